@@ -1,0 +1,73 @@
+use chrono::{DateTime, Utc};
+use relais_domain::FieldError;
+use relais_store::StoreError;
+use thiserror::Error;
+
+/// Errors of the use cases. The web layer maps each to an HTTP status in
+/// one place; the CLI maps them to exit codes.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// No valid session or token.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Wrong e-mail, password or code; deliberately says no more.
+    #[error("incorrect credentials")]
+    InvalidCredentials,
+    /// The account is temporarily locked after repeated failures.
+    #[error("account locked until {0}")]
+    Locked(DateTime<Utc>),
+    /// The account has no active membership left.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// Authenticated, but this role may not do this here.
+    #[error("forbidden")]
+    Forbidden,
+    /// Missing, or belongs to another structure (never told apart).
+    #[error("not found")]
+    NotFound,
+    /// One or more fields are invalid; nothing was written.
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// The thing already exists (e.g. a slug or an e-mail address).
+    #[error("conflict on {}", .0.field)]
+    Conflict(FieldError),
+    /// A one-time link that is unknown, used or expired.
+    #[error("link expired or already used")]
+    LinkExpired,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<FieldError> for ServiceError {
+    fn from(e: FieldError) -> Self {
+        ServiceError::Invalid(vec![e])
+    }
+}
+
+/// Collects field errors so that a form reports all of them at once.
+#[derive(Debug, Default)]
+pub(crate) struct Checks(Vec<FieldError>);
+
+impl Checks {
+    pub(crate) fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+    pub(crate) fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+    pub(crate) fn finish(self) -> Result<(), ServiceError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self.0))
+        }
+    }
+}

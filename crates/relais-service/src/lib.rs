@@ -1,0 +1,118 @@
+//! The use cases of relais. Every action goes through here: it takes an
+//! [`Actor`], checks the permission, runs one transaction together with its
+//! journal entry. HTML pages, the JSON API, the CLI and background jobs all
+//! call this layer; none of them talks to the store directly.
+#![forbid(unsafe_code)]
+
+mod account;
+mod auth;
+mod clock;
+mod demo;
+mod error;
+mod journal;
+mod secrets;
+mod structures;
+mod team;
+mod tokens;
+
+pub use account::{AccountOverview, SessionInfo, TotpEnrolment};
+pub use auth::{SessionContext, SignIn, Stage};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use demo::{DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STRUCTURE_SLUG};
+pub use error::ServiceError;
+pub use journal::JournalReport;
+pub use relais_store::{Backend, Store, StoreError};
+pub use structures::StructureView;
+pub use team::{InviteOutcome, LinkInfo, TeamMember};
+pub use tokens::TokenView;
+
+use relais_domain::{AgentId, Role, StructureId};
+use std::sync::Arc;
+
+/// Who is acting, in which structure and with which role. Built by the web
+/// layer from a session or an API token, by the CLI for operator commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub agent_id: AgentId,
+    pub name: String,
+    pub email: String,
+    pub structure_id: StructureId,
+    pub structure_slug: String,
+    pub structure_name: String,
+    pub role: Role,
+}
+
+/// Service settings that come from configuration.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Whether every account must use a TOTP second factor.
+    pub require_totp: bool,
+    /// A session ends after this long without activity.
+    pub session_idle: chrono::Duration,
+    /// A session ends this long after sign-in, whatever happens.
+    pub session_absolute: chrono::Duration,
+    /// How long an invitation or a password-reset link stays valid.
+    pub link_validity: chrono::Duration,
+    /// The name shown in authenticator apps.
+    pub totp_issuer: String,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            require_totp: true,
+            session_idle: chrono::Duration::minutes(30),
+            session_absolute: chrono::Duration::hours(12),
+            link_validity: chrono::Duration::hours(72),
+            totp_issuer: "relais".into(),
+        }
+    }
+}
+
+/// The entry point of every use case.
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: ServiceConfig,
+}
+
+impl Services {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        secrets::warm_up();
+        Self {
+            store,
+            clock,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Whether the database answers.
+    pub async fn health(&self) -> Result<(), ServiceError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Removes expired sessions; run periodically by the server.
+    pub async fn housekeeping(&self) -> Result<u64, ServiceError> {
+        let now = self.now();
+        Ok(self
+            .store
+            .delete_expired_sessions(
+                now - self.config.session_idle,
+                now - self.config.session_absolute,
+            )
+            .await?)
+    }
+}

@@ -1,0 +1,227 @@
+//! Structures (admins create them) and accounts created by the operator
+//! on the command line.
+
+use crate::error::{Checks, ServiceError};
+use crate::secrets::hash_password;
+use crate::{Actor, Services};
+use relais_domain::journal::JournalEvent;
+use relais_domain::{
+    AgentId, DisplayName, Email, FieldError, NewPassword, Role, Siret, Slug, StructureId,
+    StructureKind, StructureName,
+};
+use relais_store::{AgentRow, StoreError, StructureRow};
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructureView {
+    pub id: StructureId,
+    pub name: String,
+    pub slug: String,
+    pub kind: StructureKind,
+    pub siret: Option<String>,
+    pub commune: Option<String>,
+}
+
+impl From<StructureRow> for StructureView {
+    fn from(r: StructureRow) -> Self {
+        Self {
+            id: StructureId(r.id),
+            kind: StructureKind::parse(&r.kind).unwrap_or(StructureKind::Other),
+            name: r.name,
+            slug: r.slug,
+            siret: r.siret,
+            commune: r.commune,
+        }
+    }
+}
+
+/// Who asks for an operator action: an admin in the interface, or the
+/// operator of the machine through the CLI.
+enum By<'a> {
+    Admin(&'a Actor),
+    Cli,
+}
+
+impl Services {
+    pub async fn list_structures(&self, actor: &Actor) -> Result<Vec<StructureView>, ServiceError> {
+        if !actor.role.can_manage_structures() {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(self
+            .store
+            .list_structures()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// An admin creates a structure.
+    pub async fn create_structure(
+        &self,
+        actor: &Actor,
+        name: &str,
+        slug: &str,
+        kind: &str,
+        siret: &str,
+        commune: &str,
+    ) -> Result<StructureView, ServiceError> {
+        if !actor.role.can_manage_structures() {
+            return Err(ServiceError::Forbidden);
+        }
+        self.insert_structure(By::Admin(actor), name, slug, kind, siret, commune)
+            .await
+    }
+
+    /// `relais structure add`.
+    pub async fn cli_add_structure(
+        &self,
+        name: &str,
+        slug: &str,
+        kind: &str,
+    ) -> Result<StructureView, ServiceError> {
+        self.insert_structure(By::Cli, name, slug, kind, "", "")
+            .await
+    }
+
+    async fn insert_structure(
+        &self,
+        by: By<'_>,
+        name: &str,
+        slug: &str,
+        kind: &str,
+        siret: &str,
+        commune: &str,
+    ) -> Result<StructureView, ServiceError> {
+        let now = self.now();
+        let mut checks = Checks::default();
+        let name = checks.take(StructureName::parse(name));
+        let slug = checks.take(Slug::parse(slug));
+        let kind = checks.take(StructureKind::parse(kind));
+        let siret = if siret.trim().is_empty() {
+            None
+        } else {
+            checks.take(Siret::parse(siret))
+        };
+        let commune = if commune.trim().is_empty() {
+            None
+        } else {
+            checks.take(relais_domain::validation::bounded_text(
+                "commune", commune, 1, 100,
+            ))
+        };
+        checks.finish()?;
+        let (Some(name), Some(slug), Some(kind)) = (name, slug, kind) else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let row = StructureRow {
+            id: Uuid::now_v7(),
+            name: name.as_str().to_owned(),
+            slug: slug.as_str().to_owned(),
+            kind: kind.as_str().to_owned(),
+            siret: siret.map(|s| s.as_str().to_owned()),
+            commune,
+            created_at: now,
+        };
+        let mut event = JournalEvent::new("structure.create")
+            .structure(row.id)
+            .object("structure", row.id)
+            .details(json!({"kind": kind.as_str()}));
+        event = match by {
+            By::Admin(a) => event.actor(a.agent_id.0),
+            By::Cli => event.details(json!({"kind": kind.as_str(), "via": "cli"})),
+        };
+        self.store
+            .insert_structure(&row, &[event], now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => {
+                    ServiceError::Conflict(FieldError::new("slug", "slug_taken"))
+                }
+                other => other.into(),
+            })?;
+        Ok(row.into())
+    }
+
+    /// `relais user add`: creates an account with a password in a
+    /// structure, or adds an existing account to it.
+    pub async fn cli_add_user(
+        &self,
+        email: &str,
+        name: &str,
+        structure_slug: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<AgentId, ServiceError> {
+        let now = self.now();
+        let mut checks = Checks::default();
+        let email = checks.take(Email::parse(email));
+        let name = checks.take(DisplayName::parse(name));
+        let role = checks.take(Role::parse(role));
+        let pw = checks.take(NewPassword::parse(password));
+        checks.finish()?;
+        let (Some(email), Some(name), Some(role), Some(pw)) = (email, name, role, pw) else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let structure = self
+            .store
+            .structure_by_slug(structure_slug.trim())
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Invalid(vec![FieldError::new("structure", "unknown_structure")])
+            })?;
+        if let Some(existing) = self.store.agent_by_email(email.as_str()).await? {
+            let memberships = self.store.memberships_of(existing.id).await?;
+            if memberships.iter().any(|m| m.structure_id == structure.id) {
+                return Err(ServiceError::Conflict(FieldError::new(
+                    "email",
+                    "already_member",
+                )));
+            }
+            self.store
+                .upsert_membership(
+                    existing.id,
+                    structure.id,
+                    role.as_str(),
+                    &[JournalEvent::new("team.member_added")
+                        .structure(structure.id)
+                        .object("agent", existing.id)
+                        .details(json!({"role": role.as_str(), "via": "cli"}))],
+                    now,
+                )
+                .await?;
+            return Ok(AgentId(existing.id));
+        }
+        let agent = AgentRow {
+            id: Uuid::now_v7(),
+            email: email.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+            password_hash: Some(hash_password(pw.expose().to_owned()).await?),
+            totp_secret: None,
+            totp_enabled: false,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: now,
+        };
+        self.store
+            .insert_agent(
+                &agent,
+                Some((structure.id, role.as_str())),
+                &[JournalEvent::new("team.member_created")
+                    .structure(structure.id)
+                    .object("agent", agent.id)
+                    .details(json!({"role": role.as_str(), "via": "cli"}))],
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => {
+                    ServiceError::Conflict(FieldError::new("email", "email_taken"))
+                }
+                other => other.into(),
+            })?;
+        Ok(AgentId(agent.id))
+    }
+}

@@ -1,0 +1,395 @@
+//! Team management: supervisors list, invite, deactivate and reactivate the
+//! accounts of their structure and hand out password-reset links.
+
+use crate::error::{Checks, ServiceError};
+use crate::secrets::{hash_password, random_token, token_hash};
+use crate::{Actor, Services};
+use chrono::{DateTime, Utc};
+use relais_domain::journal::JournalEvent;
+use relais_domain::{AgentId, DisplayName, Email, FieldError, NewPassword, Role};
+use relais_store::{AgentRow, OneTimeLinkRow};
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct TeamMember {
+    pub agent_id: AgentId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub totp_enabled: bool,
+    /// False while an invitation has not been accepted.
+    pub has_password: bool,
+    pub is_self: bool,
+}
+
+/// The result of an invitation.
+#[derive(Debug, Clone)]
+pub enum InviteOutcome {
+    /// A new account: the one-time link to hand to the person.
+    Link {
+        token: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// The address already had an account: it was added to the structure.
+    AddedExisting,
+}
+
+/// What a one-time link page shows before it is used.
+#[derive(Debug, Clone)]
+pub struct LinkInfo {
+    pub kind: String,
+    pub email: String,
+    pub name: String,
+    pub structure_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+const INVITE: &str = "invite";
+const RESET: &str = "reset";
+
+impl Services {
+    fn require_team_manager(actor: &Actor) -> Result<(), ServiceError> {
+        if actor.role.can_manage_team() {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+
+    pub async fn list_team(&self, actor: &Actor) -> Result<Vec<TeamMember>, ServiceError> {
+        Self::require_team_manager(actor)?;
+        let rows = self.store.team_of(actor.structure_id.0).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(TeamMember {
+                    agent_id: AgentId(r.agent_id),
+                    is_self: r.agent_id == actor.agent_id.0,
+                    email: r.email,
+                    name: r.name,
+                    role: Role::parse(&r.role).ok()?,
+                    active: r.active,
+                    totp_enabled: r.totp_enabled,
+                    has_password: r.has_password,
+                })
+            })
+            .collect())
+    }
+
+    /// Invites someone into the actor's structure. A new address gets a
+    /// one-time link to choose a password; a known one is added directly.
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        email: &str,
+        name: &str,
+        role: &str,
+    ) -> Result<InviteOutcome, ServiceError> {
+        Self::require_team_manager(actor)?;
+        let now = self.now();
+        let mut checks = Checks::default();
+        let email = checks.take(Email::parse(email));
+        let name = checks.take(DisplayName::parse(name));
+        let role = checks.take(Role::parse(role));
+        if let Some(r) = role {
+            if !actor.role.can_grant(r) {
+                checks.push(FieldError::new("role", "role_not_allowed"));
+            }
+        }
+        checks.finish()?;
+        let (Some(email), Some(name), Some(role)) = (email, name, role) else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        if let Some(existing) = self.store.agent_by_email(email.as_str()).await? {
+            let memberships = self.store.memberships_of(existing.id).await?;
+            if memberships
+                .iter()
+                .any(|m| m.structure_id == actor.structure_id.0)
+            {
+                return Err(ServiceError::Conflict(FieldError::new(
+                    "email",
+                    "already_member",
+                )));
+            }
+            self.store
+                .upsert_membership(
+                    existing.id,
+                    actor.structure_id.0,
+                    role.as_str(),
+                    &[JournalEvent::new("team.member_added")
+                        .actor(actor.agent_id.0)
+                        .structure(actor.structure_id.0)
+                        .object("agent", existing.id)
+                        .details(json!({"role": role.as_str()}))],
+                    now,
+                )
+                .await?;
+            return Ok(InviteOutcome::AddedExisting);
+        }
+        let token = random_token(32);
+        let expires_at = now + self.config.link_validity;
+        let link = OneTimeLinkRow {
+            token_hash: token_hash(&token),
+            kind: INVITE.into(),
+            structure_id: Some(actor.structure_id.0),
+            agent_id: None,
+            email: Some(email.as_str().to_owned()),
+            name: Some(name.as_str().to_owned()),
+            role: Some(role.as_str().to_owned()),
+            created_by: Some(actor.agent_id.0),
+            created_at: now,
+            expires_at,
+            used_at: None,
+        };
+        self.store
+            .insert_link(
+                &link,
+                &[JournalEvent::new("team.invitation_created")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .details(json!({"role": role.as_str()}))],
+                now,
+            )
+            .await?;
+        Ok(InviteOutcome::Link { token, expires_at })
+    }
+
+    async fn member_of_actor_structure(
+        &self,
+        actor: &Actor,
+        agent_id: AgentId,
+    ) -> Result<Role, ServiceError> {
+        let memberships = self.store.memberships_of(agent_id.0).await?;
+        let m = memberships
+            .iter()
+            .find(|m| m.structure_id == actor.structure_id.0)
+            .ok_or(ServiceError::NotFound)?;
+        Role::parse(&m.role).map_err(|_| ServiceError::NotFound)
+    }
+
+    /// Deactivates or reactivates a member of the actor's structure. A
+    /// deactivated member's sessions and tokens there are closed.
+    pub async fn set_member_active(
+        &self,
+        actor: &Actor,
+        agent_id: AgentId,
+        active: bool,
+    ) -> Result<(), ServiceError> {
+        Self::require_team_manager(actor)?;
+        let now = self.now();
+        let role = self.member_of_actor_structure(actor, agent_id).await?;
+        if agent_id == actor.agent_id || !actor.role.can_grant(role) {
+            return Err(ServiceError::Forbidden);
+        }
+        let action = if active {
+            "team.member_reactivated"
+        } else {
+            "team.member_deactivated"
+        };
+        self.store
+            .set_membership_active(
+                agent_id.0,
+                actor.structure_id.0,
+                active,
+                &[JournalEvent::new(action)
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("agent", agent_id.0)],
+                now,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a one-time password-reset link for a member.
+    pub async fn create_reset_link(
+        &self,
+        actor: &Actor,
+        agent_id: AgentId,
+    ) -> Result<(String, DateTime<Utc>), ServiceError> {
+        Self::require_team_manager(actor)?;
+        let now = self.now();
+        let role = self.member_of_actor_structure(actor, agent_id).await?;
+        if !actor.role.can_grant(role) {
+            return Err(ServiceError::Forbidden);
+        }
+        let token = random_token(32);
+        let expires_at = now + self.config.link_validity;
+        let link = OneTimeLinkRow {
+            token_hash: token_hash(&token),
+            kind: RESET.into(),
+            structure_id: Some(actor.structure_id.0),
+            agent_id: Some(agent_id.0),
+            email: None,
+            name: None,
+            role: None,
+            created_by: Some(actor.agent_id.0),
+            created_at: now,
+            expires_at,
+            used_at: None,
+        };
+        self.store
+            .insert_link(
+                &link,
+                &[JournalEvent::new("team.password_reset_link_created")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("agent", agent_id.0)],
+                now,
+            )
+            .await?;
+        Ok((token, expires_at))
+    }
+
+    async fn live_link(&self, token: &str, kind: &str) -> Result<OneTimeLinkRow, ServiceError> {
+        let now = self.now();
+        let link = self
+            .store
+            .link_by_hash(&token_hash(token))
+            .await?
+            .ok_or(ServiceError::LinkExpired)?;
+        if link.kind != kind || link.used_at.is_some() || link.expires_at < now {
+            return Err(ServiceError::LinkExpired);
+        }
+        Ok(link)
+    }
+
+    /// What an invitation or reset page shows.
+    pub async fn link_info(&self, token: &str, kind: &str) -> Result<LinkInfo, ServiceError> {
+        let link = self.live_link(token, kind).await?;
+        let structure_name = match link.structure_id {
+            Some(id) => self
+                .store
+                .structure_by_id(id)
+                .await?
+                .map(|s| s.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let (email, name) = match link.agent_id {
+            Some(id) => {
+                let a = self
+                    .store
+                    .agent_by_id(id)
+                    .await?
+                    .ok_or(ServiceError::LinkExpired)?;
+                (a.email, a.name)
+            }
+            None => (
+                link.email.clone().unwrap_or_default(),
+                link.name.clone().unwrap_or_default(),
+            ),
+        };
+        Ok(LinkInfo {
+            kind: link.kind,
+            email,
+            name,
+            structure_name,
+            expires_at: link.expires_at,
+        })
+    }
+
+    fn check_new_password(
+        checks: &mut Checks,
+        password: &str,
+        confirm: &str,
+    ) -> Option<NewPassword> {
+        let pw = checks.take(NewPassword::parse(password));
+        if password != confirm {
+            checks.push(FieldError::new("password_confirm", "passwords_differ"));
+        }
+        pw
+    }
+
+    /// Uses an invitation: creates the account with the chosen password.
+    pub async fn accept_invite(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+        confirm: &str,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        let link = self.live_link(token, INVITE).await?;
+        let mut checks = Checks::default();
+        let name = checks.take(DisplayName::parse(name));
+        let pw = Self::check_new_password(&mut checks, password, confirm);
+        checks.finish()?;
+        let (Some(name), Some(pw)) = (name, pw) else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let (Some(structure_id), Some(email), Some(role)) =
+            (link.structure_id, link.email.clone(), link.role.clone())
+        else {
+            return Err(ServiceError::LinkExpired);
+        };
+        let agent = AgentRow {
+            id: Uuid::now_v7(),
+            email,
+            name: name.as_str().to_owned(),
+            password_hash: Some(hash_password(pw.expose().to_owned()).await?),
+            totp_secret: None,
+            totp_enabled: false,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: now,
+        };
+        self.store
+            .accept_invite(
+                &link.token_hash,
+                &agent,
+                structure_id,
+                &role,
+                &[JournalEvent::new("team.invitation_accepted")
+                    .actor(agent.id)
+                    .structure(structure_id)
+                    .object("agent", agent.id)
+                    .details(json!({"role": role}))],
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                relais_store::StoreError::Conflict(_) => {
+                    ServiceError::Conflict(FieldError::new("email", "email_taken"))
+                }
+                relais_store::StoreError::NotFound => ServiceError::LinkExpired,
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
+    /// Uses a password-reset link.
+    pub async fn accept_reset(
+        &self,
+        token: &str,
+        password: &str,
+        confirm: &str,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        let link = self.live_link(token, RESET).await?;
+        let mut checks = Checks::default();
+        let pw = Self::check_new_password(&mut checks, password, confirm);
+        checks.finish()?;
+        let (Some(pw), Some(agent_id)) = (pw, link.agent_id) else {
+            return Err(ServiceError::LinkExpired);
+        };
+        let hash = hash_password(pw.expose().to_owned()).await?;
+        let mut event = JournalEvent::new("account.password_reset")
+            .actor(agent_id)
+            .object("agent", agent_id);
+        if let Some(s) = link.structure_id {
+            event = event.structure(s);
+        }
+        self.store
+            .accept_reset(&link.token_hash, agent_id, &hash, &[event], now)
+            .await
+            .map_err(|e| match e {
+                relais_store::StoreError::NotFound => ServiceError::LinkExpired,
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+}

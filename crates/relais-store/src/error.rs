@@ -1,0 +1,37 @@
+use thiserror::Error;
+
+/// Errors of the storage layer.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("unsupported database URL: it must start with sqlite:// or postgres://")]
+    UnsupportedUrl,
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(String),
+    /// A uniqueness rule was broken; the value names the constraint.
+    #[error("already exists ({0})")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                let name = db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| db.message().to_owned());
+                return StoreError::Conflict(name);
+            }
+        }
+        if matches!(e, sqlx::Error::RowNotFound) {
+            return StoreError::NotFound;
+        }
+        StoreError::Database(e)
+    }
+}

@@ -1,0 +1,15 @@
+//! Persistence of relais: one storage contract, implemented for SQLite (the
+//! embedded default) and PostgreSQL, chosen from the database URL's scheme.
+//!
+//! The SQL is written once in [`repo`] and instantiated for each engine;
+//! what differs between the engines is passed in as dialect fragments.
+#![forbid(unsafe_code)]
+
+mod error;
+mod repo;
+mod rows;
+mod store;
+
+pub use error::StoreError;
+pub use rows::*;
+pub use store::{Backend, Store};

@@ -1,0 +1,436 @@
+//! The storage contract: one `Store`, backed by SQLite or PostgreSQL.
+
+use crate::error::StoreError;
+use crate::repo;
+use crate::rows::*;
+use chrono::{DateTime, Utc};
+use relais_domain::journal::JournalEvent;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use uuid::Uuid;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database. Cloning is cheap (pools are shared).
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// SQLite: readers share a pool; every write goes through a single
+    /// connection so that writers never race for the database lock.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// Runs the same repository function on whichever engine backs the store.
+macro_rules! dispatch {
+    ($self:expr, $side:ident, $f:ident ( $($arg:expr),* $(,)? )) => {
+        match $self {
+            Store::Sqlite { $side, .. } => repo::sqlite::$f($side, $($arg),*).await,
+            Store::Postgres(pool) => repo::postgres::$f(pool, $($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://path` or
+    /// `postgres://…`), creating a SQLite file when it is missing.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Self::connect_sqlite(url).await,
+            "postgres" | "postgresql" => Self::connect_postgres(url).await,
+            _ => Err(StoreError::UnsupportedUrl),
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Store, StoreError> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(StoreError::Connect(
+                "in-memory SQLite is not supported: give a file path".into(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Connect(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(false))
+            .await
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Store::Sqlite { read, write })
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Store, StoreError> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Store::Postgres(pool))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite { .. } => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the pending migrations of the engine's dialect.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
+            Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self, read, ping())
+    }
+
+    /// Journals events that come with no other change (a refused sign-in).
+    pub async fn journal_only(
+        &self,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, journal_only(events, now))
+    }
+
+    // ---- structures ----
+
+    pub async fn insert_structure(
+        &self,
+        s: &StructureRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_structure(s, events, now))
+    }
+
+    pub async fn structure_by_slug(&self, slug: &str) -> Result<Option<StructureRow>, StoreError> {
+        dispatch!(self, read, structure_by_slug(slug))
+    }
+
+    pub async fn structure_by_id(&self, id: Uuid) -> Result<Option<StructureRow>, StoreError> {
+        dispatch!(self, read, structure_by_id(id))
+    }
+
+    pub async fn list_structures(&self) -> Result<Vec<StructureRow>, StoreError> {
+        dispatch!(self, read, list_structures())
+    }
+
+    // ---- agents ----
+
+    pub async fn insert_agent(
+        &self,
+        a: &AgentRow,
+        membership: Option<(Uuid, &str)>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_agent(a, membership, events, now))
+    }
+
+    pub async fn upsert_membership(
+        &self,
+        agent_id: Uuid,
+        structure_id: Uuid,
+        role: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            upsert_membership(agent_id, structure_id, role, events, now)
+        )
+    }
+
+    pub async fn set_membership_active(
+        &self,
+        agent_id: Uuid,
+        structure_id: Uuid,
+        active: bool,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            set_membership_active(agent_id, structure_id, active, events, now)
+        )
+    }
+
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError> {
+        dispatch!(self, read, agent_by_email(email))
+    }
+
+    pub async fn agent_by_id(&self, id: Uuid) -> Result<Option<AgentRow>, StoreError> {
+        dispatch!(self, read, agent_by_id(id))
+    }
+
+    pub async fn memberships_of(&self, agent_id: Uuid) -> Result<Vec<MembershipRow>, StoreError> {
+        dispatch!(self, read, memberships_of(agent_id))
+    }
+
+    pub async fn team_of(&self, structure_id: Uuid) -> Result<Vec<TeamMemberRow>, StoreError> {
+        dispatch!(self, read, team_of(structure_id))
+    }
+
+    pub async fn record_login(
+        &self,
+        agent_id: Uuid,
+        outcome: &LoginOutcome,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, record_login(agent_id, outcome, events, now))
+    }
+
+    pub async fn set_password(
+        &self,
+        agent_id: Uuid,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            set_password(agent_id, password_hash, keep_session, events, now)
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_totp(
+        &self,
+        agent_id: Uuid,
+        secret: Option<&str>,
+        enabled: bool,
+        last_step: Option<i64>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            set_totp(agent_id, secret, enabled, last_step, events, now)
+        )
+    }
+
+    // ---- sessions ----
+
+    pub async fn insert_session(
+        &self,
+        s: &SessionRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_session(s, events, now))
+    }
+
+    pub async fn session_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRow>, StoreError> {
+        dispatch!(self, read, session_by_hash(token_hash))
+    }
+
+    pub async fn sessions_of(&self, agent_id: Uuid) -> Result<Vec<SessionRow>, StoreError> {
+        dispatch!(self, read, sessions_of(agent_id))
+    }
+
+    pub async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, touch_session(token_hash, now))
+    }
+
+    pub async fn update_session(
+        &self,
+        token_hash: &str,
+        stage: &str,
+        structure_id: Option<Uuid>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            update_session(token_hash, stage, structure_id, events, now)
+        )
+    }
+
+    pub async fn delete_session(
+        &self,
+        token_hash: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, delete_session(token_hash, events, now))
+    }
+
+    pub async fn delete_sessions_of(
+        &self,
+        agent_id: Uuid,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, write, delete_sessions_of(agent_id, events, now))
+    }
+
+    pub async fn delete_expired_sessions(
+        &self,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(
+            self,
+            write,
+            delete_expired_sessions(idle_before, created_before)
+        )
+    }
+
+    // ---- one-time links ----
+
+    pub async fn insert_link(
+        &self,
+        l: &OneTimeLinkRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_link(l, events, now))
+    }
+
+    pub async fn link_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<OneTimeLinkRow>, StoreError> {
+        dispatch!(self, read, link_by_hash(token_hash))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn accept_invite(
+        &self,
+        token_hash: &str,
+        agent: &AgentRow,
+        structure_id: Uuid,
+        role: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            accept_invite(token_hash, agent, structure_id, role, events, now)
+        )
+    }
+
+    pub async fn accept_reset(
+        &self,
+        token_hash: &str,
+        agent_id: Uuid,
+        password_hash: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            accept_reset(token_hash, agent_id, password_hash, events, now)
+        )
+    }
+
+    // ---- API tokens ----
+
+    pub async fn insert_token(
+        &self,
+        t: &ApiTokenRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_token(t, events, now))
+    }
+
+    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiTokenRow>, StoreError> {
+        dispatch!(self, read, token_by_hash(token_hash))
+    }
+
+    pub async fn tokens_of(&self, agent_id: Uuid) -> Result<Vec<ApiTokenRow>, StoreError> {
+        dispatch!(self, read, tokens_of(agent_id))
+    }
+
+    pub async fn revoke_token(
+        &self,
+        id: Uuid,
+        agent_id: Uuid,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, revoke_token(id, agent_id, events, now))
+    }
+
+    pub async fn touch_token(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+        dispatch!(self, write, touch_token(id, now))
+    }
+
+    // ---- journal ----
+
+    pub async fn journal_entries(&self) -> Result<Vec<JournalRow>, StoreError> {
+        dispatch!(self, read, journal_entries())
+    }
+
+    pub async fn journal_recent(
+        &self,
+        chain: &str,
+        limit: i64,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        dispatch!(self, read, journal_recent(chain, limit))
+    }
+
+    pub async fn journal_heads(&self) -> Result<Vec<JournalHeadRow>, StoreError> {
+        dispatch!(self, read, journal_heads())
+    }
+}

@@ -1,0 +1,147 @@
+//! Per-request context: language, session, CSRF token, client address.
+//! Loaded once by a middleware and handed to handlers as an extension.
+
+use crate::csrf;
+use crate::error::{render_error_page, ErrorPage};
+use crate::i18n::{Lang, LANG_COOKIE};
+use crate::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use relais_service::SessionContext;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+pub const SESSION_COOKIE: &str = "relais_session";
+pub const CSRF_COOKIE: &str = "relais_csrf";
+
+/// What a handler knows about the request besides its input.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub session: Option<SessionContext>,
+    /// The token every form of this page must carry back.
+    pub csrf: String,
+    pub path: String,
+    pub query: String,
+    pub ip: IpAddr,
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value with the attributes every relais cookie shares.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    http_only: bool,
+    tls: bool,
+) -> HeaderValue {
+    let mut s = format!("{name}={value}; Path=/; SameSite=Lax");
+    if let Some(age) = max_age {
+        s.push_str(&format!("; Max-Age={age}"));
+    }
+    if http_only {
+        s.push_str("; HttpOnly");
+    }
+    if tls {
+        s.push_str("; Secure");
+    }
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub async fn request_context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/static/") || path == "/healthz" {
+        return next.run(req).await;
+    }
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| {
+            headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default();
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let is_api = path.starts_with("/api/");
+
+    let mut session = None;
+    if !is_api {
+        if let Some(token) = cookie(headers, SESSION_COOKIE) {
+            match state.services.session(token).await {
+                Ok(s) => session = s,
+                Err(e) => {
+                    tracing::error!(error = %e, "session lookup failed");
+                    return render_error_page(&state, lang, None, ErrorPage::Internal, &path);
+                }
+            }
+        }
+    }
+    let anon_cookie = cookie(headers, CSRF_COOKIE).map(str::to_owned);
+    let mut new_anon_cookie = None;
+    let csrf_token = match (&session, &anon_cookie) {
+        (Some(s), _) => s.csrf_token.clone(),
+        (None, Some(c)) => c.clone(),
+        (None, None) => {
+            let t = csrf::new_token();
+            new_anon_cookie = Some(t.clone());
+            t
+        }
+    };
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let ctx = Ctx {
+        lang,
+        session: session.clone(),
+        csrf: csrf_token.clone(),
+        path: path.clone(),
+        query,
+        ip,
+    };
+
+    let mut req = req;
+    // Forms (not the bearer-token API) must carry the page's CSRF token.
+    if req.method() == axum::http::Method::POST && !is_api {
+        match csrf::check_form(req, &csrf_token, state.config.tls).await {
+            Ok(r) => req = r,
+            Err(()) => {
+                return render_error_page(&state, lang, session.as_ref(), ErrorPage::Csrf, &path)
+            }
+        }
+    }
+    req.extensions_mut().insert(ctx);
+    let mut resp = next.run(req).await;
+    if let Some(page) = resp.extensions().get::<ErrorPage>().copied() {
+        let status = resp.status();
+        let mut r = render_error_page(&state, lang, session.as_ref(), page, &path);
+        *r.status_mut() = status;
+        for v in resp.headers().get_all(SET_COOKIE) {
+            r.headers_mut().append(SET_COOKIE, v.clone());
+        }
+        resp = r;
+    }
+    if let Some(t) = new_anon_cookie {
+        resp.headers_mut().append(
+            SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &t, None, true, state.config.tls),
+        );
+    }
+    resp.into_response()
+}

@@ -1,0 +1,37 @@
+//! Handlers, one module per area: each parses input, calls one use case,
+//! renders the result.
+
+pub mod account;
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod health;
+pub mod home;
+pub mod lang;
+pub mod links;
+pub mod structures;
+pub mod team;
+
+use crate::context::Ctx;
+use crate::error::WebError;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use relais_service::{Actor, SessionContext};
+
+/// The signed-in session and actor, or the way back into the sign-in.
+pub(crate) fn signed(ctx: &Ctx) -> Result<(&SessionContext, &Actor), WebError> {
+    let s = ctx.session.as_ref().ok_or(WebError::SignIn(None))?;
+    let a = s.actor.as_ref().ok_or(WebError::SignIn(Some(s.stage)))?;
+    Ok((s, a))
+}
+
+pub(crate) fn render(t: &impl Template) -> Result<Response, WebError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+pub(crate) fn render_with(
+    status: axum::http::StatusCode,
+    t: &impl Template,
+) -> Result<Response, WebError> {
+    Ok((status, Html(t.render()?)).into_response())
+}

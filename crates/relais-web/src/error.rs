@@ -1,0 +1,261 @@
+//! The one place where errors become HTTP responses: HTML pages get a
+//! localized error page or a redirect, the API gets
+//! `{"error":{"code","message"}}` with the right status.
+
+use crate::context::Ctx;
+use crate::i18n::Lang;
+use crate::ui::Ui;
+use crate::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use relais_service::{ServiceError, SessionContext, Stage};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Error pages, rendered by the request-context middleware in the
+/// visitor's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorPage {
+    NotFound,
+    Forbidden,
+    Internal,
+    Csrf,
+    LinkExpired,
+    BadRequest,
+}
+
+#[derive(Debug)]
+pub enum WebError {
+    /// Not signed in (or not fully): go where the sign-in continues.
+    SignIn(Option<Stage>),
+    Page(StatusCode, ErrorPage),
+}
+
+impl WebError {
+    pub fn not_found() -> Self {
+        WebError::Page(StatusCode::NOT_FOUND, ErrorPage::NotFound)
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthenticated => WebError::SignIn(None),
+            ServiceError::Forbidden => WebError::Page(StatusCode::FORBIDDEN, ErrorPage::Forbidden),
+            ServiceError::NotFound => WebError::not_found(),
+            ServiceError::LinkExpired => WebError::Page(StatusCode::GONE, ErrorPage::LinkExpired),
+            ServiceError::Invalid(_)
+            | ServiceError::Conflict(_)
+            | ServiceError::InvalidCredentials
+            | ServiceError::Locked(_)
+            | ServiceError::AccountDisabled => {
+                WebError::Page(StatusCode::BAD_REQUEST, ErrorPage::BadRequest)
+            }
+            ServiceError::Store(e) => {
+                tracing::error!(error = %e, "storage error");
+                WebError::Page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::Internal)
+            }
+            ServiceError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                WebError::Page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::Internal)
+            }
+        }
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> Self {
+        tracing::error!(error = %e, "template error");
+        WebError::Page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::Internal)
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::SignIn(Some(Stage::Totp)) => Redirect::to("/login/totp").into_response(),
+            WebError::SignIn(Some(Stage::Enrol)) => Redirect::to("/account/totp").into_response(),
+            WebError::SignIn(_) => Redirect::to("/login").into_response(),
+            WebError::Page(status, page) => {
+                let mut r = status.into_response();
+                r.extensions_mut().insert(page);
+                r
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    ui: Ui,
+    heading: String,
+    message: String,
+}
+
+pub fn render_error_page(
+    state: &AppState,
+    lang: Lang,
+    session: Option<&SessionContext>,
+    page: ErrorPage,
+    path: &str,
+) -> Response {
+    let _ = state;
+    let (status, heading, message) = match page {
+        ErrorPage::NotFound => (StatusCode::NOT_FOUND, "error-title", "error-not-found"),
+        ErrorPage::Forbidden => (StatusCode::FORBIDDEN, "error-title", "error-forbidden"),
+        ErrorPage::Internal => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error-title",
+            "error-internal",
+        ),
+        ErrorPage::Csrf => (StatusCode::FORBIDDEN, "error-title", "error-csrf"),
+        ErrorPage::LinkExpired => (StatusCode::GONE, "link-expired-title", "link-expired"),
+        ErrorPage::BadRequest => (StatusCode::BAD_REQUEST, "error-title", "error-internal"),
+    };
+    let ctx = Ctx {
+        lang,
+        session: session.cloned(),
+        csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
+        path: path.to_owned(),
+        query: String::new(),
+        ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+    };
+    let tpl = MessagePage {
+        ui: Ui::new(&ctx),
+        heading: lang.t(heading),
+        message: lang.t(message),
+    };
+    match tpl.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => status.into_response(),
+    }
+}
+
+pub async fn not_found() -> WebError {
+    WebError::not_found()
+}
+
+// ---- JSON API errors ------------------------------------------------------
+
+/// The body of every API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `unauthorized`, `invalid_input`.
+    pub code: String,
+    /// Human-readable message in the caller's language.
+    pub message: String,
+    /// For `invalid_input`: each invalid field with its code and message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// An API failure: the service error and the language to explain it in.
+pub struct ApiError(pub ServiceError, pub Lang);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError(e, lang) = self;
+        let msg = |fr: &str, en: &str| match lang {
+            Lang::Fr => fr.to_owned(),
+            Lang::En => en.to_owned(),
+        };
+        let (status, code, message, fields) = match e {
+            ServiceError::Unauthenticated | ServiceError::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                msg(
+                    "Jeton d'API absent, invalide ou révoqué.",
+                    "Missing, invalid or revoked API token.",
+                ),
+                vec![],
+            ),
+            ServiceError::Locked(_) | ServiceError::AccountDisabled => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                msg("Compte bloqué ou désactivé.", "Account locked or disabled."),
+                vec![],
+            ),
+            ServiceError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                msg(
+                    "Votre rôle ne permet pas cette action.",
+                    "Your role does not allow this action.",
+                ),
+                vec![],
+            ),
+            ServiceError::NotFound | ServiceError::LinkExpired => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                msg("Introuvable.", "Not found."),
+                vec![],
+            ),
+            ServiceError::Invalid(errs) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                msg("Données invalides.", "Invalid input."),
+                errs.iter()
+                    .map(|f| FieldProblem {
+                        field: f.field.to_owned(),
+                        code: f.code.to_owned(),
+                        message: lang.field_error(f.code),
+                    })
+                    .collect(),
+            ),
+            ServiceError::Conflict(f) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                lang.field_error(f.code),
+                vec![FieldProblem {
+                    field: f.field.to_owned(),
+                    code: f.code.to_owned(),
+                    message: lang.field_error(f.code),
+                }],
+            ),
+            ServiceError::Store(e) => {
+                tracing::error!(error = %e, "storage error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    msg("Erreur interne.", "Internal error."),
+                    vec![],
+                )
+            }
+            ServiceError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    msg("Erreur interne.", "Internal error."),
+                    vec![],
+                )
+            }
+        };
+        (
+            status,
+            Json(ErrorBody {
+                error: ErrorDetail {
+                    code: code.to_owned(),
+                    message,
+                    fields,
+                },
+            }),
+        )
+            .into_response()
+    }
+}

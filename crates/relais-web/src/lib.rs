@@ -1,0 +1,133 @@
+//! The web interface of relais: server-rendered HTML pages for people, a
+//! JSON API for programs. Handlers parse input, call one use case of
+//! `relais-service`, and render; no business rule lives here.
+#![forbid(unsafe_code)]
+
+mod context;
+mod controllers;
+mod csrf;
+mod error;
+mod i18n;
+pub mod openapi;
+mod ratelimit;
+mod security;
+mod ui;
+
+pub use i18n::Lang;
+
+use axum::routing::{get, post};
+use axum::Router;
+use relais_service::Services;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` and send HSTS: set when relais is reached
+    /// over HTTPS (directly or through a TLS-terminating proxy).
+    pub tls: bool,
+    /// Sign-in attempts allowed per client address within `login_window`.
+    pub login_attempts_per_ip: u32,
+    pub login_window: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            tls: false,
+            login_attempts_per_ip: 30,
+            login_window: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<WebConfig>,
+    pub(crate) limiter: Arc<ratelimit::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(services: Services, config: WebConfig) -> Self {
+        let limiter =
+            ratelimit::RateLimiter::new(config.login_attempts_per_ip, config.login_window);
+        Self {
+            services,
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+        }
+    }
+}
+
+/// All routes of the application.
+pub fn router(state: AppState) -> Router {
+    use controllers::*;
+    Router::new()
+        .route("/", get(home::show_home))
+        .route("/login", get(auth::show_login).post(auth::sign_in))
+        .route("/login/totp", get(auth::show_totp).post(auth::verify_totp))
+        .route("/logout", post(auth::sign_out))
+        .route("/structure", post(home::switch_structure))
+        .route("/account", get(account::show_account))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/sessions/revoke-all",
+            post(account::sign_out_everywhere),
+        )
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/account/totp",
+            get(account::show_totp_setup).post(account::confirm_totp),
+        )
+        .route("/team", get(team::show_team))
+        .route("/team/invite", post(team::invite_member))
+        .route("/team/{id}/deactivate", post(team::deactivate_member))
+        .route("/team/{id}/reactivate", post(team::reactivate_member))
+        .route("/team/{id}/reset", post(team::create_reset_link))
+        .route(
+            "/invite/{token}",
+            get(links::show_invite).post(links::accept_invite),
+        )
+        .route(
+            "/reset/{token}",
+            get(links::show_reset).post(links::accept_reset),
+        )
+        .route(
+            "/admin/structures",
+            get(structures::list_structures).post(structures::create_structure),
+        )
+        .route("/lang/{code}", get(lang::switch_lang))
+        .route("/static/relais.css", get(assets::stylesheet))
+        .route("/healthz", get(health::healthz))
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/api/v1/me", get(api::me))
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::request_context,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Serves the application on an already bound listener (so that tests can
+/// bind port 0), until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,44 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use crate::controllers::{api, health};
+use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "relais API",
+        description = "API of relais, desk software for digital help requests. Authenticate with a personal token: `Authorization: Bearer rls_…`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(health::healthz, api::openapi_json, api::me),
+    components(schemas(api::MeOut, api::StructureOut, ErrorBody, ErrorDetail, FieldProblem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "account", description = "The authenticated account"),
+        (name = "health", description = "Liveness"),
+        (name = "meta", description = "This document")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The document as pretty JSON (stable across runs: snapshot-tested).
+pub fn document() -> String {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
+}

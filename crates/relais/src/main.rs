@@ -1,0 +1,434 @@
+//! `relais`: the server and the operator's commands.
+#![forbid(unsafe_code)]
+
+mod config;
+
+use clap::{Args, Parser, Subcommand};
+use config::{redact_url, Overrides, Settings};
+use relais_service::{ServiceConfig, ServiceError, Services, Store, SystemClock};
+use relais_web::{AppState, Lang, WebConfig};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "relais",
+    version,
+    about = "relais — desk software for digital help requests / logiciel d'accueil des demandes d'aide numérique"
+)]
+struct Cli {
+    /// Configuration file (TOML). Default: ./relais.toml when present.
+    #[arg(long, global = true, env = "RELAIS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Default)]
+struct DbArg {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
+    #[arg(long)]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        /// Load the demo data first and do not require a second factor.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Load the demo data (idempotent).
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Manage structures.
+    Structure {
+        #[command(subcommand)]
+        command: StructureCommand,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The audit journal.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StructureCommand {
+    /// Create a structure.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        /// ccas, conseil_departemental, france_services, association or other.
+        #[arg(long)]
+        kind: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account in a structure (or add an existing one to it).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Slug of the structure.
+        #[arg(long)]
+        structure: String,
+        /// agent, mediator, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (first line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal API token; prints the token alone on stdout.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Slug of the structure (default: the account's first one).
+        #[arg(long)]
+        structure: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// Check the hash chains; exit 0 when intact, 1 naming the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// How a command ends: 2 for bad usage or configuration, 1 for a failed
+/// operation.
+enum Failure {
+    Usage(String),
+    Failed(String),
+}
+
+type CmdResult = Result<(), Failure>;
+
+fn operator_lang() -> Lang {
+    let lang = std::env::var("LC_ALL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var("LANG").ok())
+        .unwrap_or_default();
+    if lang.starts_with("fr") {
+        Lang::Fr
+    } else {
+        Lang::En
+    }
+}
+
+fn service_failure(e: ServiceError) -> Failure {
+    let lang = operator_lang();
+    match e {
+        ServiceError::Invalid(errs) => Failure::Usage(
+            errs.iter()
+                .map(|f| {
+                    format!(
+                        "--{}: {}",
+                        f.field.replace('_', "-"),
+                        lang.field_error(f.code)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        ServiceError::Conflict(f) => Failure::Failed(format!(
+            "--{}: {}",
+            f.field.replace('_', "-"),
+            lang.field_error(f.code)
+        )),
+        ServiceError::Store(e) => Failure::Failed(format!("database error: {e}")),
+        other => Failure::Failed(other.to_string()),
+    }
+}
+
+fn settings(
+    cli_config: Option<&PathBuf>,
+    listen: Option<String>,
+    db: &DbArg,
+) -> Result<Settings, Failure> {
+    Settings::load(
+        cli_config.map(|p| p.as_path()),
+        &Overrides {
+            listen,
+            database_url: db.database.clone(),
+        },
+    )
+    .map_err(Failure::Usage)
+}
+
+async fn open_store(s: &Settings) -> Result<Store, Failure> {
+    let store = Store::connect(&s.database_url).await.map_err(|e| {
+        Failure::Usage(format!(
+            "cannot open the database {}: {e}",
+            redact_url(&s.database_url)
+        ))
+    })?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| Failure::Usage(format!("{e}")))?;
+    Ok(store)
+}
+
+fn services(store: Store, s: &Settings, demo: bool) -> Services {
+    Services::new(
+        store,
+        Arc::new(SystemClock),
+        ServiceConfig {
+            require_totp: s.require_totp && !demo,
+            session_idle: chrono::Duration::minutes(s.session_idle_minutes),
+            session_absolute: chrono::Duration::hours(s.session_absolute_hours),
+            ..ServiceConfig::default()
+        },
+    )
+}
+
+async fn serve(s: Settings, demo: bool) -> CmdResult {
+    let store = open_store(&s).await?;
+    let services = services(store.clone(), &s, demo);
+    if demo {
+        services.ensure_demo().await.map_err(service_failure)?;
+        tracing::info!("demo data ready: sign in as agent@demoville.test");
+    }
+    let addr = s.listen_addr();
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
+    let state = AppState::new(
+        services.clone(),
+        WebConfig {
+            tls: s.tls,
+            login_attempts_per_ip: s.login_attempts_per_ip,
+            ..WebConfig::default()
+        },
+    );
+    let housekeeping = services.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match housekeeping.housekeeping().await {
+                Ok(n) if n > 0 => tracing::info!(expired_sessions = n, "housekeeping"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    });
+    tracing::info!(
+        "relais listening on http://{} ({:?} database)",
+        listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        store.backend()
+    );
+    relais_web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| Failure::Failed(format!("server error: {e}")))?;
+    store.close().await;
+    Ok(())
+}
+
+fn read_password_stdin() -> Result<String, Failure> {
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .map_err(|e| Failure::Usage(format!("cannot read the password from stdin: {e}")))?;
+    let pw = buf.lines().next().unwrap_or_default().to_owned();
+    if pw.is_empty() {
+        return Err(Failure::Usage("no password on standard input".into()));
+    }
+    Ok(pw)
+}
+
+async fn run(cli: Cli) -> CmdResult {
+    let cfg = cli.config.as_ref();
+    match cli.command {
+        Command::Serve { listen, db, demo } => serve(settings(cfg, listen, &db)?, demo).await,
+        Command::Migrate { db } => {
+            let s = settings(cfg, None, &db)?;
+            open_store(&s).await?.close().await;
+            eprintln!("database {} is up to date", redact_url(&s.database_url));
+            Ok(())
+        }
+        Command::Demo { db } => {
+            let s = settings(cfg, None, &db)?;
+            let store = open_store(&s).await?;
+            let n = services(store.clone(), &s, true)
+                .ensure_demo()
+                .await
+                .map_err(service_failure)?;
+            store.close().await;
+            eprintln!("demo data ready ({n} new records)");
+            Ok(())
+        }
+        Command::Structure {
+            command:
+                StructureCommand::Add {
+                    name,
+                    slug,
+                    kind,
+                    db,
+                },
+        } => {
+            let s = settings(cfg, None, &db)?;
+            let store = open_store(&s).await?;
+            let r = services(store.clone(), &s, false)
+                .cli_add_structure(&name, &slug, &kind)
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            let v = r?;
+            println!("{}", v.id);
+            eprintln!("structure {} created", v.slug);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    structure,
+                    role,
+                    password_stdin: _,
+                    db,
+                },
+        } => {
+            let s = settings(cfg, None, &db)?;
+            let password = read_password_stdin()?;
+            let store = open_store(&s).await?;
+            let r = services(store.clone(), &s, false)
+                .cli_add_user(&email, &name, &structure, &role, &password)
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            let id = r?;
+            println!("{id}");
+            eprintln!("account ready in {structure}");
+            Ok(())
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    email,
+                    label,
+                    structure,
+                    db,
+                },
+        } => {
+            let s = settings(cfg, None, &db)?;
+            let store = open_store(&s).await?;
+            let r = services(store.clone(), &s, false)
+                .cli_create_token(&email, &label, structure.as_deref())
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            println!("{}", r?);
+            Ok(())
+        }
+        Command::Journal {
+            command: JournalCommand::Verify { db },
+        } => {
+            let s = settings(cfg, None, &db)?;
+            let store = open_store(&s).await?;
+            let r = services(store.clone(), &s, false)
+                .verify_journal()
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            let report = r?;
+            match report.broken {
+                None => {
+                    println!(
+                        "journal intact: {} entries in {} chains",
+                        report.entries, report.chains
+                    );
+                    Ok(())
+                }
+                Some(b) => Err(Failure::Failed(format!("journal BROKEN: {b}"))),
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = std::env::var("RELAIS_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(filter)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("relais: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("relais: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(m)) => {
+            eprintln!("relais: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
