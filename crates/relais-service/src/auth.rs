@@ -195,18 +195,22 @@ impl Services {
             created_at: now,
             last_seen_at: now,
         };
-        self.store
-            .record_login(
-                agent.id,
-                &LoginOutcome {
-                    failed_logins: 0,
-                    locked_until: None,
-                    totp_last_step: None,
-                },
-                &[],
-                now,
-            )
-            .await?;
+        if stage != Stage::Totp {
+            // With a second factor pending, the failure count is kept until
+            // the code is right: a known password gives no free code guesses.
+            self.store
+                .record_login(
+                    agent.id,
+                    &LoginOutcome {
+                        failed_logins: 0,
+                        locked_until: None,
+                        totp_last_step: None,
+                    },
+                    &[],
+                    now,
+                )
+                .await?;
+        }
         self.store
             .insert_session(
                 &session,

@@ -104,15 +104,21 @@ impl Services {
         Ok(self.store.ping().await?)
     }
 
-    /// Removes expired sessions; run periodically by the server.
+    /// Removes expired sessions, and one-time links a week after they
+    /// expired; run periodically by the server. Returns how many rows went.
     pub async fn housekeeping(&self) -> Result<u64, ServiceError> {
         let now = self.now();
-        Ok(self
+        let sessions = self
             .store
             .delete_expired_sessions(
                 now - self.config.session_idle,
                 now - self.config.session_absolute,
             )
-            .await?)
+            .await?;
+        let links = self
+            .store
+            .delete_expired_links(now - chrono::Duration::days(7))
+            .await?;
+        Ok(sessions + links)
     }
 }

@@ -515,6 +515,19 @@ macro_rules! repository {
             )
         }
 
+        /// Removes one-time links that expired before `before` (used or
+        /// not): they hold an invitee's address and name. Housekeeping.
+        pub(crate) async fn delete_expired_links(
+            pool: &Pool<Db>,
+            before: DateTime<Utc>,
+        ) -> Result<u64, StoreError> {
+            Ok(sqlx::query("DELETE FROM one_time_links WHERE expires_at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected())
+        }
+
         // ---- one-time links ------------------------------------------------
 
         pub(crate) async fn insert_link(

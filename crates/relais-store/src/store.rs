@@ -333,6 +333,10 @@ impl Store {
         )
     }
 
+    pub async fn delete_expired_links(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, write, delete_expired_links(before))
+    }
+
     // ---- one-time links ----
 
     pub async fn insert_link(

@@ -134,8 +134,17 @@ pub fn render_error_page(
     }
 }
 
-pub async fn not_found() -> WebError {
-    WebError::not_found()
+/// Unknown paths: an HTML page, or JSON under `/api/`.
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if uri.path().starts_with("/api/") {
+        let lang = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language)
+            .unwrap_or_default();
+        return ApiError(ServiceError::NotFound, lang).into_response();
+    }
+    WebError::not_found().into_response()
 }
 
 // ---- JSON API errors ------------------------------------------------------

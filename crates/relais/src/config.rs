@@ -25,8 +25,6 @@ pub struct Settings {
     pub tls: bool,
     /// Sign-in attempts allowed per client address in 5 minutes.
     pub login_attempts_per_ip: u32,
-    /// Log filter, e.g. `info` or `relais=debug`.
-    pub log: String,
 }
 
 impl Default for Settings {
@@ -39,7 +37,6 @@ impl Default for Settings {
             session_absolute_hours: 12,
             tls: false,
             login_attempts_per_ip: 30,
-            log: "info".into(),
         }
     }
 }
@@ -65,14 +62,13 @@ impl fmt::Debug for Settings {
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("tls", &self.tls)
             .field("login_attempts_per_ip", &self.login_attempts_per_ip)
-            .field("log", &self.log)
             .finish()
     }
 }
 
 /// The settings that `RELAIS_*` variables may set; other `RELAIS_*`
 /// variables (used by scripts) are left alone.
-const ENV_KEYS: [&str; 8] = [
+const ENV_KEYS: [&str; 7] = [
     "listen",
     "database_url",
     "require_totp",
@@ -80,7 +76,6 @@ const ENV_KEYS: [&str; 8] = [
     "session_absolute_hours",
     "tls",
     "login_attempts_per_ip",
-    "log",
 ];
 
 /// Values given on the command line override everything else.

@@ -255,7 +255,7 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
         loop {
             tick.tick().await;
             match housekeeping.housekeeping().await {
-                Ok(n) if n > 0 => tracing::info!(expired_sessions = n, "housekeeping"),
+                Ok(n) if n > 0 => tracing::info!(removed = n, "housekeeping"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
             }
@@ -269,13 +269,35 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
             .unwrap_or_default(),
         store.backend()
     );
-    relais_web::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| Failure::Failed(format!("server error: {e}")))?;
+    relais_web::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| Failure::Failed(format!("server error: {e}")))?;
     store.close().await;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what service managers send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down");
 }
 
 fn read_password_stdin() -> Result<String, Failure> {

@@ -1,0 +1,366 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn relais(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relais"))
+        .args(args)
+        .env("RELAIS_LOG", "warn")
+        .env_remove("RELAIS_DATABASE_URL")
+        .env_remove("RELAIS_LISTEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run relais");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).trim().to_owned()
+}
+
+async fn user_token_me(db: &TestDatabase) {
+    let url = db.url.as_str();
+    let o = relais(
+        &[
+            "structure",
+            "add",
+            "--name",
+            "CCAS de Lyon",
+            "--slug",
+            "ccas-lyon",
+            "--kind",
+            "ccas",
+            "--database",
+            url,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = relais(
+        &[
+            "user",
+            "add",
+            "--email",
+            "ana@ccas-lyon.fr",
+            "--name",
+            "Ana Lopez",
+            "--structure",
+            "ccas-lyon",
+            "--role",
+            "supervisor",
+            "--password-stdin",
+            "--database",
+            url,
+        ],
+        Some("une longue phrase\n"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = relais(
+        &[
+            "token",
+            "create",
+            "--email",
+            "ana@ccas-lyon.fr",
+            "--label",
+            "script",
+            "--database",
+            url,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let token = stdout(&o);
+    assert!(
+        token.starts_with("rls_") && !token.contains(char::is_whitespace),
+        "token alone on stdout: {token:?}"
+    );
+
+    // Serve that database and ask who the token is.
+    let store = db.store().await;
+    let services = relais_service::Services::new(
+        store,
+        std::sync::Arc::new(relais_service::SystemClock),
+        relais_service::ServiceConfig::default(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = relais_web::AppState::new(services, relais_web::WebConfig::default());
+    tokio::spawn(async move {
+        let _ = relais_web::serve(listener, state, std::future::pending()).await;
+    });
+    let r = reqwest::Client::new()
+        .get(format!("http://{addr}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(me["email"], "ana@ccas-lyon.fr");
+    assert_eq!(me["name"], "Ana Lopez");
+    assert_eq!(me["role"], "supervisor");
+    assert_eq!(me["structure"]["slug"], "ccas-lyon");
+    let r = reqwest::Client::new()
+        .get(format!("http://{addr}/api/v1/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cli_user_add_then_token_create_then_api_me_on_sqlite() {
+    user_token_me(&TestDatabase::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn cli_user_add_then_token_create_then_api_me_on_postgresql() {
+    if let Some(db) = TestDatabase::postgres().await {
+        user_token_me(&db).await;
+    }
+}
+
+#[tokio::test]
+async fn cli_reports_bad_usage_and_failures_with_exit_codes() {
+    let db = TestDatabase::sqlite().await;
+    let url = db.url.as_str();
+    // Bad configuration: exit 2, one line, no panic.
+    for (args, needle) in [
+        (
+            vec!["migrate", "--database", "mysql://localhost/x"],
+            "unsupported database URL",
+        ),
+        (
+            vec![
+                "migrate",
+                "--database",
+                "sqlite:///nonexistent-dir/sub/relais.db",
+            ],
+            "cannot open the database",
+        ),
+        (
+            vec![
+                "migrate",
+                "--database",
+                "postgres://postgres@127.0.0.1:1/none",
+            ],
+            "cannot open the database",
+        ),
+        (
+            vec!["serve", "--listen", "not-an-address", "--database", url],
+            "invalid listen address",
+        ),
+    ] {
+        let o = relais(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // Port already in use.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().to_string();
+    let o = relais(&["serve", "--listen", &port, "--database", url], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("cannot listen on {port}")),
+        "{}",
+        stderr(&o)
+    );
+    // Usage errors from clap are exit 2 as well.
+    assert_eq!(relais(&["user", "add"], None).status.code(), Some(2));
+    // Invalid values: exit 2 naming the field.
+    let o = relais(
+        &[
+            "structure",
+            "add",
+            "--name",
+            "X Y",
+            "--slug",
+            "Bad Slug",
+            "--kind",
+            "mairie",
+            "--database",
+            url,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--slug") && stderr(&o).contains("--kind"),
+        "{}",
+        stderr(&o)
+    );
+    // A failed operation (slug taken): exit 1.
+    let ok = relais(
+        &[
+            "structure",
+            "add",
+            "--name",
+            "CCAS A",
+            "--slug",
+            "ccas-a",
+            "--kind",
+            "ccas",
+            "--database",
+            url,
+        ],
+        None,
+    );
+    assert!(ok.status.success());
+    let o = relais(
+        &[
+            "structure",
+            "add",
+            "--name",
+            "CCAS A",
+            "--slug",
+            "ccas-a",
+            "--kind",
+            "ccas",
+            "--database",
+            url,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Unknown structure, empty password.
+    let o = relais(
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@b.fr",
+            "--name",
+            "A",
+            "--structure",
+            "nope",
+            "--role",
+            "agent",
+            "--password-stdin",
+            "--database",
+            url,
+        ],
+        Some("une longue phrase\n"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = relais(
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@b.fr",
+            "--name",
+            "A",
+            "--structure",
+            "ccas-a",
+            "--role",
+            "agent",
+            "--password-stdin",
+            "--database",
+            url,
+        ],
+        Some(""),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn demo_is_idempotent() {
+    let db = TestDatabase::sqlite().await;
+    let o = relais(&["demo", "--database", &db.url], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let store = db.store().await;
+    let structures = store.list_structures().await.unwrap().len();
+    let entries = store.journal_entries().await.unwrap().len();
+    let o = relais(&["demo", "--database", &db.url], None);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("0 new records"), "{}", stderr(&o));
+    assert_eq!(store.list_structures().await.unwrap().len(), structures);
+    assert_eq!(store.journal_entries().await.unwrap().len(), entries);
+    let s = store
+        .structure_by_slug("ccas-demoville")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.team_of(s.id).await.unwrap().len(), 4);
+}
+
+async fn tamper(db: &TestDatabase) {
+    let o = relais(&["demo", "--database", &db.url], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = relais(&["journal", "verify", "--database", &db.url], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("journal intact: 5 entries"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Someone edits a journal row behind relais's back.
+    let store = db.store().await;
+    let victim = store.journal_entries().await.unwrap()[2].id;
+    match &store {
+        relais_store::Store::Sqlite { write, .. } => {
+            sqlx::query("DROP TRIGGER journal_no_update")
+                .execute(write)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE journal SET action = 'team.nothing_happened' WHERE id = $1")
+                .bind(victim)
+                .execute(write)
+                .await
+                .unwrap();
+        }
+        relais_store::Store::Postgres(pool) => {
+            sqlx::query("DROP TRIGGER journal_no_update ON journal")
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE journal SET action = 'team.nothing_happened' WHERE id = $1")
+                .bind(victim)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    store.close().await;
+    let o = relais(&["journal", "verify", "--database", &db.url], None);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("#{victim}")),
+        "names the entry: {}",
+        stderr(&o)
+    );
+}
+
+#[tokio::test]
+async fn journal_verify_finds_an_edited_entry_on_sqlite() {
+    tamper(&TestDatabase::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn journal_verify_finds_an_edited_entry_on_postgresql() {
+    if let Some(db) = TestDatabase::postgres().await {
+        tamper(&db).await;
+    }
+}

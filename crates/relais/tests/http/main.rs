@@ -1,0 +1,11 @@
+//! HTTP and CLI tests of relais: the application is started on port 0 with
+//! a fresh database per test (SQLite file, or a throw-away PostgreSQL
+//! database when `RELAIS_TEST_POSTGRES` is set), and driven like a browser
+//! or a script would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod auth;
+mod cli;
+mod helpers;
+mod team;
