@@ -67,21 +67,26 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
     if path.starts_with("/static/") || path == "/healthz" {
         return next.run(req).await;
     }
-    let lang = cookie(headers, LANG_COOKIE)
-        .and_then(Lang::parse)
-        .or_else(|| {
+    let is_api = path.starts_with("/api/");
+    // Pages are French unless the visitor chose otherwise; programs using
+    // the API may ask for English with Accept-Language.
+    let chosen = cookie(headers, LANG_COOKIE).and_then(Lang::parse);
+    let lang = if is_api {
+        chosen.or_else(|| {
             headers
                 .get(ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(Lang::from_accept_language)
         })
-        .unwrap_or_default();
+    } else {
+        chosen
+    }
+    .unwrap_or_default();
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    let is_api = path.starts_with("/api/");
 
     let mut session = None;
     if !is_api {
