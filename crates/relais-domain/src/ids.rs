@@ -40,3 +40,7 @@ macro_rules! typed_id {
 typed_id!(StructureId);
 typed_id!(AgentId);
 typed_id!(ApiTokenId);
+typed_id!(PersonId);
+typed_id!(HelpRequestId);
+typed_id!(InterventionId);
+typed_id!(FollowUpId);

@@ -2,12 +2,21 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+mod codes;
+pub mod desk;
 pub mod ids;
 pub mod journal;
+pub mod search;
 pub mod structure;
 pub mod validation;
 
 pub use account::{DisplayName, Email, NewPassword, Role};
-pub use ids::{AgentId, ApiTokenId, StructureId};
+pub use desk::{
+    AccountKind, AgeBracket, Autonomy, BlockReason, Channel, Equipment, InterventionPlace, Mode,
+    Outcome, ProcedureCategory, Recovery, RequestStatus, TriState,
+};
+pub use ids::{
+    AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, PersonId, StructureId,
+};
 pub use structure::{Siret, Slug, StructureKind, StructureName};
 pub use validation::FieldError;

@@ -72,6 +72,437 @@ impl Services {
                 Err(e) => return Err(e),
             }
         }
+        created += self.ensure_demo_desk().await?;
+        Ok(created)
+    }
+}
+
+// ---- demo desk history -----------------------------------------------------
+
+use crate::persons::search_key;
+use chrono::{Datelike, Duration, TimeZone};
+use relais_domain::desk::phone_digits;
+use relais_domain::journal::JournalEvent;
+use relais_store::{
+    AutonomyRow, FollowUpRow, HelpRequestRow, IntakeRows, InterventionRow, PersonAccountRow,
+    PersonRow,
+};
+use uuid::Uuid;
+
+/// How many persons the demo structure gets.
+pub const DEMO_PERSONS: usize = 60;
+
+const FIRST: [&str; 30] = [
+    "Hélène",
+    "Mohamed",
+    "Françoise",
+    "Karim",
+    "Nathalie",
+    "Jean-Pierre",
+    "Aïcha",
+    "Michel",
+    "Fatoumata",
+    "Sylvie",
+    "Bernard",
+    "Leïla",
+    "Christophe",
+    "Monique",
+    "Youssef",
+    "Isabelle",
+    "Gérard",
+    "Samira",
+    "Thierry",
+    "Josiane",
+    "Ibrahima",
+    "Chantal",
+    "Patrick",
+    "Nadia",
+    "Kévin",
+    "Odile",
+    "Mamadou",
+    "Brigitte",
+    "Lucas",
+    "Zohra",
+];
+const LAST: [&str; 30] = [
+    "Lefèvre",
+    "Benali",
+    "Martin",
+    "Diallo",
+    "Petit",
+    "Moreau",
+    "Haddad",
+    "Bernard",
+    "Traoré",
+    "Roux",
+    "Garcia",
+    "Mercier",
+    "N'Diaye",
+    "Fontaine",
+    "Chevalier",
+    "Boyer",
+    "Bensaïd",
+    "Girard",
+    "Lambert",
+    "Camara",
+    "Rousseau",
+    "Faure",
+    "Blanc",
+    "Guerin",
+    "Muller",
+    "Henry",
+    "Kone",
+    "Dupont",
+    "Perrin",
+    "Marchand",
+];
+const COMMUNES: [(&str, &str); 5] = [
+    ("69100", "Démoville"),
+    ("69100", "Démoville"),
+    ("69120", "Vaulx-sur-Rhône"),
+    ("69150", "Décines-les-Prés"),
+    ("69200", "Vénissieux-la-Haute"),
+];
+
+/// (procedure, category, operator)
+const PROCEDURES: [(&str, &str, &str); 16] = [
+    (
+        "Déclaration trimestrielle de ressources RSA / prime d'activité",
+        "social",
+        "CAF",
+    ),
+    ("Demande de prime d'activité", "social", "CAF"),
+    ("Demande d'aide au logement (APL)", "logement", "CAF"),
+    (
+        "Renouvellement de la complémentaire santé solidaire",
+        "social",
+        "CPAM",
+    ),
+    ("Création du compte ameli", "social", "CPAM"),
+    ("Actualisation mensuelle", "travail", "France Travail"),
+    (
+        "Inscription comme demandeur d'emploi",
+        "travail",
+        "France Travail",
+    ),
+    ("Déclaration de revenus", "argent", "DGFiP"),
+    (
+        "Demande de carte d'identité (pré-demande)",
+        "papiers",
+        "ANTS",
+    ),
+    (
+        "Changement d'adresse sur la carte grise",
+        "transports",
+        "ANTS",
+    ),
+    ("Renouvellement du titre de séjour", "etranger", "ANEF"),
+    (
+        "Demande de logement social",
+        "logement",
+        "Service national d'enregistrement",
+    ),
+    ("Demande de retraite en ligne", "argent", "CNAV / Carsat"),
+    (
+        "Demande de bourse de collège",
+        "famille",
+        "Éducation nationale",
+    ),
+    ("Attestation de quotient familial", "famille", "CAF"),
+    ("Demande de chèque énergie (réclamation)", "argent", "ASP"),
+];
+
+const SUMMARIES: [&str; 6] = [
+    "Connexion au compte, vérification des informations, envoi de la déclaration.",
+    "Récupération du mot de passe par e-mail avec la personne, puis démarche faite ensemble.",
+    "Pièces justificatives scannées avec le téléphone de la personne et déposées.",
+    "Explication de l'écran étape par étape ; la personne a saisi elle-même.",
+    "Appel à l'organisme : dossier en cours d'instruction, rappeler dans quinze jours.",
+    "Orientation vers la permanence France Services pour un rendez-vous avec un conseiller.",
+];
+
+/// A small deterministic generator, so that the demo is the same every time.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+impl Services {
+    /// Gives the demo structure about 60 persons and several months of
+    /// requests, interventions and follow-ups, when it has none.
+    async fn ensure_demo_desk(&self) -> Result<usize, ServiceError> {
+        let Some(structure) = self.store.structure_by_slug(DEMO_STRUCTURE_SLUG).await? else {
+            return Ok(0);
+        };
+        if self.store.count_persons(structure.id).await? > 0 {
+            return Ok(0);
+        }
+        let team = self.store.team_of(structure.id).await?;
+        let agent_of = |email: &str| team.iter().find(|m| m.email == email).map(|m| m.agent_id);
+        let workers: Vec<Uuid> = [
+            "agent@demoville.test",
+            "mediateur@demoville.test",
+            "responsable@demoville.test",
+        ]
+        .iter()
+        .filter_map(|e| agent_of(e))
+        .collect();
+        let Some(&main_agent) = workers.first() else {
+            return Ok(0);
+        };
+        let now = self.now();
+        let today = self.today();
+        let sid = structure.id;
+        let mut rng = Lcg(2026);
+        let mut created = 0;
+        for n in 0..DEMO_PERSONS {
+            let first = FIRST[n % FIRST.len()];
+            let last = LAST[(n * 7 + n / FIRST.len()) % LAST.len()];
+            let (postcode, commune) = *rng.pick(&COMMUNES);
+            let birth_year = 1940 + rng.below(65) as i32;
+            let phone = (rng.below(10) < 8).then(|| {
+                format!(
+                    "06 {:02} {:02} {:02} {:02}",
+                    rng.below(100),
+                    rng.below(100),
+                    rng.below(100),
+                    rng.below(100)
+                )
+            });
+            let first_visit = now - Duration::days(10 + rng.below(170) as i64);
+            let person_id = Uuid::now_v7();
+            let equipment = match rng.below(5) {
+                0 => "none",
+                1 => "smartphone",
+                2 => "smartphone,internet_at_home",
+                3 => "smartphone,computer,internet_at_home",
+                _ => "tablet",
+            };
+            let person = PersonRow {
+                id: person_id,
+                structure_id: sid,
+                first_name: first.to_owned(),
+                last_name: last.to_owned(),
+                usual_name: None,
+                birth_date: None,
+                birth_year: Some(i64::from(birth_year)),
+                phone_digits: phone.as_deref().map(phone_digits).unwrap_or_default(),
+                phone,
+                email: None,
+                postcode: Some(postcode.to_owned()),
+                commune: Some(commune.to_owned()),
+                insee_code: None,
+                preferred_language: (rng.below(8) == 0).then(|| "arabe".to_owned()),
+                notes: None,
+                privacy_notice_on: Some(first_visit.date_naive()),
+                equipment: equipment.to_owned(),
+                search_key: search_key(first, last, None),
+                merged_into: None,
+                created_by: Some(main_agent),
+                created_at: first_visit,
+                updated_at: first_visit,
+            };
+            // Several visits for some, one for many.
+            let visits = match rng.below(10) {
+                0..=4 => 1,
+                5..=7 => 2,
+                _ => 3 + rng.below(3),
+            };
+            let levels = ["needs_full_guidance", "autonomous_with_help", "autonomous"];
+            let start_level = rng.below(2);
+            let mut new_person = Some(person);
+            for v in 0..visits {
+                let at = first_visit + Duration::days((v as i64) * (12 + rng.below(25) as i64));
+                let at = if at > now {
+                    now - Duration::hours(2)
+                } else {
+                    at
+                };
+                let at = chrono_tz::Europe::Paris
+                    .with_ymd_and_hms(
+                        at.year(),
+                        at.month(),
+                        at.day(),
+                        9 + rng.below(8) as u32,
+                        [0, 15, 30, 45][rng.below(4)],
+                        0,
+                    )
+                    .earliest()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .unwrap_or(at);
+                let (procedure, category, operator) = *rng.pick(&PROCEDURES);
+                let worker = *rng.pick(&workers);
+                let recent = now - at < Duration::days(20);
+                let (status, outcome, block) = match rng.below(10) {
+                    0..=4 => ("done", Some("done"), None),
+                    5 => ("done", Some("rights_opened"), None),
+                    6 if recent => ("waiting_for_operator", None, None),
+                    6 => ("done", Some("blocked"), Some("operator_unreachable")),
+                    7 if recent => ("waiting_for_person", None, None),
+                    7 => ("abandoned", Some("blocked"), Some("person_absent")),
+                    8 => ("referred", Some("referred"), None),
+                    _ if recent => ("open", None, None),
+                    _ => ("done", Some("blocked"), Some("documents_missing")),
+                };
+                let mode = match (v, rng.below(10)) {
+                    (_, 0..=2) => "done_for",
+                    (_, 3..=5) => "done_with",
+                    (x, 6..=7) if x > 0 => "taught",
+                    (_, 8) if status == "referred" => "referred",
+                    (_, 8) => "informed",
+                    _ => "done_with",
+                };
+                let request_id = Uuid::now_v7();
+                let deadline = (rng.below(5) == 0).then(|| (at + Duration::days(15)).date_naive());
+                let request = HelpRequestRow {
+                    id: request_id,
+                    structure_id: sid,
+                    reference: String::new(),
+                    person_id: Some(person_id),
+                    anon_age_bracket: None,
+                    anon_postcode: None,
+                    anon_commune: None,
+                    procedure: procedure.to_owned(),
+                    category: category.to_owned(),
+                    operator: Some(operator.to_owned()),
+                    channel: [
+                        "walk_in",
+                        "walk_in",
+                        "walk_in",
+                        "appointment",
+                        "phone",
+                        "partner_referral",
+                    ][rng.below(6)]
+                    .to_owned(),
+                    rights_at_risk: rng.below(6) == 0,
+                    deadline,
+                    status: status.to_owned(),
+                    outcome: outcome.map(str::to_owned),
+                    block_reason: block.map(str::to_owned),
+                    submission_key: None,
+                    created_by: Some(worker),
+                    created_at: at,
+                    updated_at: at,
+                    closed_at: matches!(status, "done" | "abandoned" | "referred").then_some(at),
+                };
+                let intervention = InterventionRow {
+                    id: Uuid::now_v7(),
+                    structure_id: sid,
+                    help_request_id: request_id,
+                    agent_id: Some(worker),
+                    occurred_at: at,
+                    duration_minutes: [15, 30, 30, 45, 60, 90][rng.below(6)],
+                    mode: mode.to_owned(),
+                    place: if rng.below(12) == 0 {
+                        "home"
+                    } else {
+                        "on_site"
+                    }
+                    .to_owned(),
+                    summary: Some(SUMMARIES[rng.below(SUMMARIES.len())].to_owned()),
+                    next_step: None,
+                    created_at: at,
+                };
+                let follow_up =
+                    (!matches!(status, "done" | "abandoned" | "referred")).then(|| FollowUpRow {
+                        id: Uuid::now_v7(),
+                        structure_id: sid,
+                        help_request_id: Some(request_id),
+                        person_id: Some(person_id),
+                        assignee_id: main_agent,
+                        // some overdue, some today, some ahead
+                        due_date: today + Duration::days([-3, -1, 0, 0, 2, 7][rng.below(6)]),
+                        reason: if status == "waiting_for_operator" {
+                            "Relancer l'organisme"
+                        } else {
+                            "Rappeler la personne"
+                        }
+                        .to_owned(),
+                        done: false,
+                        done_at: None,
+                        created_by: Some(worker),
+                        created_at: at,
+                    });
+                let autonomy = (v == 0 || v + 1 == visits).then(|| AutonomyRow {
+                    id: Uuid::now_v7(),
+                    person_id,
+                    level: levels[(start_level + v.min(1) * (1 + rng.below(2))).min(2)].to_owned(),
+                    assessed_on: at.date_naive(),
+                    agent_id: Some(worker),
+                    created_at: at,
+                });
+                let mut events = Vec::new();
+                if new_person.is_some() {
+                    events.push(
+                        JournalEvent::new("person.create")
+                            .structure(sid)
+                            .object("person", person_id)
+                            .details(serde_json::json!({"via": "demo"})),
+                    );
+                }
+                events.push(
+                    JournalEvent::new("help_request.create")
+                        .structure(sid)
+                        .object("help_request", request_id)
+                        .details(serde_json::json!({"via": "demo"})),
+                );
+                events.push(
+                    JournalEvent::new("intervention.create")
+                        .structure(sid)
+                        .object("intervention", intervention.id)
+                        .details(serde_json::json!({"via": "demo"})),
+                );
+                let rows = IntakeRows {
+                    new_person: new_person.take(),
+                    autonomy,
+                    request,
+                    intervention: Some(intervention),
+                    follow_up,
+                };
+                self.store.insert_intake(&rows, &events, now).await?;
+                created += 1;
+            }
+            if rng.below(3) == 0 {
+                let accounts: Vec<PersonAccountRow> = [
+                    ("email", "yes", "no", "own_email"),
+                    ("ameli", "yes", "no", "own_email"),
+                    ("caf", "unknown", "unknown", "unknown"),
+                ]
+                .iter()
+                .map(|(k, h, c, r)| PersonAccountRow {
+                    person_id,
+                    kind: (*k).to_owned(),
+                    has_account: (*h).to_owned(),
+                    can_sign_in: (*c).to_owned(),
+                    recovery: (*r).to_owned(),
+                    updated_at: now,
+                })
+                .collect();
+                self.store
+                    .set_accounts(
+                        person_id,
+                        &accounts,
+                        &[JournalEvent::new("person.accounts_update")
+                            .structure(sid)
+                            .object("person", person_id)
+                            .details(serde_json::json!({"via": "demo"}))],
+                        now,
+                    )
+                    .await?;
+            }
+        }
         Ok(created)
     }
 }

@@ -31,6 +31,9 @@ pub enum ServiceError {
     /// The thing already exists (e.g. a slug or an e-mail address).
     #[error("conflict on {}", .0.field)]
     Conflict(FieldError),
+    /// A new person looks like persons already recorded: show them first.
+    #[error("similar persons exist")]
+    SimilarPersons(Vec<crate::persons::PersonHit>),
     /// A one-time link that is unknown, used or expired.
     #[error("link expired or already used")]
     LinkExpired,

@@ -10,6 +10,8 @@ mod clock;
 mod demo;
 mod error;
 mod journal;
+mod persons;
+mod requests;
 mod secrets;
 mod structures;
 mod team;
@@ -21,7 +23,20 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use demo::{DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STRUCTURE_SLUG};
 pub use error::ServiceError;
 pub use journal::JournalReport;
+pub use persons::{AccountInput, AccountLine, PersonFile, PersonHit, PersonInput};
 pub use relais_store::{Backend, Store, StoreError};
+
+/// The stored rows that use cases hand back for display.
+pub mod rows {
+    pub use relais_store::{
+        AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow,
+        InterventionListRow, InterventionRow, PersonRow,
+    };
+}
+pub use requests::{
+    FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,
+    PersonChoice, RequestFile, RequestInput,
+};
 pub use structures::StructureView;
 pub use team::{InviteOutcome, LinkInfo, TeamMember};
 pub use tokens::TokenView;

@@ -717,6 +717,698 @@ macro_rules! repository {
             Ok(())
         }
 
+        // ---- persons -------------------------------------------------------
+
+        const PERSON_COLS: &str = "id, structure_id, first_name, last_name, usual_name, birth_date, \
+            birth_year, phone, email, postcode, commune, insee_code, preferred_language, notes, \
+            privacy_notice_on, equipment, search_key, phone_digits, merged_into, created_by, \
+            created_at, updated_at";
+
+        async fn insert_person_tx(tx: &mut Tx<'_>, p: &PersonRow) -> Result<(), StoreError> {
+            let sql = format!(
+                "INSERT INTO persons ({PERSON_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+            );
+            sqlx::query(&sql)
+                .bind(p.id)
+                .bind(p.structure_id)
+                .bind(&p.first_name)
+                .bind(&p.last_name)
+                .bind(&p.usual_name)
+                .bind(p.birth_date)
+                .bind(p.birth_year)
+                .bind(&p.phone)
+                .bind(&p.email)
+                .bind(&p.postcode)
+                .bind(&p.commune)
+                .bind(&p.insee_code)
+                .bind(&p.preferred_language)
+                .bind(&p.notes)
+                .bind(p.privacy_notice_on)
+                .bind(&p.equipment)
+                .bind(&p.search_key)
+                .bind(&p.phone_digits)
+                .bind(p.merged_into)
+                .bind(p.created_by)
+                .bind(p.created_at)
+                .bind(p.updated_at)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+
+        pub(crate) async fn insert_person(
+            pool: &Pool<Db>,
+            p: &PersonRow,
+            autonomy: Option<&AutonomyRow>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            insert_person_tx(&mut tx, p).await?;
+            if let Some(a) = autonomy {
+                insert_autonomy_tx(&mut tx, a).await?;
+            }
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn update_person(
+            pool: &Pool<Db>,
+            p: &PersonRow,
+            autonomy: Option<&AutonomyRow>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE persons SET first_name = $1, last_name = $2, usual_name = $3, \
+                 birth_date = $4, birth_year = $5, phone = $6, email = $7, postcode = $8, \
+                 commune = $9, insee_code = $10, preferred_language = $11, notes = $12, \
+                 privacy_notice_on = $13, equipment = $14, search_key = $15, phone_digits = $16, \
+                 updated_at = $17 WHERE id = $18 AND structure_id = $19",
+            )
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(&p.usual_name)
+            .bind(p.birth_date)
+            .bind(p.birth_year)
+            .bind(&p.phone)
+            .bind(&p.email)
+            .bind(&p.postcode)
+            .bind(&p.commune)
+            .bind(&p.insee_code)
+            .bind(&p.preferred_language)
+            .bind(&p.notes)
+            .bind(p.privacy_notice_on)
+            .bind(&p.equipment)
+            .bind(&p.search_key)
+            .bind(&p.phone_digits)
+            .bind(p.updated_at)
+            .bind(p.id)
+            .bind(p.structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            if let Some(a) = autonomy {
+                insert_autonomy_tx(&mut tx, a).await?;
+            }
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn person_by_id(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+        ) -> Result<Option<PersonRow>, StoreError> {
+            let sql = format!(
+                "SELECT {PERSON_COLS} FROM persons WHERE id = $1 AND structure_id = $2"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(id)
+                .bind(structure_id)
+                .fetch_optional(pool)
+                .await?)
+        }
+
+        pub(crate) async fn person_candidates(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+        ) -> Result<Vec<PersonCandidateRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT id, first_name, last_name, usual_name, birth_year, commune, search_key, \
+                 phone_digits FROM persons WHERE structure_id = $1 AND merged_into IS NULL",
+            )
+            .bind(structure_id)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        pub(crate) async fn count_persons(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+        ) -> Result<i64, StoreError> {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM persons WHERE structure_id = $1 AND merged_into IS NULL",
+            )
+            .bind(structure_id)
+            .fetch_one(pool)
+            .await?;
+            Ok(n)
+        }
+
+        async fn insert_autonomy_tx(tx: &mut Tx<'_>, a: &AutonomyRow) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO autonomy_assessments (id, person_id, level, assessed_on, agent_id, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(a.id)
+            .bind(a.person_id)
+            .bind(&a.level)
+            .bind(a.assessed_on)
+            .bind(a.agent_id)
+            .bind(a.created_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        pub(crate) async fn autonomy_of(
+            pool: &Pool<Db>,
+            person_id: Uuid,
+        ) -> Result<Vec<AutonomyRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT id, person_id, level, assessed_on, agent_id, created_at \
+                 FROM autonomy_assessments WHERE person_id = $1 ORDER BY assessed_on, created_at",
+            )
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        pub(crate) async fn set_accounts(
+            pool: &Pool<Db>,
+            person_id: Uuid,
+            rows: &[PersonAccountRow],
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            for r in rows {
+                sqlx::query(
+                    "INSERT INTO person_accounts (person_id, kind, has_account, can_sign_in, \
+                     recovery, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (person_id, kind) DO UPDATE SET has_account = excluded.has_account, \
+                     can_sign_in = excluded.can_sign_in, recovery = excluded.recovery, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(person_id)
+                .bind(&r.kind)
+                .bind(&r.has_account)
+                .bind(&r.can_sign_in)
+                .bind(&r.recovery)
+                .bind(r.updated_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn accounts_of(
+            pool: &Pool<Db>,
+            person_id: Uuid,
+        ) -> Result<Vec<PersonAccountRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT person_id, kind, has_account, can_sign_in, recovery, updated_at \
+                 FROM person_accounts WHERE person_id = $1",
+            )
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        /// Moves everything of `absorbed` to `survivor` and marks `absorbed`
+        /// as merged.
+        pub(crate) async fn merge_persons(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            survivor: Uuid,
+            absorbed: Uuid,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE persons SET merged_into = $1, updated_at = $2 \
+                 WHERE id = $3 AND structure_id = $4 AND merged_into IS NULL",
+            )
+            .bind(survivor)
+            .bind(now)
+            .bind(absorbed)
+            .bind(structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            for sql in [
+                "UPDATE help_requests SET person_id = $1 WHERE person_id = $2",
+                "UPDATE follow_ups SET person_id = $1 WHERE person_id = $2",
+                "UPDATE autonomy_assessments SET person_id = $1 WHERE person_id = $2",
+            ] {
+                sqlx::query(sql).bind(survivor).bind(absorbed).execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO person_accounts (person_id, kind, has_account, can_sign_in, recovery, \
+                 updated_at) SELECT $1, kind, has_account, can_sign_in, recovery, updated_at \
+                 FROM person_accounts WHERE person_id = $2 \
+                 ON CONFLICT (person_id, kind) DO NOTHING",
+            )
+            .bind(survivor)
+            .bind(absorbed)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM person_accounts WHERE person_id = $1")
+                .bind(absorbed)
+                .execute(&mut *tx)
+                .await?;
+            finish(tx, events, now).await
+        }
+
+        // ---- help requests ---------------------------------------------------
+
+        const REQUEST_COLS: &str = "r.id, r.structure_id, r.reference, r.person_id, \
+            r.anon_age_bracket, r.anon_postcode, r.anon_commune, r.procedure, r.category, \
+            r.operator, r.channel, r.rights_at_risk, r.deadline, r.status, r.outcome, \
+            r.block_reason, r.submission_key, r.created_by, r.created_at, r.updated_at, r.closed_at";
+
+        async fn insert_request_tx(tx: &mut Tx<'_>, r: &HelpRequestRow) -> Result<String, StoreError> {
+            let year = i64::from(chrono::Datelike::year(&r.created_at));
+            let (n,): (i64,) = sqlx::query_as(
+                "INSERT INTO counters (structure_id, name, year, value) VALUES ($1, 'help_request', $2, 1) \
+                 ON CONFLICT (structure_id, name, year) DO UPDATE SET value = counters.value + 1 \
+                 RETURNING value",
+            )
+            .bind(r.structure_id)
+            .bind(year)
+            .fetch_one(&mut **tx)
+            .await?;
+            let reference = relais_domain::desk::request_reference(year as i32, n);
+            sqlx::query(
+                "INSERT INTO help_requests (id, structure_id, reference, person_id, anon_age_bracket, \
+                 anon_postcode, anon_commune, procedure, category, operator, channel, rights_at_risk, \
+                 deadline, status, outcome, block_reason, submission_key, created_by, created_at, \
+                 updated_at, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                 $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+            )
+            .bind(r.id)
+            .bind(r.structure_id)
+            .bind(&reference)
+            .bind(r.person_id)
+            .bind(&r.anon_age_bracket)
+            .bind(&r.anon_postcode)
+            .bind(&r.anon_commune)
+            .bind(&r.procedure)
+            .bind(&r.category)
+            .bind(&r.operator)
+            .bind(&r.channel)
+            .bind(r.rights_at_risk)
+            .bind(r.deadline)
+            .bind(&r.status)
+            .bind(&r.outcome)
+            .bind(&r.block_reason)
+            .bind(&r.submission_key)
+            .bind(r.created_by)
+            .bind(r.created_at)
+            .bind(r.updated_at)
+            .bind(r.closed_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(reference)
+        }
+
+        /// Writes a whole desk intake (new person, request, first
+        /// intervention, follow-up) in one transaction; returns the
+        /// request's reference.
+        pub(crate) async fn insert_intake(
+            pool: &Pool<Db>,
+            rows: &IntakeRows,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<String, StoreError> {
+            let mut tx = pool.begin().await?;
+            if let Some(p) = &rows.new_person {
+                insert_person_tx(&mut tx, p).await?;
+            }
+            if let Some(a) = &rows.autonomy {
+                insert_autonomy_tx(&mut tx, a).await?;
+            }
+            let reference = insert_request_tx(&mut tx, &rows.request).await?;
+            if let Some(i) = &rows.intervention {
+                insert_intervention_tx(&mut tx, i).await?;
+            }
+            if let Some(f) = &rows.follow_up {
+                insert_follow_up_tx(&mut tx, f).await?;
+            }
+            finish(tx, events, now).await?;
+            Ok(reference)
+        }
+
+        pub(crate) async fn request_by_submission_key(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            key: &str,
+        ) -> Result<Option<HelpRequestRow>, StoreError> {
+            let sql = format!(
+                "SELECT {REQUEST_COLS} FROM help_requests r \
+                 WHERE r.structure_id = $1 AND r.submission_key = $2"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(structure_id)
+                .bind(key)
+                .fetch_optional(pool)
+                .await?)
+        }
+
+        pub(crate) async fn help_request_by_id(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+        ) -> Result<Option<HelpRequestListRow>, StoreError> {
+            let sql = format!(
+                "SELECT {REQUEST_COLS}, p.first_name AS person_first_name, \
+                 p.last_name AS person_last_name FROM help_requests r \
+                 LEFT JOIN persons p ON p.id = r.person_id \
+                 WHERE r.id = $1 AND r.structure_id = $2"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(id)
+                .bind(structure_id)
+                .fetch_optional(pool)
+                .await?)
+        }
+
+        pub(crate) async fn list_help_requests(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            f: &RequestFilter,
+            limit: i64,
+            offset: i64,
+        ) -> Result<Vec<HelpRequestListRow>, StoreError> {
+            let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+                "SELECT {REQUEST_COLS}, p.first_name AS person_first_name, \
+                 p.last_name AS person_last_name FROM help_requests r \
+                 LEFT JOIN persons p ON p.id = r.person_id WHERE r.structure_id = "
+            ));
+            q.push_bind(structure_id);
+            if let Some(s) = &f.status {
+                q.push(" AND r.status = ").push_bind(s.clone());
+            }
+            if f.open_only {
+                q.push(" AND r.status NOT IN ('done', 'abandoned', 'referred')");
+            }
+            if let Some(c) = &f.category {
+                q.push(" AND r.category = ").push_bind(c.clone());
+            }
+            if let Some(o) = &f.operator {
+                q.push(" AND LOWER(r.operator) LIKE ")
+                    .push_bind(format!("%{}%", o.to_lowercase()));
+            }
+            if let Some(a) = f.agent_id {
+                q.push(" AND (r.created_by = ")
+                    .push_bind(a)
+                    .push(" OR EXISTS (SELECT 1 FROM interventions i WHERE i.help_request_id = r.id AND i.agent_id = ")
+                    .push_bind(a)
+                    .push("))");
+            }
+            if let Some(from) = f.from {
+                q.push(" AND r.created_at >= ").push_bind(from);
+            }
+            if let Some(to) = f.to {
+                q.push(" AND r.created_at < ").push_bind(to);
+            }
+            if let Some(u) = f.rights_at_risk {
+                q.push(" AND r.rights_at_risk = ").push_bind(u);
+            }
+            if let Some(p) = f.person_id {
+                q.push(" AND r.person_id = ").push_bind(p);
+            }
+            q.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ")
+                .push_bind(limit)
+                .push(" OFFSET ")
+                .push_bind(offset);
+            Ok(q.build_query_as().fetch_all(pool).await?)
+        }
+
+        pub(crate) async fn update_help_request(
+            pool: &Pool<Db>,
+            r: &HelpRequestRow,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE help_requests SET procedure = $1, category = $2, operator = $3, channel = $4, \
+                 rights_at_risk = $5, deadline = $6, status = $7, outcome = $8, block_reason = $9, \
+                 updated_at = $10, closed_at = $11 WHERE id = $12 AND structure_id = $13",
+            )
+            .bind(&r.procedure)
+            .bind(&r.category)
+            .bind(&r.operator)
+            .bind(&r.channel)
+            .bind(r.rights_at_risk)
+            .bind(r.deadline)
+            .bind(&r.status)
+            .bind(&r.outcome)
+            .bind(&r.block_reason)
+            .bind(r.updated_at)
+            .bind(r.closed_at)
+            .bind(r.id)
+            .bind(r.structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn count_help_requests(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+        ) -> Result<i64, StoreError> {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM help_requests WHERE structure_id = $1")
+                    .bind(structure_id)
+                    .fetch_one(pool)
+                    .await?;
+            Ok(n)
+        }
+
+        // ---- interventions ---------------------------------------------------
+
+        async fn insert_intervention_tx(tx: &mut Tx<'_>, i: &InterventionRow) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO interventions (id, structure_id, help_request_id, agent_id, occurred_at, \
+                 duration_minutes, mode, place, summary, next_step, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(i.id)
+            .bind(i.structure_id)
+            .bind(i.help_request_id)
+            .bind(i.agent_id)
+            .bind(i.occurred_at)
+            .bind(i.duration_minutes)
+            .bind(&i.mode)
+            .bind(&i.place)
+            .bind(&i.summary)
+            .bind(&i.next_step)
+            .bind(i.created_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        /// Adds an intervention and, when given, the request's new state.
+        pub(crate) async fn insert_intervention(
+            pool: &Pool<Db>,
+            i: &InterventionRow,
+            request: Option<&HelpRequestRow>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            insert_intervention_tx(&mut tx, i).await?;
+            if let Some(r) = request {
+                sqlx::query(
+                    "UPDATE help_requests SET status = $1, outcome = $2, block_reason = $3, \
+                     updated_at = $4, closed_at = $5 WHERE id = $6 AND structure_id = $7",
+                )
+                .bind(&r.status)
+                .bind(&r.outcome)
+                .bind(&r.block_reason)
+                .bind(r.updated_at)
+                .bind(r.closed_at)
+                .bind(r.id)
+                .bind(r.structure_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            finish(tx, events, now).await
+        }
+
+        const INTERVENTION_COLS: &str = "i.id, i.structure_id, i.help_request_id, i.agent_id, \
+            i.occurred_at, i.duration_minutes, i.mode, i.place, i.summary, i.next_step, i.created_at";
+
+        pub(crate) async fn interventions_of_request(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            request_id: Uuid,
+        ) -> Result<Vec<InterventionListRow>, StoreError> {
+            let sql = format!(
+                "SELECT {INTERVENTION_COLS}, a.name AS agent_name FROM interventions i \
+                 LEFT JOIN agents a ON a.id = i.agent_id \
+                 WHERE i.help_request_id = $1 AND i.structure_id = $2 ORDER BY i.occurred_at, i.id"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(request_id)
+                .bind(structure_id)
+                .fetch_all(pool)
+                .await?)
+        }
+
+        pub(crate) async fn interventions_of_person(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            person_id: Uuid,
+        ) -> Result<Vec<InterventionListRow>, StoreError> {
+            let sql = format!(
+                "SELECT {INTERVENTION_COLS}, a.name AS agent_name FROM interventions i \
+                 JOIN help_requests r ON r.id = i.help_request_id \
+                 LEFT JOIN agents a ON a.id = i.agent_id \
+                 WHERE r.person_id = $1 AND i.structure_id = $2 ORDER BY i.occurred_at, i.id"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(person_id)
+                .bind(structure_id)
+                .fetch_all(pool)
+                .await?)
+        }
+
+        // ---- follow-ups ------------------------------------------------------
+
+        async fn insert_follow_up_tx(tx: &mut Tx<'_>, f: &FollowUpRow) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO follow_ups (id, structure_id, help_request_id, person_id, assignee_id, \
+                 due_date, reason, done, done_at, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(f.id)
+            .bind(f.structure_id)
+            .bind(f.help_request_id)
+            .bind(f.person_id)
+            .bind(f.assignee_id)
+            .bind(f.due_date)
+            .bind(&f.reason)
+            .bind(f.done)
+            .bind(f.done_at)
+            .bind(f.created_by)
+            .bind(f.created_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        pub(crate) async fn insert_follow_up(
+            pool: &Pool<Db>,
+            f: &FollowUpRow,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            insert_follow_up_tx(&mut tx, f).await?;
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn update_follow_up(
+            pool: &Pool<Db>,
+            f: &FollowUpRow,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE follow_ups SET assignee_id = $1, due_date = $2, reason = $3, done = $4, \
+                 done_at = $5 WHERE id = $6 AND structure_id = $7",
+            )
+            .bind(f.assignee_id)
+            .bind(f.due_date)
+            .bind(&f.reason)
+            .bind(f.done)
+            .bind(f.done_at)
+            .bind(f.id)
+            .bind(f.structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            finish(tx, events, now).await
+        }
+
+        const FOLLOW_UP_SELECT: &str = "SELECT f.id, f.structure_id, f.help_request_id, \
+            f.person_id, f.assignee_id, f.due_date, f.reason, f.done, f.done_at, f.created_by, \
+            f.created_at, r.reference, r.procedure, p.first_name AS person_first_name, \
+            p.last_name AS person_last_name, a.name AS assignee_name FROM follow_ups f \
+            LEFT JOIN help_requests r ON r.id = f.help_request_id \
+            LEFT JOIN persons p ON p.id = COALESCE(f.person_id, r.person_id) \
+            LEFT JOIN agents a ON a.id = f.assignee_id";
+
+        pub(crate) async fn follow_up_by_id(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+        ) -> Result<Option<FollowUpListRow>, StoreError> {
+            let sql = format!("{FOLLOW_UP_SELECT} WHERE f.id = $1 AND f.structure_id = $2");
+            Ok(sqlx::query_as(&sql)
+                .bind(id)
+                .bind(structure_id)
+                .fetch_optional(pool)
+                .await?)
+        }
+
+        /// Open follow-ups of an agent due on or before `until`.
+        pub(crate) async fn follow_ups_due(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            assignee_id: Uuid,
+            until: chrono::NaiveDate,
+        ) -> Result<Vec<FollowUpListRow>, StoreError> {
+            let sql = format!(
+                "{FOLLOW_UP_SELECT} WHERE f.structure_id = $1 AND f.assignee_id = $2 \
+                 AND f.done = FALSE AND f.due_date <= $3 ORDER BY f.due_date, f.created_at"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(structure_id)
+                .bind(assignee_id)
+                .bind(until)
+                .fetch_all(pool)
+                .await?)
+        }
+
+        pub(crate) async fn follow_ups_of_person(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            person_id: Uuid,
+        ) -> Result<Vec<FollowUpListRow>, StoreError> {
+            let sql = format!(
+                "{FOLLOW_UP_SELECT} WHERE f.structure_id = $1 AND \
+                 (f.person_id = $2 OR r.person_id = $2) ORDER BY f.done, f.due_date"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(structure_id)
+                .bind(person_id)
+                .fetch_all(pool)
+                .await?)
+        }
+
+        pub(crate) async fn follow_ups_of_request(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            request_id: Uuid,
+        ) -> Result<Vec<FollowUpListRow>, StoreError> {
+            let sql = format!(
+                "{FOLLOW_UP_SELECT} WHERE f.structure_id = $1 AND f.help_request_id = $2 \
+                 ORDER BY f.done, f.due_date"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(structure_id)
+                .bind(request_id)
+                .fetch_all(pool)
+                .await?)
+        }
+
         // ---- journal ---------------------------------------------------------
 
         const JOURNAL_COLS: &str = "id, chain, seq, at, actor_id, structure_id, action, \

@@ -149,3 +149,178 @@ pub struct LoginOutcome {
     pub locked_until: Option<DateTime<Utc>>,
     pub totp_last_step: Option<i64>,
 }
+
+// ---- help desk ---------------------------------------------------------------
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub usual_name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub birth_year: Option<i64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub postcode: Option<String>,
+    pub commune: Option<String>,
+    pub insee_code: Option<String>,
+    pub preferred_language: Option<String>,
+    pub notes: Option<String>,
+    pub privacy_notice_on: Option<NaiveDate>,
+    /// Comma-separated equipment codes.
+    pub equipment: String,
+    pub search_key: String,
+    pub phone_digits: String,
+    pub merged_into: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What person search needs to score a candidate and show it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PersonCandidateRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub usual_name: Option<String>,
+    pub birth_year: Option<i64>,
+    pub commune: Option<String>,
+    pub search_key: String,
+    pub phone_digits: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AutonomyRow {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub level: String,
+    pub assessed_on: NaiveDate,
+    pub agent_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PersonAccountRow {
+    pub person_id: Uuid,
+    pub kind: String,
+    pub has_account: String,
+    pub can_sign_in: String,
+    pub recovery: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HelpRequestRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub reference: String,
+    pub person_id: Option<Uuid>,
+    pub anon_age_bracket: Option<String>,
+    pub anon_postcode: Option<String>,
+    pub anon_commune: Option<String>,
+    pub procedure: String,
+    pub category: String,
+    pub operator: Option<String>,
+    pub channel: String,
+    pub rights_at_risk: bool,
+    pub deadline: Option<NaiveDate>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub block_reason: Option<String>,
+    pub submission_key: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A help request with the names of its person, for lists.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HelpRequestListRow {
+    #[sqlx(flatten)]
+    pub request: HelpRequestRow,
+    pub person_first_name: Option<String>,
+    pub person_last_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InterventionRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub help_request_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub mode: String,
+    pub place: String,
+    pub summary: Option<String>,
+    pub next_step: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An intervention with the name of the agent who gave it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InterventionListRow {
+    #[sqlx(flatten)]
+    pub intervention: InterventionRow,
+    pub agent_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FollowUpRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub help_request_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub assignee_id: Uuid,
+    pub due_date: NaiveDate,
+    pub reason: String,
+    pub done: bool,
+    pub done_at: Option<DateTime<Utc>>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A follow-up with what it is about, for the home page.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FollowUpListRow {
+    #[sqlx(flatten)]
+    pub follow_up: FollowUpRow,
+    pub reference: Option<String>,
+    pub procedure: Option<String>,
+    pub person_first_name: Option<String>,
+    pub person_last_name: Option<String>,
+    pub assignee_name: Option<String>,
+}
+
+/// Filters of the request list; `None` means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFilter {
+    pub status: Option<String>,
+    /// Only requests that are not closed.
+    pub open_only: bool,
+    pub category: Option<String>,
+    /// Matched case-insensitively as a substring.
+    pub operator: Option<String>,
+    /// Requests this agent created or worked on.
+    pub agent_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub rights_at_risk: Option<bool>,
+    pub person_id: Option<Uuid>,
+}
+
+/// Everything one desk intake writes, in one transaction.
+#[derive(Debug, Clone)]
+pub struct IntakeRows {
+    pub new_person: Option<PersonRow>,
+    pub autonomy: Option<AutonomyRow>,
+    pub request: HelpRequestRow,
+    pub intervention: Option<InterventionRow>,
+    pub follow_up: Option<FollowUpRow>,
+}

@@ -420,6 +420,213 @@ impl Store {
         dispatch!(self, write, touch_token(id, now))
     }
 
+    // ---- help desk ----
+
+    pub async fn insert_person(
+        &self,
+        p: &PersonRow,
+        autonomy: Option<&AutonomyRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_person(p, autonomy, events, now))
+    }
+
+    pub async fn update_person(
+        &self,
+        p: &PersonRow,
+        autonomy: Option<&AutonomyRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, update_person(p, autonomy, events, now))
+    }
+
+    pub async fn person_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<PersonRow>, StoreError> {
+        dispatch!(self, read, person_by_id(structure_id, id))
+    }
+
+    pub async fn person_candidates(
+        &self,
+        structure_id: Uuid,
+    ) -> Result<Vec<PersonCandidateRow>, StoreError> {
+        dispatch!(self, read, person_candidates(structure_id))
+    }
+
+    pub async fn count_persons(&self, structure_id: Uuid) -> Result<i64, StoreError> {
+        dispatch!(self, read, count_persons(structure_id))
+    }
+
+    pub async fn autonomy_of(&self, person_id: Uuid) -> Result<Vec<AutonomyRow>, StoreError> {
+        dispatch!(self, read, autonomy_of(person_id))
+    }
+
+    pub async fn set_accounts(
+        &self,
+        person_id: Uuid,
+        rows: &[PersonAccountRow],
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, set_accounts(person_id, rows, events, now))
+    }
+
+    pub async fn accounts_of(&self, person_id: Uuid) -> Result<Vec<PersonAccountRow>, StoreError> {
+        dispatch!(self, read, accounts_of(person_id))
+    }
+
+    pub async fn merge_persons(
+        &self,
+        structure_id: Uuid,
+        survivor: Uuid,
+        absorbed: Uuid,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            merge_persons(structure_id, survivor, absorbed, events, now)
+        )
+    }
+
+    pub async fn insert_intake(
+        &self,
+        rows: &IntakeRows,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        dispatch!(self, write, insert_intake(rows, events, now))
+    }
+
+    pub async fn request_by_submission_key(
+        &self,
+        structure_id: Uuid,
+        key: &str,
+    ) -> Result<Option<HelpRequestRow>, StoreError> {
+        dispatch!(self, read, request_by_submission_key(structure_id, key))
+    }
+
+    pub async fn help_request_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<HelpRequestListRow>, StoreError> {
+        dispatch!(self, read, help_request_by_id(structure_id, id))
+    }
+
+    pub async fn list_help_requests(
+        &self,
+        structure_id: Uuid,
+        filter: &RequestFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<HelpRequestListRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            list_help_requests(structure_id, filter, limit, offset)
+        )
+    }
+
+    pub async fn update_help_request(
+        &self,
+        r: &HelpRequestRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, update_help_request(r, events, now))
+    }
+
+    pub async fn count_help_requests(&self, structure_id: Uuid) -> Result<i64, StoreError> {
+        dispatch!(self, read, count_help_requests(structure_id))
+    }
+
+    pub async fn insert_intervention(
+        &self,
+        i: &InterventionRow,
+        request: Option<&HelpRequestRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_intervention(i, request, events, now))
+    }
+
+    pub async fn interventions_of_request(
+        &self,
+        structure_id: Uuid,
+        request_id: Uuid,
+    ) -> Result<Vec<InterventionListRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            interventions_of_request(structure_id, request_id)
+        )
+    }
+
+    pub async fn interventions_of_person(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<Vec<InterventionListRow>, StoreError> {
+        dispatch!(self, read, interventions_of_person(structure_id, person_id))
+    }
+
+    pub async fn insert_follow_up(
+        &self,
+        f: &FollowUpRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_follow_up(f, events, now))
+    }
+
+    pub async fn update_follow_up(
+        &self,
+        f: &FollowUpRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, update_follow_up(f, events, now))
+    }
+
+    pub async fn follow_up_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<FollowUpListRow>, StoreError> {
+        dispatch!(self, read, follow_up_by_id(structure_id, id))
+    }
+
+    pub async fn follow_ups_due(
+        &self,
+        structure_id: Uuid,
+        assignee_id: Uuid,
+        until: chrono::NaiveDate,
+    ) -> Result<Vec<FollowUpListRow>, StoreError> {
+        dispatch!(self, read, follow_ups_due(structure_id, assignee_id, until))
+    }
+
+    pub async fn follow_ups_of_person(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<Vec<FollowUpListRow>, StoreError> {
+        dispatch!(self, read, follow_ups_of_person(structure_id, person_id))
+    }
+
+    pub async fn follow_ups_of_request(
+        &self,
+        structure_id: Uuid,
+        request_id: Uuid,
+    ) -> Result<Vec<FollowUpListRow>, StoreError> {
+        dispatch!(self, read, follow_ups_of_request(structure_id, request_id))
+    }
+
     // ---- journal ----
 
     pub async fn journal_entries(&self) -> Result<Vec<JournalRow>, StoreError> {

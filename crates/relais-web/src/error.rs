@@ -47,6 +47,7 @@ impl From<ServiceError> for WebError {
             ServiceError::NotFound => WebError::not_found(),
             ServiceError::LinkExpired => WebError::Page(StatusCode::GONE, ErrorPage::LinkExpired),
             ServiceError::Invalid(_)
+            | ServiceError::SimilarPersons(_)
             | ServiceError::Conflict(_)
             | ServiceError::InvalidCredentials
             | ServiceError::Locked(_)
@@ -223,6 +224,18 @@ impl IntoResponse for ApiError {
                         field: f.field.to_owned(),
                         code: f.code.to_owned(),
                         message: lang.field_error(f.code),
+                    })
+                    .collect(),
+            ),
+            ServiceError::SimilarPersons(hits) => (
+                StatusCode::CONFLICT,
+                "similar_persons",
+                lang.field_error("similar_persons"),
+                hits.iter()
+                    .map(|h| FieldProblem {
+                        field: "person_id".to_owned(),
+                        code: h.id.to_string(),
+                        message: format!("{} {}", h.first_name, h.last_name),
                     })
                     .collect(),
             ),

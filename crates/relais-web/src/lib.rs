@@ -102,11 +102,62 @@ pub fn router(state: AppState) -> Router {
             "/admin/structures",
             get(structures::list_structures).post(structures::create_structure),
         )
+        .route(
+            "/intake",
+            get(intake::show_intake).post(intake::record_intake),
+        )
+        .route("/persons", get(persons::list_persons))
+        .route("/persons/search", get(intake::search_fragment))
+        .route(
+            "/persons/new",
+            get(persons::new_person).post(persons::create_person),
+        )
+        .route("/persons/{id}", get(persons::show_person))
+        .route(
+            "/persons/{id}/edit",
+            get(persons::edit_person).post(persons::update_person),
+        )
+        .route("/persons/{id}/accounts", post(persons::save_accounts))
+        .route("/persons/{id}/merge", post(persons::merge_person))
+        .route("/requests", get(requests::list_requests))
+        .route("/requests/{id}", get(requests::show_request))
+        .route(
+            "/requests/{id}/interventions",
+            post(requests::add_intervention),
+        )
+        .route("/requests/{id}/follow-ups", post(requests::add_follow_up))
+        .route("/follow-ups/{id}/done", post(requests::follow_up_done))
         .route("/lang/{code}", get(lang::switch_lang))
         .route("/static/relais.css", get(assets::stylesheet))
+        .route("/static/relais.js", get(assets::script))
         .route("/healthz", get(health::healthz))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))
+        .route(
+            "/api/v1/persons",
+            get(api_desk::list_persons).post(api_desk::create_person),
+        )
+        .route(
+            "/api/v1/persons/{id}",
+            get(api_desk::get_person).patch(api_desk::patch_person),
+        )
+        .route(
+            "/api/v1/help-requests",
+            get(api_desk::list_help_requests).post(api_desk::create_help_request),
+        )
+        .route(
+            "/api/v1/help-requests/{id}",
+            get(api_desk::get_help_request).patch(api_desk::patch_help_request),
+        )
+        .route(
+            "/api/v1/help-requests/{id}/interventions",
+            post(api_desk::create_intervention),
+        )
+        .route("/api/v1/follow-ups", post(api_desk::create_follow_up))
+        .route(
+            "/api/v1/follow-ups/{id}",
+            axum::routing::patch(api_desk::patch_follow_up),
+        )
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::controllers::{api, health};
+use crate::controllers::{api, api_desk, health};
 use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -12,11 +12,45 @@ use utoipa::{Modify, OpenApi};
         description = "API of relais, desk software for digital help requests. Authenticate with a personal token: `Authorization: Bearer rls_…`.",
         license(name = "AGPL-3.0-or-later")
     ),
-    paths(health::healthz, api::openapi_json, api::me),
-    components(schemas(api::MeOut, api::StructureOut, ErrorBody, ErrorDetail, FieldProblem)),
+    paths(
+        health::healthz,
+        api::openapi_json,
+        api::me,
+        api_desk::create_person,
+        api_desk::list_persons,
+        api_desk::get_person,
+        api_desk::patch_person,
+        api_desk::create_help_request,
+        api_desk::list_help_requests,
+        api_desk::get_help_request,
+        api_desk::patch_help_request,
+        api_desk::create_intervention,
+        api_desk::create_follow_up,
+        api_desk::patch_follow_up
+    ),
+    components(schemas(
+        api::MeOut,
+        api::StructureOut,
+        ErrorBody,
+        ErrorDetail,
+        FieldProblem,
+        api_desk::PersonIn,
+        api_desk::PersonOut,
+        api_desk::PersonList,
+        api_desk::HelpRequestIn,
+        api_desk::HelpRequestOut,
+        api_desk::HelpRequestList,
+        api_desk::AnonymousIn,
+        api_desk::AnonymousOut,
+        api_desk::InterventionIn,
+        api_desk::InterventionOut,
+        api_desk::FollowUpIn,
+        api_desk::FollowUpOut
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "The authenticated account"),
+        (name = "desk", description = "Persons, help requests, interventions, follow-ups"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document")
     )

@@ -6,7 +6,6 @@ use crate::i18n::Lang;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 use relais_domain::FieldError;
-use std::collections::HashMap;
 
 /// Notices that a redirect may ask the next page to show (`?done=key`).
 const NOTICES: &[&str] = &[
@@ -21,6 +20,14 @@ const NOTICES: &[&str] = &[
     "structure-created",
     "token-revoked",
     "invite-added",
+    "request-recorded",
+    "person-saved",
+    "accounts-saved",
+    "persons-merged",
+    "request-updated",
+    "intervention-added",
+    "follow-up-added",
+    "follow-up-done-ok",
 ];
 
 pub struct UserBar {
@@ -88,6 +95,48 @@ impl Ui {
         url::form_urlencoded::byte_serialize(self.path.as_bytes()).collect()
     }
 
+    /// The label of a code, e.g. `("status", "open")`.
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        self.lang.t(&format!("{prefix}-{code}"))
+    }
+
+    /// The codes and labels of an enumeration, for selects and radios.
+    pub fn choices(&self, kind: &str) -> Vec<(&'static str, String)> {
+        use relais_domain::*;
+        fn codes<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+            all.iter().map(|x| f(*x)).collect()
+        }
+        let (prefix, list) = match kind {
+            "category" => (
+                "category",
+                codes(ProcedureCategory::ALL, ProcedureCategory::as_str),
+            ),
+            "channel" => ("channel", codes(Channel::ALL, Channel::as_str)),
+            "status" => ("status", codes(RequestStatus::ALL, RequestStatus::as_str)),
+            "outcome" => ("outcome", codes(Outcome::ALL, Outcome::as_str)),
+            "block_reason" => ("block", codes(BlockReason::ALL, BlockReason::as_str)),
+            "mode" => ("mode", codes(Mode::ALL, Mode::as_str)),
+            "place" => (
+                "place",
+                codes(InterventionPlace::ALL, InterventionPlace::as_str),
+            ),
+            "autonomy" => ("autonomy", codes(Autonomy::ALL, Autonomy::as_str)),
+            "equipment" => ("equipment", codes(Equipment::ALL, Equipment::as_str)),
+            "tri" => ("tri", codes(TriState::ALL, TriState::as_str)),
+            "recovery" => ("recovery", codes(Recovery::ALL, Recovery::as_str)),
+            "age_bracket" => ("age", codes(AgeBracket::ALL, AgeBracket::as_str)),
+            _ => ("", Vec::new()),
+        };
+        list.into_iter()
+            .map(|c| (c, self.lang.t(&format!("{prefix}-{c}"))))
+            .collect()
+    }
+
+    /// `dd/mm/yyyy`.
+    pub fn date(&self, d: chrono::NaiveDate) -> String {
+        d.format("%d/%m/%Y").to_string()
+    }
+
     /// `dd/mm/yyyy à HH h MM` in Paris time.
     pub fn datetime(&self, t: DateTime<Utc>) -> String {
         let local = t.with_timezone(&Paris);
@@ -98,10 +147,38 @@ impl Ui {
     }
 }
 
+/// The fields of a submitted form, repeated names included.
+#[derive(Debug, Clone, Default)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    pub fn owned(&self, name: &str) -> String {
+        self.get(name).to_owned()
+    }
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    /// A checkbox: present with any value but "" / "false" / "0".
+    pub fn checked(&self, name: &str) -> bool {
+        !matches!(self.get(name), "" | "false" | "0" | "no")
+    }
+}
+
 /// The values and errors of a submitted form, for showing it again.
 #[derive(Default)]
 pub struct FormState {
-    values: HashMap<String, String>,
+    values: Vec<(String, String)>,
     /// (element id, message), in field order.
     pub errors: Vec<(String, String)>,
     raw: Vec<(String, String)>,
@@ -112,10 +189,35 @@ impl FormState {
         Self::default()
     }
 
+    /// A form filled with values (first display, or defaults).
+    pub fn with_values(values: Vec<(String, String)>) -> Self {
+        Self {
+            values,
+            ..Self::default()
+        }
+    }
+
     /// `ids` maps field names to the ids of their inputs when they differ.
     pub fn with_errors(
         lang: Lang,
         values: &[(&str, &str)],
+        errors: &[FieldError],
+        ids: &[(&str, &str)],
+    ) -> Self {
+        Self::from_fields(
+            lang,
+            values
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            errors,
+            ids,
+        )
+    }
+
+    pub fn from_fields(
+        lang: Lang,
+        values: Vec<(String, String)>,
         errors: &[FieldError],
         ids: &[(&str, &str)],
     ) -> Self {
@@ -126,10 +228,7 @@ impl FormState {
                 .unwrap_or_else(|| field.to_owned())
         };
         Self {
-            values: values
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
+            values,
             errors: errors
                 .iter()
                 .map(|e| (id_of(e.field), lang.field_error(e.code)))
@@ -141,6 +240,18 @@ impl FormState {
         }
     }
 
+    /// All values, for building a new state from this one.
+    pub fn values(&self) -> &[(String, String)] {
+        &self.values
+    }
+
+    /// Keeps the errors of `other` (same form shown again).
+    pub fn with_errors_of(mut self, other: FormState) -> Self {
+        self.errors = other.errors;
+        self.raw = other.raw;
+        self
+    }
+
     pub fn err(&self, field: &str) -> Option<String> {
         self.raw
             .iter()
@@ -149,6 +260,15 @@ impl FormState {
     }
 
     pub fn value(&self, field: &str) -> &str {
-        self.values.get(field).map(String::as_str).unwrap_or("")
+        self.values
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether a checkbox or radio `field` = `value` is selected.
+    pub fn has(&self, field: &str, value: &str) -> bool {
+        self.values.iter().any(|(k, v)| k == field && v == value)
     }
 }

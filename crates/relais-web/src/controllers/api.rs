@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The actor behind a valid bearer token, with the language to answer in.
-pub struct ApiActor(pub Actor, #[allow(dead_code)] pub Lang);
+pub struct ApiActor(pub Actor, pub Lang);
 
 fn api_lang(parts: &Parts) -> Lang {
     parts

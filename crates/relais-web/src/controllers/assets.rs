@@ -6,3 +6,9 @@ const CSS: &str = include_str!("../../assets/relais.css");
 pub async fn stylesheet() -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/css; charset=utf-8")], CSS)
 }
+
+const JS: &str = include_str!("../../assets/relais.js");
+
+pub async fn script() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS)
+}

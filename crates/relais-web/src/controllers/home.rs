@@ -1,3 +1,4 @@
+use super::views::{follow_up_view, request_row_view, FollowUpView, RequestRowView};
 use super::{render, signed};
 use crate::context::Ctx;
 use crate::error::WebError;
@@ -16,12 +17,38 @@ struct HomePage {
     ui: Ui,
     title: String,
     intro: String,
+    overdue: Vec<FollowUpView>,
+    today: Vec<FollowUpView>,
+    open: Vec<RequestRowView>,
 }
 
-pub async fn show_home(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+pub async fn show_home(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let lang = ctx.lang;
+    let home = state.services.home(actor).await?;
+    let ui = Ui::new(&ctx);
+    let overdue = home
+        .overdue
+        .iter()
+        .map(|f| follow_up_view(&ui, f, home.today_date))
+        .collect();
+    let today = home
+        .today
+        .iter()
+        .map(|f| follow_up_view(&ui, f, home.today_date))
+        .collect();
+    let open = home
+        .open_requests
+        .iter()
+        .map(|r| request_row_view(&ui, r))
+        .collect();
     render(&HomePage {
+        overdue,
+        today,
+        open,
         title: lang.t_with("home-title", &[("name", actor.name.clone())]),
         intro: lang.t_with(
             "home-intro",
@@ -30,7 +57,7 @@ pub async fn show_home(Extension(ctx): Extension<Ctx>) -> Result<Response, WebEr
                 ("role", lang.t(&format!("role-{}", actor.role.as_str()))),
             ],
         ),
-        ui: Ui::new(&ctx),
+        ui,
     })
 }
 

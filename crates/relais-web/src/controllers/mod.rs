@@ -3,14 +3,19 @@
 
 pub mod account;
 pub mod api;
+pub mod api_desk;
 pub mod assets;
 pub mod auth;
 pub mod health;
 pub mod home;
+pub mod intake;
 pub mod lang;
 pub mod links;
+pub mod persons;
+pub mod requests;
 pub mod structures;
 pub mod team;
+mod views;
 
 use crate::context::Ctx;
 use crate::error::WebError;

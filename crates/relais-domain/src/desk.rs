@@ -1,0 +1,459 @@
+//! The help desk: persons, digital help requests, interventions, follow-ups.
+
+use crate::codes::code_enum;
+use crate::validation::{bounded_text, FieldError};
+use chrono::{Datelike, NaiveDate};
+
+code_enum!(
+    /// The ten categories of online procedures (service-public.fr's themes).
+    ProcedureCategory, "category", {
+        Papiers => "papiers",
+        Famille => "famille",
+        Social => "social",
+        Travail => "travail",
+        Logement => "logement",
+        Transports => "transports",
+        Argent => "argent",
+        Justice => "justice",
+        Etranger => "etranger",
+        Loisirs => "loisirs",
+    }
+);
+
+code_enum!(
+    /// How the person reached the structure.
+    Channel, "channel", {
+        WalkIn => "walk_in",
+        Appointment => "appointment",
+        Phone => "phone",
+        Email => "email",
+        HomeVisit => "home_visit",
+        Remote => "remote",
+        PartnerReferral => "partner_referral",
+    }
+);
+
+code_enum!(
+    RequestStatus, "status", {
+        Open => "open",
+        WaitingForPerson => "waiting_for_person",
+        WaitingForOperator => "waiting_for_operator",
+        Done => "done",
+        Abandoned => "abandoned",
+        Referred => "referred",
+    }
+);
+
+impl RequestStatus {
+    /// Whether the request is finished (an outcome may be recorded).
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::Done | RequestStatus::Abandoned | RequestStatus::Referred
+        )
+    }
+}
+
+code_enum!(
+    /// What came of a closed request.
+    Outcome, "outcome", {
+        Done => "done",
+        RightsOpened => "rights_opened",
+        Blocked => "blocked",
+        Referred => "referred",
+    }
+);
+
+code_enum!(
+    /// Why a request is blocked.
+    BlockReason, "block_reason", {
+        NoIdentity => "no_identity",
+        DocumentsMissing => "documents_missing",
+        OperatorUnreachable => "operator_unreachable",
+        TechnicalFailure => "technical_failure",
+        PersonAbsent => "person_absent",
+        Other => "other",
+    }
+);
+
+code_enum!(
+    /// How the help was given: faire pour, faire avec, faire faire,
+    /// orienter, informer.
+    Mode, "mode", {
+        DoneFor => "done_for",
+        DoneWith => "done_with",
+        Taught => "taught",
+        Referred => "referred",
+        Informed => "informed",
+    }
+);
+
+code_enum!(
+    InterventionPlace, "place", {
+        OnSite => "on_site",
+        Home => "home",
+        Remote => "remote",
+        Other => "other",
+    }
+);
+
+code_enum!(
+    /// Digital autonomy, dated at each assessment.
+    Autonomy, "autonomy", {
+        NotAssessed => "not_assessed",
+        NeedsFullGuidance => "needs_full_guidance",
+        AutonomousWithHelp => "autonomous_with_help",
+        Autonomous => "autonomous",
+    }
+);
+
+code_enum!(
+    Equipment, "equipment", {
+        Smartphone => "smartphone",
+        Computer => "computer",
+        Tablet => "tablet",
+        InternetAtHome => "internet_at_home",
+        NoEquipment => "none",
+    }
+);
+
+code_enum!(
+    /// The online accounts of the checklist (never their secrets).
+    AccountKind, "account", {
+        Email => "email",
+        FranceConnect => "franceconnect",
+        Ameli => "ameli",
+        Caf => "caf",
+        Impots => "impots",
+        FranceTravail => "france_travail",
+        Ants => "ants",
+        Msa => "msa",
+        Other => "other",
+    }
+);
+
+code_enum!(
+    TriState, "answer", {
+        Unknown => "unknown",
+        Yes => "yes",
+        No => "no",
+    }
+);
+
+code_enum!(
+    /// Where an account's recovery messages go.
+    Recovery, "recovery", {
+        Unknown => "unknown",
+        OwnEmail => "own_email",
+        OwnPhone => "own_phone",
+        SomeoneElse => "someone_else",
+    }
+);
+
+code_enum!(
+    /// Age brackets used by statistics (and by anonymous walk-ins).
+    AgeBracket, "age_bracket", {
+        Under18 => "under_18",
+        From18To24 => "18_24",
+        From25To39 => "25_39",
+        From40To59 => "40_59",
+        From60To69 => "60_69",
+        From70 => "70_plus",
+        Unknown => "unknown",
+    }
+);
+
+impl AgeBracket {
+    /// The bracket of someone born in `birth_year`, in `year`.
+    pub fn of(birth_year: Option<i32>, year: i32) -> AgeBracket {
+        let Some(b) = birth_year else {
+            return AgeBracket::Unknown;
+        };
+        match year - b {
+            a if a < 0 => AgeBracket::Unknown,
+            0..=17 => AgeBracket::Under18,
+            18..=24 => AgeBracket::From18To24,
+            25..=39 => AgeBracket::From25To39,
+            40..=59 => AgeBracket::From40To59,
+            60..=69 => AgeBracket::From60To69,
+            _ => AgeBracket::From70,
+        }
+    }
+}
+
+/// Durations offered as chips at the desk, in minutes.
+pub const DURATION_CHOICES: [i64; 6] = [15, 30, 45, 60, 90, 120];
+
+/// An intervention's duration: 1 minute to 8 hours.
+pub fn parse_duration(s: &str) -> Result<i64, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(FieldError::new("duration_minutes", "required"));
+    }
+    match s.parse::<i64>() {
+        Ok(n) if (1..=480).contains(&n) => Ok(n),
+        _ => Err(FieldError::new("duration_minutes", "invalid_duration")),
+    }
+}
+
+/// A name part of a person: 1 to 80 characters.
+pub fn parse_name(field: &'static str, s: &str) -> Result<String, FieldError> {
+    bounded_text(field, s, 1, 80)
+}
+
+/// Optional free text: `None` when blank.
+pub fn optional_text(
+    field: &'static str,
+    s: &str,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        bounded_text(field, s, 1, max).map(Some)
+    }
+}
+
+/// Free text allowing line breaks (notes, summaries).
+pub fn optional_long_text(
+    field: &'static str,
+    s: &str,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.chars().count() > max {
+        return Err(FieldError::new(field, "too_long"));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(FieldError::new(field, "invalid_characters"));
+    }
+    Ok(Some(t.replace("\r\n", "\n")))
+}
+
+/// A birth year between 1900 and this year.
+pub fn parse_birth_year(s: &str, this_year: i32) -> Result<Option<i32>, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.parse::<i32>() {
+        Ok(y) if (1900..=this_year).contains(&y) => Ok(Some(y)),
+        _ => Err(FieldError::new("birth_year", "invalid_birth_year")),
+    }
+}
+
+/// A date written `yyyy-mm-dd` (HTML date inputs) or `dd/mm/yyyy`.
+pub fn parse_date(field: &'static str, s: &str) -> Result<Option<NaiveDate>, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .map(Some)
+        .map_err(|_| FieldError::new(field, "invalid_date"))
+}
+
+/// A birth date: not in the future, not before 1900.
+pub fn parse_birth_date(s: &str, today: NaiveDate) -> Result<Option<NaiveDate>, FieldError> {
+    match parse_date("birth_date", s)? {
+        Some(d) if d > today || d.year() < 1900 => {
+            Err(FieldError::new("birth_date", "invalid_birth_date"))
+        }
+        other => Ok(other),
+    }
+}
+
+/// A phone number: digits, spaces, dots, dashes and a leading `+`; 6 to
+/// 15 digits. Stored as typed (trimmed); searched by its digits.
+pub fn parse_phone(s: &str) -> Result<Option<String>, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let allowed = s.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')') || (c == '+' && i == 0)
+    });
+    let digits = phone_digits(s);
+    if !allowed || digits.len() < 6 || digits.len() > 15 {
+        return Err(FieldError::new("phone", "invalid_phone"));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// The digits of a phone number, with a French `+33` turned into `0`.
+pub fn phone_digits(s: &str) -> String {
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    match digits.strip_prefix("33") {
+        Some(rest) if s.trim_start().starts_with('+') && rest.len() == 9 => format!("0{rest}"),
+        _ => digits,
+    }
+}
+
+/// A French postcode: five digits.
+pub fn parse_postcode(s: &str) -> Result<Option<String>, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.len() == 5 && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(Some(s.to_owned()))
+    } else {
+        Err(FieldError::new("postcode", "invalid_postcode"))
+    }
+}
+
+/// An INSEE commune code: five characters, digits or 2A/2B for Corsica.
+pub fn parse_insee(s: &str) -> Result<Option<String>, FieldError> {
+    let s = s.trim().to_ascii_uppercase();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let ok = s.len() == 5
+        && (s.chars().all(|c| c.is_ascii_digit())
+            || ((s.starts_with("2A") || s.starts_with("2B"))
+                && s[2..].chars().all(|c| c.is_ascii_digit())));
+    if ok {
+        Ok(Some(s))
+    } else {
+        Err(FieldError::new("insee_code", "invalid_insee"))
+    }
+}
+
+/// Human reference of a request, quoted on the phone: `D-2026-000123`.
+pub fn request_reference(year: i32, number: i64) -> String {
+    format!("D-{year}-{number:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for c in ProcedureCategory::ALL {
+            assert_eq!(ProcedureCategory::parse(c.as_str()), Ok(*c));
+        }
+        assert_eq!(ProcedureCategory::ALL.len(), 10);
+        assert_eq!(Mode::parse("done_for"), Ok(Mode::DoneFor));
+        assert_eq!(
+            serde_json::to_string(&RequestStatus::WaitingForOperator).ok(),
+            Some("\"waiting_for_operator\"".into())
+        );
+        assert_eq!(
+            Channel::parse("fax"),
+            Err(FieldError::new("channel", "invalid_choice"))
+        );
+    }
+
+    #[test]
+    fn age_brackets() {
+        assert_eq!(AgeBracket::of(Some(2010), 2026), AgeBracket::Under18);
+        assert_eq!(AgeBracket::of(Some(2008), 2026), AgeBracket::From18To24);
+        assert_eq!(AgeBracket::of(Some(1950), 2026), AgeBracket::From70);
+        assert_eq!(AgeBracket::of(None, 2026), AgeBracket::Unknown);
+    }
+
+    #[test]
+    fn phones_and_places() {
+        assert_eq!(
+            parse_phone("06 12 34 56 78"),
+            Ok(Some("06 12 34 56 78".into()))
+        );
+        assert_eq!(phone_digits("+33 6 12 34 56 78"), "0612345678");
+        assert!(parse_phone("06 12 ab").is_err());
+        assert!(parse_phone("12").is_err());
+        assert_eq!(parse_postcode("69001"), Ok(Some("69001".into())));
+        assert!(parse_postcode("6900").is_err());
+        assert_eq!(parse_insee("2a004"), Ok(Some("2A004".into())));
+        assert!(parse_insee("ABCDE").is_err());
+    }
+
+    #[test]
+    fn dates_and_durations() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+        assert!(parse_birth_date("2030-01-01", today).is_err());
+        assert_eq!(
+            parse_date("due_date", "05/12/2026"),
+            Ok(NaiveDate::from_ymd_opt(2026, 12, 5))
+        );
+        assert!(parse_date("due_date", "32/12/2026").is_err());
+        assert_eq!(parse_duration("45"), Ok(45));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("abc").is_err());
+        assert_eq!(parse_birth_year("1975", 2026), Ok(Some(1975)));
+        assert!(parse_birth_year("1850", 2026).is_err());
+        assert_eq!(request_reference(2026, 123), "D-2026-000123");
+    }
+}
+
+/// The outcome a request gets from its status: required details are
+/// checked, defaults filled in (a finished request's outcome is "done"
+/// unless told otherwise), and open requests carry no outcome.
+pub fn closure(
+    status: RequestStatus,
+    outcome: Option<Outcome>,
+    block_reason: Option<BlockReason>,
+) -> Result<(Option<Outcome>, Option<BlockReason>), FieldError> {
+    if !status.is_closed() {
+        return match outcome {
+            None | Some(Outcome::Blocked) => {
+                Ok((outcome, block_reason.filter(|_| outcome.is_some())))
+            }
+            Some(_) => Err(FieldError::new("outcome", "outcome_needs_closed_status")),
+        };
+    }
+    let outcome = outcome.or(match status {
+        RequestStatus::Done => Some(Outcome::Done),
+        RequestStatus::Referred => Some(Outcome::Referred),
+        _ => None,
+    });
+    match (outcome, block_reason) {
+        (Some(Outcome::Blocked), None) => Err(FieldError::new("block_reason", "required")),
+        (Some(Outcome::Blocked), r) => Ok((outcome, r)),
+        (o, _) => Ok((o, None)),
+    }
+}
+
+#[cfg(test)]
+mod closure_tests {
+    use super::*;
+
+    #[test]
+    fn closure_rules() {
+        assert_eq!(
+            closure(RequestStatus::Done, None, None),
+            Ok((Some(Outcome::Done), None))
+        );
+        assert_eq!(closure(RequestStatus::Open, None, None), Ok((None, None)));
+        assert!(closure(RequestStatus::Open, Some(Outcome::RightsOpened), None).is_err());
+        assert_eq!(
+            closure(
+                RequestStatus::WaitingForOperator,
+                Some(Outcome::Blocked),
+                Some(BlockReason::OperatorUnreachable)
+            ),
+            Ok((
+                Some(Outcome::Blocked),
+                Some(BlockReason::OperatorUnreachable)
+            ))
+        );
+        assert_eq!(
+            closure(RequestStatus::Abandoned, Some(Outcome::Blocked), None),
+            Err(FieldError::new("block_reason", "required"))
+        );
+        assert_eq!(
+            closure(
+                RequestStatus::Done,
+                Some(Outcome::RightsOpened),
+                Some(BlockReason::Other)
+            ),
+            Ok((Some(Outcome::RightsOpened), None))
+        );
+    }
+}

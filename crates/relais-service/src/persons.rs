@@ -1,0 +1,677 @@
+//! Persons helped: create, find again (search as you type, duplicates),
+//! edit, digital profile, accounts checklist, autonomy, merge.
+
+use crate::error::{Checks, ServiceError};
+use crate::{Actor, Services};
+use chrono::{Datelike, NaiveDate};
+use relais_domain::desk::{
+    optional_long_text, optional_text, parse_birth_date, parse_birth_year, parse_insee, parse_name,
+    parse_phone, parse_postcode, phone_digits,
+};
+use relais_domain::journal::JournalEvent;
+use relais_domain::search::{fold, Query};
+use relais_domain::{
+    AccountKind, AgeBracket, Autonomy, Email, Equipment, FieldError, PersonId, Recovery, TriState,
+};
+use relais_store::{
+    AutonomyRow, FollowUpListRow, HelpRequestListRow, InterventionListRow, PersonAccountRow,
+    PersonRow, RequestFilter, StoreError,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// What a person form or the API sends, as typed (validated here).
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub usual_name: String,
+    pub birth_date: String,
+    pub birth_year: String,
+    pub phone: String,
+    pub email: String,
+    pub postcode: String,
+    pub commune: String,
+    pub insee_code: String,
+    pub preferred_language: String,
+    pub notes: String,
+    pub privacy_notice_on: String,
+    pub equipment: Vec<String>,
+    /// A new autonomy assessment, or empty for none.
+    pub autonomy: String,
+}
+
+impl PersonInput {
+    /// The current values of a person, as a starting point for an edit.
+    pub fn from_row(p: &PersonRow) -> Self {
+        let s = |o: &Option<String>| o.clone().unwrap_or_default();
+        Self {
+            first_name: p.first_name.clone(),
+            last_name: p.last_name.clone(),
+            usual_name: s(&p.usual_name),
+            birth_date: p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            birth_year: p.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+            phone: s(&p.phone),
+            email: s(&p.email),
+            postcode: s(&p.postcode),
+            commune: s(&p.commune),
+            insee_code: s(&p.insee_code),
+            preferred_language: s(&p.preferred_language),
+            notes: s(&p.notes),
+            privacy_notice_on: p
+                .privacy_notice_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            equipment: equipment_list(&p.equipment),
+            autonomy: String::new(),
+        }
+    }
+}
+
+pub(crate) fn equipment_list(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A validated person, ready to store.
+pub(crate) struct ValidPerson {
+    pub first_name: String,
+    pub last_name: String,
+    pub usual_name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub birth_year: Option<i32>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub postcode: Option<String>,
+    pub commune: Option<String>,
+    pub insee_code: Option<String>,
+    pub preferred_language: Option<String>,
+    pub notes: Option<String>,
+    pub privacy_notice_on: Option<NaiveDate>,
+    pub equipment: Vec<Equipment>,
+    pub autonomy: Option<Autonomy>,
+}
+
+/// Validates a person; every invalid field is reported at once.
+pub(crate) fn validate_person(
+    input: &PersonInput,
+    today: NaiveDate,
+) -> Result<ValidPerson, ServiceError> {
+    let mut c = Checks::default();
+    let first_name = c.take(parse_name("first_name", &input.first_name));
+    let last_name = c.take(parse_name("last_name", &input.last_name));
+    let usual_name = c.take(optional_text("usual_name", &input.usual_name, 80));
+    let birth_date = c.take(parse_birth_date(&input.birth_date, today));
+    let mut birth_year = c.take(parse_birth_year(&input.birth_year, today.year()));
+    if let (Some(Some(d)), Some(y)) = (birth_date, birth_year.as_mut()) {
+        match *y {
+            Some(given) if given != d.year() => {
+                c.push(FieldError::new("birth_year", "birth_year_mismatch"))
+            }
+            _ => *y = Some(d.year()),
+        }
+    }
+    let phone = c.take(parse_phone(&input.phone));
+    let email = if input.email.trim().is_empty() {
+        Some(None)
+    } else {
+        c.take(Email::parse(&input.email).map(|e| Some(e.as_str().to_owned())))
+    };
+    let postcode = c.take(parse_postcode(&input.postcode));
+    let commune = c.take(optional_text("commune", &input.commune, 100));
+    let insee_code = c.take(parse_insee(&input.insee_code));
+    let preferred_language = c.take(optional_text(
+        "preferred_language",
+        &input.preferred_language,
+        40,
+    ));
+    let notes = c.take(optional_long_text("notes", &input.notes, 4000));
+    let privacy_notice_on = c.take(relais_domain::desk::parse_date(
+        "privacy_notice_on",
+        &input.privacy_notice_on,
+    ));
+    if let Some(Some(d)) = privacy_notice_on {
+        if d > today {
+            c.push(FieldError::new("privacy_notice_on", "date_in_future"));
+        }
+    }
+    let mut equipment = Vec::new();
+    for e in &input.equipment {
+        if let Some(e) = c.take(Equipment::parse(e)) {
+            if !equipment.contains(&e) {
+                equipment.push(e);
+            }
+        }
+    }
+    if equipment.contains(&Equipment::NoEquipment) && equipment.len() > 1 {
+        c.push(FieldError::new("equipment", "equipment_none_and_some"));
+    }
+    let autonomy = if input.autonomy.trim().is_empty() {
+        Some(None)
+    } else {
+        c.take(Autonomy::parse(&input.autonomy).map(Some))
+    };
+    c.finish()?;
+    let (
+        Some(first_name),
+        Some(last_name),
+        Some(usual_name),
+        Some(birth_date),
+        Some(birth_year),
+        Some(phone),
+        Some(email),
+        Some(postcode),
+        Some(commune),
+        Some(insee_code),
+        Some(preferred_language),
+        Some(notes),
+        Some(privacy_notice_on),
+        Some(autonomy),
+    ) = (
+        first_name,
+        last_name,
+        usual_name,
+        birth_date,
+        birth_year,
+        phone,
+        email,
+        postcode,
+        commune,
+        insee_code,
+        preferred_language,
+        notes,
+        privacy_notice_on,
+        autonomy,
+    )
+    else {
+        return Err(ServiceError::Internal("unreachable".into()));
+    };
+    Ok(ValidPerson {
+        first_name,
+        last_name,
+        usual_name,
+        birth_date,
+        birth_year,
+        phone,
+        email,
+        postcode,
+        commune,
+        insee_code,
+        preferred_language,
+        notes,
+        privacy_notice_on,
+        equipment,
+        autonomy,
+    })
+}
+
+pub(crate) fn search_key(first: &str, last: &str, usual: Option<&str>) -> String {
+    fold(&format!("{first} {last} {}", usual.unwrap_or("")))
+}
+
+impl ValidPerson {
+    pub(crate) fn into_row(
+        self,
+        id: Uuid,
+        structure_id: Uuid,
+        actor: Option<Uuid>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> PersonRow {
+        PersonRow {
+            id,
+            structure_id,
+            search_key: search_key(
+                &self.first_name,
+                &self.last_name,
+                self.usual_name.as_deref(),
+            ),
+            phone_digits: self.phone.as_deref().map(phone_digits).unwrap_or_default(),
+            first_name: self.first_name,
+            last_name: self.last_name,
+            usual_name: self.usual_name,
+            birth_date: self.birth_date,
+            birth_year: self.birth_year.map(i64::from),
+            phone: self.phone,
+            email: self.email,
+            postcode: self.postcode,
+            commune: self.commune,
+            insee_code: self.insee_code,
+            preferred_language: self.preferred_language,
+            notes: self.notes,
+            privacy_notice_on: self.privacy_notice_on,
+            equipment: self
+                .equipment
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            merged_into: None,
+            created_by: actor,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonHit {
+    pub id: PersonId,
+    pub first_name: String,
+    pub last_name: String,
+    pub usual_name: Option<String>,
+    pub birth_year: Option<i64>,
+    pub commune: Option<String>,
+    pub score: u32,
+}
+
+/// Everything the person page shows.
+#[derive(Debug, Clone)]
+pub struct PersonFile {
+    pub person: PersonRow,
+    pub age_bracket: AgeBracket,
+    pub equipment: Vec<Equipment>,
+    pub autonomy: Vec<AutonomyRow>,
+    /// One line per account kind, unknown when never filled in.
+    pub accounts: Vec<AccountLine>,
+    pub requests: Vec<HelpRequestListRow>,
+    pub interventions: Vec<InterventionListRow>,
+    pub follow_ups: Vec<FollowUpListRow>,
+}
+
+impl PersonFile {
+    /// The latest autonomy level, if assessed.
+    pub fn current_autonomy(&self) -> Autonomy {
+        self.autonomy
+            .last()
+            .and_then(|a| Autonomy::parse(&a.level).ok())
+            .unwrap_or(Autonomy::NotAssessed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLine {
+    pub kind: AccountKind,
+    pub has_account: TriState,
+    pub can_sign_in: TriState,
+    pub recovery: Recovery,
+}
+
+/// One line of the accounts checklist as sent by a form or the API.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInput {
+    pub kind: String,
+    pub has_account: String,
+    pub can_sign_in: String,
+    pub recovery: String,
+}
+
+impl Services {
+    /// Today in Paris, by the service clock.
+    pub fn today(&self) -> NaiveDate {
+        self.now()
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .date_naive()
+    }
+
+    pub(crate) async fn person_row(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+    ) -> Result<PersonRow, ServiceError> {
+        let p = self
+            .store
+            .person_by_id(actor.structure_id.0, id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        match p.merged_into {
+            // A merged person's links lead to the survivor.
+            Some(_) => Err(ServiceError::NotFound),
+            None => Ok(p),
+        }
+    }
+
+    /// Creates a person. Unless `confirm_new`, similar persons already in
+    /// the structure are returned first (as `SimilarPersons`).
+    pub async fn create_person(
+        &self,
+        actor: &Actor,
+        input: &PersonInput,
+        confirm_new: bool,
+    ) -> Result<PersonId, ServiceError> {
+        let now = self.now();
+        let valid = validate_person(input, self.today())?;
+        if !confirm_new {
+            let similar = self
+                .similar_persons(
+                    actor,
+                    &valid.first_name,
+                    &valid.last_name,
+                    valid.birth_year,
+                    valid.phone.as_deref(),
+                )
+                .await?;
+            if !similar.is_empty() {
+                return Err(ServiceError::SimilarPersons(similar));
+            }
+        }
+        let autonomy_level = valid.autonomy;
+        let id = Uuid::now_v7();
+        let row = valid.into_row(id, actor.structure_id.0, Some(actor.agent_id.0), now);
+        let autonomy = autonomy_level.map(|level| AutonomyRow {
+            id: Uuid::now_v7(),
+            person_id: id,
+            level: level.as_str().to_owned(),
+            assessed_on: self.today(),
+            agent_id: Some(actor.agent_id.0),
+            created_at: now,
+        });
+        self.store
+            .insert_person(
+                &row,
+                autonomy.as_ref(),
+                &[JournalEvent::new("person.create")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("person", id)],
+                now,
+            )
+            .await?;
+        Ok(PersonId(id))
+    }
+
+    /// Persons who may be the same as the one being created: same names
+    /// (tolerating a typo) and no conflicting birth year, or same phone.
+    pub async fn similar_persons(
+        &self,
+        actor: &Actor,
+        first_name: &str,
+        last_name: &str,
+        birth_year: Option<i32>,
+        phone: Option<&str>,
+    ) -> Result<Vec<PersonHit>, ServiceError> {
+        let by_name = Query::parse(&format!("{first_name} {last_name}"));
+        let digits = phone.map(phone_digits).unwrap_or_default();
+        let mut hits: Vec<PersonHit> = self
+            .store
+            .person_candidates(actor.structure_id.0)
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                let same_phone = !digits.is_empty() && c.phone_digits == digits;
+                let years_agree = match (birth_year, c.birth_year) {
+                    (Some(a), Some(b)) => i64::from(a) == b,
+                    _ => true,
+                };
+                let name_score = by_name.score(&c.search_key, "", None);
+                let score = if same_phone {
+                    20
+                } else if name_score > 0 && years_agree {
+                    name_score
+                } else {
+                    0
+                };
+                (score > 0).then(|| hit(c, score))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.last_name.cmp(&b.last_name)));
+        hits.truncate(10);
+        Ok(hits)
+    }
+
+    /// Search as you type: names (accents, case and one typo forgiven),
+    /// phone digits, birth year. Only the actor's structure is searched.
+    pub async fn search_persons(
+        &self,
+        actor: &Actor,
+        q: &str,
+        limit: usize,
+    ) -> Result<Vec<PersonHit>, ServiceError> {
+        let query = Query::parse(q);
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut hits: Vec<PersonHit> = self
+            .store
+            .person_candidates(actor.structure_id.0)
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                let score = query.score(
+                    &c.search_key,
+                    &c.phone_digits,
+                    c.birth_year.and_then(|y| i32::try_from(y).ok()),
+                );
+                (score > 0).then(|| hit(c, score))
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| fold(&a.last_name).cmp(&fold(&b.last_name)))
+                .then_with(|| fold(&a.first_name).cmp(&fold(&b.first_name)))
+        });
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    pub async fn person_file(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+    ) -> Result<PersonFile, ServiceError> {
+        let person = self.person_row(actor, id).await?;
+        let sid = actor.structure_id.0;
+        let autonomy = self.store.autonomy_of(person.id).await?;
+        let stored = self.store.accounts_of(person.id).await?;
+        let accounts = AccountKind::ALL
+            .iter()
+            .map(|k| {
+                let s = stored.iter().find(|a| a.kind == k.as_str());
+                AccountLine {
+                    kind: *k,
+                    has_account: s
+                        .and_then(|a| TriState::parse(&a.has_account).ok())
+                        .unwrap_or(TriState::Unknown),
+                    can_sign_in: s
+                        .and_then(|a| TriState::parse(&a.can_sign_in).ok())
+                        .unwrap_or(TriState::Unknown),
+                    recovery: s
+                        .and_then(|a| Recovery::parse(&a.recovery).ok())
+                        .unwrap_or(Recovery::Unknown),
+                }
+            })
+            .collect();
+        let requests = self
+            .store
+            .list_help_requests(
+                sid,
+                &RequestFilter {
+                    person_id: Some(person.id),
+                    ..RequestFilter::default()
+                },
+                500,
+                0,
+            )
+            .await?;
+        let interventions = self.store.interventions_of_person(sid, person.id).await?;
+        let follow_ups = self.store.follow_ups_of_person(sid, person.id).await?;
+        let equipment = equipment_list(&person.equipment)
+            .iter()
+            .filter_map(|e| Equipment::parse(e).ok())
+            .collect();
+        let age_bracket = AgeBracket::of(
+            person.birth_year.and_then(|y| i32::try_from(y).ok()),
+            self.today().year(),
+        );
+        Ok(PersonFile {
+            person,
+            age_bracket,
+            equipment,
+            autonomy,
+            accounts,
+            requests,
+            interventions,
+            follow_ups,
+        })
+    }
+
+    /// Replaces a person's details (and records a new autonomy assessment
+    /// when one is given).
+    pub async fn update_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        input: &PersonInput,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        let current = self.person_row(actor, id).await?;
+        let valid = validate_person(input, self.today())?;
+        let autonomy = valid.autonomy.map(|level| AutonomyRow {
+            id: Uuid::now_v7(),
+            person_id: current.id,
+            level: level.as_str().to_owned(),
+            assessed_on: self.today(),
+            agent_id: Some(actor.agent_id.0),
+            created_at: now,
+        });
+        let mut row = valid.into_row(
+            current.id,
+            current.structure_id,
+            current.created_by,
+            current.created_at,
+        );
+        row.updated_at = now;
+        let mut events = vec![JournalEvent::new("person.update")
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
+            .object("person", current.id)];
+        if let Some(a) = &autonomy {
+            events.push(
+                JournalEvent::new("person.autonomy_assessed")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("person", current.id)
+                    .details(json!({"level": a.level})),
+            );
+        }
+        self.store
+            .update_person(&row, autonomy.as_ref(), &events, now)
+            .await
+            .map_err(not_found)?;
+        Ok(())
+    }
+
+    /// Updates the accounts checklist. There is no field for a secret.
+    pub async fn set_person_accounts(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        lines: &[AccountInput],
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        let person = self.person_row(actor, id).await?;
+        let mut c = Checks::default();
+        let mut rows = Vec::new();
+        for l in lines {
+            let kind = c.take(AccountKind::parse(&l.kind));
+            let has = c.take(TriState::parse(if l.has_account.is_empty() {
+                "unknown"
+            } else {
+                &l.has_account
+            }));
+            let can = c.take(TriState::parse(if l.can_sign_in.is_empty() {
+                "unknown"
+            } else {
+                &l.can_sign_in
+            }));
+            let rec = c.take(Recovery::parse(if l.recovery.is_empty() {
+                "unknown"
+            } else {
+                &l.recovery
+            }));
+            if let (Some(kind), Some(has), Some(can), Some(rec)) = (kind, has, can, rec) {
+                rows.push(PersonAccountRow {
+                    person_id: person.id,
+                    kind: kind.as_str().to_owned(),
+                    has_account: has.as_str().to_owned(),
+                    can_sign_in: can.as_str().to_owned(),
+                    recovery: rec.as_str().to_owned(),
+                    updated_at: now,
+                });
+            }
+        }
+        c.finish()?;
+        self.store
+            .set_accounts(
+                person.id,
+                &rows,
+                &[JournalEvent::new("person.accounts_update")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("person", person.id)],
+                now,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Supervisors merge a duplicate into the person who stays: requests,
+    /// follow-ups, assessments and accounts move to the survivor.
+    pub async fn merge_persons(
+        &self,
+        actor: &Actor,
+        survivor: PersonId,
+        absorbed: PersonId,
+    ) -> Result<(), ServiceError> {
+        if !actor.role.can_manage_team() {
+            return Err(ServiceError::Forbidden);
+        }
+        if survivor == absorbed {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "absorbed_id",
+                "merge_same_person",
+            )]));
+        }
+        let now = self.now();
+        let s = self.person_row(actor, survivor).await?;
+        let a = self.person_row(actor, absorbed).await?;
+        self.store
+            .merge_persons(
+                actor.structure_id.0,
+                s.id,
+                a.id,
+                &[JournalEvent::new("person.merge")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("person", s.id)
+                    .details(json!({"absorbed": a.id.to_string()}))],
+                now,
+            )
+            .await
+            .map_err(not_found)?;
+        Ok(())
+    }
+}
+
+fn hit(c: relais_store::PersonCandidateRow, score: u32) -> PersonHit {
+    PersonHit {
+        id: PersonId(c.id),
+        first_name: c.first_name,
+        last_name: c.last_name,
+        usual_name: c.usual_name,
+        birth_year: c.birth_year,
+        commune: c.commune,
+        score,
+    }
+}
+
+pub(crate) fn not_found(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::NotFound => ServiceError::NotFound,
+        other => other.into(),
+    }
+}

@@ -1,0 +1,946 @@
+//! Digital help requests, interventions and follow-ups, and the one-screen
+//! intake that records them together.
+
+use crate::error::{Checks, ServiceError};
+use crate::persons::{not_found, validate_person, PersonHit, PersonInput};
+use crate::{Actor, Services};
+use chrono::{DateTime, NaiveDate, Utc};
+use relais_domain::desk::{
+    closure, optional_long_text, optional_text, parse_date, parse_duration, parse_postcode,
+};
+use relais_domain::journal::JournalEvent;
+use relais_domain::validation::bounded_text;
+use relais_domain::{
+    AgeBracket, AgentId, BlockReason, Channel, FieldError, FollowUpId, HelpRequestId,
+    InterventionId, InterventionPlace, Mode, Outcome, PersonId, ProcedureCategory, RequestStatus,
+};
+use relais_store::{
+    AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow, IntakeRows,
+    InterventionListRow, InterventionRow, RequestFilter, StoreError,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// The request part of a form or API body, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInput {
+    pub procedure: String,
+    pub category: String,
+    pub operator: String,
+    pub channel: String,
+    pub rights_at_risk: bool,
+    pub deadline: String,
+    pub status: String,
+    pub outcome: String,
+    pub block_reason: String,
+}
+
+/// One sitting of work, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct InterventionInput {
+    pub mode: String,
+    pub duration_minutes: String,
+    pub place: String,
+    pub summary: String,
+    pub next_step: String,
+    /// `yyyy-mm-ddThh:mm` (local Paris time); empty means now.
+    pub occurred_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpInput {
+    pub due_date: String,
+    pub reason: String,
+    /// Agent id; empty means the actor.
+    pub assignee_id: String,
+}
+
+/// Who the request is for.
+#[derive(Debug, Clone)]
+pub enum PersonChoice {
+    Existing(String),
+    New {
+        person: PersonInput,
+        confirm_new: bool,
+    },
+    Anonymous {
+        age_bracket: String,
+        postcode: String,
+        commune: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct IntakeInput {
+    pub person: PersonChoice,
+    pub request: RequestInput,
+    /// `None` when only the request is recorded (API).
+    pub intervention: Option<InterventionInput>,
+    pub follow_up: Option<FollowUpInput>,
+    /// A token of the form, so that a double submission records once.
+    pub submission_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeResult {
+    pub id: HelpRequestId,
+    pub reference: String,
+    pub person_id: Option<PersonId>,
+    /// True when this submission had already been recorded.
+    pub repeated: bool,
+}
+
+/// A request with everything shown on its page.
+#[derive(Debug, Clone)]
+pub struct RequestFile {
+    pub request: HelpRequestListRow,
+    pub interventions: Vec<InterventionListRow>,
+    pub follow_ups: Vec<FollowUpListRow>,
+}
+
+/// Filters as typed in the list page or the API query.
+#[derive(Debug, Clone, Default)]
+pub struct ListInput {
+    pub status: String,
+    pub category: String,
+    pub operator: String,
+    pub agent_id: String,
+    pub from: String,
+    pub to: String,
+    pub urgent: String,
+    pub mine: bool,
+    pub open_only: bool,
+}
+
+/// What the home page lists for an agent.
+#[derive(Debug, Clone)]
+pub struct HomeOverview {
+    pub overdue: Vec<FollowUpListRow>,
+    pub today: Vec<FollowUpListRow>,
+    pub open_requests: Vec<HelpRequestListRow>,
+    pub today_date: NaiveDate,
+}
+
+struct ValidRequest {
+    procedure: String,
+    category: ProcedureCategory,
+    operator: Option<String>,
+    channel: Channel,
+    rights_at_risk: bool,
+    deadline: Option<NaiveDate>,
+    status: RequestStatus,
+    outcome: Option<Outcome>,
+    block_reason: Option<BlockReason>,
+}
+
+fn validate_request(c: &mut Checks, r: &RequestInput) -> Option<ValidRequest> {
+    let procedure = c.take(bounded_text("procedure", &r.procedure, 2, 200));
+    let category = c.take(ProcedureCategory::parse(&r.category));
+    let operator = c.take(optional_text("operator", &r.operator, 120));
+    let channel = c.take(Channel::parse(if r.channel.trim().is_empty() {
+        "walk_in"
+    } else {
+        &r.channel
+    }));
+    let deadline = c.take(parse_date("deadline", &r.deadline));
+    let status = c.take(RequestStatus::parse(if r.status.trim().is_empty() {
+        "open"
+    } else {
+        &r.status
+    }));
+    let outcome = if r.outcome.trim().is_empty() {
+        Some(None)
+    } else {
+        c.take(Outcome::parse(&r.outcome).map(Some))
+    };
+    let block_reason = if r.block_reason.trim().is_empty() {
+        Some(None)
+    } else {
+        c.take(BlockReason::parse(&r.block_reason).map(Some))
+    };
+    let (status, outcome, block_reason) = (status?, outcome?, block_reason?);
+    let (outcome, block_reason) = c.take(closure(status, outcome, block_reason))?;
+    Some(ValidRequest {
+        procedure: procedure?,
+        category: category?,
+        operator: operator?,
+        channel: channel?,
+        rights_at_risk: r.rights_at_risk,
+        deadline: deadline?,
+        status,
+        outcome,
+        block_reason,
+    })
+}
+
+struct ValidIntervention {
+    mode: Mode,
+    duration: i64,
+    place: InterventionPlace,
+    summary: Option<String>,
+    next_step: Option<String>,
+    occurred_at: Option<DateTime<Utc>>,
+}
+
+fn validate_intervention(
+    c: &mut Checks,
+    i: &InterventionInput,
+    now: DateTime<Utc>,
+) -> Option<ValidIntervention> {
+    let mode = c.take(Mode::parse(&i.mode));
+    let duration = c.take(parse_duration(&i.duration_minutes));
+    let place = c.take(InterventionPlace::parse(if i.place.trim().is_empty() {
+        "on_site"
+    } else {
+        &i.place
+    }));
+    let summary = c.take(optional_long_text("summary", &i.summary, 2000));
+    let next_step = c.take(optional_text("next_step", &i.next_step, 300));
+    let occurred_at = if i.occurred_at.trim().is_empty() {
+        Some(None)
+    } else {
+        c.take(parse_local_datetime(&i.occurred_at).and_then(|t| {
+            if t > now + chrono::Duration::minutes(5) {
+                Err(FieldError::new("occurred_at", "date_in_future"))
+            } else {
+                Ok(Some(t))
+            }
+        }))
+    };
+    Some(ValidIntervention {
+        mode: mode?,
+        duration: duration?,
+        place: place?,
+        summary: summary?,
+        next_step: next_step?,
+        occurred_at: occurred_at?,
+    })
+}
+
+/// `yyyy-mm-ddThh:mm` in Paris time (or RFC 3339) to UTC.
+fn parse_local_datetime(s: &str) -> Result<DateTime<Utc>, FieldError> {
+    use chrono::TimeZone;
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| FieldError::new("occurred_at", "invalid_date"))?;
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| FieldError::new("occurred_at", "invalid_date"))
+}
+
+impl Services {
+    async fn check_assignee(&self, actor: &Actor, c: &mut Checks, raw: &str) -> Option<Uuid> {
+        if raw.trim().is_empty() {
+            return Some(actor.agent_id.0);
+        }
+        let Some(id) = AgentId::parse(raw) else {
+            c.push(FieldError::new("assignee_id", "invalid_choice"));
+            return None;
+        };
+        match self.store.team_of(actor.structure_id.0).await {
+            Ok(team) if team.iter().any(|m| m.agent_id == id.0 && m.active) => Some(id.0),
+            _ => {
+                c.push(FieldError::new("assignee_id", "invalid_choice"));
+                None
+            }
+        }
+    }
+
+    fn validate_follow_up(&self, c: &mut Checks, f: &FollowUpInput) -> Option<(NaiveDate, String)> {
+        let due = match parse_date("due_date", &f.due_date) {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => {
+                c.push(FieldError::new("due_date", "required"));
+                None
+            }
+            Err(e) => {
+                c.push(e);
+                None
+            }
+        };
+        let reason = c.take(bounded_text("reason", &f.reason, 2, 300));
+        Some((due?, reason?))
+    }
+
+    /// The one-screen intake: the person (existing, new or anonymous), the
+    /// request, its first intervention and an optional follow-up, written
+    /// in one transaction. A repeated submission of the same form returns
+    /// the request recorded the first time.
+    pub async fn record_intake(
+        &self,
+        actor: &Actor,
+        input: &IntakeInput,
+    ) -> Result<IntakeResult, ServiceError> {
+        let now = self.now();
+        let sid = actor.structure_id.0;
+        let key = input.submission_key.trim();
+        let key = (!key.is_empty() && key.len() <= 100).then(|| key.to_owned());
+        if let Some(k) = &key {
+            if let Some(r) = self.store.request_by_submission_key(sid, k).await? {
+                return Ok(IntakeResult {
+                    id: HelpRequestId(r.id),
+                    reference: r.reference,
+                    person_id: r.person_id.map(PersonId),
+                    repeated: true,
+                });
+            }
+        }
+        let mut c = Checks::default();
+        // The person.
+        let mut new_person = None;
+        let mut autonomy = None;
+        let mut person_id = None;
+        let (mut anon_age, mut anon_postcode, mut anon_commune) = (None, None, None);
+        match &input.person {
+            PersonChoice::Existing(raw) => match PersonId::parse(raw) {
+                Some(id) => {
+                    person_id = Some(
+                        self.person_row(actor, id)
+                            .await
+                            .map_err(|e| match e {
+                                ServiceError::NotFound => {
+                                    ServiceError::Invalid(vec![FieldError::new(
+                                        "person_id",
+                                        "unknown_person",
+                                    )])
+                                }
+                                other => other,
+                            })?
+                            .id,
+                    )
+                }
+                None => c.push(FieldError::new("person_id", "required")),
+            },
+            PersonChoice::New { person, .. } => match validate_person(person, self.today()) {
+                Ok(v) => {
+                    let id = Uuid::now_v7();
+                    autonomy = v.autonomy.map(|level| AutonomyRow {
+                        id: Uuid::now_v7(),
+                        person_id: id,
+                        level: level.as_str().to_owned(),
+                        assessed_on: self.today(),
+                        agent_id: Some(actor.agent_id.0),
+                        created_at: now,
+                    });
+                    new_person = Some((v, id));
+                    person_id = Some(id);
+                }
+                Err(ServiceError::Invalid(errs)) => errs.into_iter().for_each(|e| c.push(e)),
+                Err(e) => return Err(e),
+            },
+            PersonChoice::Anonymous {
+                age_bracket,
+                postcode,
+                commune,
+            } => {
+                anon_age = c.take(AgeBracket::parse(if age_bracket.trim().is_empty() {
+                    "unknown"
+                } else {
+                    age_bracket
+                }));
+                anon_postcode = c.take(parse_postcode(postcode)).flatten();
+                anon_commune = c.take(optional_text("commune", commune, 100)).flatten();
+            }
+        }
+        let request = validate_request(&mut c, &input.request);
+        let intervention = input
+            .intervention
+            .as_ref()
+            .map(|i| validate_intervention(&mut c, i, now));
+        let follow_up = match &input.follow_up {
+            Some(f) => {
+                let v = self.validate_follow_up(&mut c, f);
+                let assignee = self.check_assignee(actor, &mut c, &f.assignee_id).await;
+                Some(v.zip(assignee))
+            }
+            None => None,
+        };
+        c.finish()?;
+        let Some(request) = request else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        // Similar persons are shown before a new one is created.
+        if let (
+            PersonChoice::New {
+                confirm_new: false, ..
+            },
+            Some((v, _)),
+        ) = (&input.person, &new_person)
+        {
+            let similar: Vec<PersonHit> = self
+                .similar_persons(
+                    actor,
+                    &v.first_name,
+                    &v.last_name,
+                    v.birth_year,
+                    v.phone.as_deref(),
+                )
+                .await?;
+            if !similar.is_empty() {
+                return Err(ServiceError::SimilarPersons(similar));
+            }
+        }
+        let new_person = new_person.map(|(v, id)| v.into_row(id, sid, Some(actor.agent_id.0), now));
+        let request_id = Uuid::now_v7();
+        let closed_at = request.status.is_closed().then_some(now);
+        let request_row = HelpRequestRow {
+            id: request_id,
+            structure_id: sid,
+            reference: String::new(),
+            person_id,
+            anon_age_bracket: anon_age.map(|a| a.as_str().to_owned()),
+            anon_postcode,
+            anon_commune,
+            procedure: request.procedure,
+            category: request.category.as_str().to_owned(),
+            operator: request.operator,
+            channel: request.channel.as_str().to_owned(),
+            rights_at_risk: request.rights_at_risk,
+            deadline: request.deadline,
+            status: request.status.as_str().to_owned(),
+            outcome: request.outcome.map(|o| o.as_str().to_owned()),
+            block_reason: request.block_reason.map(|b| b.as_str().to_owned()),
+            submission_key: key,
+            created_by: Some(actor.agent_id.0),
+            created_at: now,
+            updated_at: now,
+            closed_at,
+        };
+        let intervention_row = intervention.flatten().map(|i| InterventionRow {
+            id: Uuid::now_v7(),
+            structure_id: sid,
+            help_request_id: request_id,
+            agent_id: Some(actor.agent_id.0),
+            occurred_at: i.occurred_at.unwrap_or(now),
+            duration_minutes: i.duration,
+            mode: i.mode.as_str().to_owned(),
+            place: i.place.as_str().to_owned(),
+            summary: i.summary,
+            next_step: i.next_step,
+            created_at: now,
+        });
+        let follow_up_row = follow_up
+            .flatten()
+            .map(|((due, reason), assignee)| FollowUpRow {
+                id: Uuid::now_v7(),
+                structure_id: sid,
+                help_request_id: Some(request_id),
+                person_id,
+                assignee_id: assignee,
+                due_date: due,
+                reason,
+                done: false,
+                done_at: None,
+                created_by: Some(actor.agent_id.0),
+                created_at: now,
+            });
+        let ev = |action: &'static str, kind: &'static str, id: Uuid| {
+            JournalEvent::new(action)
+                .actor(actor.agent_id.0)
+                .structure(sid)
+                .object(kind, id)
+        };
+        let mut events = Vec::new();
+        if let Some(p) = &new_person {
+            events.push(ev("person.create", "person", p.id));
+        }
+        events.push(
+            ev("help_request.create", "help_request", request_id).details(json!({
+                "category": request_row.category,
+                "channel": request_row.channel,
+                "status": request_row.status,
+            })),
+        );
+        if let Some(i) = &intervention_row {
+            events.push(
+                ev("intervention.create", "intervention", i.id)
+                    .details(json!({"mode": i.mode, "minutes": i.duration_minutes})),
+            );
+        }
+        if let Some(f) = &follow_up_row {
+            events.push(ev("follow_up.create", "follow_up", f.id));
+        }
+        let rows = IntakeRows {
+            new_person,
+            autonomy,
+            request: request_row,
+            intervention: intervention_row,
+            follow_up: follow_up_row,
+        };
+        match self.store.insert_intake(&rows, &events, now).await {
+            Ok(reference) => Ok(IntakeResult {
+                id: HelpRequestId(request_id),
+                reference,
+                person_id: person_id.map(PersonId),
+                repeated: false,
+            }),
+            // Two submissions raced: the other one recorded it.
+            Err(StoreError::Conflict(_)) if rows.request.submission_key.is_some() => {
+                let k = rows.request.submission_key.clone().unwrap_or_default();
+                let r = self
+                    .store
+                    .request_by_submission_key(sid, &k)
+                    .await?
+                    .ok_or(ServiceError::Internal("conflict without a request".into()))?;
+                Ok(IntakeResult {
+                    id: HelpRequestId(r.id),
+                    reference: r.reference,
+                    person_id: r.person_id.map(PersonId),
+                    repeated: true,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn help_request(
+        &self,
+        actor: &Actor,
+        id: HelpRequestId,
+    ) -> Result<RequestFile, ServiceError> {
+        let sid = actor.structure_id.0;
+        let request = self
+            .store
+            .help_request_by_id(sid, id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let interventions = self.store.interventions_of_request(sid, id.0).await?;
+        let follow_ups = self.store.follow_ups_of_request(sid, id.0).await?;
+        Ok(RequestFile {
+            request,
+            interventions,
+            follow_ups,
+        })
+    }
+
+    /// Lists the structure's requests, newest first. Returns the page and
+    /// whether there are more.
+    pub async fn list_help_requests(
+        &self,
+        actor: &Actor,
+        input: &ListInput,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<HelpRequestListRow>, bool), ServiceError> {
+        let mut c = Checks::default();
+        let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        let status = opt(&input.status).and_then(|s| {
+            c.take(RequestStatus::parse(&s))
+                .map(|v| v.as_str().to_owned())
+        });
+        let category = opt(&input.category).and_then(|s| {
+            c.take(ProcedureCategory::parse(&s))
+                .map(|v| v.as_str().to_owned())
+        });
+        let agent_id = if input.mine {
+            Some(actor.agent_id.0)
+        } else {
+            opt(&input.agent_id).and_then(|s| match AgentId::parse(&s) {
+                Some(a) => Some(a.0),
+                None => {
+                    c.push(FieldError::new("agent_id", "invalid_choice"));
+                    None
+                }
+            })
+        };
+        let day_start = |d: NaiveDate| -> Option<DateTime<Utc>> {
+            use chrono::TimeZone;
+            chrono_tz::Europe::Paris
+                .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let from = c
+            .take(parse_date("from", &input.from))
+            .flatten()
+            .and_then(day_start);
+        let to = c
+            .take(parse_date("to", &input.to))
+            .flatten()
+            .and_then(|d| d.succ_opt())
+            .and_then(day_start);
+        let rights_at_risk = match input.urgent.trim() {
+            "" => None,
+            "yes" | "true" | "1" | "on" => Some(true),
+            "no" | "false" | "0" => Some(false),
+            _ => {
+                c.push(FieldError::new("urgent", "invalid_choice"));
+                None
+            }
+        };
+        c.finish()?;
+        let filter = RequestFilter {
+            status,
+            open_only: input.open_only,
+            category,
+            operator: opt(&input.operator),
+            agent_id,
+            from,
+            to,
+            rights_at_risk,
+            person_id: None,
+        };
+        let limit = limit.clamp(1, 200);
+        let mut rows = self
+            .store
+            .list_help_requests(actor.structure_id.0, &filter, limit + 1, offset.max(0))
+            .await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        Ok((rows, more))
+    }
+
+    /// Changes a request (status, outcome, details). Fields left empty in
+    /// `input` keep their value, except outcome and block reason, which
+    /// follow the status.
+    pub async fn update_help_request(
+        &self,
+        actor: &Actor,
+        id: HelpRequestId,
+        input: &RequestInput,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        let current = self
+            .store
+            .help_request_by_id(actor.structure_id.0, id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+            .request;
+        let keep = |new: &str, old: &str| {
+            if new.trim().is_empty() {
+                old.to_owned()
+            } else {
+                new.to_owned()
+            }
+        };
+        let merged = RequestInput {
+            procedure: keep(&input.procedure, &current.procedure),
+            category: keep(&input.category, &current.category),
+            operator: keep(&input.operator, current.operator.as_deref().unwrap_or("")),
+            channel: keep(&input.channel, &current.channel),
+            rights_at_risk: input.rights_at_risk,
+            deadline: keep(
+                &input.deadline,
+                &current.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+            status: keep(&input.status, &current.status),
+            outcome: input.outcome.clone(),
+            block_reason: input.block_reason.clone(),
+        };
+        let mut c = Checks::default();
+        let v = validate_request(&mut c, &merged);
+        c.finish()?;
+        let Some(v) = v else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let was_closed = RequestStatus::parse(&current.status)
+            .map(|s| s.is_closed())
+            .unwrap_or(false);
+        let row = HelpRequestRow {
+            procedure: v.procedure,
+            category: v.category.as_str().to_owned(),
+            operator: v.operator,
+            channel: v.channel.as_str().to_owned(),
+            rights_at_risk: v.rights_at_risk,
+            deadline: v.deadline,
+            status: v.status.as_str().to_owned(),
+            outcome: v.outcome.map(|o| o.as_str().to_owned()),
+            block_reason: v.block_reason.map(|b| b.as_str().to_owned()),
+            updated_at: now,
+            closed_at: match (v.status.is_closed(), was_closed) {
+                (true, true) => current.closed_at,
+                (true, false) => Some(now),
+                (false, _) => None,
+            },
+            ..current.clone()
+        };
+        self.store
+            .update_help_request(
+                &row,
+                &[JournalEvent::new("help_request.update")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("help_request", row.id)
+                    .details(json!({"status": row.status, "outcome": row.outcome}))],
+                now,
+            )
+            .await
+            .map_err(not_found)
+    }
+
+    /// Records one more sitting of work on a request; the request may
+    /// change status at the same time (`status` empty keeps it).
+    pub async fn add_intervention(
+        &self,
+        actor: &Actor,
+        id: HelpRequestId,
+        input: &InterventionInput,
+        status: &RequestInput,
+    ) -> Result<InterventionId, ServiceError> {
+        let now = self.now();
+        let current = self
+            .store
+            .help_request_by_id(actor.structure_id.0, id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+            .request;
+        let mut c = Checks::default();
+        let i = validate_intervention(&mut c, input, now);
+        let mut new_request = None;
+        if !status.status.trim().is_empty() {
+            let st = c.take(RequestStatus::parse(&status.status));
+            let outcome = if status.outcome.trim().is_empty() {
+                Some(None)
+            } else {
+                c.take(Outcome::parse(&status.outcome).map(Some))
+            };
+            let reason = if status.block_reason.trim().is_empty() {
+                Some(None)
+            } else {
+                c.take(BlockReason::parse(&status.block_reason).map(Some))
+            };
+            if let (Some(st), Some(o), Some(r)) = (st, outcome, reason) {
+                if let Some((o, r)) = c.take(closure(st, o, r)) {
+                    let was_closed = RequestStatus::parse(&current.status)
+                        .map(|s| s.is_closed())
+                        .unwrap_or(false);
+                    new_request = Some(HelpRequestRow {
+                        status: st.as_str().to_owned(),
+                        outcome: o.map(|o| o.as_str().to_owned()),
+                        block_reason: r.map(|r| r.as_str().to_owned()),
+                        updated_at: now,
+                        closed_at: match (st.is_closed(), was_closed) {
+                            (true, true) => current.closed_at,
+                            (true, false) => Some(now),
+                            (false, _) => None,
+                        },
+                        ..current.clone()
+                    });
+                }
+            }
+        }
+        c.finish()?;
+        let Some(i) = i else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let row = InterventionRow {
+            id: Uuid::now_v7(),
+            structure_id: actor.structure_id.0,
+            help_request_id: current.id,
+            agent_id: Some(actor.agent_id.0),
+            occurred_at: i.occurred_at.unwrap_or(now),
+            duration_minutes: i.duration,
+            mode: i.mode.as_str().to_owned(),
+            place: i.place.as_str().to_owned(),
+            summary: i.summary,
+            next_step: i.next_step,
+            created_at: now,
+        };
+        let mut events = vec![JournalEvent::new("intervention.create")
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
+            .object("intervention", row.id)
+            .details(json!({"mode": row.mode, "minutes": row.duration_minutes}))];
+        if let Some(r) = &new_request {
+            events.push(
+                JournalEvent::new("help_request.update")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("help_request", r.id)
+                    .details(json!({"status": r.status, "outcome": r.outcome})),
+            );
+        }
+        self.store
+            .insert_intervention(&row, new_request.as_ref(), &events, now)
+            .await?;
+        Ok(InterventionId(row.id))
+    }
+
+    /// Creates a follow-up about a request or a person of the structure.
+    pub async fn create_follow_up(
+        &self,
+        actor: &Actor,
+        request_id: Option<HelpRequestId>,
+        person_id: Option<PersonId>,
+        input: &FollowUpInput,
+    ) -> Result<FollowUpId, ServiceError> {
+        let now = self.now();
+        let sid = actor.structure_id.0;
+        let mut c = Checks::default();
+        let mut person = None;
+        let request = match request_id {
+            Some(r) => match self.store.help_request_by_id(sid, r.0).await? {
+                Some(r) => {
+                    person = r.request.person_id;
+                    Some(r.request.id)
+                }
+                None => {
+                    c.push(FieldError::new("help_request_id", "unknown_request"));
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(p) = person_id {
+            match self.person_row(actor, p).await {
+                Ok(p) => person = Some(p.id),
+                Err(ServiceError::NotFound) => {
+                    c.push(FieldError::new("person_id", "unknown_person"))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if request.is_none() && person.is_none() && request_id.is_none() && person_id.is_none() {
+            c.push(FieldError::new("help_request_id", "required"));
+        }
+        let v = self.validate_follow_up(&mut c, input);
+        let assignee = self.check_assignee(actor, &mut c, &input.assignee_id).await;
+        c.finish()?;
+        let (Some((due, reason)), Some(assignee)) = (v, assignee) else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let row = FollowUpRow {
+            id: Uuid::now_v7(),
+            structure_id: sid,
+            help_request_id: request,
+            person_id: person,
+            assignee_id: assignee,
+            due_date: due,
+            reason,
+            done: false,
+            done_at: None,
+            created_by: Some(actor.agent_id.0),
+            created_at: now,
+        };
+        self.store
+            .insert_follow_up(
+                &row,
+                &[JournalEvent::new("follow_up.create")
+                    .actor(actor.agent_id.0)
+                    .structure(sid)
+                    .object("follow_up", row.id)],
+                now,
+            )
+            .await?;
+        Ok(FollowUpId(row.id))
+    }
+
+    pub async fn follow_up(
+        &self,
+        actor: &Actor,
+        id: FollowUpId,
+    ) -> Result<FollowUpListRow, ServiceError> {
+        self.store
+            .follow_up_by_id(actor.structure_id.0, id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// Marks a follow-up done or not, moves its date, reason or assignee
+    /// (`None` keeps a field).
+    pub async fn update_follow_up(
+        &self,
+        actor: &Actor,
+        id: FollowUpId,
+        done: Option<bool>,
+        input: &FollowUpInput,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        let current = self.follow_up(actor, id).await?.follow_up;
+        let mut c = Checks::default();
+        let due = if input.due_date.trim().is_empty() {
+            Some(current.due_date)
+        } else {
+            c.take(parse_date("due_date", &input.due_date)).flatten()
+        };
+        let reason = if input.reason.trim().is_empty() {
+            Some(current.reason.clone())
+        } else {
+            c.take(bounded_text("reason", &input.reason, 2, 300))
+        };
+        let assignee = if input.assignee_id.trim().is_empty() {
+            Some(current.assignee_id)
+        } else {
+            self.check_assignee(actor, &mut c, &input.assignee_id).await
+        };
+        c.finish()?;
+        let (Some(due), Some(reason), Some(assignee)) = (due, reason, assignee) else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let done = done.unwrap_or(current.done);
+        let row = FollowUpRow {
+            due_date: due,
+            reason,
+            assignee_id: assignee,
+            done,
+            done_at: match (done, current.done) {
+                (true, true) => current.done_at,
+                (true, false) => Some(now),
+                (false, _) => None,
+            },
+            ..current
+        };
+        self.store
+            .update_follow_up(
+                &row,
+                &[JournalEvent::new("follow_up.update")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("follow_up", row.id)
+                    .details(json!({"done": row.done}))],
+                now,
+            )
+            .await
+            .map_err(not_found)
+    }
+
+    /// The agent's day: overdue and today's follow-ups, open requests.
+    pub async fn home(&self, actor: &Actor) -> Result<HomeOverview, ServiceError> {
+        let today = self.today();
+        let due = self
+            .store
+            .follow_ups_due(actor.structure_id.0, actor.agent_id.0, today)
+            .await?;
+        let (overdue, today_list): (Vec<_>, Vec<_>) =
+            due.into_iter().partition(|f| f.follow_up.due_date < today);
+        let (open_requests, _) = self
+            .list_help_requests(
+                actor,
+                &ListInput {
+                    mine: true,
+                    open_only: true,
+                    ..ListInput::default()
+                },
+                20,
+                0,
+            )
+            .await?;
+        Ok(HomeOverview {
+            overdue,
+            today: today_list,
+            open_requests,
+            today_date: today,
+        })
+    }
+
+    /// The structure's active members, for assignee pickers.
+    pub async fn assignable_agents(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(AgentId, String)>, ServiceError> {
+        Ok(self
+            .store
+            .team_of(actor.structure_id.0)
+            .await?
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| (AgentId(m.agent_id), m.name))
+            .collect())
+    }
+}

@@ -1,0 +1,873 @@
+//! The help desk in the JSON API: persons, help requests, interventions,
+//! follow-ups. Same use cases as the pages.
+
+use super::api::ApiActor;
+use crate::error::{ApiError, ErrorBody};
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use relais_domain::{FieldError, FollowUpId, HelpRequestId, PersonId};
+use relais_service::rows::{FollowUpRow, HelpRequestRow, InterventionRow, PersonRow};
+use relais_service::{
+    FollowUpInput, IntakeInput, InterventionInput, ListInput, PersonChoice, PersonInput,
+    RequestInput, ServiceError,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A JSON body whose every failure (not JSON, wrong shape) answers in the
+/// API's error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let lang = req
+            .headers()
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language)
+            .unwrap_or_default();
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError(
+                ServiceError::Invalid(vec![FieldError::new("body", "json_content_type")]),
+                lang,
+            )),
+            Err(_) => Err(ApiError(
+                ServiceError::Invalid(vec![FieldError::new("body", "invalid_json")]),
+                lang,
+            )),
+        }
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Any JSON scalar as the text the forms would send.
+fn text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(_) => "\u{0}invalid".to_owned(),
+    }
+}
+
+fn flag(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::Bool(true)))
+        || matches!(v, Some(Value::String(s)) if s == "true" || s == "yes")
+}
+
+// ---- persons ---------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonOut {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub usual_name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub birth_year: Option<i64>,
+    /// One of `under_18`, `18_24`, `25_39`, `40_59`, `60_69`, `70_plus`, `unknown`.
+    pub age_bracket: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub postcode: Option<String>,
+    pub commune: Option<String>,
+    pub insee_code: Option<String>,
+    pub preferred_language: Option<String>,
+    pub notes: Option<String>,
+    pub privacy_notice_on: Option<NaiveDate>,
+    /// Codes among `smartphone`, `computer`, `tablet`, `internet_at_home`, `none`.
+    pub equipment: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn person_out(p: &PersonRow, year: i32) -> PersonOut {
+    PersonOut {
+        id: p.id,
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone(),
+        usual_name: p.usual_name.clone(),
+        birth_date: p.birth_date,
+        birth_year: p.birth_year,
+        age_bracket: relais_domain::AgeBracket::of(
+            p.birth_year.and_then(|y| i32::try_from(y).ok()),
+            year,
+        )
+        .as_str()
+        .to_owned(),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        postcode: p.postcode.clone(),
+        commune: p.commune.clone(),
+        insee_code: p.insee_code.clone(),
+        preferred_language: p.preferred_language.clone(),
+        notes: p.notes.clone(),
+        privacy_notice_on: p.privacy_notice_on,
+        equipment: p
+            .equipment
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    }
+}
+
+/// A person to create or change. Every field is optional in a PATCH;
+/// `null` clears it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"first_name": "Hélène", "last_name": "Lefèvre", "birth_year": 1961, "phone": "06 12 34 56 78"}))]
+pub struct PersonIn {
+    #[schema(value_type = Option<String>)]
+    pub first_name: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub last_name: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub usual_name: Option<Value>,
+    /// `yyyy-mm-dd`.
+    #[schema(value_type = Option<String>)]
+    pub birth_date: Option<Value>,
+    #[schema(value_type = Option<i32>)]
+    pub birth_year: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub postcode: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub commune: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub insee_code: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub preferred_language: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub privacy_notice_on: Option<Value>,
+    pub equipment: Option<Vec<String>>,
+    /// A new autonomy assessment: `not_assessed`, `needs_full_guidance`,
+    /// `autonomous_with_help`, `autonomous`.
+    #[schema(value_type = Option<String>)]
+    pub autonomy: Option<Value>,
+    /// Create even though similar persons exist (answer 409 otherwise).
+    #[serde(default)]
+    pub confirm_new: bool,
+}
+
+impl PersonIn {
+    /// Applies the fields present in the body over `base`.
+    fn over(&self, mut base: PersonInput) -> PersonInput {
+        macro_rules! set {
+            ($($f:ident),*) => {
+                $( if let Some(v) = &self.$f { base.$f = text(Some(v)); } )*
+            };
+        }
+        set!(
+            first_name,
+            last_name,
+            usual_name,
+            birth_date,
+            birth_year,
+            phone,
+            email,
+            postcode,
+            commune,
+            insee_code,
+            preferred_language,
+            notes,
+            privacy_notice_on,
+            autonomy
+        );
+        if let Some(e) = &self.equipment {
+            base.equipment = e.clone();
+        }
+        base
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonList {
+    pub items: Vec<PersonOut>,
+    /// Always null: search results are not paginated (at most 50).
+    #[schema(value_type = Option<String>)]
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PersonQuery {
+    /// Name (accents and one typo forgiven), phone digits or birth year.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// Creates a person.
+#[utoipa::path(post, path = "/api/v1/persons", tag = "desk", security(("bearer" = [])),
+    request_body = PersonIn,
+    responses(
+        (status = 201, body = PersonOut),
+        (status = 409, description = "Similar persons exist (`similar_persons`); send `confirm_new: true` to create anyway", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn create_person(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    ApiJson(body): ApiJson<PersonIn>,
+) -> ApiResult<Response> {
+    let input = body.over(PersonInput::default());
+    let id = state
+        .services
+        .create_person(&actor, &input, body.confirm_new)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let file = state
+        .services
+        .person_file(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(person_out(&file.person, year(&state))),
+    )
+        .into_response())
+}
+
+fn year(state: &AppState) -> i32 {
+    chrono::Datelike::year(&state.services.today())
+}
+
+/// Searches the structure's persons.
+#[utoipa::path(get, path = "/api/v1/persons", tag = "desk", security(("bearer" = [])),
+    params(PersonQuery),
+    responses((status = 200, body = PersonList), (status = 401, body = ErrorBody)))]
+pub async fn list_persons(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Query(q): Query<PersonQuery>,
+) -> ApiResult<Json<PersonList>> {
+    let hits = state
+        .services
+        .search_persons(&actor, &q.q, 50)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let mut items = Vec::new();
+    for h in hits {
+        let f = state
+            .services
+            .person_file(&actor, h.id)
+            .await
+            .map_err(|e| ApiError(e, lang))?;
+        items.push(person_out(&f.person, year(&state)));
+    }
+    Ok(Json(PersonList { items, next: None }))
+}
+
+fn person_id(raw: &str, lang: Lang) -> ApiResult<PersonId> {
+    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+}
+
+/// Reads a person.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "desk", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = PersonOut), (status = 404, body = ErrorBody)))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PersonOut>> {
+    let id = person_id(&id, lang)?;
+    let f = state
+        .services
+        .person_file(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(person_out(&f.person, year(&state))))
+}
+
+/// Changes a person: only the fields sent are changed.
+#[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "desk", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = PersonIn,
+    responses((status = 200, body = PersonOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_person(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PersonIn>,
+) -> ApiResult<Json<PersonOut>> {
+    let id = person_id(&id, lang)?;
+    let current = state
+        .services
+        .person_file(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let input = body.over(PersonInput::from_row(&current.person));
+    state
+        .services
+        .update_person(&actor, id, &input)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let f = state
+        .services
+        .person_file(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(person_out(&f.person, year(&state))))
+}
+
+// ---- help requests -------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnonymousOut {
+    pub age_bracket: Option<String>,
+    pub postcode: Option<String>,
+    pub commune: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterventionOut {
+    pub id: Uuid,
+    pub help_request_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    /// `done_for`, `done_with`, `taught`, `referred` or `informed`.
+    pub mode: String,
+    /// `on_site`, `home`, `remote` or `other`.
+    pub place: String,
+    pub summary: Option<String>,
+    pub next_step: Option<String>,
+}
+
+fn intervention_out(i: &InterventionRow) -> InterventionOut {
+    InterventionOut {
+        id: i.id,
+        help_request_id: i.help_request_id,
+        agent_id: i.agent_id,
+        occurred_at: i.occurred_at,
+        duration_minutes: i.duration_minutes,
+        mode: i.mode.clone(),
+        place: i.place.clone(),
+        summary: i.summary.clone(),
+        next_step: i.next_step.clone(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpOut {
+    pub id: Uuid,
+    pub help_request_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub assignee_id: Uuid,
+    pub due_date: NaiveDate,
+    pub reason: String,
+    pub done: bool,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+fn follow_up_out(f: &FollowUpRow) -> FollowUpOut {
+    FollowUpOut {
+        id: f.id,
+        help_request_id: f.help_request_id,
+        person_id: f.person_id,
+        assignee_id: f.assignee_id,
+        due_date: f.due_date,
+        reason: f.reason.clone(),
+        done: f.done,
+        done_at: f.done_at,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HelpRequestOut {
+    pub id: Uuid,
+    /// Human reference to quote on the phone, e.g. `D-2026-000123`.
+    pub reference: String,
+    pub person_id: Option<Uuid>,
+    /// For an anonymous walk-in: what is known.
+    pub anonymous: Option<AnonymousOut>,
+    pub procedure: String,
+    /// One of the 10 categories: `papiers`, `famille`, `social`, `travail`,
+    /// `logement`, `transports`, `argent`, `justice`, `etranger`, `loisirs`.
+    pub category: String,
+    pub operator: Option<String>,
+    /// `walk_in`, `appointment`, `phone`, `email`, `home_visit`, `remote`, `partner_referral`.
+    pub channel: String,
+    pub rights_at_risk: bool,
+    pub deadline: Option<NaiveDate>,
+    /// `open`, `waiting_for_person`, `waiting_for_operator`, `done`, `abandoned`, `referred`.
+    pub status: String,
+    /// `done`, `rights_opened`, `blocked`, `referred`.
+    pub outcome: Option<String>,
+    /// `no_identity`, `documents_missing`, `operator_unreachable`, `technical_failure`, `person_absent`, `other`.
+    pub block_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// In single reads only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interventions: Option<Vec<InterventionOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_ups: Option<Vec<FollowUpOut>>,
+}
+
+fn request_out(r: &HelpRequestRow) -> HelpRequestOut {
+    HelpRequestOut {
+        id: r.id,
+        reference: r.reference.clone(),
+        person_id: r.person_id,
+        anonymous: r.person_id.is_none().then(|| AnonymousOut {
+            age_bracket: r.anon_age_bracket.clone(),
+            postcode: r.anon_postcode.clone(),
+            commune: r.anon_commune.clone(),
+        }),
+        procedure: r.procedure.clone(),
+        category: r.category.clone(),
+        operator: r.operator.clone(),
+        channel: r.channel.clone(),
+        rights_at_risk: r.rights_at_risk,
+        deadline: r.deadline,
+        status: r.status.clone(),
+        outcome: r.outcome.clone(),
+        block_reason: r.block_reason.clone(),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        closed_at: r.closed_at,
+        interventions: None,
+        follow_ups: None,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnonymousIn {
+    #[schema(value_type = Option<String>)]
+    pub age_bracket: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub postcode: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub commune: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InterventionIn {
+    #[schema(value_type = Option<String>)]
+    pub mode: Option<Value>,
+    #[schema(value_type = Option<i64>)]
+    pub duration_minutes: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub place: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub next_step: Option<Value>,
+    /// RFC 3339, or `yyyy-mm-ddThh:mm` in Paris time; default now.
+    #[schema(value_type = Option<String>)]
+    pub occurred_at: Option<Value>,
+    /// Optionally, the request's new status (and outcome) at the same time.
+    #[schema(value_type = Option<String>)]
+    pub status: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub outcome: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub block_reason: Option<Value>,
+}
+
+impl InterventionIn {
+    fn input(&self) -> InterventionInput {
+        InterventionInput {
+            mode: text(self.mode.as_ref()),
+            duration_minutes: text(self.duration_minutes.as_ref()),
+            place: text(self.place.as_ref()),
+            summary: text(self.summary.as_ref()),
+            next_step: text(self.next_step.as_ref()),
+            occurred_at: text(self.occurred_at.as_ref()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FollowUpIn {
+    pub help_request_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    /// `yyyy-mm-dd`.
+    #[schema(value_type = Option<String>)]
+    pub due_date: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub reason: Option<Value>,
+    /// Default: the token's agent.
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Value>,
+    /// PATCH only.
+    pub done: Option<bool>,
+}
+
+impl FollowUpIn {
+    fn input(&self) -> FollowUpInput {
+        FollowUpInput {
+            due_date: text(self.due_date.as_ref()),
+            reason: text(self.reason.as_ref()),
+            assignee_id: text(self.assignee_id.as_ref()),
+        }
+    }
+}
+
+/// A help request to record: for a person (`person_id`) or an anonymous
+/// walk-in (`anonymous`), optionally with its first intervention and a
+/// follow-up.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"person_id": "0192…", "procedure": "Actualisation mensuelle", "category": "travail", "operator": "France Travail", "channel": "walk_in", "status": "done", "intervention": {"mode": "done_with", "duration_minutes": 30}}))]
+pub struct HelpRequestIn {
+    pub person_id: Option<Uuid>,
+    pub anonymous: Option<AnonymousIn>,
+    #[schema(value_type = Option<String>)]
+    pub procedure: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub operator: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub channel: Option<Value>,
+    #[schema(value_type = Option<bool>)]
+    pub rights_at_risk: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub deadline: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub status: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub outcome: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub block_reason: Option<Value>,
+    pub intervention: Option<InterventionIn>,
+    pub follow_up: Option<FollowUpIn>,
+    /// A client-chosen key: sending the same key twice records once.
+    pub submission_key: Option<String>,
+}
+
+impl HelpRequestIn {
+    fn request(&self) -> RequestInput {
+        RequestInput {
+            procedure: text(self.procedure.as_ref()),
+            category: text(self.category.as_ref()),
+            operator: text(self.operator.as_ref()),
+            channel: text(self.channel.as_ref()),
+            rights_at_risk: flag(self.rights_at_risk.as_ref()),
+            deadline: text(self.deadline.as_ref()),
+            status: text(self.status.as_ref()),
+            outcome: text(self.outcome.as_ref()),
+            block_reason: text(self.block_reason.as_ref()),
+        }
+    }
+}
+
+async fn request_json(
+    state: &AppState,
+    actor: &relais_service::Actor,
+    id: HelpRequestId,
+    lang: Lang,
+) -> ApiResult<HelpRequestOut> {
+    let f = state
+        .services
+        .help_request(actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let mut out = request_out(&f.request.request);
+    out.interventions = Some(
+        f.interventions
+            .iter()
+            .map(|i| intervention_out(&i.intervention))
+            .collect(),
+    );
+    out.follow_ups = Some(
+        f.follow_ups
+            .iter()
+            .map(|x| follow_up_out(&x.follow_up))
+            .collect(),
+    );
+    Ok(out)
+}
+
+/// Records a help request.
+#[utoipa::path(post, path = "/api/v1/help-requests", tag = "desk", security(("bearer" = [])),
+    request_body = HelpRequestIn,
+    responses((status = 201, body = HelpRequestOut), (status = 200, description = "Already recorded with this submission_key", body = HelpRequestOut),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn create_help_request(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    ApiJson(body): ApiJson<HelpRequestIn>,
+) -> ApiResult<Response> {
+    let person = match (&body.person_id, &body.anonymous) {
+        (Some(id), _) => PersonChoice::Existing(id.to_string()),
+        (None, Some(a)) => PersonChoice::Anonymous {
+            age_bracket: text(a.age_bracket.as_ref()),
+            postcode: text(a.postcode.as_ref()),
+            commune: text(a.commune.as_ref()),
+        },
+        (None, None) => PersonChoice::Existing(String::new()),
+    };
+    let input = IntakeInput {
+        person,
+        request: body.request(),
+        intervention: body.intervention.as_ref().map(InterventionIn::input),
+        follow_up: body.follow_up.as_ref().map(FollowUpIn::input),
+        submission_key: body.submission_key.clone().unwrap_or_default(),
+    };
+    let r = state
+        .services
+        .record_intake(&actor, &input)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let out = request_json(&state, &actor, r.id, lang).await?;
+    let status = if r.repeated {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(out)).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct HelpRequestQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub operator: String,
+    /// Requests created or worked on by this agent.
+    #[serde(default)]
+    pub agent_id: String,
+    /// `yyyy-mm-dd`, inclusive.
+    #[serde(default)]
+    pub from: String,
+    /// `yyyy-mm-dd`, inclusive.
+    #[serde(default)]
+    pub to: String,
+    /// `yes` or `no`: rights at risk.
+    #[serde(default)]
+    pub urgent: String,
+    /// `true`: the token's agent's requests.
+    #[serde(default)]
+    pub mine: bool,
+    /// The `next` value of the previous page.
+    #[serde(default)]
+    pub cursor: String,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HelpRequestList {
+    pub items: Vec<HelpRequestOut>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+/// Lists the structure's help requests, newest first.
+#[utoipa::path(get, path = "/api/v1/help-requests", tag = "desk", security(("bearer" = [])),
+    params(HelpRequestQuery),
+    responses((status = 200, body = HelpRequestList), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list_help_requests(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Query(q): Query<HelpRequestQuery>,
+) -> ApiResult<Json<HelpRequestList>> {
+    let offset: i64 = if q.cursor.is_empty() {
+        0
+    } else {
+        q.cursor.parse().map_err(|_| {
+            ApiError(
+                ServiceError::Invalid(vec![FieldError::new("cursor", "invalid_choice")]),
+                lang,
+            )
+        })?
+    };
+    let limit = q.limit.unwrap_or(50);
+    let input = ListInput {
+        status: q.status,
+        category: q.category,
+        operator: q.operator,
+        agent_id: q.agent_id,
+        from: q.from,
+        to: q.to,
+        urgent: q.urgent,
+        mine: q.mine,
+        open_only: false,
+    };
+    let (rows, more) = state
+        .services
+        .list_help_requests(&actor, &input, limit, offset)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let n = rows.len() as i64;
+    Ok(Json(HelpRequestList {
+        items: rows.iter().map(|r| request_out(&r.request)).collect(),
+        next: more.then(|| (offset + n).to_string()),
+    }))
+}
+
+fn request_id(raw: &str, lang: Lang) -> ApiResult<HelpRequestId> {
+    HelpRequestId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+}
+
+/// Reads a help request with its interventions and follow-ups.
+#[utoipa::path(get, path = "/api/v1/help-requests/{id}", tag = "desk", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = HelpRequestOut), (status = 404, body = ErrorBody)))]
+pub async fn get_help_request(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<HelpRequestOut>> {
+    let id = request_id(&id, lang)?;
+    Ok(Json(request_json(&state, &actor, id, lang).await?))
+}
+
+/// Changes a help request: only the fields sent are changed. `outcome`
+/// and `block_reason` follow the status rules.
+#[utoipa::path(patch, path = "/api/v1/help-requests/{id}", tag = "desk", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = HelpRequestIn,
+    responses((status = 200, body = HelpRequestOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_help_request(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Map<String, Value>>,
+) -> ApiResult<Json<HelpRequestOut>> {
+    let id = request_id(&id, lang)?;
+    let current = state
+        .services
+        .help_request(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?
+        .request
+        .request;
+    let get = |k: &str, cur: String| match body.get(k) {
+        Some(v) => text(Some(v)),
+        None => cur,
+    };
+    let input = RequestInput {
+        procedure: get("procedure", current.procedure.clone()),
+        category: get("category", current.category.clone()),
+        operator: get("operator", current.operator.clone().unwrap_or_default()),
+        channel: get("channel", current.channel.clone()),
+        rights_at_risk: match body.get("rights_at_risk") {
+            Some(v) => flag(Some(v)),
+            None => current.rights_at_risk,
+        },
+        deadline: get(
+            "deadline",
+            current.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        status: get("status", current.status.clone()),
+        outcome: get("outcome", current.outcome.clone().unwrap_or_default()),
+        block_reason: get(
+            "block_reason",
+            current.block_reason.clone().unwrap_or_default(),
+        ),
+    };
+    state
+        .services
+        .update_help_request(&actor, id, &input)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(request_json(&state, &actor, id, lang).await?))
+}
+
+/// Records an intervention on a help request.
+#[utoipa::path(post, path = "/api/v1/help-requests/{id}/interventions", tag = "desk", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = InterventionIn,
+    responses((status = 201, body = InterventionOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_intervention(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<InterventionIn>,
+) -> ApiResult<Response> {
+    let id = request_id(&id, lang)?;
+    let status = RequestInput {
+        status: text(body.status.as_ref()),
+        outcome: text(body.outcome.as_ref()),
+        block_reason: text(body.block_reason.as_ref()),
+        ..RequestInput::default()
+    };
+    let iid = state
+        .services
+        .add_intervention(&actor, id, &body.input(), &status)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let f = state
+        .services
+        .help_request(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let i = f
+        .interventions
+        .iter()
+        .find(|i| i.intervention.id == iid.0)
+        .ok_or(ApiError(ServiceError::NotFound, lang))?;
+    Ok((StatusCode::CREATED, Json(intervention_out(&i.intervention))).into_response())
+}
+
+/// Creates a follow-up about a help request or a person.
+#[utoipa::path(post, path = "/api/v1/follow-ups", tag = "desk", security(("bearer" = [])),
+    request_body = FollowUpIn,
+    responses((status = 201, body = FollowUpOut), (status = 422, body = ErrorBody)))]
+pub async fn create_follow_up(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    ApiJson(body): ApiJson<FollowUpIn>,
+) -> ApiResult<Response> {
+    let id = state
+        .services
+        .create_follow_up(
+            &actor,
+            body.help_request_id.map(HelpRequestId),
+            body.person_id.map(PersonId),
+            &body.input(),
+        )
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let f = state
+        .services
+        .follow_up(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok((StatusCode::CREATED, Json(follow_up_out(&f.follow_up))).into_response())
+}
+
+/// Marks a follow-up done, or moves it.
+#[utoipa::path(patch, path = "/api/v1/follow-ups/{id}", tag = "desk", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = FollowUpIn,
+    responses((status = 200, body = FollowUpOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_follow_up(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FollowUpIn>,
+) -> ApiResult<Json<FollowUpOut>> {
+    let id = FollowUpId::parse(&id).ok_or(ApiError(ServiceError::NotFound, lang))?;
+    state
+        .services
+        .update_follow_up(&actor, id, body.done, &body.input())
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let f = state
+        .services
+        .follow_up(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(follow_up_out(&f.follow_up)))
+}

@@ -1,0 +1,354 @@
+//! The one-screen intake: person, request, what was done, what next.
+
+use super::views::{hit_view, HitView};
+use super::{render_with, signed};
+use crate::context::Ctx;
+use crate::error::WebError;
+use crate::ui::{Fields, FormState, Ui};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use relais_domain::desk::DURATION_CHOICES;
+use relais_domain::{FieldError, PersonId};
+use relais_service::{
+    Actor, FollowUpInput, IntakeInput, InterventionInput, PersonChoice, PersonHit, PersonInput,
+    RequestInput, ServiceError,
+};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "search_results.html")]
+pub struct SearchResults<'a> {
+    pub ui: &'a Ui,
+    pub hits: Vec<HitView>,
+    pub selected: String,
+    pub searched: bool,
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    ui: Ui,
+    form: FormState,
+    q: String,
+    results_html: String,
+    similar_html: String,
+    submission_key: String,
+    durations: Vec<(String, String)>,
+    agents: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct IntakeQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    person_id: String,
+}
+
+pub fn results_fragment(
+    ui: &Ui,
+    hits: &[PersonHit],
+    selected: &str,
+    searched: bool,
+) -> Result<String, WebError> {
+    Ok(SearchResults {
+        ui,
+        hits: hits.iter().map(hit_view).collect(),
+        selected: selected.to_owned(),
+        searched,
+    }
+    .render()?)
+}
+
+const DEFAULTS: &[(&str, &str)] = &[
+    ("channel", "walk_in"),
+    ("status", "done"),
+    ("duration_minutes", "30"),
+    ("place", "on_site"),
+    ("person_mode", "existing"),
+];
+
+#[allow(clippy::too_many_arguments)]
+async fn intake_page(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    mut form: FormState,
+    q: &str,
+    selected: &str,
+    similar: &[PersonHit],
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let ui = Ui::new(ctx);
+    let mut hits = if q.trim().is_empty() {
+        Vec::new()
+    } else {
+        state.services.search_persons(actor, q, 15).await?
+    };
+    if let Some(id) = PersonId::parse(selected) {
+        if !hits.iter().any(|h| h.id == id) {
+            if let Ok(file) = state.services.person_file(actor, id).await {
+                let p = &file.person;
+                hits.insert(
+                    0,
+                    PersonHit {
+                        id,
+                        first_name: p.first_name.clone(),
+                        last_name: p.last_name.clone(),
+                        usual_name: p.usual_name.clone(),
+                        birth_year: p.birth_year,
+                        commune: p.commune.clone(),
+                        score: 0,
+                    },
+                );
+            }
+        }
+    }
+    if form.value("assignee_id").is_empty() {
+        form = FormState::from_fields(
+            ctx.lang,
+            {
+                let mut v = form_values(&form);
+                v.push(("assignee_id".into(), actor.agent_id.to_string()));
+                v
+            },
+            &[],
+            &[],
+        )
+        .with_errors_of(form);
+    }
+    let results_html = results_fragment(&ui, &hits, selected, !q.trim().is_empty())?;
+    let similar_html = if similar.is_empty() {
+        String::new()
+    } else {
+        results_fragment(&ui, similar, "", true)?
+    };
+    let agents = state
+        .services
+        .assignable_agents(actor)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
+    let durations = DURATION_CHOICES
+        .iter()
+        .map(|d| {
+            (
+                d.to_string(),
+                ctx.lang.t_with("minutes", &[("n", d.to_string())]),
+            )
+        })
+        .collect();
+    render_with(
+        status,
+        &IntakePage {
+            ui,
+            form,
+            q: q.to_owned(),
+            results_html,
+            similar_html,
+            submission_key: uuid::Uuid::new_v4().to_string(),
+            durations,
+            agents,
+        },
+    )
+}
+
+fn form_values(form: &FormState) -> Vec<(String, String)> {
+    form.values().to_vec()
+}
+
+pub async fn show_intake(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<IntakeQuery>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let mut values: Vec<(String, String)> = DEFAULTS
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    if !q.person_id.is_empty() {
+        values.push(("person_id".into(), q.person_id.clone()));
+    }
+    intake_page(
+        &state,
+        &ctx,
+        actor,
+        FormState::with_values(values),
+        &q.q,
+        &q.person_id,
+        &[],
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn intake_input(f: &Fields) -> IntakeInput {
+    let mode = match f.get("person_mode") {
+        "" if !f.get("person_id").is_empty() => "existing",
+        "" if !f.get("last_name").is_empty() => "new",
+        m => m,
+    };
+    let person = match mode {
+        "new" => PersonChoice::New {
+            person: PersonInput {
+                first_name: f.owned("first_name"),
+                last_name: f.owned("last_name"),
+                birth_year: f.owned("birth_year"),
+                phone: f.owned("phone"),
+                postcode: f.owned("postcode"),
+                commune: f.owned("commune"),
+                ..PersonInput::default()
+            },
+            confirm_new: f.checked("confirm_new"),
+        },
+        "anonymous" => PersonChoice::Anonymous {
+            age_bracket: f.owned("anon_age_bracket"),
+            postcode: f.owned("anon_postcode"),
+            commune: f.owned("anon_commune"),
+        },
+        _ => PersonChoice::Existing(f.owned("person_id")),
+    };
+    let duration = match f.get("duration_minutes") {
+        "other" => f.owned("duration_other"),
+        d => d.to_owned(),
+    };
+    let follow_up = (!f.get("follow_up_date").trim().is_empty()
+        || !f.get("follow_up_reason").trim().is_empty())
+    .then(|| FollowUpInput {
+        due_date: f.owned("follow_up_date"),
+        reason: f.owned("follow_up_reason"),
+        assignee_id: f.owned("assignee_id"),
+    });
+    IntakeInput {
+        person,
+        request: RequestInput {
+            procedure: f.owned("procedure"),
+            category: f.owned("category"),
+            operator: f.owned("operator"),
+            channel: f.owned("channel"),
+            rights_at_risk: f.checked("rights_at_risk"),
+            deadline: f.owned("deadline"),
+            status: f.owned("status"),
+            outcome: f.owned("outcome"),
+            block_reason: f.owned("block_reason"),
+        },
+        intervention: Some(InterventionInput {
+            mode: f.owned("mode"),
+            duration_minutes: duration,
+            place: f.owned("place"),
+            summary: f.owned("summary"),
+            next_step: f.owned("next_step"),
+            occurred_at: String::new(),
+        }),
+        follow_up,
+        submission_key: f.owned("submission_key"),
+    }
+}
+
+pub async fn record_intake(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let f = Fields(pairs);
+    let input = intake_input(&f);
+    let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
+    match state.services.record_intake(actor, &input).await {
+        Ok(r) => {
+            let to = if f.get("then") == "new" {
+                "/intake?done=request-recorded".to_owned()
+            } else {
+                format!("/requests/{}?done=request-recorded", r.id)
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let mut ids: Vec<(&str, &str)> = vec![
+                ("due_date", "follow_up_date"),
+                ("reason", "follow_up_reason"),
+                ("duration_minutes", "duration_other"),
+                ("mode", "mode-err"),
+            ];
+            if anonymous {
+                ids.extend([
+                    ("age_bracket", "anon_age_bracket"),
+                    ("postcode", "anon_postcode"),
+                    ("commune", "anon_commune"),
+                ]);
+            }
+            let errors = remap(errors, anonymous);
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &ids);
+            intake_page(
+                &state,
+                &ctx,
+                actor,
+                form,
+                f.get("q"),
+                f.get("person_id"),
+                &[],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ServiceError::SimilarPersons(similar)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &[], &[]);
+            intake_page(
+                &state,
+                &ctx,
+                actor,
+                form,
+                f.get("q"),
+                "",
+                &similar,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Field names of the anonymous block and of the follow-up differ in the
+/// form from the service's; errors are renamed so that they land beside
+/// the right input.
+fn remap(errors: Vec<FieldError>, anonymous: bool) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let field = match (e.field, anonymous) {
+                ("age_bracket", true) => "anon_age_bracket",
+                ("postcode", true) => "anon_postcode",
+                ("commune", true) => "anon_commune",
+                ("due_date", _) => "follow_up_date",
+                ("reason", _) => "follow_up_reason",
+                (f, _) => f,
+            };
+            FieldError::new(field, e.code)
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// The results fragment for search as you type.
+pub async fn search_fragment(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let hits = state.services.search_persons(actor, &q.q, 15).await?;
+    let ui = Ui::new(&ctx);
+    Ok(Html(results_fragment(&ui, &hits, "", !q.q.trim().is_empty())?).into_response())
+}

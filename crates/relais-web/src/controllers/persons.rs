@@ -1,0 +1,509 @@
+//! Person pages: search, create, file, edit, accounts, merge.
+
+use super::views::{display_name, follow_up_view, hit_view, FollowUpView, HitView};
+use super::{render, render_with, signed};
+use crate::context::Ctx;
+use crate::error::WebError;
+use crate::ui::{Fields, FormState, Ui};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use relais_domain::{AgeBracket, PersonId};
+use relais_service::{AccountInput, PersonFile, PersonHit, PersonInput, ServiceError};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct PersonsPage {
+    ui: Ui,
+    q: String,
+    hits: Vec<HitView>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    merge_q: String,
+}
+
+pub async fn list_persons(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let hits = state.services.search_persons(actor, &q.q, 50).await?;
+    render(&PersonsPage {
+        ui: Ui::new(&ctx),
+        q: q.q,
+        hits: hits.iter().map(hit_view).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+struct PersonFormPage {
+    ui: Ui,
+    heading: String,
+    action: String,
+    submit: String,
+    cancel: String,
+    similar_html: String,
+    form: FormState,
+}
+
+fn person_input(f: &Fields) -> PersonInput {
+    PersonInput {
+        first_name: f.owned("first_name"),
+        last_name: f.owned("last_name"),
+        usual_name: f.owned("usual_name"),
+        birth_date: f.owned("birth_date"),
+        birth_year: f.owned("birth_year"),
+        phone: f.owned("phone"),
+        email: f.owned("email"),
+        postcode: f.owned("postcode"),
+        commune: f.owned("commune"),
+        insee_code: f.owned("insee_code"),
+        preferred_language: f.owned("preferred_language"),
+        notes: f.owned("notes"),
+        privacy_notice_on: f.owned("privacy_notice_on"),
+        equipment: f.all("equipment"),
+        autonomy: f.owned("autonomy"),
+    }
+}
+
+fn person_values(p: &PersonInput) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = [
+        ("first_name", &p.first_name),
+        ("last_name", &p.last_name),
+        ("usual_name", &p.usual_name),
+        ("birth_date", &p.birth_date),
+        ("birth_year", &p.birth_year),
+        ("phone", &p.phone),
+        ("email", &p.email),
+        ("postcode", &p.postcode),
+        ("commune", &p.commune),
+        ("insee_code", &p.insee_code),
+        ("preferred_language", &p.preferred_language),
+        ("notes", &p.notes),
+        ("privacy_notice_on", &p.privacy_notice_on),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.clone()))
+    .collect();
+    v.extend(
+        p.equipment
+            .iter()
+            .map(|e| ("equipment".to_owned(), e.clone())),
+    );
+    v
+}
+
+fn form_page(
+    ctx: &Ctx,
+    edit: Option<PersonId>,
+    form: FormState,
+    similar_html: String,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let (heading, action, submit, cancel) = match edit {
+        Some(id) => (
+            lang.t("person-edit"),
+            format!("/persons/{id}/edit"),
+            lang.t("save"),
+            format!("/persons/{id}"),
+        ),
+        None => (
+            lang.t("person-new"),
+            "/persons/new".to_owned(),
+            lang.t("person-create"),
+            "/persons".to_owned(),
+        ),
+    };
+    render_with(
+        status,
+        &PersonFormPage {
+            ui: Ui::new(ctx),
+            heading,
+            action,
+            submit,
+            cancel,
+            similar_html,
+            form,
+        },
+    )
+}
+
+pub async fn new_person(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+    signed(&ctx)?;
+    form_page(
+        &ctx,
+        None,
+        FormState::empty(),
+        String::new(),
+        StatusCode::OK,
+    )
+}
+
+pub async fn create_person(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let f = Fields(pairs);
+    match state
+        .services
+        .create_person(actor, &person_input(&f), f.checked("confirm_new"))
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/persons/{id}?done=person-saved")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
+            form_page(
+                &ctx,
+                None,
+                form,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(ServiceError::SimilarPersons(similar)) => {
+            let ui = Ui::new(&ctx);
+            let links = similar_links(&ui, &similar);
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &[], &[]);
+            form_page(&ctx, None, form, links, StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Similar persons as links to their files (on the person form).
+fn similar_links(ui: &Ui, hits: &[PersonHit]) -> String {
+    let _ = ui;
+    let mut s = String::from("<ul class=\"items\">");
+    for h in hits.iter().map(hit_view) {
+        s.push_str(&format!(
+            "<li><a href=\"/persons/{}\">{}</a>{}</li>",
+            h.id,
+            escape(&h.name),
+            if h.details.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", escape(&h.details))
+            }
+        ));
+    }
+    s.push_str("</ul>");
+    s
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub async fn edit_person(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    let file = state.services.person_file(actor, id).await?;
+    let form = FormState::with_values(person_values(&PersonInput::from_row(&file.person)));
+    form_page(&ctx, Some(id), form, String::new(), StatusCode::OK)
+}
+
+pub async fn update_person(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    let f = Fields(pairs);
+    match state
+        .services
+        .update_person(actor, id, &person_input(&f))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?done=person-saved")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
+            form_page(
+                &ctx,
+                Some(id),
+                form,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct AccountView {
+    pub kind: &'static str,
+    pub label: String,
+    pub has: &'static str,
+    pub can: &'static str,
+    pub recovery: &'static str,
+}
+
+pub struct TimelineItem {
+    pub id: String,
+    pub reference: String,
+    pub procedure: String,
+    pub meta: String,
+    pub interventions: Vec<String>,
+}
+
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    pub facts: Vec<(String, String)>,
+    pub notes: Option<String>,
+    pub equipment: String,
+    pub autonomy: String,
+    pub autonomy_history: Vec<(String, String)>,
+    pub accounts: Vec<AccountView>,
+    pub timeline: Vec<TimelineItem>,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    ui: Ui,
+    p: PersonView,
+    follow_ups: Vec<FollowUpView>,
+    can_merge: bool,
+    merge_q: String,
+    merge_hits: Vec<HitView>,
+}
+
+pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
+    let p = &file.person;
+    let lang = ui.lang;
+    let mut summary = Vec::new();
+    if let Some(y) = p.birth_year {
+        summary.push(lang.t_with("person-born", &[("year", y.to_string())]));
+    }
+    if file.age_bracket != AgeBracket::Unknown {
+        summary.push(ui.label("age", file.age_bracket.as_str()));
+    }
+    if let Some(c) = &p.commune {
+        summary.push(c.clone());
+    }
+    summary.push(format!(
+        "{} : {}",
+        ui.t("autonomy"),
+        ui.label("autonomy", file.current_autonomy().as_str())
+    ));
+    let mut facts = Vec::new();
+    let mut fact = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            facts.push((ui.t(k), v));
+        }
+    };
+    fact("usual-name", p.usual_name.clone());
+    fact("birth-date", p.birth_date.map(|d| ui.date(d)));
+    fact("phone", p.phone.clone());
+    fact("email", p.email.clone());
+    fact(
+        "commune",
+        match (&p.postcode, &p.commune) {
+            (Some(pc), Some(c)) => Some(format!("{pc} {c}")),
+            (a, b) => a.clone().or(b.clone()),
+        },
+    );
+    fact("insee-code", p.insee_code.clone());
+    fact("preferred-language", p.preferred_language.clone());
+    fact("privacy-notice-on", p.privacy_notice_on.map(|d| ui.date(d)));
+    let equipment = if file.equipment.is_empty() {
+        "—".to_owned()
+    } else {
+        file.equipment
+            .iter()
+            .map(|e| ui.label("equipment", e.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let timeline = file
+        .requests
+        .iter()
+        .map(|r| {
+            let q = &r.request;
+            let mut meta = vec![
+                ui.datetime(q.created_at),
+                ui.label("category", &q.category),
+                ui.label("status", &q.status),
+            ];
+            if let Some(o) = &q.outcome {
+                meta.push(ui.label("outcome", o));
+            }
+            if let Some(op) = &q.operator {
+                meta.push(op.clone());
+            }
+            TimelineItem {
+                id: q.id.to_string(),
+                reference: q.reference.clone(),
+                procedure: q.procedure.clone(),
+                meta: meta.join(" · "),
+                interventions: file
+                    .interventions
+                    .iter()
+                    .filter(|i| i.intervention.help_request_id == q.id)
+                    .map(|i| intervention_line(ui, &i.intervention, i.agent_name.as_deref()))
+                    .collect(),
+            }
+        })
+        .collect();
+    PersonView {
+        id: p.id.to_string(),
+        name: display_name(&p.first_name, &p.last_name, p.usual_name.as_deref()),
+        summary: summary.join(" · "),
+        facts,
+        notes: p.notes.clone(),
+        equipment,
+        autonomy: ui.label("autonomy", file.current_autonomy().as_str()),
+        autonomy_history: file
+            .autonomy
+            .iter()
+            .map(|a| (ui.date(a.assessed_on), ui.label("autonomy", &a.level)))
+            .collect(),
+        accounts: file
+            .accounts
+            .iter()
+            .map(|a| AccountView {
+                kind: a.kind.as_str(),
+                label: ui.label("account", a.kind.as_str()),
+                has: a.has_account.as_str(),
+                can: a.can_sign_in.as_str(),
+                recovery: a.recovery.as_str(),
+            })
+            .collect(),
+        timeline,
+    }
+}
+
+pub fn intervention_line(
+    ui: &Ui,
+    i: &relais_service::rows::InterventionRow,
+    agent: Option<&str>,
+) -> String {
+    let mut parts = vec![
+        ui.datetime(i.occurred_at),
+        ui.label("mode", &i.mode),
+        ui.lang
+            .t_with("minutes", &[("n", i.duration_minutes.to_string())]),
+        ui.label("place", &i.place),
+    ];
+    if let Some(a) = agent {
+        parts.push(format!("{} {a}", ui.t("by")));
+    }
+    if let Some(n) = &i.next_step {
+        parts.push(format!("{} : {n}", ui.t("next-step")));
+    }
+    parts.join(" · ")
+}
+
+pub async fn show_person(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    let file = state.services.person_file(actor, id).await?;
+    let ui = Ui::new(&ctx);
+    let today = state.services.today();
+    let can_merge = actor.role.can_manage_team();
+    let merge_hits = if can_merge && !q.merge_q.trim().is_empty() {
+        state
+            .services
+            .search_persons(actor, &q.merge_q, 10)
+            .await?
+            .iter()
+            .filter(|h| h.id != id)
+            .map(hit_view)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let follow_ups = file
+        .follow_ups
+        .iter()
+        .map(|f| follow_up_view(&ui, f, today))
+        .collect();
+    render(&PersonPage {
+        p: person_view(&ui, &file),
+        ui,
+        follow_ups,
+        can_merge,
+        merge_q: q.merge_q,
+        merge_hits,
+    })
+}
+
+pub async fn save_accounts(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    let f = Fields(pairs);
+    let (kinds, has, can, rec) = (
+        f.all("kind"),
+        f.all("has_account"),
+        f.all("can_sign_in"),
+        f.all("recovery"),
+    );
+    let lines: Vec<AccountInput> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| AccountInput {
+            kind: k.clone(),
+            has_account: has.get(i).cloned().unwrap_or_default(),
+            can_sign_in: can.get(i).cloned().unwrap_or_default(),
+            recovery: rec.get(i).cloned().unwrap_or_default(),
+        })
+        .collect();
+    state
+        .services
+        .set_person_accounts(actor, id, &lines)
+        .await?;
+    Ok(Redirect::to(&format!("/persons/{id}?done=accounts-saved")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MergeIn {
+    #[serde(default)]
+    absorbed_id: String,
+}
+
+pub async fn merge_person(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(input): Form<MergeIn>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    let absorbed = PersonId::parse(&input.absorbed_id).ok_or_else(WebError::not_found)?;
+    state.services.merge_persons(actor, id, absorbed).await?;
+    Ok(Redirect::to(&format!("/persons/{id}?done=persons-merged")).into_response())
+}

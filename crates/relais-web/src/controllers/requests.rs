@@ -1,0 +1,359 @@
+//! Request pages: the list with filters, one request with its
+//! interventions and follow-ups; follow-ups marked done.
+
+use super::persons::intervention_line;
+use super::views::{display_name, follow_up_view, request_row_view, FollowUpView, RequestRowView};
+use super::{render_with, signed};
+use crate::context::Ctx;
+use crate::error::WebError;
+use crate::ui::{Fields, FormState, Ui};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use relais_domain::{FollowUpId, HelpRequestId};
+use relais_service::{
+    Actor, FollowUpInput, InterventionInput, ListInput, RequestInput, ServiceError,
+};
+
+const PAGE: i64 = 25;
+
+#[derive(Template)]
+#[template(path = "requests.html")]
+struct RequestsPage {
+    ui: Ui,
+    heading: String,
+    mine: bool,
+    form: FormState,
+    open: Vec<RequestRowView>,
+    agents: Vec<(String, String)>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn list_input(f: &Fields) -> ListInput {
+    ListInput {
+        status: f.owned("status"),
+        category: f.owned("category"),
+        operator: f.owned("operator"),
+        agent_id: f.owned("agent_id"),
+        from: f.owned("from"),
+        to: f.owned("to"),
+        urgent: f.owned("urgent"),
+        mine: f.checked("mine"),
+        open_only: false,
+    }
+}
+
+pub async fn list_requests(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let f = Fields(pairs);
+    let ui = Ui::new(&ctx);
+    let page: i64 = f.get("page").parse().unwrap_or(1).max(1);
+    let input = list_input(&f);
+    let agents = state
+        .services
+        .assignable_agents(actor)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id.to_string(), n))
+        .collect();
+    let heading = if input.mine {
+        ui.t("requests-mine")
+    } else {
+        ui.t("requests-title")
+    };
+    let (rows, more, form, status) = match state
+        .services
+        .list_help_requests(actor, &input, PAGE, (page - 1) * PAGE)
+        .await
+    {
+        Ok((rows, more)) => (
+            rows,
+            more,
+            FormState::with_values(f.0.clone()),
+            StatusCode::OK,
+        ),
+        Err(ServiceError::Invalid(errors)) => (
+            Vec::new(),
+            false,
+            FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let link = |p: i64| {
+        let mut q: Vec<(String, String)> =
+            f.0.iter().filter(|(k, _)| k != "page").cloned().collect();
+        q.push(("page".into(), p.to_string()));
+        let qs: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(q)
+            .finish();
+        format!("/requests?{qs}")
+    };
+    render_with(
+        status,
+        &RequestsPage {
+            open: rows.iter().map(|r| request_row_view(&ui, r)).collect(),
+            ui,
+            heading,
+            mine: input.mine,
+            form,
+            agents,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: more.then(|| link(page + 1)),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct RequestPage {
+    ui: Ui,
+    id: String,
+    heading: String,
+    person: String,
+    person_href: Option<String>,
+    urgent: bool,
+    facts: Vec<(String, String)>,
+    /// (line, summary)
+    interventions: Vec<(String, String)>,
+    follow_ups: Vec<FollowUpView>,
+    agents: Vec<(String, String)>,
+    form: FormState,
+}
+
+async fn request_page(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: HelpRequestId,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let file = state.services.help_request(actor, id).await?;
+    let ui = Ui::new(ctx);
+    let today = state.services.today();
+    let r = &file.request.request;
+    let mut facts = vec![
+        (ui.t("procedure"), r.procedure.clone()),
+        (ui.t("category"), ui.label("category", &r.category)),
+        (ui.t("status"), ui.label("status", &r.status)),
+        (ui.t("channel"), ui.label("channel", &r.channel)),
+        (ui.t("created-on"), ui.datetime(r.created_at)),
+    ];
+    if let Some(o) = &r.operator {
+        facts.push((ui.t("operator"), o.clone()));
+    }
+    if let Some(o) = &r.outcome {
+        facts.push((ui.t("outcome"), ui.label("outcome", o)));
+    }
+    if let Some(b) = &r.block_reason {
+        facts.push((ui.t("block-reason"), ui.label("block", b)));
+    }
+    if let Some(d) = r.deadline {
+        facts.push((ui.t("deadline"), ui.date(d)));
+    }
+    let (person, person_href) = match (
+        &file.request.person_first_name,
+        &file.request.person_last_name,
+        r.person_id,
+    ) {
+        (Some(a), Some(b), Some(pid)) => {
+            (display_name(a, b, None), Some(format!("/persons/{pid}")))
+        }
+        _ => {
+            let mut s = ui.t("anonymous");
+            if let Some(a) = &r.anon_age_bracket {
+                s.push_str(&format!(" · {}", ui.label("age", a)));
+            }
+            if let Some(c) = &r.anon_commune {
+                s.push_str(&format!(" · {c}"));
+            }
+            (s, None)
+        }
+    };
+    let form = if form.value("assignee_id").is_empty() {
+        let mut v = form.values().to_vec();
+        v.push(("assignee_id".into(), actor.agent_id.to_string()));
+        FormState::with_values(v).with_errors_of(form)
+    } else {
+        form
+    };
+    let agents = state
+        .services
+        .assignable_agents(actor)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id.to_string(), n))
+        .collect();
+    render_with(
+        status,
+        &RequestPage {
+            id: r.id.to_string(),
+            heading: ctx
+                .lang
+                .t_with("request-title", &[("reference", r.reference.clone())]),
+            person,
+            person_href,
+            urgent: r.rights_at_risk,
+            facts,
+            interventions: file
+                .interventions
+                .iter()
+                .map(|i| {
+                    (
+                        intervention_line(&ui, &i.intervention, i.agent_name.as_deref()),
+                        i.intervention.summary.clone().unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            follow_ups: file
+                .follow_ups
+                .iter()
+                .map(|f| follow_up_view(&ui, f, today))
+                .collect(),
+            agents,
+            ui,
+            form,
+        },
+    )
+}
+
+fn parse_id(id: &str) -> Result<HelpRequestId, WebError> {
+    HelpRequestId::parse(id).ok_or_else(WebError::not_found)
+}
+
+pub async fn show_request(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let defaults = vec![
+        ("duration_minutes".to_owned(), "30".to_owned()),
+        ("place".to_owned(), "on_site".to_owned()),
+    ];
+    request_page(
+        &state,
+        &ctx,
+        actor,
+        parse_id(&id)?,
+        FormState::with_values(defaults),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn add_intervention(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = parse_id(&id)?;
+    let f = Fields(pairs);
+    let input = InterventionInput {
+        mode: f.owned("mode"),
+        duration_minutes: f.owned("duration_minutes"),
+        place: f.owned("place"),
+        summary: f.owned("summary"),
+        next_step: f.owned("next_step"),
+        occurred_at: f.owned("occurred_at"),
+    };
+    let status = RequestInput {
+        status: f.owned("status"),
+        outcome: f.owned("outcome"),
+        block_reason: f.owned("block_reason"),
+        ..RequestInput::default()
+    };
+    match state
+        .services
+        .add_intervention(actor, id, &input, &status)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/requests/{id}?done=intervention-added")).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
+            request_page(
+                &state,
+                &ctx,
+                actor,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn add_follow_up(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = parse_id(&id)?;
+    let f = Fields(pairs);
+    let input = FollowUpInput {
+        due_date: f.owned("due_date"),
+        reason: f.owned("reason"),
+        assignee_id: f.owned("assignee_id"),
+    };
+    match state
+        .services
+        .create_follow_up(actor, Some(id), None, &input)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}?done=follow-up-added")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
+            request_page(
+                &state,
+                &ctx,
+                actor,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Marks a follow-up done and goes back where the button was.
+pub async fn follow_up_done(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = FollowUpId::parse(&id).ok_or_else(WebError::not_found)?;
+    state
+        .services
+        .update_follow_up(actor, id, Some(true), &FollowUpInput::default())
+        .await?;
+    let f = Fields(pairs);
+    let back = f.get("back");
+    let back = if back.starts_with('/') && !back.starts_with("//") {
+        back
+    } else {
+        "/"
+    };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{back}{sep}done=follow-up-done-ok")).into_response())
+}

@@ -1,0 +1,97 @@
+//! View models shared by the desk pages.
+
+use crate::ui::Ui;
+use relais_service::rows::{FollowUpListRow, HelpRequestListRow};
+use relais_service::PersonHit;
+
+pub struct HitView {
+    pub id: String,
+    pub name: String,
+    pub details: String,
+}
+
+pub fn display_name(first: &str, last: &str, usual: Option<&str>) -> String {
+    match usual {
+        Some(u) if !u.is_empty() => format!("{first} {} ({u})", last.to_uppercase()),
+        _ => format!("{first} {}", last.to_uppercase()),
+    }
+}
+
+pub fn hit_view(h: &PersonHit) -> HitView {
+    let mut details = Vec::new();
+    if let Some(y) = h.birth_year {
+        details.push(y.to_string());
+    }
+    if let Some(c) = &h.commune {
+        details.push(c.clone());
+    }
+    HitView {
+        id: h.id.to_string(),
+        name: display_name(&h.first_name, &h.last_name, h.usual_name.as_deref()),
+        details: details.join(" · "),
+    }
+}
+
+pub struct FollowUpView {
+    pub id: String,
+    pub due: String,
+    pub reason: String,
+    pub about: String,
+    pub href: Option<String>,
+    pub done: bool,
+    pub late: bool,
+}
+
+pub fn follow_up_view(ui: &Ui, f: &FollowUpListRow, today: chrono::NaiveDate) -> FollowUpView {
+    let person = match (&f.person_first_name, &f.person_last_name) {
+        (Some(a), Some(b)) => display_name(a, b, None),
+        _ => String::new(),
+    };
+    let about = match (&f.reference, &f.procedure) {
+        (Some(r), Some(p)) if person.is_empty() => format!("{r} · {p}"),
+        (Some(r), Some(p)) => format!("{person} · {r} · {p}"),
+        _ => person,
+    };
+    let href = match (f.follow_up.help_request_id, f.follow_up.person_id) {
+        (Some(r), _) => Some(format!("/requests/{r}")),
+        (None, Some(p)) => Some(format!("/persons/{p}")),
+        _ => None,
+    };
+    FollowUpView {
+        id: f.follow_up.id.to_string(),
+        due: ui.date(f.follow_up.due_date),
+        reason: f.follow_up.reason.clone(),
+        about,
+        href,
+        done: f.follow_up.done,
+        late: !f.follow_up.done && f.follow_up.due_date < today,
+    }
+}
+
+pub struct RequestRowView {
+    pub id: String,
+    pub reference: String,
+    pub person: String,
+    pub procedure: String,
+    pub category: String,
+    pub status: String,
+    pub created: String,
+    pub urgent: bool,
+}
+
+pub fn request_row_view(ui: &Ui, r: &HelpRequestListRow) -> RequestRowView {
+    let q = &r.request;
+    RequestRowView {
+        id: q.id.to_string(),
+        reference: q.reference.clone(),
+        person: match (&r.person_first_name, &r.person_last_name) {
+            (Some(a), Some(b)) => display_name(a, b, None),
+            _ => ui.t("anonymous"),
+        },
+        procedure: q.procedure.clone(),
+        category: ui.label("category", &q.category),
+        status: ui.label("status", &q.status),
+        created: ui.datetime(q.created_at),
+        urgent: q.rights_at_risk && !matches!(q.status.as_str(), "done" | "abandoned" | "referred"),
+    }
+}
