@@ -60,7 +60,7 @@ pub struct FollowUpInput {
 pub enum PersonChoice {
     Existing(String),
     New {
-        person: PersonInput,
+        person: Box<PersonInput>,
         confirm_new: bool,
     },
     Anonymous {

@@ -129,6 +129,9 @@ fn person_out(p: &PersonRow, year: i32) -> PersonOut {
 
 /// A person to create or change. Every field is optional in a PATCH;
 /// `null` clears it.
+/// Describes the body for the OpenAPI document. Bodies are read as JSON
+/// objects so that an absent field and `null` differ in a PATCH.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"first_name": "Hélène", "last_name": "Lefèvre", "birth_year": 1961, "phone": "06 12 34 56 78"}))]
 pub struct PersonIn {
@@ -169,35 +172,37 @@ pub struct PersonIn {
     pub confirm_new: bool,
 }
 
-impl PersonIn {
-    /// Applies the fields present in the body over `base`.
-    fn over(&self, mut base: PersonInput) -> PersonInput {
-        macro_rules! set {
-            ($($f:ident),*) => {
-                $( if let Some(v) = &self.$f { base.$f = text(Some(v)); } )*
-            };
-        }
-        set!(
-            first_name,
-            last_name,
-            usual_name,
-            birth_date,
-            birth_year,
-            phone,
-            email,
-            postcode,
-            commune,
-            insee_code,
-            preferred_language,
-            notes,
-            privacy_notice_on,
-            autonomy
-        );
-        if let Some(e) = &self.equipment {
-            base.equipment = e.clone();
-        }
-        base
+/// Applies the fields present in a JSON object over `base` (`null`
+/// clears a field; absent keeps it).
+fn person_over(body: &Map<String, Value>, mut base: PersonInput) -> PersonInput {
+    macro_rules! set {
+        ($($f:ident),*) => {
+            $( if let Some(v) = body.get(stringify!($f)) { base.$f = text(Some(v)); } )*
+        };
     }
+    set!(
+        first_name,
+        last_name,
+        usual_name,
+        birth_date,
+        birth_year,
+        phone,
+        email,
+        postcode,
+        commune,
+        insee_code,
+        preferred_language,
+        notes,
+        privacy_notice_on,
+        autonomy
+    );
+    match body.get("equipment") {
+        Some(Value::Array(items)) => base.equipment = items.iter().map(|v| text(Some(v))).collect(),
+        Some(Value::Null) => base.equipment = Vec::new(),
+        Some(other) => base.equipment = vec![text(Some(other))],
+        None => {}
+    }
+    base
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -225,12 +230,13 @@ pub struct PersonQuery {
 pub async fn create_person(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    ApiJson(body): ApiJson<PersonIn>,
+    ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Response> {
-    let input = body.over(PersonInput::default());
+    let input = person_over(&body, PersonInput::default());
+    let confirm_new = flag(body.get("confirm_new"));
     let id = state
         .services
-        .create_person(&actor, &input, body.confirm_new)
+        .create_person(&actor, &input, confirm_new)
         .await
         .map_err(|e| ApiError(e, lang))?;
     let file = state
@@ -305,7 +311,7 @@ pub async fn patch_person(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<PersonIn>,
+    ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<PersonOut>> {
     let id = person_id(&id, lang)?;
     let current = state
@@ -313,7 +319,7 @@ pub async fn patch_person(
         .person_file(&actor, id)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    let input = body.over(PersonInput::from_row(&current.person));
+    let input = person_over(&body, PersonInput::from_row(&current.person));
     state
         .services
         .update_person(&actor, id, &input)

@@ -196,7 +196,7 @@ fn intake_input(f: &Fields) -> IntakeInput {
     };
     let person = match mode {
         "new" => PersonChoice::New {
-            person: PersonInput {
+            person: Box::new(PersonInput {
                 first_name: f.owned("first_name"),
                 last_name: f.owned("last_name"),
                 birth_year: f.owned("birth_year"),
@@ -204,7 +204,7 @@ fn intake_input(f: &Fields) -> IntakeInput {
                 postcode: f.owned("postcode"),
                 commune: f.owned("commune"),
                 ..PersonInput::default()
-            },
+            }),
             confirm_new: f.checked("confirm_new"),
         },
         "anonymous" => PersonChoice::Anonymous {

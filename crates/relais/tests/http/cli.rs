@@ -310,11 +310,7 @@ async fn tamper(db: &TestDatabase) {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = relais(&["journal", "verify", "--database", &db.url], None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stdout(&o).starts_with("journal intact: "),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).starts_with("journal intact: "), "{}", stdout(&o));
 
     // Someone edits a journal row behind relais's back.
     let store = db.store().await;

@@ -7,5 +7,6 @@
 mod api;
 mod auth;
 mod cli;
+mod desk;
 mod helpers;
 mod team;
