@@ -422,3 +422,474 @@ pub async fn failed_write_leaves_no_journal_entry(store: &Store) {
     assert!(r.is_err());
     assert!(store.journal_entries().await.unwrap().is_empty());
 }
+
+// ---- help desk ---------------------------------------------------------------
+
+fn person(structure_id: Uuid, first: &str, last: &str) -> PersonRow {
+    PersonRow {
+        id: Uuid::now_v7(),
+        structure_id,
+        first_name: first.into(),
+        last_name: last.into(),
+        usual_name: None,
+        birth_date: chrono::NaiveDate::from_ymd_opt(1961, 3, 14),
+        birth_year: Some(1961),
+        phone: Some("06 12 34 56 78".into()),
+        email: None,
+        postcode: Some("69100".into()),
+        commune: Some("Démoville".into()),
+        insee_code: None,
+        preferred_language: None,
+        notes: Some("Préfère le matin.\nDeuxième ligne.".into()),
+        privacy_notice_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 5),
+        equipment: "smartphone".into(),
+        search_key: format!("{} {}", first.to_lowercase(), last.to_lowercase()),
+        phone_digits: "0612345678".into(),
+        merged_into: None,
+        created_by: None,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+fn request(
+    structure_id: Uuid,
+    person_id: Option<Uuid>,
+    category: &str,
+    operator: &str,
+) -> HelpRequestRow {
+    HelpRequestRow {
+        id: Uuid::now_v7(),
+        structure_id,
+        reference: String::new(),
+        person_id,
+        anon_age_bracket: None,
+        anon_postcode: None,
+        anon_commune: None,
+        procedure: "Démarche".into(),
+        category: category.into(),
+        operator: Some(operator.into()),
+        channel: "walk_in".into(),
+        rights_at_risk: false,
+        deadline: None,
+        status: "open".into(),
+        outcome: None,
+        block_reason: None,
+        submission_key: None,
+        created_by: None,
+        created_at: now(),
+        updated_at: now(),
+        closed_at: None,
+    }
+}
+
+fn intervention(structure_id: Uuid, request_id: Uuid, agent_id: Option<Uuid>) -> InterventionRow {
+    InterventionRow {
+        id: Uuid::now_v7(),
+        structure_id,
+        help_request_id: request_id,
+        agent_id,
+        occurred_at: now(),
+        duration_minutes: 30,
+        mode: "done_with".into(),
+        place: "on_site".into(),
+        summary: Some("Fait ensemble".into()),
+        next_step: None,
+        created_at: now(),
+    }
+}
+
+pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
+    let s = structure("desk");
+    let other = structure("desk-b");
+    store.insert_structure(&s, &[], now()).await.unwrap();
+    store.insert_structure(&other, &[], now()).await.unwrap();
+    let p = person(s.id, "Hélène", "Lefèvre");
+    let r1 = request(s.id, Some(p.id), "social", "CAF");
+    let refs1 = store
+        .insert_intake(
+            &IntakeRows {
+                new_person: Some(p.clone()),
+                autonomy: None,
+                request: r1.clone(),
+                intervention: Some(intervention(s.id, r1.id, None)),
+                follow_up: None,
+            },
+            &[ev("help_request.create", Some(s.id))],
+            now(),
+        )
+        .await
+        .unwrap();
+    let year = chrono::Datelike::year(&now());
+    assert_eq!(refs1, format!("D-{year}-000001"));
+    let r2 = request(s.id, Some(p.id), "travail", "France Travail");
+    let refs2 = store
+        .insert_intake(
+            &IntakeRows {
+                new_person: None,
+                autonomy: None,
+                request: r2.clone(),
+                intervention: None,
+                follow_up: None,
+            },
+            &[],
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refs2, format!("D-{year}-000002"));
+    // Numbering is per structure.
+    let rb = request(other.id, None, "papiers", "ANTS");
+    let refb = store
+        .insert_intake(
+            &IntakeRows {
+                new_person: None,
+                autonomy: None,
+                request: rb,
+                intervention: None,
+                follow_up: None,
+            },
+            &[],
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refb, format!("D-{year}-000001"));
+    // Round trip of the person, dates and multi-line notes included.
+    let back = store.person_by_id(s.id, p.id).await.unwrap().unwrap();
+    assert_eq!(back, p);
+    assert!(
+        store.person_by_id(other.id, p.id).await.unwrap().is_none(),
+        "scoped by structure"
+    );
+
+    // A failing intake (its intervention names an unknown request) leaves
+    // no person, no request, no counter step, no journal entry.
+    let entries_before = store.journal_entries().await.unwrap().len();
+    let p2 = person(s.id, "Jean", "Martin");
+    let r3 = request(s.id, Some(p2.id), "logement", "CAF");
+    let bad = store
+        .insert_intake(
+            &IntakeRows {
+                new_person: Some(p2.clone()),
+                autonomy: None,
+                request: r3,
+                intervention: Some(intervention(s.id, Uuid::now_v7(), None)),
+                follow_up: None,
+            },
+            &[ev("help_request.create", Some(s.id))],
+            now(),
+        )
+        .await;
+    assert!(bad.is_err());
+    assert!(store.person_by_id(s.id, p2.id).await.unwrap().is_none());
+    assert_eq!(store.count_help_requests(s.id).await.unwrap(), 2);
+    assert_eq!(store.journal_entries().await.unwrap().len(), entries_before);
+    let r4 = request(s.id, None, "argent", "DGFiP");
+    let next = store
+        .insert_intake(
+            &IntakeRows {
+                new_person: None,
+                autonomy: None,
+                request: r4,
+                intervention: None,
+                follow_up: None,
+            },
+            &[],
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next,
+        format!("D-{year}-000003"),
+        "the failed intake used no number"
+    );
+    // A repeated submission key is refused by the database.
+    let mut k1 = request(s.id, None, "argent", "DGFiP");
+    k1.submission_key = Some("form-1".into());
+    store
+        .insert_intake(
+            &IntakeRows {
+                new_person: None,
+                autonomy: None,
+                request: k1.clone(),
+                intervention: None,
+                follow_up: None,
+            },
+            &[],
+            now(),
+        )
+        .await
+        .unwrap();
+    let mut k2 = request(s.id, None, "argent", "DGFiP");
+    k2.submission_key = Some("form-1".into());
+    assert!(matches!(
+        store
+            .insert_intake(
+                &IntakeRows {
+                    new_person: None,
+                    autonomy: None,
+                    request: k2,
+                    intervention: None,
+                    follow_up: None
+                },
+                &[],
+                now()
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .request_by_submission_key(s.id, "form-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        k1.id
+    );
+}
+
+pub async fn request_lists_filter_and_page(store: &Store) {
+    let s = structure("lists");
+    store.insert_structure(&s, &[], now()).await.unwrap();
+    let a = agent("worker@example.test");
+    store
+        .insert_agent(&a, Some((s.id, "agent")), &[], now())
+        .await
+        .unwrap();
+    let p = person(s.id, "Ana", "Lopez");
+    store.insert_person(&p, None, &[], now()).await.unwrap();
+    for (i, (cat, op)) in [
+        ("social", "CAF"),
+        ("social", "CPAM"),
+        ("travail", "France Travail"),
+        ("papiers", "ANTS"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut r = request(s.id, if i < 2 { Some(p.id) } else { None }, cat, op);
+        r.created_at = now() - Duration::days(i as i64);
+        if i == 3 {
+            r.status = "done".into();
+            r.rights_at_risk = true;
+        }
+        let iv = (i == 2).then(|| intervention(s.id, r.id, Some(a.id)));
+        store
+            .insert_intake(
+                &IntakeRows {
+                    new_person: None,
+                    autonomy: None,
+                    request: r,
+                    intervention: iv,
+                    follow_up: None,
+                },
+                &[],
+                now(),
+            )
+            .await
+            .unwrap();
+    }
+    let list =
+        |f: RequestFilter| async move { store.list_help_requests(s.id, &f, 50, 0).await.unwrap() };
+    assert_eq!(list(RequestFilter::default()).await.len(), 4);
+    assert_eq!(
+        list(RequestFilter {
+            category: Some("social".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(
+        list(RequestFilter {
+            operator: Some("caf".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        list(RequestFilter {
+            status: Some("done".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        list(RequestFilter {
+            open_only: true,
+            ..Default::default()
+        })
+        .await
+        .len(),
+        3
+    );
+    assert_eq!(
+        list(RequestFilter {
+            rights_at_risk: Some(true),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        list(RequestFilter {
+            agent_id: Some(a.id),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        list(RequestFilter {
+            person_id: Some(p.id),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(
+        list(RequestFilter {
+            from: Some(now() - Duration::hours(36)),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        2
+    );
+    let all = list(RequestFilter::default()).await;
+    assert!(
+        all.windows(2)
+            .all(|w| w[0].request.created_at >= w[1].request.created_at),
+        "newest first"
+    );
+    assert_eq!(all[0].person_first_name.as_deref(), Some("Ana"));
+    let page2 = store
+        .list_help_requests(s.id, &RequestFilter::default(), 3, 3)
+        .await
+        .unwrap();
+    assert_eq!(page2.len(), 1);
+}
+
+pub async fn merging_moves_the_history(store: &Store) {
+    let s = structure("merge");
+    store.insert_structure(&s, &[], now()).await.unwrap();
+    let a = agent("m@example.test");
+    store
+        .insert_agent(&a, Some((s.id, "agent")), &[], now())
+        .await
+        .unwrap();
+    let keep = person(s.id, "Odette", "Doublon");
+    let dup = person(s.id, "Odete", "Doublon");
+    store.insert_person(&keep, None, &[], now()).await.unwrap();
+    store.insert_person(&dup, None, &[], now()).await.unwrap();
+    let r = request(s.id, Some(dup.id), "social", "CAF");
+    let f = FollowUpRow {
+        id: Uuid::now_v7(),
+        structure_id: s.id,
+        help_request_id: Some(r.id),
+        person_id: Some(dup.id),
+        assignee_id: a.id,
+        due_date: now().date_naive() - Duration::days(1),
+        reason: "Rappeler".into(),
+        done: false,
+        done_at: None,
+        created_by: None,
+        created_at: now(),
+    };
+    store
+        .insert_intake(
+            &IntakeRows {
+                new_person: None,
+                autonomy: None,
+                request: r.clone(),
+                intervention: None,
+                follow_up: Some(f.clone()),
+            },
+            &[],
+            now(),
+        )
+        .await
+        .unwrap();
+    store
+        .set_accounts(
+            dup.id,
+            &[PersonAccountRow {
+                person_id: dup.id,
+                kind: "caf".into(),
+                has_account: "yes".into(),
+                can_sign_in: "no".into(),
+                recovery: "own_email".into(),
+                updated_at: now(),
+            }],
+            &[],
+            now(),
+        )
+        .await
+        .unwrap();
+    store
+        .merge_persons(
+            s.id,
+            keep.id,
+            dup.id,
+            &[ev("person.merge", Some(s.id))],
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .help_request_by_id(s.id, r.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .request
+            .person_id,
+        Some(keep.id)
+    );
+    assert_eq!(
+        store
+            .follow_ups_of_person(s.id, keep.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(store.accounts_of(keep.id).await.unwrap().len(), 1);
+    assert!(store.accounts_of(dup.id).await.unwrap().is_empty());
+    let cands = store.person_candidates(s.id).await.unwrap();
+    assert_eq!(cands.len(), 1, "the merged record leaves the search");
+    assert!(matches!(
+        store.merge_persons(s.id, keep.id, dup.id, &[], now()).await,
+        Err(StoreError::NotFound)
+    ));
+    // Due follow-ups of the assignee, overdue first.
+    let due = store
+        .follow_ups_due(s.id, a.id, now().date_naive())
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        due[0].reference.as_deref().map(|r| r.starts_with("D-")),
+        Some(true)
+    );
+    let mut done = due[0].follow_up.clone();
+    done.done = true;
+    done.done_at = Some(now());
+    store.update_follow_up(&done, &[], now()).await.unwrap();
+    assert!(store
+        .follow_ups_due(s.id, a.id, now().date_naive())
+        .await
+        .unwrap()
+        .is_empty());
+}

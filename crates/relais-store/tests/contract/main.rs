@@ -114,4 +114,7 @@ contract!(
     journal_refuses_update_and_delete,
     concurrent_writers_keep_the_chain_intact,
     failed_write_leaves_no_journal_entry,
+    intake_is_one_transaction_with_numbered_references,
+    request_lists_filter_and_page,
+    merging_moves_the_history,
 );
