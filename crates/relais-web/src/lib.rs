@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
             post(requests::add_intervention),
         )
         .route("/requests/{id}/follow-ups", post(requests::add_follow_up))
+        .route("/requests/{id}/status", post(requests::update_status))
         .route("/follow-ups/{id}/done", post(requests::follow_up_done))
         .route("/lang/{code}", get(lang::switch_lang))
         .route("/static/relais.css", get(assets::stylesheet))

@@ -87,6 +87,15 @@ impl Ui {
         self.lang.t(key)
     }
 
+    /// A colon with the spacing of the language (French: a no-break space
+    /// before it).
+    pub fn colon(&self) -> &'static str {
+        match self.lang {
+            Lang::Fr => "\u{a0}: ",
+            Lang::En => ": ",
+        }
+    }
+
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()
     }

@@ -108,6 +108,21 @@ async fn intake_page(
             }
         }
     }
+    if status == StatusCode::OK && hits.is_empty() && form.has("person_mode", "existing") {
+        // Nobody found (or nothing searched yet): a new person is likelier.
+        let v = form
+            .values()
+            .iter()
+            .map(|(k, v)| {
+                if k == "person_mode" {
+                    (k.clone(), "new".to_owned())
+                } else {
+                    (k.clone(), v.clone())
+                }
+            })
+            .collect();
+        form = FormState::with_values(v);
+    }
     if form.value("assignee_id").is_empty() {
         form = FormState::from_fields(
             ctx.lang,

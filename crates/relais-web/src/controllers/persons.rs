@@ -306,8 +306,9 @@ pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
         summary.push(c.clone());
     }
     summary.push(format!(
-        "{} : {}",
+        "{}{}{}",
         ui.t("autonomy"),
+        ui.colon(),
         ui.label("autonomy", file.current_autonomy().as_str())
     ));
     let mut facts = Vec::new();
@@ -413,7 +414,7 @@ pub fn intervention_line(
         parts.push(format!("{} {a}", ui.t("by")));
     }
     if let Some(n) = &i.next_step {
-        parts.push(format!("{} : {n}", ui.t("next-step")));
+        parts.push(format!("{}{}{n}", ui.t("next-step"), ui.colon()));
     }
     parts.join(" · ")
 }

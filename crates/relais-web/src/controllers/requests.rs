@@ -127,6 +127,9 @@ struct RequestPage {
     follow_ups: Vec<FollowUpView>,
     agents: Vec<(String, String)>,
     form: FormState,
+    current_status: String,
+    current_outcome: String,
+    current_block: String,
 }
 
 async fn request_page(
@@ -220,6 +223,9 @@ async fn request_page(
                 .map(|f| follow_up_view(&ui, f, today))
                 .collect(),
             agents,
+            current_status: r.status.clone(),
+            current_outcome: r.outcome.clone().unwrap_or_default(),
+            current_block: r.block_reason.clone().unwrap_or_default(),
             ui,
             form,
         },
@@ -356,4 +362,54 @@ pub async fn follow_up_done(
     };
     let sep = if back.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{back}{sep}done=follow-up-done-ok")).into_response())
+}
+
+/// Changes a request's status (and outcome) without an intervention.
+pub async fn update_status(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = parse_id(&id)?;
+    let f = Fields(pairs);
+    let current = state
+        .services
+        .help_request(actor, id)
+        .await?
+        .request
+        .request;
+    let input = RequestInput {
+        status: f.owned("status"),
+        outcome: f.owned("outcome"),
+        block_reason: f.owned("block_reason"),
+        rights_at_risk: current.rights_at_risk,
+        ..RequestInput::default()
+    };
+    match state.services.update_help_request(actor, id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/requests/{id}?done=request-updated")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(
+                ctx.lang,
+                Vec::new(),
+                &errors,
+                &[
+                    ("status", "new_status"),
+                    ("outcome", "new_outcome"),
+                    ("block_reason", "new_block_reason"),
+                ],
+            );
+            request_page(
+                &state,
+                &ctx,
+                actor,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

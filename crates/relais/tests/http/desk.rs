@@ -532,6 +532,7 @@ async fn another_structures_objects_are_404_everywhere() {
             vec![("due_date", "2030-01-01"), ("reason", "Rappeler")],
         ),
         (format!("/follow-ups/{fid}/done"), vec![]),
+        (format!("/requests/{rid}/status"), vec![("status", "done")]),
     ] {
         assert_eq!(
             br.post(&path, &csrf, &fields).await.status,
@@ -616,6 +617,34 @@ async fn the_intake_form_records_once_and_checks_input() {
     let again = b.post("/intake", &page.csrf(), &fields).await;
     assert_eq!(again.location(), first);
     let req = b.get(first.split('?').next().unwrap()).await;
+    // Change the status without an intervention: blocked needs a reason.
+    let path = first.split('?').next().unwrap().to_owned();
+    let r = b
+        .post(
+            &format!("{path}/status"),
+            &req.csrf(),
+            &[("status", "abandoned"), ("outcome", "blocked")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Ce champ est obligatoire."));
+    let r = b
+        .post(
+            &format!("{path}/status"),
+            &req.csrf(),
+            &[
+                ("status", "abandoned"),
+                ("outcome", "blocked"),
+                ("block_reason", "person_absent"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), format!("{path}?done=request-updated"));
+    let updated = b.get(&path).await;
+    assert!(
+        updated.body.contains("La personne n&#39;est pas revenue")
+            || updated.body.contains("La personne n'est pas revenue")
+    );
     assert!(
         req.body.contains("Demande de prime d&#39;activité")
             || req.body.contains("Demande de prime d'activité")

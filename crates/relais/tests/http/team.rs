@@ -333,7 +333,7 @@ async fn an_agent_in_two_structures_switches_between_them() {
     let home = b.get("/").await;
     assert!(home
         .body
-        .contains("Association Entraide avec le rôle : Médiateur"));
+        .contains("Association Entraide avec le rôle\u{a0}: Médiateur"));
     let bogus = b
         .post(
             "/structure",
