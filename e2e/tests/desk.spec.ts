@@ -18,9 +18,12 @@ test('a walk-in is recorded with the keyboard alone: new person, request, interv
   await page.locator('main h1').click(); // put focus in the document, away from inputs
   await page.keyboard.press('/');
   await expect(page.locator('#q')).toBeFocused();
-  // Person: choose "new person" in the radio group with the arrow keys.
-  await tabTo(page, page.locator('input[name="person_mode"][value="existing"]'), 10);
+  // Person: nobody searched yet, so "new person" is the chosen radio; the
+  // arrow keys move within the group.
+  await tabTo(page, page.locator('input[name="person_mode"][value="new"]'), 10);
   await page.keyboard.press('ArrowDown');
+  await expect(page.locator('input[name="person_mode"][value="anonymous"]')).toBeChecked();
+  await page.keyboard.press('ArrowUp');
   await expect(page.locator('input[name="person_mode"][value="new"]')).toBeChecked();
   await typeInto(page, '#first_name', 'Odile');
   await typeInto(page, '#last_name', last);
