@@ -465,6 +465,7 @@ impl Services {
                         .details(serde_json::json!({"via": "demo"})),
                 );
                 let rows = IntakeRows {
+                    reference_year: at.with_timezone(&chrono_tz::Europe::Paris).year(),
                     new_person: new_person.take(),
                     autonomy,
                     request,

@@ -328,10 +328,15 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound)?;
         match p.merged_into {
-            // A merged person's links lead to the survivor.
+            // A merged record is no longer shown: its history moved to the survivor.
             Some(_) => Err(ServiceError::NotFound),
             None => Ok(p),
         }
+    }
+
+    /// One person of the actor's structure, without their history.
+    pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonRow, ServiceError> {
+        self.person_row(actor, id).await
     }
 
     /// Creates a person. Unless `confirm_new`, similar persons already in

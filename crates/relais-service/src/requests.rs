@@ -35,6 +35,23 @@ pub struct RequestInput {
     pub block_reason: String,
 }
 
+impl RequestInput {
+    /// The current values of a request, to change some of them.
+    pub fn from_row(r: &HelpRequestRow) -> Self {
+        Self {
+            procedure: r.procedure.clone(),
+            category: r.category.clone(),
+            operator: r.operator.clone().unwrap_or_default(),
+            channel: r.channel.clone(),
+            rights_at_risk: r.rights_at_risk,
+            deadline: r.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            status: r.status.clone(),
+            outcome: r.outcome.clone().unwrap_or_default(),
+            block_reason: r.block_reason.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// One sitting of work, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct InterventionInput {
@@ -280,7 +297,13 @@ impl Services {
         let now = self.now();
         let sid = actor.structure_id.0;
         let key = input.submission_key.trim();
-        let key = (!key.is_empty() && key.len() <= 100).then(|| key.to_owned());
+        if key.len() > 100 {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "submission_key",
+                "too_long",
+            )]));
+        }
+        let key = (!key.is_empty()).then(|| key.to_owned());
         if let Some(k) = &key {
             if let Some(r) = self.store.request_by_submission_key(sid, k).await? {
                 return Ok(IntakeResult {
@@ -467,6 +490,7 @@ impl Services {
             events.push(ev("follow_up.create", "follow_up", f.id));
         }
         let rows = IntakeRows {
+            reference_year: chrono::Datelike::year(&self.today()),
             new_person,
             autonomy,
             request: request_row,
@@ -596,9 +620,8 @@ impl Services {
         Ok((rows, more))
     }
 
-    /// Changes a request (status, outcome, details). Fields left empty in
-    /// `input` keep their value, except outcome and block reason, which
-    /// follow the status.
+    /// Replaces a request's details, status and outcome with `input`
+    /// (callers start from [`RequestInput::from_row`] to change a few).
     pub async fn update_help_request(
         &self,
         actor: &Actor,
@@ -612,27 +635,7 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
-        let keep = |new: &str, old: &str| {
-            if new.trim().is_empty() {
-                old.to_owned()
-            } else {
-                new.to_owned()
-            }
-        };
-        let merged = RequestInput {
-            procedure: keep(&input.procedure, &current.procedure),
-            category: keep(&input.category, &current.category),
-            operator: keep(&input.operator, current.operator.as_deref().unwrap_or("")),
-            channel: keep(&input.channel, &current.channel),
-            rights_at_risk: input.rights_at_risk,
-            deadline: keep(
-                &input.deadline,
-                &current.deadline.map(|d| d.to_string()).unwrap_or_default(),
-            ),
-            status: keep(&input.status, &current.status),
-            outcome: input.outcome.clone(),
-            block_reason: input.block_reason.clone(),
-        };
+        let merged = input.clone();
         let mut c = Checks::default();
         let v = validate_request(&mut c, &merged);
         c.finish()?;

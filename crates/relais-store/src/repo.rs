@@ -983,8 +983,12 @@ macro_rules! repository {
             r.operator, r.channel, r.rights_at_risk, r.deadline, r.status, r.outcome, \
             r.block_reason, r.submission_key, r.created_by, r.created_at, r.updated_at, r.closed_at";
 
-        async fn insert_request_tx(tx: &mut Tx<'_>, r: &HelpRequestRow) -> Result<String, StoreError> {
-            let year = i64::from(chrono::Datelike::year(&r.created_at));
+        async fn insert_request_tx(
+            tx: &mut Tx<'_>,
+            r: &HelpRequestRow,
+            year: i32,
+        ) -> Result<String, StoreError> {
+            let year = i64::from(year);
             let (n,): (i64,) = sqlx::query_as(
                 "INSERT INTO counters (structure_id, name, year, value) VALUES ($1, 'help_request', $2, 1) \
                  ON CONFLICT (structure_id, name, year) DO UPDATE SET value = counters.value + 1 \
@@ -1044,7 +1048,7 @@ macro_rules! repository {
             if let Some(a) = &rows.autonomy {
                 insert_autonomy_tx(&mut tx, a).await?;
             }
-            let reference = insert_request_tx(&mut tx, &rows.request).await?;
+            let reference = insert_request_tx(&mut tx, &rows.request, rows.reference_year).await?;
             if let Some(i) = &rows.intervention {
                 insert_intervention_tx(&mut tx, i).await?;
             }
@@ -1112,8 +1116,14 @@ macro_rules! repository {
                 q.push(" AND r.category = ").push_bind(c.clone());
             }
             if let Some(o) = &f.operator {
+                let pattern = o
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
                 q.push(" AND LOWER(r.operator) LIKE ")
-                    .push_bind(format!("%{}%", o.to_lowercase()));
+                    .push_bind(format!("%{pattern}%"))
+                    .push(" ESCAPE '\\'");
             }
             if let Some(a) = f.agent_id {
                 q.push(" AND (r.created_by = ")

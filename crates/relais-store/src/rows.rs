@@ -318,6 +318,8 @@ pub struct RequestFilter {
 /// Everything one desk intake writes, in one transaction.
 #[derive(Debug, Clone)]
 pub struct IntakeRows {
+    /// The year of the reference (the structure's local year).
+    pub reference_year: i32,
     pub new_person: Option<PersonRow>,
     pub autonomy: Option<AutonomyRow>,
     pub request: HelpRequestRow,

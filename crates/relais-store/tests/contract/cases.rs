@@ -509,6 +509,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     let refs1 = store
         .insert_intake(
             &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
                 new_person: Some(p.clone()),
                 autonomy: None,
                 request: r1.clone(),
@@ -526,6 +527,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     let refs2 = store
         .insert_intake(
             &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
                 new_person: None,
                 autonomy: None,
                 request: r2.clone(),
@@ -543,6 +545,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     let refb = store
         .insert_intake(
             &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
                 new_person: None,
                 autonomy: None,
                 request: rb,
@@ -571,6 +574,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     let bad = store
         .insert_intake(
             &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
                 new_person: Some(p2.clone()),
                 autonomy: None,
                 request: r3,
@@ -589,6 +593,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     let next = store
         .insert_intake(
             &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
                 new_person: None,
                 autonomy: None,
                 request: r4,
@@ -611,6 +616,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     store
         .insert_intake(
             &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
                 new_person: None,
                 autonomy: None,
                 request: k1.clone(),
@@ -628,6 +634,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
         store
             .insert_intake(
                 &IntakeRows {
+                    reference_year: chrono::Datelike::year(&now()),
                     new_person: None,
                     autonomy: None,
                     request: k2,
@@ -680,6 +687,7 @@ pub async fn request_lists_filter_and_page(store: &Store) {
         store
             .insert_intake(
                 &IntakeRows {
+                    reference_year: chrono::Datelike::year(&now()),
                     new_person: None,
                     autonomy: None,
                     request: r,
@@ -810,6 +818,7 @@ pub async fn merging_moves_the_history(store: &Store) {
     store
         .insert_intake(
             &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
                 new_person: None,
                 autonomy: None,
                 request: r.clone(),

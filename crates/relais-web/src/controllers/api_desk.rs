@@ -666,12 +666,13 @@ pub struct HelpRequestQuery {
     pub urgent: String,
     /// `true`: the token's agent's requests.
     #[serde(default)]
-    pub mine: bool,
+    pub mine: String,
     /// The `next` value of the previous page.
     #[serde(default)]
     pub cursor: String,
     /// 1 to 200, default 50.
-    pub limit: Option<i64>,
+    #[serde(default)]
+    pub limit: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -700,7 +701,25 @@ pub async fn list_help_requests(
             )
         })?
     };
-    let limit = q.limit.unwrap_or(50);
+    let invalid = |field: &'static str| {
+        ApiError(
+            ServiceError::Invalid(vec![FieldError::new(field, "invalid_choice")]),
+            lang,
+        )
+    };
+    let limit: i64 = match q.limit.trim() {
+        "" => 50,
+        l => l
+            .parse()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| invalid("limit"))?,
+    };
+    let mine = match q.mine.trim() {
+        "" | "false" | "0" | "no" => false,
+        "true" | "1" | "yes" => true,
+        _ => return Err(invalid("mine")),
+    };
     let input = ListInput {
         status: q.status,
         category: q.category,
@@ -709,7 +728,7 @@ pub async fn list_help_requests(
         from: q.from,
         to: q.to,
         urgent: q.urgent,
-        mine: q.mine,
+        mine,
         open_only: false,
     };
     let (rows, more) = state
@@ -760,30 +779,28 @@ pub async fn patch_help_request(
         .map_err(|e| ApiError(e, lang))?
         .request
         .request;
-    let get = |k: &str, cur: String| match body.get(k) {
-        Some(v) => text(Some(v)),
-        None => cur,
+    let mut input = RequestInput::from_row(&current);
+    let set = |field: &mut String, key: &str| {
+        if let Some(v) = body.get(key) {
+            *field = text(Some(v));
+        }
     };
-    let input = RequestInput {
-        procedure: get("procedure", current.procedure.clone()),
-        category: get("category", current.category.clone()),
-        operator: get("operator", current.operator.clone().unwrap_or_default()),
-        channel: get("channel", current.channel.clone()),
-        rights_at_risk: match body.get("rights_at_risk") {
-            Some(v) => flag(Some(v)),
-            None => current.rights_at_risk,
-        },
-        deadline: get(
-            "deadline",
-            current.deadline.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        status: get("status", current.status.clone()),
-        outcome: get("outcome", current.outcome.clone().unwrap_or_default()),
-        block_reason: get(
-            "block_reason",
-            current.block_reason.clone().unwrap_or_default(),
-        ),
-    };
+    set(&mut input.procedure, "procedure");
+    set(&mut input.category, "category");
+    set(&mut input.operator, "operator");
+    set(&mut input.channel, "channel");
+    set(&mut input.deadline, "deadline");
+    if body.contains_key("status") {
+        // A new status brings its own outcome unless one is sent.
+        input.outcome.clear();
+        input.block_reason.clear();
+    }
+    set(&mut input.status, "status");
+    set(&mut input.outcome, "outcome");
+    set(&mut input.block_reason, "block_reason");
+    if let Some(v) = body.get("rights_at_risk") {
+        input.rights_at_risk = flag(Some(v));
+    }
     state
         .services
         .update_help_request(&actor, id, &input)

@@ -384,8 +384,7 @@ pub async fn update_status(
         status: f.owned("status"),
         outcome: f.owned("outcome"),
         block_reason: f.owned("block_reason"),
-        rights_at_risk: current.rights_at_risk,
-        ..RequestInput::default()
+        ..RequestInput::from_row(&current)
     };
     match state.services.update_help_request(actor, id, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/requests/{id}?done=request-updated")).into_response()),

@@ -255,6 +255,40 @@ async fn api_round_trip(app: &TestApp) {
     .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["outcome"], "rights_opened");
+    // null clears; a new status brings its own outcome (reopening works).
+    let (s, r) = call(
+        app,
+        &t,
+        "PATCH",
+        &format!("/api/v1/help-requests/{rid}"),
+        Some(json!({"operator": null, "status": "waiting_for_operator"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["operator"], Value::Null);
+    assert_eq!(r["outcome"], Value::Null);
+    assert_eq!(r["closed_at"], Value::Null);
+    let (s, r) = call(
+        app,
+        &t,
+        "PATCH",
+        &format!("/api/v1/help-requests/{rid}"),
+        Some(json!({"status": "done", "outcome": "rights_opened"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert!(r["closed_at"].is_string());
+    let (s, e) = call(
+        app,
+        &t,
+        "GET",
+        "/api/v1/help-requests?limit=abc&mine=perhaps",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, _) = call(app, &t, "POST", "/api/v1/help-requests", Some(json!({"person_id": pid, "procedure": "Xy z", "category": "social", "submission_key": "k".repeat(101)}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Lists and filters.
     let (_, l) = call(
