@@ -44,3 +44,4 @@ typed_id!(PersonId);
 typed_id!(HelpRequestId);
 typed_id!(InterventionId);
 typed_id!(FollowUpId);
+typed_id!(MandateId);

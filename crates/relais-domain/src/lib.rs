@@ -6,6 +6,7 @@ mod codes;
 pub mod desk;
 pub mod ids;
 pub mod journal;
+pub mod mandate;
 pub mod search;
 pub mod structure;
 pub mod validation;
@@ -16,7 +17,8 @@ pub use desk::{
     Outcome, ProcedureCategory, Recovery, RequestStatus, TriState,
 };
 pub use ids::{
-    AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, PersonId, StructureId,
+    AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, MandateId, PersonId,
+    StructureId,
 };
 pub use structure::{Siret, Slug, StructureKind, StructureName};
 pub use validation::FieldError;

@@ -413,6 +413,7 @@ impl Services {
                     .to_owned(),
                     summary: Some(SUMMARIES[rng.below(SUMMARIES.len())].to_owned()),
                     next_step: None,
+                    mandate_id: None,
                     created_at: at,
                 };
                 let follow_up =

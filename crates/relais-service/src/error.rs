@@ -34,6 +34,9 @@ pub enum ServiceError {
     /// A new person looks like persons already recorded: show them first.
     #[error("similar persons exist")]
     SimilarPersons(Vec<crate::persons::PersonHit>),
+    /// The structure's policy refuses the intervention, for this reason.
+    #[error("refused by the policy: {}", .0.as_str())]
+    PolicyRefused(relais_domain::mandate::Refusal),
     /// A one-time link that is unknown, used or expired.
     #[error("link expired or already used")]
     LinkExpired,

@@ -10,6 +10,8 @@ mod clock;
 mod demo;
 mod error;
 mod journal;
+mod mandates;
+pub mod notify;
 mod persons;
 mod requests;
 mod secrets;
@@ -23,6 +25,10 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use demo::{DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STRUCTURE_SLUG};
 pub use error::ServiceError;
 pub use journal::JournalReport;
+pub use mandates::{
+    check_scan, clean_signature, MandateInput, MandateView, PublicMandate, Scan,
+    MAX_REMOTE_ATTEMPTS,
+};
 pub use persons::{AccountInput, AccountLine, PersonFile, PersonHit, PersonInput};
 pub use relais_store::{Backend, Store, StoreError};
 
@@ -70,6 +76,8 @@ pub struct ServiceConfig {
     pub link_validity: chrono::Duration,
     /// The name shown in authenticator apps.
     pub totp_issuer: String,
+    /// The address people reach relais at (verification links, QR codes).
+    pub public_url: String,
 }
 
 impl Default for ServiceConfig {
@@ -80,6 +88,7 @@ impl Default for ServiceConfig {
             session_absolute: chrono::Duration::hours(12),
             link_validity: chrono::Duration::hours(72),
             totp_issuer: "relais".into(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -90,6 +99,7 @@ pub struct Services {
     store: Store,
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
+    notifier: Arc<dyn notify::Notifier>,
 }
 
 impl Services {
@@ -99,7 +109,14 @@ impl Services {
             store,
             clock,
             config,
+            notifier: Arc::new(notify::LogNotifier),
         }
+    }
+
+    /// Uses another notifier for the codes sent to persons.
+    pub fn with_notifier(mut self, notifier: Arc<dyn notify::Notifier>) -> Self {
+        self.notifier = notifier;
+        self
     }
 
     pub fn config(&self) -> &ServiceConfig {

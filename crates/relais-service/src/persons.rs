@@ -348,7 +348,7 @@ impl Services {
         confirm_new: bool,
     ) -> Result<PersonId, ServiceError> {
         let now = self.now();
-        let valid = validate_person(input, self.today())?;
+        let valid = self.validate_new_person(actor, input).await?;
         if !confirm_new {
             let similar = self
                 .similar_persons(
@@ -386,6 +386,34 @@ impl Services {
             )
             .await?;
         Ok(PersonId(id))
+    }
+
+    /// Validates a person about to be created, with the policy's demand
+    /// that the privacy notice was given first.
+    pub(crate) async fn validate_new_person(
+        &self,
+        actor: &Actor,
+        input: &PersonInput,
+    ) -> Result<ValidPerson, ServiceError> {
+        let policy = self.policy(actor).await?;
+        let result = validate_person(input, self.today());
+        let missing_notice =
+            policy.require_privacy_notice && input.privacy_notice_on.trim().is_empty();
+        match (result, missing_notice) {
+            (Ok(v), false) => Ok(v),
+            (Ok(_), true) => Err(ServiceError::Invalid(vec![FieldError::new(
+                "privacy_notice_on",
+                "privacy_notice_required",
+            )])),
+            (Err(ServiceError::Invalid(mut e)), true) => {
+                e.push(FieldError::new(
+                    "privacy_notice_on",
+                    "privacy_notice_required",
+                ));
+                Err(ServiceError::Invalid(e))
+            }
+            (Err(e), _) => Err(e),
+        }
     }
 
     /// Persons who may be the same as the one being created: same names

@@ -2,7 +2,7 @@
 //! intake that records them together.
 
 use crate::error::{Checks, ServiceError};
-use crate::persons::{not_found, validate_person, PersonHit, PersonInput};
+use crate::persons::{not_found, PersonHit, PersonInput};
 use crate::{Actor, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::desk::{
@@ -62,6 +62,9 @@ pub struct InterventionInput {
     pub next_step: String,
     /// `yyyy-mm-ddThh:mm` (local Paris time); empty means now.
     pub occurred_at: String,
+    /// For `done_for`: the mandate relied on; empty lets relais pick the
+    /// person's active mandate covering the category.
+    pub mandate_id: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -340,7 +343,8 @@ impl Services {
                 }
                 None => c.push(FieldError::new("person_id", "required")),
             },
-            PersonChoice::New { person, .. } => match validate_person(person, self.today()) {
+            PersonChoice::New { person, .. } => match self.validate_new_person(actor, person).await
+            {
                 Ok(v) => {
                     let id = Uuid::now_v7();
                     autonomy = v.autonomy.map(|level| AutonomyRow {
@@ -409,6 +413,45 @@ impl Services {
                 return Err(ServiceError::SimilarPersons(similar));
             }
         }
+        // The policy decides on the first intervention.
+        let mut judged = (None, None);
+        if let Some(Some(i)) = &intervention {
+            let wanted = input
+                .intervention
+                .as_ref()
+                .and_then(|x| Uuid::parse_str(x.mandate_id.trim()).ok());
+            let existing = match &input.person {
+                PersonChoice::Existing(_) => person_id,
+                _ => None,
+            };
+            let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
+            let day = i
+                .occurred_at
+                .unwrap_or(now)
+                .with_timezone(&chrono_tz::Europe::Paris)
+                .date_naive();
+            judged = if anonymous {
+                self.judge_intervention(actor, None, request.category, i.mode, day, wanted)
+                    .await?
+            } else {
+                match self
+                    .judge_intervention(
+                        actor,
+                        existing.or(Some(Uuid::nil())),
+                        request.category,
+                        i.mode,
+                        day,
+                        wanted,
+                    )
+                    .await
+                {
+                    Err(ServiceError::Invalid(e)) if existing.is_none() => {
+                        return Err(ServiceError::Invalid(e))
+                    }
+                    other => other?,
+                }
+            };
+        }
         let new_person = new_person.map(|(v, id)| v.into_row(id, sid, Some(actor.agent_id.0), now));
         let request_id = Uuid::now_v7();
         let closed_at = request.status.is_closed().then_some(now);
@@ -446,6 +489,7 @@ impl Services {
             place: i.place.as_str().to_owned(),
             summary: i.summary,
             next_step: i.next_step,
+            mandate_id: judged.0,
             created_at: now,
         });
         let follow_up_row = follow_up
@@ -484,6 +528,18 @@ impl Services {
             events.push(
                 ev("intervention.create", "intervention", i.id)
                     .details(json!({"mode": i.mode, "minutes": i.duration_minutes})),
+            );
+            if let Some(m) = i.mandate_id {
+                events.push(
+                    ev("mandate.use", "mandate", m)
+                        .details(json!({"intervention": i.id.to_string()})),
+                );
+            }
+        }
+        if let Some(r) = judged.1 {
+            events.push(
+                ev("mandate.missing_warned", "help_request", request_id)
+                    .details(json!({"reason": r.as_str()})),
             );
         }
         if let Some(f) = &follow_up_row {
@@ -732,6 +788,17 @@ impl Services {
         let Some(i) = i else {
             return Err(ServiceError::Internal("unreachable".into()));
         };
+        let category = ProcedureCategory::parse(&current.category)
+            .map_err(|_| ServiceError::Internal("stored category".into()))?;
+        let day = i
+            .occurred_at
+            .unwrap_or(now)
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .date_naive();
+        let wanted = Uuid::parse_str(input.mandate_id.trim()).ok();
+        let (mandate_id, warning) = self
+            .judge_intervention(actor, current.person_id, category, i.mode, day, wanted)
+            .await?;
         let row = InterventionRow {
             id: Uuid::now_v7(),
             structure_id: actor.structure_id.0,
@@ -743,6 +810,7 @@ impl Services {
             place: i.place.as_str().to_owned(),
             summary: i.summary,
             next_step: i.next_step,
+            mandate_id,
             created_at: now,
         };
         let mut events = vec![JournalEvent::new("intervention.create")
@@ -750,6 +818,24 @@ impl Services {
             .structure(actor.structure_id.0)
             .object("intervention", row.id)
             .details(json!({"mode": row.mode, "minutes": row.duration_minutes}))];
+        if let Some(m) = row.mandate_id {
+            events.push(
+                JournalEvent::new("mandate.use")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("mandate", m)
+                    .details(json!({"intervention": row.id.to_string()})),
+            );
+        }
+        if let Some(w) = warning {
+            events.push(
+                JournalEvent::new("mandate.missing_warned")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("help_request", current.id)
+                    .details(json!({"reason": w.as_str()})),
+            );
+        }
         if let Some(r) = &new_request {
             events.push(
                 JournalEvent::new("help_request.update")

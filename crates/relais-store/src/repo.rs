@@ -1201,8 +1201,8 @@ macro_rules! repository {
         async fn insert_intervention_tx(tx: &mut Tx<'_>, i: &InterventionRow) -> Result<(), StoreError> {
             sqlx::query(
                 "INSERT INTO interventions (id, structure_id, help_request_id, agent_id, occurred_at, \
-                 duration_minutes, mode, place, summary, next_step, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 duration_minutes, mode, place, summary, next_step, mandate_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(i.id)
             .bind(i.structure_id)
@@ -1214,6 +1214,7 @@ macro_rules! repository {
             .bind(&i.place)
             .bind(&i.summary)
             .bind(&i.next_step)
+            .bind(i.mandate_id)
             .bind(i.created_at)
             .execute(&mut **tx)
             .await?;
@@ -1249,7 +1250,8 @@ macro_rules! repository {
         }
 
         const INTERVENTION_COLS: &str = "i.id, i.structure_id, i.help_request_id, i.agent_id, \
-            i.occurred_at, i.duration_minutes, i.mode, i.place, i.summary, i.next_step, i.created_at";
+            i.occurred_at, i.duration_minutes, i.mode, i.place, i.summary, i.next_step, i.mandate_id, \
+            i.created_at";
 
         pub(crate) async fn interventions_of_request(
             pool: &Pool<Db>,
@@ -1417,6 +1419,175 @@ macro_rules! repository {
                 .bind(request_id)
                 .fetch_all(pool)
                 .await?)
+        }
+
+        // ---- mandates and policy ---------------------------------------------
+
+        const MANDATE_COLS: &str = "m.id, m.structure_id, m.person_id, m.categories, \
+            m.revoked_categories, m.duration, m.starts_on, m.ends_on, m.consent, m.signed_at, \
+            m.verification_code, m.revocation_secret, m.remote_code_hash, m.remote_code_expires, \
+            m.remote_attempts, m.signature_svg, m.scan, m.scan_type, m.revoked_at, m.revoke_reason, \
+            m.renewed_from, m.drawn_by, m.lang, m.created_at, m.updated_at";
+
+        const MANDATE_LIST: &str = "p.first_name AS person_first_name, \
+            p.last_name AS person_last_name, s.name AS structure_name FROM mandates m \
+            JOIN persons p ON p.id = m.person_id JOIN structures s ON s.id = m.structure_id";
+
+        pub(crate) async fn insert_mandate(
+            pool: &Pool<Db>,
+            m: &MandateRow,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO mandates (id, structure_id, person_id, categories, revoked_categories, \
+                 duration, starts_on, ends_on, consent, signed_at, verification_code, \
+                 revocation_secret, remote_code_hash, remote_code_expires, remote_attempts, \
+                 signature_svg, scan, scan_type, revoked_at, revoke_reason, renewed_from, drawn_by, \
+                 lang, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+            )
+            .bind(m.id)
+            .bind(m.structure_id)
+            .bind(m.person_id)
+            .bind(&m.categories)
+            .bind(&m.revoked_categories)
+            .bind(&m.duration)
+            .bind(m.starts_on)
+            .bind(m.ends_on)
+            .bind(&m.consent)
+            .bind(m.signed_at)
+            .bind(&m.verification_code)
+            .bind(&m.revocation_secret)
+            .bind(&m.remote_code_hash)
+            .bind(m.remote_code_expires)
+            .bind(m.remote_attempts)
+            .bind(&m.signature_svg)
+            .bind(&m.scan)
+            .bind(&m.scan_type)
+            .bind(m.revoked_at)
+            .bind(&m.revoke_reason)
+            .bind(m.renewed_from)
+            .bind(m.drawn_by)
+            .bind(&m.lang)
+            .bind(m.created_at)
+            .bind(m.updated_at)
+            .execute(&mut *tx)
+            .await?;
+            finish(tx, events, now).await
+        }
+
+        /// Saves what changes in a mandate's life: signature, remote code,
+        /// revocation.
+        pub(crate) async fn update_mandate(
+            pool: &Pool<Db>,
+            m: &MandateRow,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE mandates SET revoked_categories = $1, signed_at = $2, remote_code_hash = $3, \
+                 remote_code_expires = $4, remote_attempts = $5, signature_svg = $6, scan = $7, \
+                 scan_type = $8, revoked_at = $9, revoke_reason = $10, updated_at = $11 \
+                 WHERE id = $12 AND structure_id = $13",
+            )
+            .bind(&m.revoked_categories)
+            .bind(m.signed_at)
+            .bind(&m.remote_code_hash)
+            .bind(m.remote_code_expires)
+            .bind(m.remote_attempts)
+            .bind(&m.signature_svg)
+            .bind(&m.scan)
+            .bind(&m.scan_type)
+            .bind(m.revoked_at)
+            .bind(&m.revoke_reason)
+            .bind(m.updated_at)
+            .bind(m.id)
+            .bind(m.structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn mandate_by_id(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+        ) -> Result<Option<MandateListRow>, StoreError> {
+            let sql = format!("SELECT {MANDATE_COLS}, {MANDATE_LIST} WHERE m.id = $1 AND m.structure_id = $2");
+            Ok(sqlx::query_as(&sql).bind(id).bind(structure_id).fetch_optional(pool).await?)
+        }
+
+        /// The public verification page looks a mandate up by its code,
+        /// across structures.
+        pub(crate) async fn mandate_by_code(
+            pool: &Pool<Db>,
+            code: &str,
+        ) -> Result<Option<MandateListRow>, StoreError> {
+            let sql = format!("SELECT {MANDATE_COLS}, {MANDATE_LIST} WHERE m.verification_code = $1");
+            Ok(sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?)
+        }
+
+        pub(crate) async fn list_mandates(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            person_id: Option<Uuid>,
+            ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+        ) -> Result<Vec<MandateListRow>, StoreError> {
+            let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+                "SELECT {MANDATE_COLS}, {MANDATE_LIST} WHERE m.structure_id = "
+            ));
+            q.push_bind(structure_id);
+            if let Some(p) = person_id {
+                q.push(" AND m.person_id = ").push_bind(p);
+            }
+            if let Some((from, to)) = ending_between {
+                q.push(" AND m.revoked_at IS NULL AND m.signed_at IS NOT NULL AND m.ends_on >= ")
+                    .push_bind(from)
+                    .push(" AND m.ends_on <= ")
+                    .push_bind(to);
+            }
+            q.push(" ORDER BY m.created_at DESC LIMIT 500");
+            Ok(q.build_query_as().fetch_all(pool).await?)
+        }
+
+        pub(crate) async fn policy_of(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+        ) -> Result<Option<String>, StoreError> {
+            let row: Option<(String,)> = sqlx::query_as("SELECT body FROM policies WHERE structure_id = $1")
+                .bind(structure_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(|r| r.0))
+        }
+
+        pub(crate) async fn save_policy(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            body: &str,
+            by: Option<Uuid>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO policies (structure_id, body, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (structure_id) DO UPDATE SET body = excluded.body, \
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            )
+            .bind(structure_id)
+            .bind(body)
+            .bind(by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            finish(tx, events, now).await
         }
 
         // ---- journal ---------------------------------------------------------

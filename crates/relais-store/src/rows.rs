@@ -260,6 +260,8 @@ pub struct InterventionRow {
     pub place: String,
     pub summary: Option<String>,
     pub next_step: Option<String>,
+    /// The mandate an intervention done for the person relied on.
+    pub mandate_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -325,4 +327,58 @@ pub struct IntakeRows {
     pub request: HelpRequestRow,
     pub intervention: Option<InterventionRow>,
     pub follow_up: Option<FollowUpRow>,
+}
+
+// ---- mandates and policy ------------------------------------------------------
+
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MandateRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub person_id: Uuid,
+    /// Comma-separated category codes.
+    pub categories: String,
+    pub revoked_categories: String,
+    pub duration: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub consent: String,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub verification_code: String,
+    pub revocation_secret: String,
+    pub remote_code_hash: Option<String>,
+    pub remote_code_expires: Option<DateTime<Utc>>,
+    pub remote_attempts: i64,
+    pub signature_svg: Option<String>,
+    pub scan: Option<Vec<u8>>,
+    pub scan_type: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_reason: Option<String>,
+    pub renewed_from: Option<Uuid>,
+    pub drawn_by: Option<Uuid>,
+    pub lang: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for MandateRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MandateRow")
+            .field("id", &self.id)
+            .field("categories", &self.categories)
+            .field("starts_on", &self.starts_on)
+            .field("ends_on", &self.ends_on)
+            .field("consent", &self.consent)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A mandate with the person's names, for lists.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MandateListRow {
+    #[sqlx(flatten)]
+    pub mandate: MandateRow,
+    pub person_first_name: String,
+    pub person_last_name: String,
+    pub structure_name: String,
 }

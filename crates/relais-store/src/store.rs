@@ -627,6 +627,70 @@ impl Store {
         dispatch!(self, read, follow_ups_of_request(structure_id, request_id))
     }
 
+    // ---- mandates and policy ----
+
+    pub async fn insert_mandate(
+        &self,
+        m: &MandateRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, insert_mandate(m, events, now))
+    }
+
+    pub async fn update_mandate(
+        &self,
+        m: &MandateRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, update_mandate(m, events, now))
+    }
+
+    pub async fn mandate_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<MandateListRow>, StoreError> {
+        dispatch!(self, read, mandate_by_id(structure_id, id))
+    }
+
+    pub async fn mandate_by_code(&self, code: &str) -> Result<Option<MandateListRow>, StoreError> {
+        dispatch!(self, read, mandate_by_code(code))
+    }
+
+    pub async fn list_mandates(
+        &self,
+        structure_id: Uuid,
+        person_id: Option<Uuid>,
+        ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    ) -> Result<Vec<MandateListRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            list_mandates(structure_id, person_id, ending_between)
+        )
+    }
+
+    pub async fn policy_of(&self, structure_id: Uuid) -> Result<Option<String>, StoreError> {
+        dispatch!(self, read, policy_of(structure_id))
+    }
+
+    pub async fn save_policy(
+        &self,
+        structure_id: Uuid,
+        body: &str,
+        by: Option<Uuid>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            save_policy(structure_id, body, by, events, now)
+        )
+    }
+
     // ---- journal ----
 
     pub async fn journal_entries(&self) -> Result<Vec<JournalRow>, StoreError> {

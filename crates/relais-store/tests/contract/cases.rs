@@ -495,6 +495,7 @@ fn intervention(structure_id: Uuid, request_id: Uuid, agent_id: Option<Uuid>) ->
         place: "on_site".into(),
         summary: Some("Fait ensemble".into()),
         next_step: None,
+        mandate_id: None,
         created_at: now(),
     }
 }

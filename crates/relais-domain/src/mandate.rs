@@ -1,0 +1,387 @@
+//! Mandates (the person's written authorisation to act for them) and the
+//! structure's intervention policy (charte d'intervention), with the rule
+//! that decides whether an intervention may be done *for* someone.
+
+use crate::codes::code_enum;
+use crate::desk::{Mode, ProcedureCategory};
+use crate::validation::FieldError;
+use crate::Role;
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    /// How long a mandate lasts.
+    MandateDuration, "duration", {
+        OneDay => "one_day",
+        OneMonth => "one_month",
+        SixMonths => "six_months",
+        TwelveMonths => "twelve_months",
+    }
+);
+
+impl MandateDuration {
+    /// Length in days (a one-day mandate ends the day it starts).
+    pub fn days(self) -> i64 {
+        match self {
+            MandateDuration::OneDay => 1,
+            MandateDuration::OneMonth => 31,
+            MandateDuration::SixMonths => 182,
+            MandateDuration::TwelveMonths => 365,
+        }
+    }
+
+    /// The last day the mandate covers.
+    pub fn end_date(self, start: NaiveDate) -> NaiveDate {
+        start + Duration::days(self.days() - 1)
+    }
+}
+
+code_enum!(
+    /// How the person consents.
+    Consent, "consent", {
+        Paper => "paper",
+        OnScreen => "on_screen",
+        Remote => "remote",
+    }
+);
+
+code_enum!(
+    /// Where a mandate stands.
+    MandateState, "status", {
+        /// Drawn up, waiting for the person's signature or code.
+        Pending => "pending",
+        Active => "active",
+        Expired => "expired",
+        Revoked => "revoked",
+    }
+);
+
+/// What is stored of a mandate that the rules need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandateFacts {
+    pub categories: Vec<ProcedureCategory>,
+    pub revoked_categories: Vec<ProcedureCategory>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub signed: bool,
+    pub revoked: bool,
+}
+
+impl MandateFacts {
+    /// The state on a given day.
+    pub fn state_on(&self, day: NaiveDate) -> MandateState {
+        if self.revoked || self.active_categories().is_empty() {
+            MandateState::Revoked
+        } else if !self.signed {
+            MandateState::Pending
+        } else if day > self.ends_on {
+            MandateState::Expired
+        } else {
+            MandateState::Active
+        }
+    }
+
+    /// The categories still covered (not revoked one by one).
+    pub fn active_categories(&self) -> Vec<ProcedureCategory> {
+        self.categories
+            .iter()
+            .copied()
+            .filter(|c| !self.revoked_categories.contains(c))
+            .collect()
+    }
+
+    /// Why this mandate cannot cover `category` on `day`, if it cannot.
+    pub fn refusal(&self, category: ProcedureCategory, day: NaiveDate) -> Option<Refusal> {
+        match self.state_on(day) {
+            MandateState::Revoked => Some(Refusal::MandateRevoked),
+            MandateState::Pending => Some(Refusal::MandateNotSigned),
+            MandateState::Expired => Some(Refusal::MandateExpired),
+            MandateState::Active if day < self.starts_on => Some(Refusal::MandateNotStarted),
+            MandateState::Active => {
+                if self.active_categories().contains(&category) {
+                    None
+                } else if self.categories.contains(&category) {
+                    Some(Refusal::MandateRevoked)
+                } else {
+                    Some(Refusal::CategoryNotCovered)
+                }
+            }
+        }
+    }
+}
+
+/// Parses a list of category codes (at least one, no repeats kept).
+pub fn parse_categories(codes: &[String]) -> Result<Vec<ProcedureCategory>, FieldError> {
+    let mut out = Vec::new();
+    for c in codes.iter().filter(|c| !c.trim().is_empty()) {
+        let cat = ProcedureCategory::parse(c)
+            .map_err(|_| FieldError::new("categories", "invalid_choice"))?;
+        if !out.contains(&cat) {
+            out.push(cat);
+        }
+    }
+    if out.is_empty() {
+        return Err(FieldError::new("categories", "required"));
+    }
+    Ok(out)
+}
+
+code_enum!(
+    /// What the policy asks for before doing something *for* a person.
+    MandateRule, "mandate_rule", {
+        Required => "required",
+        Recommended => "recommended",
+        NotRequired => "not_required",
+    }
+);
+
+/// Why an intervention is refused (or warned about), as a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The policy does not allow this mode for this category.
+    ModeNotAllowed,
+    /// The actor's role may not act for someone.
+    RoleNotAllowed,
+    /// No mandate of the person covers the request.
+    NoMandate,
+    MandateExpired,
+    MandateRevoked,
+    MandateNotSigned,
+    MandateNotStarted,
+    CategoryNotCovered,
+    /// An anonymous walk-in cannot give a mandate.
+    AnonymousPerson,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::ModeNotAllowed => "mode_not_allowed",
+            Refusal::RoleNotAllowed => "role_not_allowed",
+            Refusal::NoMandate => "no_mandate",
+            Refusal::MandateExpired => "mandate_expired",
+            Refusal::MandateRevoked => "mandate_revoked",
+            Refusal::MandateNotSigned => "mandate_not_signed",
+            Refusal::MandateNotStarted => "mandate_not_started",
+            Refusal::CategoryNotCovered => "category_not_covered",
+            Refusal::AnonymousPerson => "anonymous_person",
+        }
+    }
+}
+
+/// The structure's intervention policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Modes allowed, per category (a category missing here allows all).
+    pub allowed_modes: Vec<(ProcedureCategory, Vec<Mode>)>,
+    pub mandate_rule: MandateRule,
+    pub max_mandate_duration: MandateDuration,
+    /// Roles that may act `done_for`.
+    pub done_for_roles: Vec<Role>,
+    pub require_privacy_notice: bool,
+    pub retention_months: u32,
+    /// The structure's own charter text.
+    pub charter: String,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            allowed_modes: Vec::new(),
+            mandate_rule: MandateRule::Required,
+            max_mandate_duration: MandateDuration::TwelveMonths,
+            done_for_roles: vec![Role::Agent, Role::Supervisor, Role::Admin],
+            require_privacy_notice: true,
+            retention_months: 24,
+            charter: String::new(),
+        }
+    }
+}
+
+/// The policy's verdict on an intervention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Allowed, but the worker is told why it is not recommended.
+    Warn(Refusal),
+    Refused(Refusal),
+}
+
+impl Policy {
+    pub fn mode_allowed(&self, category: ProcedureCategory, mode: Mode) -> bool {
+        match self.allowed_modes.iter().find(|(c, _)| *c == category) {
+            Some((_, modes)) => modes.contains(&mode),
+            None => true,
+        }
+    }
+
+    /// Decides on an intervention. `mandate` is the best mandate the person
+    /// has for the category (`None` when there is none), with the reason it
+    /// does not cover the day if it does not.
+    pub fn judge(
+        &self,
+        role: Role,
+        category: ProcedureCategory,
+        mode: Mode,
+        anonymous: bool,
+        mandate: Option<Option<Refusal>>,
+    ) -> Verdict {
+        if !self.mode_allowed(category, mode) {
+            return Verdict::Refused(Refusal::ModeNotAllowed);
+        }
+        if mode != Mode::DoneFor {
+            return Verdict::Allowed;
+        }
+        if !self.done_for_roles.contains(&role) {
+            return Verdict::Refused(Refusal::RoleNotAllowed);
+        }
+        let problem = if anonymous {
+            Some(Refusal::AnonymousPerson)
+        } else {
+            match mandate {
+                None => Some(Refusal::NoMandate),
+                Some(r) => r,
+            }
+        };
+        match (problem, self.mandate_rule) {
+            (None, _) | (_, MandateRule::NotRequired) => Verdict::Allowed,
+            (Some(r), MandateRule::Recommended) => Verdict::Warn(r),
+            (Some(r), MandateRule::Required) => Verdict::Refused(r),
+        }
+    }
+
+    pub fn check_duration(&self, d: MandateDuration) -> Result<(), FieldError> {
+        if d.days() > self.max_mandate_duration.days() {
+            Err(FieldError::new("duration", "duration_above_policy"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The initials shown on the public verification page: "H. L.".
+pub fn initials(first: &str, last: &str) -> String {
+    let i = |s: &str| {
+        s.trim()
+            .chars()
+            .next()
+            .map(|c| format!("{}.", c.to_uppercase()))
+            .unwrap_or_default()
+    };
+    format!("{} {}", i(first), i(last)).trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn facts() -> MandateFacts {
+        MandateFacts {
+            categories: vec![ProcedureCategory::Social, ProcedureCategory::Travail],
+            revoked_categories: vec![],
+            starts_on: d(2026, 1, 1),
+            ends_on: MandateDuration::OneMonth.end_date(d(2026, 1, 1)),
+            signed: true,
+            revoked: false,
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            MandateDuration::OneDay.end_date(d(2026, 3, 1)),
+            d(2026, 3, 1)
+        );
+        assert_eq!(
+            MandateDuration::TwelveMonths.end_date(d(2026, 1, 1)),
+            d(2026, 12, 31)
+        );
+    }
+
+    #[test]
+    fn coverage() {
+        let f = facts();
+        assert_eq!(f.refusal(ProcedureCategory::Social, d(2026, 1, 15)), None);
+        assert_eq!(
+            f.refusal(ProcedureCategory::Papiers, d(2026, 1, 15)),
+            Some(Refusal::CategoryNotCovered)
+        );
+        assert_eq!(
+            f.refusal(ProcedureCategory::Social, d(2026, 2, 15)),
+            Some(Refusal::MandateExpired)
+        );
+        let mut r = f.clone();
+        r.revoked_categories = vec![ProcedureCategory::Social];
+        assert_eq!(
+            r.refusal(ProcedureCategory::Social, d(2026, 1, 15)),
+            Some(Refusal::MandateRevoked)
+        );
+        assert_eq!(r.refusal(ProcedureCategory::Travail, d(2026, 1, 15)), None);
+        r.revoked_categories.push(ProcedureCategory::Travail);
+        assert_eq!(r.state_on(d(2026, 1, 15)), MandateState::Revoked);
+        let mut p = f;
+        p.signed = false;
+        assert_eq!(p.state_on(d(2026, 1, 15)), MandateState::Pending);
+    }
+
+    #[test]
+    fn policy_verdicts() {
+        let mut p = Policy::default();
+        let cat = ProcedureCategory::Social;
+        assert_eq!(
+            p.judge(Role::Agent, cat, Mode::DoneWith, false, None),
+            Verdict::Allowed
+        );
+        assert_eq!(
+            p.judge(Role::Agent, cat, Mode::DoneFor, false, None),
+            Verdict::Refused(Refusal::NoMandate)
+        );
+        assert_eq!(
+            p.judge(Role::Agent, cat, Mode::DoneFor, false, Some(None)),
+            Verdict::Allowed
+        );
+        assert_eq!(
+            p.judge(Role::Mediator, cat, Mode::DoneFor, false, Some(None)),
+            Verdict::Refused(Refusal::RoleNotAllowed)
+        );
+        assert_eq!(
+            p.judge(Role::Agent, cat, Mode::DoneFor, true, None),
+            Verdict::Refused(Refusal::AnonymousPerson)
+        );
+        p.mandate_rule = MandateRule::Recommended;
+        assert_eq!(
+            p.judge(
+                Role::Agent,
+                cat,
+                Mode::DoneFor,
+                false,
+                Some(Some(Refusal::MandateExpired))
+            ),
+            Verdict::Warn(Refusal::MandateExpired)
+        );
+        p.allowed_modes = vec![(cat, vec![Mode::DoneWith, Mode::Taught])];
+        assert_eq!(
+            p.judge(Role::Agent, cat, Mode::Informed, false, None),
+            Verdict::Refused(Refusal::ModeNotAllowed)
+        );
+        assert!(p.check_duration(MandateDuration::TwelveMonths).is_ok());
+        p.max_mandate_duration = MandateDuration::SixMonths;
+        assert!(p.check_duration(MandateDuration::TwelveMonths).is_err());
+    }
+
+    #[test]
+    fn initials_only() {
+        assert_eq!(initials("hélène", "Lefèvre"), "H. L.");
+        assert_eq!(
+            parse_categories(&["social".into(), "social".into()]),
+            Ok(vec![ProcedureCategory::Social])
+        );
+        assert!(parse_categories(&[]).is_err());
+        assert!(parse_categories(&["voyage".into()]).is_err());
+    }
+}
