@@ -85,7 +85,10 @@ fn engine() -> &'static TypstEngine<typst_as_lib::TypstTemplateMainFile> {
 pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, DocumentError> {
     let data = serde_json::to_string(doc).map_err(|e| DocumentError::Layout(e.to_string()))?;
     let mut inputs = typst::foundations::Dict::new();
-    inputs.insert("data".into(), typst::foundations::IntoValue::into_value(data));
+    inputs.insert(
+        "data".into(),
+        typst::foundations::IntoValue::into_value(data),
+    );
     let compiled = engine().compile_with_input(inputs);
     let paged = compiled
         .output

@@ -821,8 +821,21 @@ impl Services {
         &view.row.revocation_secret
     }
 
-    /// When a mandate was used last (for display): not tracked per use,
-    /// the journal holds each use.
+    /// Journals that a mandate's document was produced for someone.
+    pub async fn journal_document(
+        &self,
+        actor: &Actor,
+        id: MandateId,
+        action: &'static str,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.store
+            .journal_only(&[self.ev(actor, action, id.0)], now)
+            .await?;
+        Ok(())
+    }
+
+    /// The time used by the rules (for display and tests).
     pub fn now_utc(&self) -> DateTime<Utc> {
         self.now()
     }

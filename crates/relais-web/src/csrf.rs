@@ -48,12 +48,25 @@ pub async fn check_form(req: Request, expected: &str, tls: bool) -> Result<Reque
     if !origin_ok(&req, tls) {
         return Err(());
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        // File uploads carry the token in the form's action URL.
+        let sent = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        return if !sent.is_empty() && same(&sent, expected) {
+            Ok(req)
+        } else {
+            Err(())
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(());
     }
     let (parts, body) = req.into_parts();

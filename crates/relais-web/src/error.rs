@@ -24,6 +24,7 @@ pub enum ErrorPage {
     Csrf,
     LinkExpired,
     BadRequest,
+    RateLimited,
 }
 
 #[derive(Debug)]
@@ -48,6 +49,7 @@ impl From<ServiceError> for WebError {
             ServiceError::LinkExpired => WebError::Page(StatusCode::GONE, ErrorPage::LinkExpired),
             ServiceError::Invalid(_)
             | ServiceError::SimilarPersons(_)
+            | ServiceError::PolicyRefused(_)
             | ServiceError::Conflict(_)
             | ServiceError::InvalidCredentials
             | ServiceError::Locked(_)
@@ -115,6 +117,11 @@ pub fn render_error_page(
         ErrorPage::Csrf => (StatusCode::FORBIDDEN, "error-title", "error-csrf"),
         ErrorPage::LinkExpired => (StatusCode::GONE, "link-expired-title", "link-expired"),
         ErrorPage::BadRequest => (StatusCode::BAD_REQUEST, "error-title", "error-internal"),
+        ErrorPage::RateLimited => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "error-title",
+            "login-rate-limited",
+        ),
     };
     let ctx = Ctx {
         lang,
@@ -165,6 +172,11 @@ pub struct ErrorDetail {
     /// For `invalid_input`: each invalid field with its code and message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
+    /// For `policy_refused`: why (`no_mandate`, `mandate_expired`,
+    /// `mandate_revoked`, `mandate_not_signed`, `category_not_covered`,
+    /// `role_not_allowed`, `mode_not_allowed`, `anonymous_person`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,7 +196,17 @@ impl IntoResponse for ApiError {
             Lang::Fr => fr.to_owned(),
             Lang::En => en.to_owned(),
         };
+        let mut reason = None;
         let (status, code, message, fields) = match e {
+            ServiceError::PolicyRefused(r) => {
+                reason = Some(r.as_str().to_owned());
+                (
+                    StatusCode::CONFLICT,
+                    "policy_refused",
+                    lang.t(&format!("refusal-{}", r.as_str())),
+                    vec![],
+                )
+            }
             ServiceError::Unauthenticated | ServiceError::InvalidCredentials => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -275,6 +297,7 @@ impl IntoResponse for ApiError {
                     code: code.to_owned(),
                     message,
                     fields,
+                    reason,
                 },
             }),
         )

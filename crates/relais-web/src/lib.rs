@@ -6,6 +6,7 @@
 mod context;
 mod controllers;
 mod csrf;
+mod documents;
 mod error;
 mod i18n;
 pub mod openapi;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub services: Services,
     pub config: Arc<WebConfig>,
     pub(crate) limiter: Arc<ratelimit::RateLimiter>,
+    /// Requests to the public mandate pages per client address.
+    pub(crate) public_limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             services,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
+            public_limiter: Arc::new(ratelimit::RateLimiter::new(120, Duration::from_secs(300))),
         }
     }
 }
@@ -128,9 +132,34 @@ pub fn router(state: AppState) -> Router {
         .route("/requests/{id}/follow-ups", post(requests::add_follow_up))
         .route("/requests/{id}/status", post(requests::update_status))
         .route("/follow-ups/{id}/done", post(requests::follow_up_done))
+        .route("/persons/{id}/mandates/new", get(mandates::new_mandate))
+        .route("/persons/{id}/mandates", post(mandates::create_mandate))
+        .route("/mandates", get(mandates::list_mandates))
+        .route("/mandates/{id}", get(mandates::show_mandate))
+        .route("/mandates/{id}/sign", post(mandates::sign_mandate))
+        .route("/mandates/{id}/send-code", post(mandates::send_code))
+        .route("/mandates/{id}/revoke", post(mandates::revoke_mandate))
+        .route("/mandates/{id}/renew", post(mandates::renew_mandate))
+        .route(
+            "/mandates/{id}/document.pdf",
+            get(mandates::mandate_document),
+        )
+        .route(
+            "/mandates/{id}/revocation.pdf",
+            get(mandates::revocation_document),
+        )
+        .route("/v/{code}", get(mandates::verify))
+        .route("/v/{code}/consent", post(mandates::verify_consent))
+        .route("/v/{code}/revoke", post(mandates::verify_revoke))
+        .route(
+            "/structure/policy",
+            get(mandates::show_policy).post(mandates::save_policy),
+        )
+        .route("/structure/charter.pdf", get(mandates::charter_pdf))
         .route("/lang/{code}", get(lang::switch_lang))
         .route("/static/relais.css", get(assets::stylesheet))
         .route("/static/relais.js", get(assets::script))
+        .route("/static/signature.js", get(assets::signature_script))
         .route("/healthz", get(health::healthz))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))
@@ -155,6 +184,31 @@ pub fn router(state: AppState) -> Router {
             post(api_desk::create_intervention),
         )
         .route("/api/v1/follow-ups", post(api_desk::create_follow_up))
+        .route(
+            "/api/v1/mandates",
+            get(api_mandates::list_mandates).post(api_mandates::create_mandate),
+        )
+        .route("/api/v1/mandates/{id}", get(api_mandates::get_mandate))
+        .route(
+            "/api/v1/mandates/{id}/document.pdf",
+            get(api_mandates::mandate_document),
+        )
+        .route(
+            "/api/v1/mandates/{id}/sign",
+            post(api_mandates::sign_mandate),
+        )
+        .route(
+            "/api/v1/mandates/{id}/revoke",
+            post(api_mandates::revoke_mandate),
+        )
+        .route(
+            "/api/v1/mandates/{id}/renew",
+            post(api_mandates::renew_mandate),
+        )
+        .route(
+            "/api/v1/policy",
+            get(api_mandates::get_policy).put(api_mandates::put_policy),
+        )
         .route(
             "/api/v1/follow-ups/{id}",
             axum::routing::patch(api_desk::patch_follow_up),

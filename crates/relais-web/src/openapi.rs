@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::controllers::{api, api_desk, health};
+use crate::controllers::{api, api_desk, api_mandates, health};
 use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -26,7 +26,16 @@ use utoipa::{Modify, OpenApi};
         api_desk::patch_help_request,
         api_desk::create_intervention,
         api_desk::create_follow_up,
-        api_desk::patch_follow_up
+        api_desk::patch_follow_up,
+        api_mandates::create_mandate,
+        api_mandates::list_mandates,
+        api_mandates::get_mandate,
+        api_mandates::mandate_document,
+        api_mandates::sign_mandate,
+        api_mandates::revoke_mandate,
+        api_mandates::renew_mandate,
+        api_mandates::get_policy,
+        api_mandates::put_policy
     ),
     components(schemas(
         api::MeOut,
@@ -45,12 +54,19 @@ use utoipa::{Modify, OpenApi};
         api_desk::InterventionIn,
         api_desk::InterventionOut,
         api_desk::FollowUpIn,
-        api_desk::FollowUpOut
+        api_desk::FollowUpOut,
+        api_mandates::MandateIn,
+        api_mandates::MandateOut,
+        api_mandates::MandateList,
+        api_mandates::RevokeIn,
+        api_mandates::RenewIn,
+        api_mandates::PolicyDoc
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "The authenticated account"),
         (name = "desk", description = "Persons, help requests, interventions, follow-ups"),
+        (name = "mandates", description = "Mandates and the structure's intervention policy"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document")
     )

@@ -28,6 +28,13 @@ const NOTICES: &[&str] = &[
     "intervention-added",
     "follow-up-added",
     "follow-up-done-ok",
+    "mandate-created",
+    "mandate-signed",
+    "mandate-revoked-ok",
+    "mandate-code-sent",
+    "verify-activated",
+    "verify-revoked",
+    "policy-saved",
 ];
 
 pub struct UserBar {
@@ -134,6 +141,22 @@ impl Ui {
             "tri" => ("tri", codes(TriState::ALL, TriState::as_str)),
             "recovery" => ("recovery", codes(Recovery::ALL, Recovery::as_str)),
             "age_bracket" => ("age", codes(AgeBracket::ALL, AgeBracket::as_str)),
+            "duration" => (
+                "duration",
+                codes(
+                    mandate::MandateDuration::ALL,
+                    mandate::MandateDuration::as_str,
+                ),
+            ),
+            "consent" => (
+                "consent",
+                codes(mandate::Consent::ALL, mandate::Consent::as_str),
+            ),
+            "mandate_rule" => (
+                "mandate_rule",
+                codes(mandate::MandateRule::ALL, mandate::MandateRule::as_str),
+            ),
+            "role" => ("role", codes(&Role::ALL, Role::as_str)),
             _ => ("", Vec::new()),
         };
         list.into_iter()
@@ -274,6 +297,13 @@ impl FormState {
             .find(|(k, _)| k == field)
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
+    }
+
+    /// Whether the checkbox `{prefix}{field}` = `value` is selected.
+    pub fn has_in(&self, prefix: &str, field: &str, value: &str) -> bool {
+        self.values
+            .iter()
+            .any(|(k, v)| k.strip_prefix(prefix) == Some(field) && v == value)
     }
 
     /// Whether a checkbox or radio `field` = `value` is selected.

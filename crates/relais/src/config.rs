@@ -25,6 +25,12 @@ pub struct Settings {
     pub tls: bool,
     /// Sign-in attempts allowed per client address in 5 minutes.
     pub login_attempts_per_ip: u32,
+    /// The address people reach relais at, for verification links and QR
+    /// codes (e.g. `https://relais.ccas-demoville.fr`).
+    pub public_url: String,
+    /// Where codes sent to persons go: `log` (development) or
+    /// `file:/path/to/notifications.jsonl` (tests).
+    pub notifier: String,
 }
 
 impl Default for Settings {
@@ -37,6 +43,8 @@ impl Default for Settings {
             session_absolute_hours: 12,
             tls: false,
             login_attempts_per_ip: 30,
+            public_url: String::new(),
+            notifier: "log".into(),
         }
     }
 }
@@ -62,13 +70,15 @@ impl fmt::Debug for Settings {
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("tls", &self.tls)
             .field("login_attempts_per_ip", &self.login_attempts_per_ip)
+            .field("public_url", &self.public_url)
+            .field("notifier", &self.notifier)
             .finish()
     }
 }
 
 /// The settings that `RELAIS_*` variables may set; other `RELAIS_*`
 /// variables (used by scripts) are left alone.
-const ENV_KEYS: [&str; 7] = [
+const ENV_KEYS: [&str; 9] = [
     "listen",
     "database_url",
     "require_totp",
@@ -76,6 +86,8 @@ const ENV_KEYS: [&str; 7] = [
     "session_absolute_hours",
     "tls",
     "login_attempts_per_ip",
+    "public_url",
+    "notifier",
 ];
 
 /// Values given on the command line override everything else.
@@ -127,6 +139,17 @@ impl Settings {
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
             return Err("session timeouts must be positive".into());
         }
+        if self.notifier != "log" && !self.notifier.starts_with("file:") {
+            return Err(format!(
+                "unsupported notifier {:?}: use log or file:PATH",
+                self.notifier
+            ));
+        }
+        if !self.public_url.is_empty()
+            && !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://"))
+        {
+            return Err("public_url must start with http:// or https://".into());
+        }
         if self.login_attempts_per_ip < 1 {
             return Err("login_attempts_per_ip must be at least 1".into());
         }
@@ -174,5 +197,17 @@ mod tests {
             },
         );
         assert!(bad.is_err());
+    }
+}
+
+impl Settings {
+    /// The public address: configured, or the listen address.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            let scheme = if self.tls { "https" } else { "http" };
+            format!("{scheme}://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
     }
 }

@@ -218,6 +218,11 @@ async fn open_store(s: &Settings) -> Result<Store, Failure> {
 }
 
 fn services(store: Store, s: &Settings, demo: bool) -> Services {
+    let notifier: Arc<dyn relais_service::notify::Notifier> = match s.notifier.strip_prefix("file:")
+    {
+        Some(path) => Arc::new(relais_service::notify::FileNotifier::new(path)),
+        None => Arc::new(relais_service::notify::LogNotifier),
+    };
     Services::new(
         store,
         Arc::new(SystemClock),
@@ -225,9 +230,11 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
             require_totp: s.require_totp && !demo,
             session_idle: chrono::Duration::minutes(s.session_idle_minutes),
             session_absolute: chrono::Duration::hours(s.session_absolute_hours),
+            public_url: s.public_url(),
             ..ServiceConfig::default()
         },
     )
+    .with_notifier(notifier)
 }
 
 async fn serve(s: Settings, demo: bool) -> CmdResult {

@@ -481,6 +481,9 @@ pub struct InterventionIn {
     /// RFC 3339, or `yyyy-mm-ddThh:mm` in Paris time; default now.
     #[schema(value_type = Option<String>)]
     pub occurred_at: Option<Value>,
+    /// For `done_for`: the mandate relied on (default: the person's active
+    /// mandate covering the category).
+    pub mandate_id: Option<Uuid>,
     /// Optionally, the request's new status (and outcome) at the same time.
     #[schema(value_type = Option<String>)]
     pub status: Option<Value>,
@@ -499,6 +502,7 @@ impl InterventionIn {
             summary: text(self.summary.as_ref()),
             next_step: text(self.next_step.as_ref()),
             occurred_at: text(self.occurred_at.as_ref()),
+            mandate_id: self.mandate_id.map(|m| m.to_string()).unwrap_or_default(),
         }
     }
 }

@@ -12,3 +12,12 @@ const JS: &str = include_str!("../../assets/relais.js");
 pub async fn script() -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS)
 }
+
+const SIGNATURE_JS: &str = include_str!("../../assets/signature.js");
+
+pub async fn signature_script() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SIGNATURE_JS,
+    )
+}

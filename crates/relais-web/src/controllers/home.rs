@@ -20,6 +20,7 @@ struct HomePage {
     overdue: Vec<FollowUpView>,
     today: Vec<FollowUpView>,
     open: Vec<RequestRowView>,
+    mandates: Vec<super::mandates::MandateRowView>,
 }
 
 pub async fn show_home(
@@ -30,6 +31,13 @@ pub async fn show_home(
     let lang = ctx.lang;
     let home = state.services.home(actor).await?;
     let ui = Ui::new(&ctx);
+    let mandates = state
+        .services
+        .mandates_ending_soon(actor)
+        .await?
+        .iter()
+        .map(|m| super::mandates::mandate_row_view(&ui, m))
+        .collect();
     let overdue = home
         .overdue
         .iter()
@@ -46,6 +54,7 @@ pub async fn show_home(
         .map(|r| request_row_view(&ui, r))
         .collect();
     render(&HomePage {
+        mandates,
         overdue,
         today,
         open,

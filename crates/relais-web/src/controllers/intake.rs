@@ -39,6 +39,12 @@ struct IntakePage {
     submission_key: String,
     durations: Vec<(String, String)>,
     agents: Vec<(String, String)>,
+    /// The policy's rule for "done for", shown where work happens.
+    banner: String,
+    charter: String,
+    /// A refusal by the policy: the message and, for a known person, the
+    /// link to draw up a mandate.
+    refusal: Option<(String, Option<String>)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,7 +88,14 @@ async fn intake_page(
     selected: &str,
     similar: &[PersonHit],
     status: StatusCode,
+    refusal: Option<(String, Option<String>)>,
 ) -> Result<Response, WebError> {
+    let policy = state.services.policy(actor).await?;
+    let banner = match policy.mandate_rule {
+        relais_domain::mandate::MandateRule::Required => ctx.lang.t("policy-banner-required"),
+        relais_domain::mandate::MandateRule::Recommended => ctx.lang.t("policy-banner-recommended"),
+        relais_domain::mandate::MandateRule::NotRequired => String::new(),
+    };
     let ui = Ui::new(ctx);
     let mut hits = if q.trim().is_empty() {
         Vec::new()
@@ -169,6 +182,9 @@ async fn intake_page(
             submission_key: uuid::Uuid::new_v4().to_string(),
             durations,
             agents,
+            banner,
+            charter: policy.charter,
+            refusal,
         },
     )
 }
@@ -199,11 +215,12 @@ pub async fn show_intake(
         &q.person_id,
         &[],
         StatusCode::OK,
+        None,
     )
     .await
 }
 
-fn intake_input(f: &Fields) -> IntakeInput {
+fn intake_input(f: &Fields, today: chrono::NaiveDate) -> IntakeInput {
     let mode = match f.get("person_mode") {
         "" if !f.get("person_id").is_empty() => "existing",
         "" if !f.get("last_name").is_empty() => "new",
@@ -218,6 +235,11 @@ fn intake_input(f: &Fields) -> IntakeInput {
                 phone: f.owned("phone"),
                 postcode: f.owned("postcode"),
                 commune: f.owned("commune"),
+                privacy_notice_on: if f.checked("privacy_notice") {
+                    today.to_string()
+                } else {
+                    String::new()
+                },
                 ..PersonInput::default()
             }),
             confirm_new: f.checked("confirm_new"),
@@ -260,6 +282,7 @@ fn intake_input(f: &Fields) -> IntakeInput {
             summary: f.owned("summary"),
             next_step: f.owned("next_step"),
             occurred_at: String::new(),
+            mandate_id: f.owned("mandate_id"),
         }),
         follow_up,
         submission_key: f.owned("submission_key"),
@@ -273,7 +296,7 @@ pub async fn record_intake(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
-    let input = intake_input(&f);
+    let input = intake_input(&f, state.services.today());
     let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
     match state.services.record_intake(actor, &input).await {
         Ok(r) => {
@@ -290,6 +313,7 @@ pub async fn record_intake(
                 ("reason", "follow_up_reason"),
                 ("duration_minutes", "duration_other"),
                 ("mode", "mode-err"),
+                ("privacy_notice_on", "privacy_notice"),
             ];
             if anonymous {
                 ids.extend([
@@ -309,6 +333,7 @@ pub async fn record_intake(
                 f.get("person_id"),
                 &[],
                 StatusCode::UNPROCESSABLE_ENTITY,
+                None,
             )
             .await
         }
@@ -323,6 +348,33 @@ pub async fn record_intake(
                 "",
                 &similar,
                 StatusCode::CONFLICT,
+                None,
+            )
+            .await
+        }
+        Err(ServiceError::PolicyRefused(r)) => {
+            let message = format!(
+                "{} {}",
+                ctx.lang.t(&format!("refusal-{}", r.as_str())),
+                ctx.lang.t("refusal-next")
+            );
+            let href = match &input.person {
+                PersonChoice::Existing(id) if !id.is_empty() => {
+                    Some(format!("/persons/{id}/mandates/new"))
+                }
+                _ => None,
+            };
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &[], &[]);
+            intake_page(
+                &state,
+                &ctx,
+                actor,
+                form,
+                f.get("q"),
+                f.get("person_id"),
+                &[],
+                StatusCode::CONFLICT,
+                Some((message, href)),
             )
             .await
         }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod api;
 pub mod api_desk;
+pub mod api_mandates;
 pub mod assets;
 pub mod auth;
 pub mod health;
@@ -11,6 +12,7 @@ pub mod home;
 pub mod intake;
 pub mod lang;
 pub mod links;
+pub mod mandates;
 pub mod persons;
 pub mod requests;
 pub mod structures;

@@ -290,6 +290,7 @@ struct PersonPage {
     can_merge: bool,
     merge_q: String,
     merge_hits: Vec<HitView>,
+    mandates: Vec<super::mandates::MandateRowView>,
 }
 
 pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
@@ -443,6 +444,13 @@ pub async fn show_person(
     } else {
         Vec::new()
     };
+    let mandates = state
+        .services
+        .list_mandates(actor, Some(id), None)
+        .await?
+        .iter()
+        .map(|m| super::mandates::mandate_row_view(&ui, m))
+        .collect();
     let follow_ups = file
         .follow_ups
         .iter()
@@ -455,6 +463,7 @@ pub async fn show_person(
         can_merge,
         merge_q: q.merge_q,
         merge_hits,
+        mandates,
     })
 }
 

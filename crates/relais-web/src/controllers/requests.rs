@@ -273,6 +273,7 @@ pub async fn add_intervention(
         summary: f.owned("summary"),
         next_step: f.owned("next_step"),
         occurred_at: f.owned("occurred_at"),
+        mandate_id: f.owned("mandate_id"),
     };
     let status = RequestInput {
         status: f.owned("status"),

@@ -67,7 +67,7 @@ async fn search_examples(app: &TestApp) {
         (&a, "Jean", "Martin", 1980, "07 00 00 00 01"),
         (&b, "Hélène", "Lefèvre", 1961, "06 12 34 56 78"),
     ] {
-        let (s, body) = call(app, t, "POST", "/api/v1/persons", Some(json!({
+        let (s, body) = call(app, t, "POST", "/api/v1/persons", Some(json!({"privacy_notice_on": "2026-01-05", 
             "first_name": first, "last_name": last, "birth_year": year, "phone": phone, "confirm_new": true
         }))).await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
@@ -150,7 +150,7 @@ async fn search_examples_hold_on_postgresql() {
 async fn api_round_trip(app: &TestApp) {
     let t = token(app, "agent@demoville.test").await;
     // Person.
-    let (s, p) = call(app, &t, "POST", "/api/v1/persons", Some(json!({
+    let (s, p) = call(app, &t, "POST", "/api/v1/persons", Some(json!({"privacy_notice_on": "2026-01-05", 
         "first_name": "Ana", "last_name": "Ferreira", "birth_year": "1990", "phone": "06 98 76 54 32",
         "notes": "Préfère être appelée le matin.", "equipment": ["smartphone"], "autonomy": "autonomous_with_help"
     }))).await;
@@ -164,7 +164,7 @@ async fn api_round_trip(app: &TestApp) {
         &t,
         "POST",
         "/api/v1/persons",
-        Some(json!({"first_name": "Anna", "last_name": "Ferreira", "birth_year": 1990})),
+        Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Anna", "last_name": "Ferreira", "birth_year": 1990})),
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
@@ -398,7 +398,7 @@ async fn api_round_trip(app: &TestApp) {
         &t,
         "POST",
         "/api/v1/persons",
-        Some(json!({"first_name": "", "birth_year": 1850, "phone": "abc", "email": "x@"})),
+        Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "", "birth_year": 1850, "phone": "abc", "email": "x@"})),
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -463,7 +463,7 @@ async fn another_structures_objects_are_404_everywhere() {
         &b,
         "POST",
         "/api/v1/persons",
-        Some(json!({"first_name": "Zoé", "last_name": "Ailleurs"})),
+        Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Zoé", "last_name": "Ailleurs"})),
     )
     .await;
     let pid = p["id"].as_str().unwrap().to_owned();
@@ -584,7 +584,7 @@ async fn another_structures_objects_are_404_everywhere() {
         &a,
         "POST",
         "/api/v1/persons",
-        Some(json!({"first_name": "Paul", "last_name": "Ici", "confirm_new": true})),
+        Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Paul", "last_name": "Ici", "confirm_new": true})),
     )
     .await;
     let mine = mine["id"].as_str().unwrap();
@@ -632,6 +632,7 @@ async fn the_intake_form_records_once_and_checks_input() {
         ("birth_year", "1975"),
         ("postcode", "69100"),
         ("commune", "Démoville"),
+        ("privacy_notice", "1"),
         ("procedure", "Demande de prime d'activité"),
         ("category", "social"),
         ("operator", "CAF"),
@@ -753,20 +754,20 @@ async fn the_intake_form_records_once_and_checks_input() {
 async fn the_person_page_shows_history_and_takes_accounts_and_merges() {
     let app = spawn_app(Options::default()).await.unwrap();
     let t = token(&app, "responsable@demoville.test").await;
-    let (_, p1) = call(&app, &t, "POST", "/api/v1/persons", Some(json!({"first_name": "Odette", "last_name": "Doublon", "birth_year": 1950, "confirm_new": true}))).await;
+    let (_, p1) = call(&app, &t, "POST", "/api/v1/persons", Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Odette", "last_name": "Doublon", "birth_year": 1950, "confirm_new": true}))).await;
     let (_, p2) = call(
         &app,
         &t,
         "POST",
         "/api/v1/persons",
-        Some(json!({"first_name": "Odete", "last_name": "Doublon", "confirm_new": true})),
+        Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Odete", "last_name": "Doublon", "confirm_new": true})),
     )
     .await;
     let (id1, id2) = (
         p1["id"].as_str().unwrap().to_owned(),
         p2["id"].as_str().unwrap().to_owned(),
     );
-    let (_, r) = call(&app, &t, "POST", "/api/v1/help-requests", Some(json!({"person_id": id2, "procedure": "Création du compte ameli", "category": "social", "intervention": {"mode": "done_for", "duration_minutes": 30}}))).await;
+    let (_, r) = call(&app, &t, "POST", "/api/v1/help-requests", Some(json!({"person_id": id2, "procedure": "Création du compte ameli", "category": "social", "intervention": {"mode": "done_with", "duration_minutes": 30}}))).await;
     assert!(r["reference"].is_string());
     let b = app.browser();
     b.sign_in("responsable@demoville.test", DEMO_PASSWORD).await;

@@ -1,0 +1,411 @@
+//! Mandates and the policy in the JSON API.
+
+use super::api::ApiActor;
+use super::api_desk::ApiJson;
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use relais_domain::mandate::{MandateDuration, MandateRule, MandateState, Policy};
+use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role};
+use relais_service::{MandateInput, MandateView, ServiceError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MandateOut {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    /// Category codes the mandate covers now (revoked ones removed).
+    pub categories: Vec<String>,
+    pub revoked_categories: Vec<String>,
+    /// `one_day`, `one_month`, `six_months`, `twelve_months`.
+    pub duration: String,
+    /// `paper`, `on_screen`, `remote`.
+    pub consent: String,
+    /// `pending`, `active`, `expired`, `revoked`.
+    pub status: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The public verification page (also in the document's QR code).
+    pub verification_url: String,
+    pub renewed_from: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn out(state: &AppState, m: &MandateView) -> MandateOut {
+    MandateOut {
+        id: m.row.id,
+        person_id: m.row.person_id,
+        categories: m
+            .active_categories
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
+        revoked_categories: m
+            .row
+            .revoked_categories
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        duration: m.duration.as_str().to_owned(),
+        consent: m.consent.as_str().to_owned(),
+        status: m.state.as_str().to_owned(),
+        starts_on: m.row.starts_on,
+        ends_on: m.row.ends_on,
+        signed_at: m.row.signed_at,
+        revoked_at: m.row.revoked_at,
+        verification_url: super::mandates::verify_url(state, &m.row.verification_code),
+        renewed_from: m.row.renewed_from,
+        created_at: m.row.created_at,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MandateIn {
+    pub person_id: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub duration: String,
+    #[serde(default)]
+    pub consent: String,
+    /// Language of the document: `fr` (default) or `en`.
+    #[serde(default)]
+    pub lang: String,
+}
+
+/// Draws up a mandate (waiting for its signature, or for the person's code
+/// when `consent` is `remote`).
+#[utoipa::path(post, path = "/api/v1/mandates", tag = "mandates", security(("bearer" = [])),
+    request_body = MandateIn,
+    responses((status = 201, body = MandateOut), (status = 422, body = ErrorBody)))]
+pub async fn create_mandate(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    ApiJson(body): ApiJson<MandateIn>,
+) -> Result<Response, ApiError> {
+    let input = MandateInput {
+        person_id: body.person_id.unwrap_or_default(),
+        categories: body.categories,
+        duration: body.duration,
+        consent: body.consent,
+        lang: body.lang,
+    };
+    let id = state
+        .services
+        .create_mandate(&actor, &input)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let m = state
+        .services
+        .mandate(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok((StatusCode::CREATED, Json(out(&state, &m))).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MandateQuery {
+    #[serde(default)]
+    pub person_id: String,
+    /// `pending`, `active`, `expired` or `revoked`.
+    #[serde(default)]
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MandateList {
+    pub items: Vec<MandateOut>,
+    pub next: Option<String>,
+}
+
+/// Lists the structure's mandates.
+#[utoipa::path(get, path = "/api/v1/mandates", tag = "mandates", security(("bearer" = [])),
+    params(MandateQuery), responses((status = 200, body = MandateList), (status = 422, body = ErrorBody)))]
+pub async fn list_mandates(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Query(q): Query<MandateQuery>,
+) -> Result<Json<MandateList>, ApiError> {
+    let invalid = |f: &'static str| {
+        ApiError(
+            ServiceError::Invalid(vec![FieldError::new(f, "invalid_choice")]),
+            lang,
+        )
+    };
+    let person = match q.person_id.trim() {
+        "" => None,
+        p => Some(PersonId::parse(p).ok_or_else(|| invalid("person_id"))?),
+    };
+    let status = match q.status.trim() {
+        "" => None,
+        s => Some(MandateState::parse(s).map_err(|_| invalid("status"))?),
+    };
+    let items = state
+        .services
+        .list_mandates(&actor, person, status)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(MandateList {
+        items: items.iter().map(|m| out(&state, m)).collect(),
+        next: None,
+    }))
+}
+
+fn mid(raw: &str, lang: crate::i18n::Lang) -> Result<MandateId, ApiError> {
+    MandateId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+}
+
+/// Reads a mandate.
+#[utoipa::path(get, path = "/api/v1/mandates/{id}", tag = "mandates", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = MandateOut), (status = 404, body = ErrorBody)))]
+pub async fn get_mandate(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<MandateOut>, ApiError> {
+    let m = state
+        .services
+        .mandate(&actor, mid(&id, lang)?)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(out(&state, &m)))
+}
+
+/// The mandate document (PDF): the person's copy, then the structure's.
+#[utoipa::path(get, path = "/api/v1/mandates/{id}/document.pdf", tag = "mandates", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
+pub async fn mandate_document(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = mid(&id, lang)?;
+    let bytes = super::mandates::mandate_pdf(&state, &actor, id)
+        .await
+        .map_err(|e| match e {
+            crate::error::WebError::Page(StatusCode::NOT_FOUND, _) => {
+                ApiError(ServiceError::NotFound, lang)
+            }
+            _ => ApiError(ServiceError::Internal("document".into()), lang),
+        })?;
+    Ok(([(CONTENT_TYPE, "application/pdf")], bytes).into_response())
+}
+
+/// Records the paper signature.
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/sign", tag = "mandates", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = MandateOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sign_mandate(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<MandateOut>, ApiError> {
+    let id = mid(&id, lang)?;
+    state
+        .services
+        .sign_mandate(&actor, id, None, None)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let m = state
+        .services
+        .mandate(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(out(&state, &m)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevokeIn {
+    /// Categories to revoke; absent or empty: the whole mandate.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Revokes a mandate, whole or for some categories.
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/revoke", tag = "mandates", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = RevokeIn,
+    responses((status = 200, body = MandateOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn revoke_mandate(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RevokeIn>,
+) -> Result<Json<MandateOut>, ApiError> {
+    let id = mid(&id, lang)?;
+    state
+        .services
+        .revoke_mandate(&actor, id, &body.categories, &body.reason)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let m = state
+        .services
+        .mandate(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(out(&state, &m)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RenewIn {
+    #[serde(default)]
+    pub duration: String,
+    #[serde(default)]
+    pub consent: String,
+}
+
+/// Renews an active or recently expired mandate with a new consent.
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/renew", tag = "mandates", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = RenewIn,
+    responses((status = 201, body = MandateOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn renew_mandate(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RenewIn>,
+) -> Result<Response, ApiError> {
+    let id = mid(&id, lang)?;
+    let new_id = state
+        .services
+        .renew_mandate(&actor, id, &body.duration, &body.consent)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let m = state
+        .services
+        .mandate(&actor, new_id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok((StatusCode::CREATED, Json(out(&state, &m))).into_response())
+}
+
+/// The policy as JSON.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PolicyDoc {
+    /// `required`, `recommended` or `not_required`, for `done_for`.
+    pub mandate_rule: String,
+    pub max_mandate_duration: String,
+    /// Roles that may act `done_for`.
+    pub done_for_roles: Vec<String>,
+    pub require_privacy_notice: bool,
+    pub retention_months: u32,
+    /// Allowed modes per category code; a category absent allows every mode.
+    #[schema(value_type = Object)]
+    pub allowed_modes: std::collections::BTreeMap<String, Vec<String>>,
+    pub charter: String,
+}
+
+fn policy_doc(p: &Policy) -> PolicyDoc {
+    PolicyDoc {
+        mandate_rule: p.mandate_rule.as_str().into(),
+        max_mandate_duration: p.max_mandate_duration.as_str().into(),
+        done_for_roles: p
+            .done_for_roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        require_privacy_notice: p.require_privacy_notice,
+        retention_months: p.retention_months,
+        allowed_modes: p
+            .allowed_modes
+            .iter()
+            .map(|(c, m)| {
+                (
+                    c.as_str().to_owned(),
+                    m.iter().map(|x| x.as_str().to_owned()).collect(),
+                )
+            })
+            .collect(),
+        charter: p.charter.clone(),
+    }
+}
+
+/// Reads the structure's intervention policy.
+#[utoipa::path(get, path = "/api/v1/policy", tag = "mandates", security(("bearer" = [])),
+    responses((status = 200, body = PolicyDoc)))]
+pub async fn get_policy(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+) -> Result<Json<PolicyDoc>, ApiError> {
+    let p = state
+        .services
+        .policy(&actor)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(policy_doc(&p)))
+}
+
+/// Replaces the structure's intervention policy (supervisors).
+#[utoipa::path(put, path = "/api/v1/policy", tag = "mandates", security(("bearer" = [])),
+    request_body = PolicyDoc,
+    responses((status = 200, body = PolicyDoc), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_policy(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    ApiJson(body): ApiJson<PolicyDoc>,
+) -> Result<Json<PolicyDoc>, ApiError> {
+    let mut errors = Vec::new();
+    let rule = MandateRule::parse(&body.mandate_rule)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let max = MandateDuration::parse(&body.max_mandate_duration)
+        .map_err(|_| errors.push(FieldError::new("max_mandate_duration", "invalid_choice")))
+        .ok();
+    let mut roles = Vec::new();
+    for r in &body.done_for_roles {
+        match Role::parse(r) {
+            Ok(r) => roles.push(r),
+            Err(_) => errors.push(FieldError::new("done_for_roles", "invalid_choice")),
+        }
+    }
+    let mut allowed = Vec::new();
+    for (c, modes) in &body.allowed_modes {
+        let Ok(c) = ProcedureCategory::parse(c) else {
+            errors.push(FieldError::new("allowed_modes", "invalid_choice"));
+            continue;
+        };
+        let mut ms = Vec::new();
+        for m in modes {
+            match Mode::parse(m) {
+                Ok(m) => ms.push(m),
+                Err(_) => errors.push(FieldError::new("allowed_modes", "invalid_choice")),
+            }
+        }
+        allowed.push((c, ms));
+    }
+    let (Some(mandate_rule), Some(max_mandate_duration)) = (rule, max) else {
+        return Err(ApiError(ServiceError::Invalid(errors), lang));
+    };
+    if !errors.is_empty() {
+        return Err(ApiError(ServiceError::Invalid(errors), lang));
+    }
+    let p = Policy {
+        allowed_modes: allowed,
+        mandate_rule,
+        max_mandate_duration,
+        done_for_roles: roles,
+        require_privacy_notice: body.require_privacy_notice,
+        retention_months: body.retention_months,
+        charter: body.charter,
+    };
+    state
+        .services
+        .update_policy(&actor, p)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let p = state
+        .services
+        .policy(&actor)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(policy_doc(&p)))
+}

@@ -1,0 +1,811 @@
+//! Mandate pages: drawing one up, signing, revoking, renewing, the
+//! documents; the public verification page; the structure's policy.
+
+use super::views::display_name;
+use super::{render, render_with, signed};
+use crate::context::Ctx;
+use crate::documents;
+use crate::error::WebError;
+use crate::ui::{Fields, FormState, Ui};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use relais_domain::mandate::{MandateDuration, MandateRule, MandateState, Policy};
+use relais_domain::{MandateId, Mode, PersonId, ProcedureCategory, Role};
+use relais_service::{Actor, MandateInput, MandateView, Scan, ServiceError};
+
+pub struct MandateRowView {
+    pub id: String,
+    pub person: String,
+    pub categories: String,
+    pub period: String,
+    pub state_label: String,
+}
+
+pub fn mandate_row_view(ui: &Ui, m: &MandateView) -> MandateRowView {
+    MandateRowView {
+        id: m.row.id.to_string(),
+        person: display_name(&m.person_first_name, &m.person_last_name, None),
+        categories: m
+            .active_categories
+            .iter()
+            .map(|c| ui.label("category", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        period: ui.lang.t_with(
+            "mandate-from-to",
+            &[
+                ("from", ui.date(m.row.starts_on)),
+                ("to", ui.date(m.row.ends_on)),
+            ],
+        ),
+        state_label: ui.label("mandate-state", m.state.as_str()),
+    }
+}
+
+// ---- drawing up -----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "mandate_new.html")]
+struct NewMandatePage {
+    ui: Ui,
+    heading: String,
+    person_id: String,
+    form: FormState,
+}
+
+async fn new_page(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: PersonId,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let p = state.services.person(actor, id).await?;
+    render_with(
+        status,
+        &NewMandatePage {
+            heading: ctx.lang.t_with(
+                "mandate-new-for",
+                &[("name", display_name(&p.first_name, &p.last_name, None))],
+            ),
+            ui: Ui::new(ctx),
+            person_id: id.to_string(),
+            form,
+        },
+    )
+}
+
+pub async fn new_mandate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    let defaults = vec![
+        ("duration".to_owned(), "twelve_months".to_owned()),
+        ("consent".to_owned(), "paper".to_owned()),
+        ("lang".to_owned(), ctx.lang.code().to_owned()),
+    ];
+    new_page(
+        &state,
+        &ctx,
+        actor,
+        id,
+        FormState::with_values(defaults),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn create_mandate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let pid = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    state.services.person(actor, pid).await?;
+    let f = Fields(pairs);
+    let input = MandateInput {
+        person_id: pid.to_string(),
+        categories: f.all("categories"),
+        duration: f.owned("duration"),
+        consent: f.owned("consent"),
+        lang: f.owned("lang"),
+    };
+    match state.services.create_mandate(actor, &input).await {
+        Ok(mid) => {
+            Ok(Redirect::to(&format!("/mandates/{mid}?done=mandate-created")).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
+            new_page(
+                &state,
+                &ctx,
+                actor,
+                pid,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- one mandate ------------------------------------------------------------------
+
+pub struct MandatePageView {
+    pub id: String,
+    pub person_id: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub consent: &'static str,
+    pub duration: &'static str,
+    pub facts: Vec<(String, String)>,
+    pub active_categories: Vec<(&'static str, String)>,
+    pub verify_href: String,
+    pub renewable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mandate.html")]
+struct MandatePage {
+    ui: Ui,
+    heading: String,
+    m: MandatePageView,
+    attempts_left: String,
+    form: FormState,
+}
+
+pub fn verify_url(state: &AppState, code: &str) -> String {
+    format!(
+        "{}/v/{code}",
+        state.services.config().public_url.trim_end_matches('/')
+    )
+}
+
+async fn mandate_page(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: MandateId,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let m = state.services.mandate(actor, id).await?;
+    let ui = Ui::new(ctx);
+    let today = state.services.today();
+    let renewable = match m.state {
+        MandateState::Active => true,
+        MandateState::Expired => today - m.row.ends_on <= chrono::Duration::days(30),
+        _ => false,
+    };
+    let agent = match m.row.drawn_by {
+        Some(a) => state
+            .services
+            .assignable_agents(actor)
+            .await?
+            .into_iter()
+            .find(|(id, _)| id.0 == a)
+            .map(|(_, n)| n)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let facts = vec![
+        (
+            ui.t("mandate-person"),
+            display_name(&m.person_first_name, &m.person_last_name, None),
+        ),
+        (ui.t("mandate-structure"), m.structure_name.clone()),
+        (
+            ui.t("mandate-categories"),
+            m.active_categories
+                .iter()
+                .map(|c| ui.label("category", c.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            ui.t("mandate-period"),
+            ui.lang.t_with(
+                "mandate-from-to",
+                &[
+                    ("from", ui.date(m.row.starts_on)),
+                    ("to", ui.date(m.row.ends_on)),
+                ],
+            ),
+        ),
+        (
+            ui.t("mandate-consent"),
+            ui.label("consent", m.consent.as_str()),
+        ),
+        (ui.t("mandate-drawn-by"), agent),
+    ];
+    let view = MandatePageView {
+        id: m.row.id.to_string(),
+        person_id: m.row.person_id.to_string(),
+        state: m.state.as_str(),
+        state_label: ui.label("mandate-state", m.state.as_str()),
+        consent: m.consent.as_str(),
+        duration: m.duration.as_str(),
+        facts,
+        active_categories: m
+            .active_categories
+            .iter()
+            .map(|c| (c.as_str(), ui.label("category", c.as_str())))
+            .collect(),
+        verify_href: format!("/v/{}", m.row.verification_code),
+        renewable,
+    };
+    render_with(
+        status,
+        &MandatePage {
+            heading: ctx.lang.t_with(
+                "mandate-title",
+                &[("code", m.row.verification_code.clone())],
+            ),
+            attempts_left: ctx.lang.t_with(
+                "mandate-remote-attempts",
+                &[("n", m.remote_attempts_left.to_string())],
+            ),
+            ui,
+            m: view,
+            form,
+        },
+    )
+}
+
+fn mandate_id(raw: &str) -> Result<MandateId, WebError> {
+    MandateId::parse(raw).ok_or_else(WebError::not_found)
+}
+
+pub async fn show_mandate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    mandate_page(
+        &state,
+        &ctx,
+        actor,
+        mandate_id(&id)?,
+        FormState::empty(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "mandates.html")]
+struct MandatesPage {
+    ui: Ui,
+    mandates: Vec<MandateRowView>,
+}
+
+pub async fn list_mandates(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let ui = Ui::new(&ctx);
+    let mandates = state.services.list_mandates(actor, None, None).await?;
+    render(&MandatesPage {
+        mandates: mandates.iter().map(|m| mandate_row_view(&ui, m)).collect(),
+        ui,
+    })
+}
+
+/// Paper signature (a form, or a multipart form with a scan) or on-screen
+/// signature.
+pub async fn sign_mandate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = mandate_id(&id)?;
+    let multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut scan = None;
+    let mut signature = None;
+    if multipart {
+        let mut mp = Multipart::from_request(req, &state).await.map_err(|_| {
+            WebError::Page(StatusCode::BAD_REQUEST, crate::error::ErrorPage::BadRequest)
+        })?;
+        while let Ok(Some(field)) = mp.next_field().await {
+            if field.name() == Some("scan") {
+                let content_type = field.content_type().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(|_| {
+                    WebError::Page(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        crate::error::ErrorPage::BadRequest,
+                    )
+                })?;
+                if !bytes.is_empty() {
+                    scan = Some(Scan {
+                        bytes: bytes.to_vec(),
+                        content_type,
+                    });
+                }
+            }
+        }
+    } else {
+        let Form(pairs): Form<Vec<(String, String)>> =
+            Form::from_request(req, &state).await.map_err(|_| {
+                WebError::Page(StatusCode::BAD_REQUEST, crate::error::ErrorPage::BadRequest)
+            })?;
+        let f = Fields(pairs);
+        signature = Some(f.owned("signature")).filter(|s| !s.is_empty());
+    }
+    match state
+        .services
+        .sign_mandate(actor, id, scan, signature.as_deref())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/mandates/{id}?done=mandate-signed")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, Vec::new(), &errors, &[]);
+            mandate_page(
+                &state,
+                &ctx,
+                actor,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(e)) => {
+            let form = FormState::from_fields(ctx.lang, Vec::new(), &[e], &[]);
+            mandate_page(&state, &ctx, actor, id, form, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn send_code(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = mandate_id(&id)?;
+    state.services.send_remote_code(actor, id).await?;
+    Ok(Redirect::to(&format!("/mandates/{id}?done=mandate-code-sent")).into_response())
+}
+
+pub async fn revoke_mandate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = mandate_id(&id)?;
+    let f = Fields(pairs);
+    match state
+        .services
+        .revoke_mandate(actor, id, &f.all("categories"), f.get("reason"))
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/mandates/{id}?done=mandate-revoked-ok")).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
+            mandate_page(
+                &state,
+                &ctx,
+                actor,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn renew_mandate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = mandate_id(&id)?;
+    let f = Fields(pairs);
+    match state
+        .services
+        .renew_mandate(actor, id, f.get("duration"), f.get("consent"))
+        .await
+    {
+        Ok(new_id) => {
+            Ok(Redirect::to(&format!("/mandates/{new_id}?done=mandate-created")).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
+            mandate_page(
+                &state,
+                &ctx,
+                actor,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Builds the mandate PDF (also used by the API).
+pub async fn mandate_pdf(
+    state: &AppState,
+    actor: &Actor,
+    id: MandateId,
+) -> Result<Vec<u8>, WebError> {
+    let m = state.services.mandate(actor, id).await?;
+    let agent = match m.row.drawn_by {
+        Some(a) => state
+            .services
+            .assignable_agents(actor)
+            .await?
+            .into_iter()
+            .find(|(id, _)| id.0 == a)
+            .map(|(_, n)| n)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    state
+        .services
+        .journal_document(actor, id, "mandate.document_downloaded")
+        .await?;
+    documents::pdf(documents::mandate(
+        &m,
+        &verify_url(state, &m.row.verification_code),
+        &agent,
+    ))
+    .await
+}
+
+pub async fn mandate_document(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = mandate_id(&id)?;
+    let bytes = mandate_pdf(&state, actor, id).await?;
+    Ok(pdf_response(bytes, &format!("mandat-{id}.pdf")))
+}
+
+pub async fn revocation_document(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = mandate_id(&id)?;
+    let m = state.services.mandate(actor, id).await?;
+    if m.row.revoked_at.is_none() && m.row.revoked_categories.is_empty() {
+        return Err(WebError::not_found());
+    }
+    state
+        .services
+        .journal_document(actor, id, "mandate.revocation_downloaded")
+        .await?;
+    let bytes = documents::pdf(documents::revocation(
+        &m,
+        &verify_url(&state, &m.row.verification_code),
+    ))
+    .await?;
+    Ok(pdf_response(bytes, &format!("revocation-{id}.pdf")))
+}
+
+// ---- public verification ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    ui: Ui,
+    code: String,
+    state: &'static str,
+    state_label: String,
+    facts: Vec<(String, String)>,
+    awaiting_code: bool,
+    blocked: bool,
+    form: FormState,
+}
+
+async fn verify_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let p = state.services.public_mandate(code).await?;
+    let ui = Ui::new(ctx);
+    let facts = vec![
+        (ui.t("mandate-person"), p.initials.clone()),
+        (ui.t("mandate-structure"), p.structure_name.clone()),
+        (
+            ui.t("mandate-categories"),
+            p.categories
+                .iter()
+                .map(|c| ui.label("category", c.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            ui.t("mandate-period"),
+            ui.lang.t_with(
+                "mandate-from-to",
+                &[("from", ui.date(p.starts_on)), ("to", ui.date(p.ends_on))],
+            ),
+        ),
+    ];
+    render_with(
+        status,
+        &VerifyPage {
+            state_label: ui.label("mandate-state", p.state.as_str()),
+            ui,
+            code: code.to_owned(),
+            state: p.state.as_str(),
+            facts,
+            awaiting_code: p.awaiting_code,
+            blocked: p.code_blocked,
+            form,
+        },
+    )
+}
+
+fn limited(state: &AppState, ctx: &Ctx) -> Result<(), WebError> {
+    if state.public_limiter.allow(ctx.ip) {
+        Ok(())
+    } else {
+        Err(WebError::Page(
+            StatusCode::TOO_MANY_REQUESTS,
+            crate::error::ErrorPage::RateLimited,
+        ))
+    }
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    limited(&state, &ctx)?;
+    verify_page(&state, &ctx, &code, FormState::empty(), StatusCode::OK).await
+}
+
+pub async fn verify_consent(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    limited(&state, &ctx)?;
+    let f = Fields(pairs);
+    match state
+        .services
+        .confirm_remote_code(&code, f.get("code"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/v/{code}?done=verify-activated")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, Vec::new(), &errors, &[]);
+            verify_page(&state, &ctx, &code, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ServiceError::Conflict(e)) => {
+            let form = FormState::from_fields(ctx.lang, Vec::new(), &[e], &[]);
+            verify_page(&state, &ctx, &code, form, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn verify_revoke(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    limited(&state, &ctx)?;
+    let f = Fields(pairs);
+    match state
+        .services
+        .revoke_by_person(&code, f.get("secret"), &f.all("categories"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/v/{code}?done=verify-revoked")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, Vec::new(), &errors, &[]);
+            verify_page(&state, &ctx, &code, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ServiceError::Conflict(e)) => {
+            let form = FormState::from_fields(ctx.lang, Vec::new(), &[e], &[]);
+            verify_page(&state, &ctx, &code, form, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- policy --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    ui: Ui,
+    form: FormState,
+}
+
+pub fn policy_values(p: &Policy) -> Vec<(String, String)> {
+    let mut v = vec![
+        (
+            "mandate_rule".to_owned(),
+            p.mandate_rule.as_str().to_owned(),
+        ),
+        (
+            "max_mandate_duration".to_owned(),
+            p.max_mandate_duration.as_str().to_owned(),
+        ),
+        (
+            "retention_months".to_owned(),
+            p.retention_months.to_string(),
+        ),
+        ("charter".to_owned(), p.charter.clone()),
+    ];
+    if p.require_privacy_notice {
+        v.push(("require_privacy_notice".into(), "1".into()));
+    }
+    for r in &p.done_for_roles {
+        v.push(("done_for_roles".into(), r.as_str().into()));
+    }
+    for c in ProcedureCategory::ALL {
+        for m in Mode::ALL {
+            if p.mode_allowed(*c, *m) {
+                v.push((format!("mode_{}", c.as_str()), m.as_str().to_owned()));
+            }
+        }
+    }
+    v
+}
+
+/// Reads the policy form. Unknown codes are dropped; the retention is
+/// checked by the use case.
+fn policy_from(f: &Fields) -> Result<Policy, Vec<relais_domain::FieldError>> {
+    let mut errors = Vec::new();
+    let mandate_rule = MandateRule::parse(f.get("mandate_rule"))
+        .map_err(|e| errors.push(e))
+        .ok();
+    let max = MandateDuration::parse(f.get("max_mandate_duration"))
+        .map_err(|_| {
+            errors.push(relais_domain::FieldError::new(
+                "max_mandate_duration",
+                "invalid_choice",
+            ))
+        })
+        .ok();
+    let retention = f
+        .get("retention_months")
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| {
+            errors.push(relais_domain::FieldError::new(
+                "retention_months",
+                "invalid_retention",
+            ))
+        })
+        .ok();
+    let roles: Vec<Role> = f
+        .all("done_for_roles")
+        .iter()
+        .filter_map(|r| Role::parse(r).ok())
+        .collect();
+    let mut allowed_modes = Vec::new();
+    for c in ProcedureCategory::ALL {
+        let modes: Vec<Mode> = f
+            .all(&format!("mode_{}", c.as_str()))
+            .iter()
+            .filter_map(|m| Mode::parse(m).ok())
+            .collect();
+        if modes.len() < Mode::ALL.len() {
+            allowed_modes.push((*c, modes));
+        }
+    }
+    let charter = f.get("charter").replace("\r\n", "\n").trim().to_owned();
+    match (mandate_rule, max, retention) {
+        (Some(mandate_rule), Some(max_mandate_duration), Some(retention_months))
+            if errors.is_empty() =>
+        {
+            Ok(Policy {
+                allowed_modes,
+                mandate_rule,
+                max_mandate_duration,
+                done_for_roles: roles,
+                require_privacy_notice: f.checked("require_privacy_notice"),
+                retention_months,
+                charter,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+pub async fn show_policy(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    if !actor.role.can_manage_team() {
+        return Err(ServiceError::Forbidden.into());
+    }
+    let p = state.services.policy(actor).await?;
+    render(&PolicyPage {
+        ui: Ui::new(&ctx),
+        form: FormState::with_values(policy_values(&p)),
+    })
+}
+
+pub async fn save_policy(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let f = Fields(pairs);
+    let result = match policy_from(&f) {
+        Ok(p) => state.services.update_policy(actor, p).await,
+        Err(errors) => Err(ServiceError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/structure/policy?done=policy-saved").into_response()),
+        Err(ServiceError::Invalid(errors)) => render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PolicyPage {
+                ui: Ui::new(&ctx),
+                form: FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]),
+            },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn charter_pdf(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let p = state.services.policy(actor).await?;
+    let bytes = documents::pdf(documents::charter(ctx.lang, &actor.structure_name, &p)).await?;
+    Ok(pdf_response(bytes, "charte.pdf"))
+}
