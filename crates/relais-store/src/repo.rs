@@ -1490,8 +1490,8 @@ macro_rules! repository {
             let done = sqlx::query(
                 "UPDATE mandates SET revoked_categories = $1, signed_at = $2, remote_code_hash = $3, \
                  remote_code_expires = $4, remote_attempts = $5, signature_svg = $6, scan = $7, \
-                 scan_type = $8, revoked_at = $9, revoke_reason = $10, updated_at = $11 \
-                 WHERE id = $12 AND structure_id = $13",
+                 scan_type = $8, revoked_at = $9, revoke_reason = $10, updated_at = $11, \
+                 renewed_from = $14 WHERE id = $12 AND structure_id = $13",
             )
             .bind(&m.revoked_categories)
             .bind(m.signed_at)
@@ -1506,6 +1506,7 @@ macro_rules! repository {
             .bind(m.updated_at)
             .bind(m.id)
             .bind(m.structure_id)
+            .bind(m.renewed_from)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {

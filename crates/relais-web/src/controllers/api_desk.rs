@@ -355,6 +355,8 @@ pub struct InterventionOut {
     pub place: String,
     pub summary: Option<String>,
     pub next_step: Option<String>,
+    /// For `done_for`: the mandate relied on.
+    pub mandate_id: Option<Uuid>,
 }
 
 fn intervention_out(i: &InterventionRow) -> InterventionOut {
@@ -368,6 +370,7 @@ fn intervention_out(i: &InterventionRow) -> InterventionOut {
         place: i.place.clone(),
         summary: i.summary.clone(),
         next_step: i.next_step.clone(),
+        mandate_id: i.mandate_id,
     }
 }
 

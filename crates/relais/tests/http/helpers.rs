@@ -107,6 +107,8 @@ pub struct TestApp {
     pub services: Services,
     pub store: Store,
     pub clock: Arc<FixedClock>,
+    /// Where the file notifier writes the codes sent to persons.
+    pub notifications: PathBuf,
     pub _db: TestDatabase,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -121,17 +123,23 @@ pub async fn spawn_app(opts: Options) -> Option<TestApp> {
     };
     let store = db.store().await;
     let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
+    let notifications =
+        std::env::temp_dir().join(format!("relais-notify-{}.jsonl", uuid::Uuid::now_v7()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     let services = Services::new(
         store.clone(),
         clock.clone(),
         ServiceConfig {
             require_totp: opts.require_totp,
+            public_url: format!("http://{addr}"),
             ..ServiceConfig::default()
         },
-    );
+    )
+    .with_notifier(Arc::new(relais_service::notify::FileNotifier::new(
+        &notifications,
+    )));
     services.ensure_demo().await.expect("demo data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state = AppState::new(services.clone(), WebConfig::default());
     tokio::spawn(async move {
@@ -145,6 +153,7 @@ pub async fn spawn_app(opts: Options) -> Option<TestApp> {
         services,
         store,
         clock,
+        notifications,
         _db: db,
         _shutdown: tx,
     })

@@ -9,4 +9,5 @@ mod auth;
 mod cli;
 mod desk;
 mod helpers;
+mod mandates;
 mod team;
