@@ -31,6 +31,10 @@ test('a walk-in is recorded with the keyboard alone: new person, request, interv
   await typeInto(page, '#phone', '06 11 22 33 44');
   await typeInto(page, '#postcode', '69100');
   await typeInto(page, '#commune', 'Démoville');
+  // The policy asks that the privacy notice be given first.
+  await tabTo(page, page.locator('#privacy_notice'), 5);
+  await page.keyboard.press('Space');
+  await expect(page.locator('#privacy_notice')).toBeChecked();
   // Request.
   await typeInto(page, '#procedure', 'Renouvellement de la complémentaire santé solidaire');
   await tabTo(page, page.locator('#category'), 10);

@@ -781,11 +781,7 @@ impl Services {
                         continue;
                     }
                     let r = facts(&l.mandate).refusal(category, day);
-                    let better = match (&best, r) {
-                        (None, _) => true,
-                        (Some((_, Some(_))), None) => true,
-                        _ => false,
-                    };
+                    let better = matches!((&best, r), (None, _) | (Some((_, Some(_))), None));
                     if better {
                         best = Some((l.mandate.id, r));
                     }

@@ -50,10 +50,7 @@ pub fn mandate(m: &MandateView, verify_url: &str, agent_name: &str) -> Document 
                 if fr { "Personne" } else { "Person" }.into(),
                 person.clone(),
             ),
-            (
-                if fr { "Structure" } else { "Structure" }.into(),
-                m.structure_name.clone(),
-            ),
+            ("Structure".into(), m.structure_name.clone()),
             (
                 if fr { "Établi par" } else { "Drawn up by" }.into(),
                 agent_name.to_owned(),

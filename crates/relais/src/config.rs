@@ -145,8 +145,9 @@ impl Settings {
                 self.notifier
             ));
         }
-        if !self.public_url.is_empty()
-            && !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://"))
+        if !(self.public_url.is_empty()
+            || self.public_url.starts_with("http://")
+            || self.public_url.starts_with("https://"))
         {
             return Err("public_url must start with http:// or https://".into());
         }
@@ -160,6 +161,18 @@ impl Settings {
         self.listen
             .parse()
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+}
+
+impl Settings {
+    /// The public address: configured, or the listen address.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            let scheme = if self.tls { "https" } else { "http" };
+            format!("{scheme}://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
     }
 }
 
@@ -197,17 +210,5 @@ mod tests {
             },
         );
         assert!(bad.is_err());
-    }
-}
-
-impl Settings {
-    /// The public address: configured, or the listen address.
-    pub fn public_url(&self) -> String {
-        if self.public_url.is_empty() {
-            let scheme = if self.tls { "https" } else { "http" };
-            format!("{scheme}://{}", self.listen)
-        } else {
-            self.public_url.trim_end_matches('/').to_owned()
-        }
     }
 }

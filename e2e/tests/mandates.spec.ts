@@ -1,0 +1,83 @@
+import { test, expect } from '@playwright/test';
+import { DEMO, DEMO_PASSWORD, checkA11y, signIn, uniqueSuffix } from './helpers';
+
+test('paper mandate for two categories: document, signature, done_for accepted then refused outside it', async ({ page }) => {
+  await signIn(page, DEMO.agent, DEMO_PASSWORD);
+  const last = `Mandat${uniqueSuffix()}`;
+  // A new person, created from the person form (privacy notice given).
+  await page.goto('/persons/new');
+  await page.locator('#first_name').fill('Inès');
+  await page.locator('#last_name').fill(last);
+  await page.locator('#privacy_notice_on').fill('2026-01-05');
+  await page.locator('form button[type=submit].primary').click();
+  await expect(page.locator('h1')).toContainText(`Inès ${last.toUpperCase()}`);
+  const personUrl = page.url().split('?')[0];
+
+  // Draw up the mandate: three short steps on one page.
+  await page.getByRole('link', { name: 'Établir un mandat' }).click();
+  await checkA11y(page, '/persons/<id>/mandates/new');
+  await page.locator('input[name="categories"][value="social"]').check();
+  await page.locator('input[name="categories"][value="travail"]').check();
+  await page.locator('input[name="duration"][value="six_months"]').check();
+  await page.locator('input[name="consent"][value="paper"]').check();
+  await page.getByRole('button', { name: 'Établir le mandat' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Mandat établi');
+  await expect(page.locator('main')).toContainText('En attente de signature');
+  await checkA11y(page, '/mandates/<id> pending');
+
+  // Download the PDF.
+  const pdfHref = await page.getByRole('link', { name: 'Télécharger le mandat (PDF)' }).getAttribute('href');
+  const pdf = await page.request.get(pdfHref!);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+
+  // Record the paper signature.
+  await page.getByRole('button', { name: 'Enregistrer la signature' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Mandat signé');
+  await checkA11y(page, '/mandates/<id> active');
+
+  // done_for in a covered category: accepted.
+  await page.goto(personUrl);
+  await page.getByRole('link', { name: 'Nouvelle demande' }).last().click();
+  await page.locator('#procedure').fill('Renouvellement de la complémentaire santé solidaire');
+  await page.locator('#category').selectOption('social');
+  await page.locator('input[name="mode"][value="done_for"]').check();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}/);
+  await expect(page.locator('main')).toContainText('Faire pour');
+
+  // done_for in another category: refused with the reason and a way out.
+  await page.goto(personUrl);
+  await page.getByRole('link', { name: 'Nouvelle demande' }).last().click();
+  await page.locator('#procedure').fill('Pré-demande de carte d’identité');
+  await page.locator('#category').selectOption('papiers');
+  await page.locator('input[name="mode"][value="done_for"]').check();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await expect(page.locator('#policy-refusal')).toContainText('ne couvre pas cette catégorie');
+  await expect(page.locator('#policy-refusal').getByRole('link', { name: 'Établir un mandat' })).toBeVisible();
+  await checkA11y(page, '/intake refused by the policy');
+
+  // The mandates list, the public verification page, the policy page.
+  await page.goto('/mandates');
+  await expect(page.locator('main')).toContainText(`Inès ${last.toUpperCase()}`);
+  await checkA11y(page, '/mandates');
+  await page.locator('main table a', { hasText: last.toUpperCase() }).first().click();
+  const verifyHref = await page.getByRole('link', { name: 'Page de vérification' }).getAttribute('href');
+  await page.goto(verifyHref!);
+  await expect(page.locator('#mandate-state')).toHaveText('Actif');
+  await checkA11y(page, '/v/<code>');
+});
+
+test('supervisors edit the policy; the page and its errors pass axe', async ({ page }) => {
+  await signIn(page, DEMO.responsable, DEMO_PASSWORD);
+  await page.goto('/structure/policy');
+  await checkA11y(page, '/structure/policy');
+  await page.locator('#retention_months').fill('0');
+  await page.getByRole('button', { name: 'Enregistrer la charte' }).click();
+  await expect(page.locator('#form-errors')).toBeVisible();
+  await checkA11y(page, '/structure/policy with errors');
+  await page.locator('#retention_months').fill('24');
+  await page.getByRole('button', { name: 'Enregistrer la charte' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Charte enregistrée');
+});
