@@ -458,13 +458,16 @@ impl Services {
                 now,
             )
             .await?;
-        self.notifier
-            .send(&Notification {
-                channel,
-                to,
-                subject,
-                body,
-            })
+        let notifier = self.notifier.clone();
+        let message = Notification {
+            channel,
+            to,
+            subject,
+            body,
+        };
+        tokio::task::spawn_blocking(move || notifier.send(&message))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
             .map_err(ServiceError::Internal)?;
         Ok(())
     }

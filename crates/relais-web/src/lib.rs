@@ -136,7 +136,12 @@ pub fn router(state: AppState) -> Router {
         .route("/persons/{id}/mandates", post(mandates::create_mandate))
         .route("/mandates", get(mandates::list_mandates))
         .route("/mandates/{id}", get(mandates::show_mandate))
-        .route("/mandates/{id}/sign", post(mandates::sign_mandate))
+        .route(
+            "/mandates/{id}/sign",
+            // Scans of up to 10 MB, with the form around them.
+            post(mandates::sign_mandate)
+                .layer(axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
         .route("/mandates/{id}/send-code", post(mandates::send_code))
         .route("/mandates/{id}/revoke", post(mandates::revoke_mandate))
         .route("/mandates/{id}/renew", post(mandates::renew_mandate))

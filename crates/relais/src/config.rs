@@ -28,8 +28,9 @@ pub struct Settings {
     /// The address people reach relais at, for verification links and QR
     /// codes (e.g. `https://relais.ccas-demoville.fr`).
     pub public_url: String,
-    /// Where codes sent to persons go: `log` (development) or
-    /// `file:/path/to/notifications.jsonl` (tests).
+    /// Where codes sent to persons go: `log` (development),
+    /// `file:/path/to/notifications.jsonl` (tests) or
+    /// `smtp://HOST:PORT?from=ADDRESS` (e-mail through a relay).
     pub notifier: String,
 }
 
@@ -139,9 +140,12 @@ impl Settings {
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
             return Err("session timeouts must be positive".into());
         }
-        if self.notifier != "log" && !self.notifier.starts_with("file:") {
+        if self.notifier.starts_with("smtp://") {
+            relais_service::notify::SmtpNotifier::from_url(&self.notifier)
+                .map_err(|e| format!("notifier: {e}"))?;
+        } else if self.notifier != "log" && !self.notifier.starts_with("file:") {
             return Err(format!(
-                "unsupported notifier {:?}: use log or file:PATH",
+                "unsupported notifier {:?}: use log, file:PATH or smtp://HOST:PORT?from=ADDRESS",
                 self.notifier
             ));
         }

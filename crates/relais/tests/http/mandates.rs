@@ -440,6 +440,14 @@ async fn a_policy_change_takes_effect_at_once_and_is_journaled_with_before_and_a
     assert_eq!(p["mandate_rule"], "recommended");
     let (s, r) = done_for(&app, &t, &pid, "social").await;
     assert_eq!(s, StatusCode::CREATED, "recommended only: {r}");
+    // A cap on mandate durations applies at once too.
+    let (_, mut capped) = call(&app, &sup, "GET", "/api/v1/policy", None).await;
+    capped["max_mandate_duration"] = json!("six_months");
+    let (s, _) = call(&app, &sup, "PUT", "/api/v1/policy", Some(capped)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = call(&app, &t, "POST", "/api/v1/mandates", Some(json!({"person_id": pid, "categories": ["social"], "duration": "twelve_months", "consent": "paper"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["fields"][0]["code"], "duration_above_policy");
     let chain = app
         .store
         .structure_by_slug("ccas-demoville")
@@ -679,4 +687,62 @@ async fn the_web_flow_signs_with_a_scan_and_refuses_bad_files() {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_on_screen_signature_keeps_only_the_strokes() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let pid = person(&app, &t, "Élise", "Ecran", None).await;
+    let (_, m) = call(&app, &t, "POST", "/api/v1/mandates", Some(json!({"person_id": pid, "categories": ["famille"], "duration": "one_day", "consent": "on_screen"}))).await;
+    let mid = m["id"].as_str().unwrap().to_owned();
+    let (s, _) = call(
+        &app,
+        &t,
+        "POST",
+        &format!("/api/v1/mandates/{mid}/sign"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an on-screen mandate needs the strokes"
+    );
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let page = b.get(&format!("/mandates/{mid}")).await;
+    assert!(page.body.contains("data-signature-pad"));
+    let evil = "<svg><script>alert(1)</script><path d=\"M1 1 L2 2\" onload=\"x()\"/></svg>";
+    let r = b
+        .post(
+            &format!("/mandates/{mid}/sign"),
+            &page.csrf(),
+            &[("signature", "<svg><script>alert(1)</script></svg>")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = b
+        .post(
+            &format!("/mandates/{mid}/sign"),
+            &page.csrf(),
+            &[("signature", evil)],
+        )
+        .await;
+    assert_eq!(r.location(), format!("/mandates/{mid}?done=mandate-signed"));
+    let stored = app
+        .services
+        .mandate(
+            &actor(&app).await,
+            relais_domain::MandateId::parse(&mid).unwrap(),
+        )
+        .await
+        .unwrap()
+        .row
+        .signature_svg
+        .unwrap();
+    assert!(
+        stored.contains("M1 1 L2 2") && !stored.contains("script") && !stored.contains("onload"),
+        "{stored}"
+    );
 }
