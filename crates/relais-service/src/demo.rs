@@ -267,6 +267,7 @@ impl Services {
         let sid = structure.id;
         let mut rng = Lcg(2026);
         let mut created = 0;
+        let mut mandate_people = Vec::new();
         for n in 0..DEMO_PERSONS {
             let first = FIRST[n % FIRST.len()];
             let last = LAST[(n * 7 + n / FIRST.len()) % LAST.len()];
@@ -476,6 +477,9 @@ impl Services {
                 self.store.insert_intake(&rows, &events, now).await?;
                 created += 1;
             }
+            if n % 6 == 0 {
+                mandate_people.push(person_id);
+            }
             if rng.below(3) == 0 {
                 let accounts: Vec<PersonAccountRow> = [
                     ("email", "yes", "no", "own_email"),
@@ -504,6 +508,74 @@ impl Services {
                     )
                     .await?;
             }
+        }
+        // Signed paper mandates, some of them ending within 30 days.
+        for (i, person_id) in mandate_people.into_iter().enumerate() {
+            let (duration, days_ago, cats) = match i % 3 {
+                0 => ("six_months", 170, "social,travail"),
+                1 => ("twelve_months", 100, "social,argent,logement"),
+                _ => ("one_month", 20, "papiers"),
+            };
+            let starts_on = today - Duration::days(days_ago);
+            let d = relais_domain::mandate::MandateDuration::parse(duration)
+                .unwrap_or(relais_domain::mandate::MandateDuration::OneMonth);
+            let code: String = format!("DEMO{:06}", i)
+                .chars()
+                .map(|c| {
+                    if c == '0' {
+                        'Q'
+                    } else if c == '1' {
+                        'R'
+                    } else if c == 'O' {
+                        'P'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let signed = chrono_tz::Europe::Paris
+                .from_local_datetime(&starts_on.and_hms_opt(10, 0, 0).unwrap_or_default())
+                .earliest()
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or(now);
+            let row = relais_store::MandateRow {
+                id: Uuid::now_v7(),
+                structure_id: sid,
+                person_id,
+                categories: cats.to_owned(),
+                revoked_categories: String::new(),
+                duration: duration.to_owned(),
+                starts_on,
+                ends_on: d.end_date(starts_on),
+                consent: "paper".to_owned(),
+                signed_at: Some(signed),
+                verification_code: code,
+                revocation_secret: format!("DEMQ-{:04}-SECR", i),
+                remote_code_hash: None,
+                remote_code_expires: None,
+                remote_attempts: 0,
+                signature_svg: None,
+                scan: None,
+                scan_type: None,
+                revoked_at: None,
+                revoke_reason: None,
+                renewed_from: None,
+                drawn_by: Some(main_agent),
+                lang: "fr".to_owned(),
+                created_at: signed,
+                updated_at: signed,
+            };
+            self.store
+                .insert_mandate(
+                    &row,
+                    &[JournalEvent::new("mandate.create")
+                        .structure(sid)
+                        .object("mandate", row.id)
+                        .details(serde_json::json!({"via": "demo"}))],
+                    now,
+                )
+                .await?;
+            created += 1;
         }
         Ok(created)
     }
