@@ -170,8 +170,10 @@ impl Refusal {
     }
 }
 
-/// The structure's intervention policy.
+/// The structure's intervention policy. Fields missing from a stored
+/// policy take their default, so that new settings can be added later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     /// Modes allowed, per category (a category missing here allows all).
     pub allowed_modes: Vec<(ProcedureCategory, Vec<Mode>)>,

@@ -110,7 +110,7 @@ fn view(l: MandateListRow, today: NaiveDate) -> MandateView {
 }
 
 /// Checks that a scan is a PDF, PNG or JPEG of at most 10 MB, by its
-/// first bytes (the declared type must agree).
+/// first bytes (the type the browser declared is not trusted).
 pub fn check_scan(scan: &Scan) -> Result<&'static str, FieldError> {
     if scan.bytes.is_empty() {
         return Err(FieldError::new("scan", "required"));
@@ -226,6 +226,10 @@ impl Services {
         let policy = self.policy(actor).await?;
         let mut c = Checks::default();
         let person = match PersonId::parse(&input.person_id) {
+            None if !input.person_id.trim().is_empty() => {
+                c.push(FieldError::new("person_id", "unknown_person"));
+                None
+            }
             Some(id) => match self.person_row(actor, id).await {
                 Ok(p) => Some(p),
                 Err(ServiceError::NotFound) => {
@@ -451,13 +455,7 @@ impl Services {
                 format!("Votre code : {code}. Saisissez-le sur {link} pour donner votre mandat. Il est valable 24 heures."),
             )
         };
-        self.store
-            .update_mandate(
-                &row,
-                &[self.ev(actor, "mandate.remote_code_sent", row.id)],
-                now,
-            )
-            .await?;
+        // Sent first: a code that could not be sent is never stored.
         let notifier = self.notifier.clone();
         let message = Notification {
             channel,
@@ -468,7 +466,17 @@ impl Services {
         tokio::task::spawn_blocking(move || notifier.send(&message))
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?
-            .map_err(ServiceError::Internal)?;
+            .map_err(|e| {
+                tracing::warn!(error = %e, "a remote consent code could not be sent");
+                ServiceError::Invalid(vec![FieldError::new("consent", "code_not_sent")])
+            })?;
+        self.store
+            .update_mandate(
+                &row,
+                &[self.ev(actor, "mandate.remote_code_sent", row.id)],
+                now,
+            )
+            .await?;
         Ok(())
     }
 

@@ -272,6 +272,19 @@ impl FormState {
         }
     }
 
+    /// Replaces the message shown for `field` (and in the error summary).
+    pub fn with_message(mut self, field: &str, message: String) -> Self {
+        for (f, m) in self.raw.iter_mut() {
+            if f == field {
+                *m = message.clone();
+            }
+        }
+        for (_, m) in self.errors.iter_mut() {
+            *m = message.clone();
+        }
+        self
+    }
+
     /// All values, for building a new state from this one.
     pub fn values(&self) -> &[(String, String)] {
         &self.values

@@ -218,10 +218,17 @@ async fn open_store(s: &Settings) -> Result<Store, Failure> {
 }
 
 fn services(store: Store, s: &Settings, demo: bool) -> Services {
-    let notifier: Arc<dyn relais_service::notify::Notifier> = match s.notifier.strip_prefix("file:")
-    {
-        Some(path) => Arc::new(relais_service::notify::FileNotifier::new(path)),
-        None => Arc::new(relais_service::notify::LogNotifier),
+    use relais_service::notify::{FileNotifier, LogNotifier, Notifier, SmtpNotifier};
+    let notifier: Arc<dyn Notifier> = if let Some(path) = s.notifier.strip_prefix("file:") {
+        Arc::new(FileNotifier::new(path))
+    } else if s.notifier.starts_with("smtp://") {
+        // Validated when the settings were loaded.
+        match SmtpNotifier::from_url(&s.notifier) {
+            Ok(n) => Arc::new(n),
+            Err(_) => Arc::new(LogNotifier),
+        }
+    } else {
+        Arc::new(LogNotifier)
     };
     Services::new(
         store,

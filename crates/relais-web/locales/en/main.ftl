@@ -529,3 +529,5 @@ policy-saved = Policy saved.
 policy-print = Print the charter (PDF)
 policy-banner-required = Here, doing for someone needs a mandate the person signed.
 policy-banner-recommended = Here, doing for someone without a mandate is discouraged.
+err-code_not_sent = The code could not be sent to the person. Check their email, or choose a paper signature.
+err-policy_refused = Refused by the policy.

@@ -530,3 +530,5 @@ policy-print = Imprimer la charte (PDF)
 policy-banner-required = Ici, faire à la place demande un mandat signé de la personne.
 policy-banner-recommended = Ici, faire à la place sans mandat est déconseillé.
 
+err-code_not_sent = Le code n’a pas pu être envoyé à la personne. Vérifiez son e-mail, ou choisissez une signature sur papier.
+err-policy_refused = Refusé par la charte.

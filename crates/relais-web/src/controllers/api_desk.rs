@@ -615,6 +615,7 @@ async fn request_json(
 #[utoipa::path(post, path = "/api/v1/help-requests", tag = "desk", security(("bearer" = [])),
     request_body = HelpRequestIn,
     responses((status = 201, body = HelpRequestOut), (status = 200, description = "Already recorded with this submission_key", body = HelpRequestOut),
+        (status = 409, description = "Refused by the intervention policy: `policy_refused` with a `reason`", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create_help_request(
     State(state): State<AppState>,
@@ -819,7 +820,8 @@ pub async fn patch_help_request(
 /// Records an intervention on a help request.
 #[utoipa::path(post, path = "/api/v1/help-requests/{id}/interventions", tag = "desk", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = InterventionIn,
-    responses((status = 201, body = InterventionOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = InterventionOut),
+        (status = 409, description = "Refused by the intervention policy: `policy_refused` with a `reason`", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_intervention(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,

@@ -289,6 +289,29 @@ pub async fn add_intervention(
         Ok(_) => {
             Ok(Redirect::to(&format!("/requests/{id}?done=intervention-added")).into_response())
         }
+        Err(ServiceError::PolicyRefused(r)) => {
+            let message = format!(
+                "{} {}",
+                ctx.lang.t(&format!("refusal-{}", r.as_str())),
+                ctx.lang.t("refusal-next")
+            );
+            let form = FormState::from_fields(
+                ctx.lang,
+                f.0.clone(),
+                &[relais_domain::FieldError::new("mode", "policy_refused")],
+                &[],
+            );
+            let _ = message;
+            request_page(
+                &state,
+                &ctx,
+                actor,
+                id,
+                form.with_message("mode", message),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
             request_page(

@@ -746,3 +746,35 @@ async fn an_on_screen_signature_keeps_only_the_strokes() {
         "{stored}"
     );
 }
+
+#[tokio::test]
+async fn the_request_page_explains_a_refusal() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let pid = person(&app, &t, "Yann", "Refus", None).await;
+    let (_, r) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v1/help-requests",
+        Some(json!({"person_id": pid, "procedure": "Carte grise", "category": "transports"})),
+    )
+    .await;
+    let rid = r["id"].as_str().unwrap();
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let page = b.get(&format!("/requests/{rid}")).await;
+    let r = b
+        .post(
+            &format!("/requests/{rid}/interventions"),
+            &page.csrf(),
+            &[
+                ("mode", "done_for"),
+                ("duration_minutes", "15"),
+                ("place", "on_site"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("Pas de mandat"), "{}", r.body);
+}
