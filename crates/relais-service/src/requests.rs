@@ -108,6 +108,8 @@ pub struct IntakeResult {
     pub person_id: Option<PersonId>,
     /// True when this submission had already been recorded.
     pub repeated: bool,
+    /// Set when the policy only recommends a mandate that was missing.
+    pub warning: Option<relais_domain::mandate::Refusal>,
 }
 
 /// A request with everything shown on its page.
@@ -314,6 +316,7 @@ impl Services {
                     reference: r.reference,
                     person_id: r.person_id.map(PersonId),
                     repeated: true,
+                    warning: None,
                 });
             }
         }
@@ -559,6 +562,7 @@ impl Services {
                 reference,
                 person_id: person_id.map(PersonId),
                 repeated: false,
+                warning: judged.1,
             }),
             // Two submissions raced: the other one recorded it.
             Err(StoreError::Conflict(_)) if rows.request.submission_key.is_some() => {
@@ -573,6 +577,7 @@ impl Services {
                     reference: r.reference,
                     person_id: r.person_id.map(PersonId),
                     repeated: true,
+                    warning: None,
                 })
             }
             Err(e) => Err(e.into()),

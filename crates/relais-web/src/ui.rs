@@ -35,6 +35,7 @@ const NOTICES: &[&str] = &[
     "verify-activated",
     "verify-revoked",
     "policy-saved",
+    "mandate-warned",
 ];
 
 pub struct UserBar {

@@ -143,6 +143,10 @@ impl Settings {
         if self.notifier.starts_with("smtp://") {
             relais_service::notify::SmtpNotifier::from_url(&self.notifier)
                 .map_err(|e| format!("notifier: {e}"))?;
+        } else if self.notifier == "file:" {
+            return Err(
+                "notifier file: needs a path, e.g. file:/var/lib/relais/notifications.jsonl".into(),
+            );
         } else if self.notifier != "log" && !self.notifier.starts_with("file:") {
             return Err(format!(
                 "unsupported notifier {:?}: use log, file:PATH or smtp://HOST:PORT?from=ADDRESS",

@@ -531,3 +531,4 @@ policy-banner-required = Here, doing for someone needs a mandate the person sign
 policy-banner-recommended = Here, doing for someone without a mandate is discouraged.
 err-code_not_sent = The code could not be sent to the person. Check their email, or choose a paper signature.
 err-policy_refused = Refused by the policy.
+mandate-warned = Request recorded. Note: the policy recommends a signed mandate for doing things on the person's behalf.

@@ -532,3 +532,4 @@ policy-banner-recommended = Ici, faire à la place sans mandat est déconseillé
 
 err-code_not_sent = Le code n’a pas pu être envoyé à la personne. Vérifiez son e-mail, ou choisissez une signature sur papier.
 err-policy_refused = Refusé par la charte.
+mandate-warned = Demande enregistrée. Attention : la charte recommande un mandat signé pour faire à la place de la personne.

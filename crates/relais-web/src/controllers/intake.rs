@@ -300,10 +300,15 @@ pub async fn record_intake(
     let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
     match state.services.record_intake(actor, &input).await {
         Ok(r) => {
-            let to = if f.get("then") == "new" {
-                "/intake?done=request-recorded".to_owned()
+            let done = if r.warning.is_some() {
+                "mandate-warned"
             } else {
-                format!("/requests/{}?done=request-recorded", r.id)
+                "request-recorded"
+            };
+            let to = if f.get("then") == "new" {
+                format!("/intake?done={done}")
+            } else {
+                format!("/requests/{}?done={done}", r.id)
             };
             Ok(Redirect::to(&to).into_response())
         }

@@ -189,17 +189,7 @@ async fn mandate_page(
         MandateState::Expired => today - m.row.ends_on <= chrono::Duration::days(30),
         _ => false,
     };
-    let agent = match m.row.drawn_by {
-        Some(a) => state
-            .services
-            .assignable_agents(actor)
-            .await?
-            .into_iter()
-            .find(|(id, _)| id.0 == a)
-            .map(|(_, n)| n)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let agent = agent_name(state, actor, m.row.drawn_by).await?;
     let facts = vec![
         (
             ui.t("mandate-person"),
@@ -262,6 +252,25 @@ async fn mandate_page(
             form,
         },
     )
+}
+
+/// The name of the agent who drew a mandate up (empty if unknown).
+async fn agent_name(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<uuid::Uuid>,
+) -> Result<String, WebError> {
+    let Some(id) = id else {
+        return Ok(String::new());
+    };
+    Ok(state
+        .services
+        .assignable_agents(actor)
+        .await?
+        .into_iter()
+        .find(|(a, _)| a.0 == id)
+        .map(|(_, n)| n)
+        .unwrap_or_default())
 }
 
 fn mandate_id(raw: &str) -> Result<MandateId, WebError> {
@@ -472,17 +481,7 @@ pub async fn mandate_pdf(
     id: MandateId,
 ) -> Result<Vec<u8>, WebError> {
     let m = state.services.mandate(actor, id).await?;
-    let agent = match m.row.drawn_by {
-        Some(a) => state
-            .services
-            .assignable_agents(actor)
-            .await?
-            .into_iter()
-            .find(|(id, _)| id.0 == a)
-            .map(|(_, n)| n)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let agent = agent_name(state, actor, m.row.drawn_by).await?;
     state
         .services
         .journal_document(actor, id, "mandate.document_downloaded")

@@ -2,42 +2,6 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// A token for an account of the demo structure.
-async fn token(app: &TestApp, email: &str) -> String {
-    app.services
-        .cli_create_token(email, "test", None)
-        .await
-        .unwrap()
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let url = format!("{}{path}", app.base);
-    let c = app.api();
-    let mut req = match method {
-        "GET" => c.get(url),
-        "POST" => c.post(url),
-        "PATCH" => c.patch(url),
-        _ => panic!("method"),
-    }
-    .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 /// A second structure with its own agent and a person named like one of
 /// Démoville's.
 async fn other_structure(app: &TestApp) -> String {

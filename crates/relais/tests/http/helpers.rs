@@ -290,3 +290,41 @@ impl TestApp {
         self.clock.now()
     }
 }
+
+/// A token for an account.
+pub async fn token(app: &TestApp, email: &str) -> String {
+    app.services
+        .cli_create_token(email, "test", None)
+        .await
+        .unwrap()
+}
+
+/// One JSON API call; the body is parsed when it is JSON.
+pub async fn call(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let url = format!("{}{path}", app.base);
+    let c = app.api();
+    let mut req = match method {
+        "GET" => c.get(url),
+        "POST" => c.post(url),
+        "PATCH" => c.patch(url),
+        "PUT" => c.put(url),
+        _ => panic!("method {method}"),
+    }
+    .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}

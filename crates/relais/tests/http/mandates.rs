@@ -3,41 +3,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::process::Command;
 
-async fn token(app: &TestApp, email: &str) -> String {
-    app.services
-        .cli_create_token(email, "test", None)
-        .await
-        .unwrap()
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let url = format!("{}{path}", app.base);
-    let c = app.api();
-    let mut req = match method {
-        "GET" => c.get(url),
-        "POST" => c.post(url),
-        "PUT" => c.put(url),
-        _ => panic!("method"),
-    }
-    .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 async fn person(app: &TestApp, t: &str, first: &str, last: &str, email: Option<&str>) -> String {
     let (s, p) = call(app, t, "POST", "/api/v1/persons", Some(json!({
         "first_name": first, "last_name": last, "email": email, "privacy_notice_on": "2026-01-05", "confirm_new": true
