@@ -123,3 +123,18 @@ test('a supervisor sees the merge tools on a person page', async ({ page }) => {
   await page.locator('#merge_q').press('Enter');
   await checkA11y(page, '/persons/<id> merge search');
 });
+
+test('the credential guard stops a password in a note, and a confirmation saves it', async ({ page }) => {
+  await signIn(page, DEMO.agent, DEMO_PASSWORD);
+  await page.goto('/persons/new');
+  await page.locator('#first_name').fill('Gaston');
+  await page.locator('#last_name').fill(`Garde${uniqueSuffix()}`);
+  await page.locator('#privacy_notice_on').fill('2026-01-05');
+  await page.locator('#notes').fill('mdp caf: Soleil2024!');
+  await page.locator('form button[type=submit].primary').click();
+  await expect(page.locator('#form-errors')).toContainText('ressemble à un mot de passe');
+  await checkA11y(page, '/persons/new with the credential guard');
+  await page.locator('input[name="confirm_secret"]').check();
+  await page.locator('form button[type=submit].primary').click();
+  await expect(page.locator('[role=status]')).toContainText('Fiche enregistrée');
+});

@@ -4,6 +4,7 @@
 pub mod account;
 mod codes;
 pub mod desk;
+pub mod guard;
 pub mod ids;
 pub mod journal;
 pub mod mandate;

@@ -39,6 +39,9 @@ pub struct PersonInput {
     pub equipment: Vec<String>,
     /// A new autonomy assessment, or empty for none.
     pub autonomy: String,
+    /// The worker confirms that text flagged by the credential guard is
+    /// not a secret.
+    pub confirm_secret: bool,
 }
 
 impl PersonInput {
@@ -64,6 +67,7 @@ impl PersonInput {
                 .unwrap_or_default(),
             equipment: equipment_list(&p.equipment),
             autonomy: String::new(),
+            confirm_secret: false,
         }
     }
 }
@@ -129,6 +133,7 @@ pub(crate) fn validate_person(
         40,
     ));
     let notes = c.take(optional_long_text("notes", &input.notes, 4000));
+    guard(&mut c, "notes", &input.notes, input.confirm_secret);
     let privacy_notice_on = c.take(relais_domain::desk::parse_date(
         "privacy_notice_on",
         &input.privacy_notice_on,
@@ -206,6 +211,35 @@ pub(crate) fn validate_person(
         equipment,
         autonomy,
     })
+}
+
+/// The credential guard: text that looks like a password is refused unless
+/// the worker confirms it is not one. Returns whether a flagged text is
+/// being saved on confirmation (to be journaled, never the text itself).
+pub(crate) fn guard(c: &mut Checks, field: &'static str, text: &str, confirmed: bool) -> bool {
+    if !relais_domain::guard::looks_like_secret(text) {
+        return false;
+    }
+    if confirmed {
+        true
+    } else {
+        c.push(FieldError::new(field, "looks_like_secret"));
+        false
+    }
+}
+
+/// The journal entry of a confirmation given to the credential guard.
+pub(crate) fn secret_confirmed(
+    actor: &Actor,
+    field: &'static str,
+    kind: &'static str,
+    id: Uuid,
+) -> JournalEvent {
+    JournalEvent::new("privacy.secret_confirmed")
+        .actor(actor.agent_id.0)
+        .structure(actor.structure_id.0)
+        .object(kind, id)
+        .details(json!({"field": field}))
 }
 
 pub(crate) fn search_key(first: &str, last: &str, usual: Option<&str>) -> String {
@@ -374,16 +408,15 @@ impl Services {
             agent_id: Some(actor.agent_id.0),
             created_at: now,
         });
+        let mut events = vec![JournalEvent::new("person.create")
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
+            .object("person", id)];
+        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.notes) {
+            events.push(secret_confirmed(actor, "notes", "person", id));
+        }
         self.store
-            .insert_person(
-                &row,
-                autonomy.as_ref(),
-                &[JournalEvent::new("person.create")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
-                    .object("person", id)],
-                now,
-            )
+            .insert_person(&row, autonomy.as_ref(), &events, now)
             .await?;
         Ok(PersonId(id))
     }
@@ -582,6 +615,9 @@ impl Services {
             .actor(actor.agent_id.0)
             .structure(actor.structure_id.0)
             .object("person", current.id)];
+        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.notes) {
+            events.push(secret_confirmed(actor, "notes", "person", current.id));
+        }
         if let Some(a) = &autonomy {
             events.push(
                 JournalEvent::new("person.autonomy_assessed")

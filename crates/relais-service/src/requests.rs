@@ -65,6 +65,8 @@ pub struct InterventionInput {
     /// For `done_for`: the mandate relied on; empty lets relais pick the
     /// person's active mandate covering the category.
     pub mandate_id: String,
+    /// Confirms that text flagged by the credential guard is not a secret.
+    pub confirm_secret: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -73,6 +75,8 @@ pub struct FollowUpInput {
     pub reason: String,
     /// Agent id; empty means the actor.
     pub assignee_id: String,
+    /// Confirms that text flagged by the credential guard is not a secret.
+    pub confirm_secret: bool,
 }
 
 /// Who the request is for.
@@ -218,6 +222,8 @@ fn validate_intervention(
     }));
     let summary = c.take(optional_long_text("summary", &i.summary, 2000));
     let next_step = c.take(optional_text("next_step", &i.next_step, 300));
+    crate::persons::guard(c, "summary", &i.summary, i.confirm_secret);
+    crate::persons::guard(c, "next_step", &i.next_step, i.confirm_secret);
     let occurred_at = if i.occurred_at.trim().is_empty() {
         Some(None)
     } else {
@@ -287,6 +293,7 @@ impl Services {
             }
         };
         let reason = c.take(bounded_text("reason", &f.reason, 2, 300));
+        crate::persons::guard(c, "reason", &f.reason, f.confirm_secret);
         Some((due?, reason?))
     }
 
@@ -532,6 +539,18 @@ impl Services {
                 ev("intervention.create", "intervention", i.id)
                     .details(json!({"mode": i.mode, "minutes": i.duration_minutes})),
             );
+            if let Some(ii) = &input.intervention {
+                let flagged = relais_domain::guard::looks_like_secret(&ii.summary)
+                    || relais_domain::guard::looks_like_secret(&ii.next_step);
+                if ii.confirm_secret && flagged {
+                    events.push(crate::persons::secret_confirmed(
+                        actor,
+                        "summary",
+                        "intervention",
+                        i.id,
+                    ));
+                }
+            }
             if let Some(m) = i.mandate_id {
                 events.push(
                     ev("mandate.use", "mandate", m)
@@ -547,6 +566,16 @@ impl Services {
         }
         if let Some(f) = &follow_up_row {
             events.push(ev("follow_up.create", "follow_up", f.id));
+            if let Some(fi) = &input.follow_up {
+                if fi.confirm_secret && relais_domain::guard::looks_like_secret(&fi.reason) {
+                    events.push(crate::persons::secret_confirmed(
+                        actor,
+                        "reason",
+                        "follow_up",
+                        f.id,
+                    ));
+                }
+            }
         }
         let rows = IntakeRows {
             reference_year: chrono::Datelike::year(&self.today()),
@@ -818,11 +847,21 @@ impl Services {
             mandate_id,
             created_at: now,
         };
+        let flagged = relais_domain::guard::looks_like_secret(&input.summary)
+            || relais_domain::guard::looks_like_secret(&input.next_step);
         let mut events = vec![JournalEvent::new("intervention.create")
             .actor(actor.agent_id.0)
             .structure(actor.structure_id.0)
             .object("intervention", row.id)
             .details(json!({"mode": row.mode, "minutes": row.duration_minutes}))];
+        if input.confirm_secret && flagged {
+            events.push(crate::persons::secret_confirmed(
+                actor,
+                "summary",
+                "intervention",
+                row.id,
+            ));
+        }
         if let Some(m) = row.mandate_id {
             events.push(
                 JournalEvent::new("mandate.use")
@@ -912,16 +951,19 @@ impl Services {
             created_by: Some(actor.agent_id.0),
             created_at: now,
         };
-        self.store
-            .insert_follow_up(
-                &row,
-                &[JournalEvent::new("follow_up.create")
-                    .actor(actor.agent_id.0)
-                    .structure(sid)
-                    .object("follow_up", row.id)],
-                now,
-            )
-            .await?;
+        let mut events = vec![JournalEvent::new("follow_up.create")
+            .actor(actor.agent_id.0)
+            .structure(sid)
+            .object("follow_up", row.id)];
+        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.reason) {
+            events.push(crate::persons::secret_confirmed(
+                actor,
+                "reason",
+                "follow_up",
+                row.id,
+            ));
+        }
+        self.store.insert_follow_up(&row, &events, now).await?;
         Ok(FollowUpId(row.id))
     }
 
@@ -956,6 +998,7 @@ impl Services {
         let reason = if input.reason.trim().is_empty() {
             Some(current.reason.clone())
         } else {
+            crate::persons::guard(&mut c, "reason", &input.reason, input.confirm_secret);
             c.take(bounded_text("reason", &input.reason, 2, 300))
         };
         let assignee = if input.assignee_id.trim().is_empty() {
@@ -980,16 +1023,21 @@ impl Services {
             },
             ..current
         };
+        let mut events = vec![JournalEvent::new("follow_up.update")
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
+            .object("follow_up", row.id)
+            .details(json!({"done": row.done}))];
+        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.reason) {
+            events.push(crate::persons::secret_confirmed(
+                actor,
+                "reason",
+                "follow_up",
+                row.id,
+            ));
+        }
         self.store
-            .update_follow_up(
-                &row,
-                &[JournalEvent::new("follow_up.update")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
-                    .object("follow_up", row.id)
-                    .details(json!({"done": row.done}))],
-                now,
-            )
+            .update_follow_up(&row, &events, now)
             .await
             .map_err(not_found)
     }

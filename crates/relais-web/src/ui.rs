@@ -215,6 +215,8 @@ pub struct FormState {
     /// (element id, message), in field order.
     pub errors: Vec<(String, String)>,
     raw: Vec<(String, String)>,
+    /// The credential guard stopped a text: offer to confirm.
+    secret_flagged: bool,
 }
 
 impl FormState {
@@ -270,7 +272,13 @@ impl FormState {
                 .iter()
                 .map(|e| (e.field.to_owned(), lang.field_error(e.code)))
                 .collect(),
+            secret_flagged: errors.iter().any(|e| e.code == "looks_like_secret"),
         }
+    }
+
+    /// Whether the credential guard stopped a text of this form.
+    pub fn secret_flagged(&self) -> bool {
+        self.secret_flagged
     }
 
     /// Replaces the message shown for `field` (and in the error summary).
@@ -295,6 +303,7 @@ impl FormState {
     pub fn with_errors_of(mut self, other: FormState) -> Self {
         self.errors = other.errors;
         self.raw = other.raw;
+        self.secret_flagged = other.secret_flagged;
         self
     }
 

@@ -532,3 +532,5 @@ policy-banner-recommended = Here, doing for someone without a mandate is discour
 err-code_not_sent = The code could not be sent to the person. Check their email, or choose a paper signature.
 err-policy_refused = Refused by the policy.
 mandate-warned = Request recorded. Note: the policy recommends a signed mandate for doing things on the person's behalf.
+err-looks_like_secret = This text looks like a password or a secret code. relais must never keep one: remove it.
+confirm-secret = This is not a password: save anyway (this choice is recorded in the journal)

@@ -533,3 +533,5 @@ policy-banner-recommended = Ici, faire à la place sans mandat est déconseillé
 err-code_not_sent = Le code n’a pas pu être envoyé à la personne. Vérifiez son e-mail, ou choisissez une signature sur papier.
 err-policy_refused = Refusé par la charte.
 mandate-warned = Demande enregistrée. Attention : la charte recommande un mandat signé pour faire à la place de la personne.
+err-looks_like_secret = Ce texte ressemble à un mot de passe ou à un code secret. relais ne doit jamais en conserver : retirez-le.
+confirm-secret = Ce n’est pas un mot de passe : enregistrer quand même (ce choix est inscrit au journal)

@@ -196,6 +196,9 @@ fn person_over(body: &Map<String, Value>, mut base: PersonInput) -> PersonInput 
         privacy_notice_on,
         autonomy
     );
+    if let Some(v) = body.get("confirm_secret") {
+        base.confirm_secret = flag(Some(v));
+    }
     match body.get("equipment") {
         Some(Value::Array(items)) => base.equipment = items.iter().map(|v| text(Some(v))).collect(),
         Some(Value::Null) => base.equipment = Vec::new(),
@@ -487,6 +490,9 @@ pub struct InterventionIn {
     /// For `done_for`: the mandate relied on (default: the person's active
     /// mandate covering the category).
     pub mandate_id: Option<Uuid>,
+    /// Save text that the credential guard flagged (`looks_like_secret`):
+    /// the worker confirms it is not a password. Journaled.
+    pub confirm_secret: Option<bool>,
     /// Optionally, the request's new status (and outcome) at the same time.
     #[schema(value_type = Option<String>)]
     pub status: Option<Value>,
@@ -506,6 +512,7 @@ impl InterventionIn {
             next_step: text(self.next_step.as_ref()),
             occurred_at: text(self.occurred_at.as_ref()),
             mandate_id: self.mandate_id.map(|m| m.to_string()).unwrap_or_default(),
+            confirm_secret: self.confirm_secret.unwrap_or(false),
         }
     }
 }
@@ -524,6 +531,8 @@ pub struct FollowUpIn {
     pub assignee_id: Option<Value>,
     /// PATCH only.
     pub done: Option<bool>,
+    /// Save a reason that the credential guard flagged. Journaled.
+    pub confirm_secret: Option<bool>,
 }
 
 impl FollowUpIn {
@@ -532,6 +541,7 @@ impl FollowUpIn {
             due_date: text(self.due_date.as_ref()),
             reason: text(self.reason.as_ref()),
             assignee_id: text(self.assignee_id.as_ref()),
+            confirm_secret: self.confirm_secret.unwrap_or(false),
         }
     }
 }

@@ -261,6 +261,8 @@ fn intake_input(f: &Fields, today: chrono::NaiveDate) -> IntakeInput {
         due_date: f.owned("follow_up_date"),
         reason: f.owned("follow_up_reason"),
         assignee_id: f.owned("assignee_id"),
+
+        confirm_secret: f.checked("confirm_secret"),
     });
     IntakeInput {
         person,
@@ -283,6 +285,8 @@ fn intake_input(f: &Fields, today: chrono::NaiveDate) -> IntakeInput {
             next_step: f.owned("next_step"),
             occurred_at: String::new(),
             mandate_id: f.owned("mandate_id"),
+
+            confirm_secret: f.checked("confirm_secret"),
         }),
         follow_up,
         submission_key: f.owned("submission_key"),

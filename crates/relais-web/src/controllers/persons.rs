@@ -74,6 +74,7 @@ fn person_input(f: &Fields) -> PersonInput {
         privacy_notice_on: f.owned("privacy_notice_on"),
         equipment: f.all("equipment"),
         autonomy: f.owned("autonomy"),
+        confirm_secret: f.checked("confirm_secret"),
     }
 }
 

@@ -274,6 +274,7 @@ pub async fn add_intervention(
         next_step: f.owned("next_step"),
         occurred_at: f.owned("occurred_at"),
         mandate_id: f.owned("mandate_id"),
+        confirm_secret: f.checked("confirm_secret"),
     };
     let status = RequestInput {
         status: f.owned("status"),
@@ -341,6 +342,7 @@ pub async fn add_follow_up(
         due_date: f.owned("due_date"),
         reason: f.owned("reason"),
         assignee_id: f.owned("assignee_id"),
+        confirm_secret: f.checked("confirm_secret"),
     };
     match state
         .services

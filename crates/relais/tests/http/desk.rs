@@ -893,3 +893,54 @@ async fn the_home_page_lists_overdue_and_todays_follow_ups() {
     assert_eq!(r.location(), "/?done=follow-up-done-ok");
     assert!(!b.get("/").await.body.contains(id));
 }
+
+#[tokio::test]
+async fn the_credential_guard_stops_passwords_unless_confirmed() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let body = json!({"privacy_notice_on": "2026-01-05", "first_name": "Gaston", "last_name": "Garde", "notes": "mdp caf: Soleil2024!", "confirm_new": true});
+    let (s, e) = call(&app, &t, "POST", "/api/v1/persons", Some(body.clone())).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "notes");
+    assert_eq!(e["error"]["fields"][0]["code"], "looks_like_secret");
+    let mut confirmed = body.clone();
+    confirmed["confirm_secret"] = json!(true);
+    let (s, p) = call(&app, &t, "POST", "/api/v1/persons", Some(confirmed)).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    // Interventions and follow-ups too.
+    let (s, e) = call(&app, &t, "POST", "/api/v1/help-requests", Some(json!({
+        "person_id": p["id"], "procedure": "Compte ameli", "category": "social",
+        "intervention": {"mode": "done_with", "duration_minutes": 15, "summary": "mot de passe ameli = Marseille13"}
+    }))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "summary");
+    let entries = app.store.journal_entries().await.unwrap();
+    let confirmation = entries
+        .iter()
+        .find(|e| e.action == "privacy.secret_confirmed")
+        .unwrap();
+    assert!(confirmation.details.contains("notes"));
+    assert!(
+        entries.iter().all(|e| !e.details.contains("Soleil")),
+        "never the text itself"
+    );
+    // In the pages: the message, then the confirmation box.
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let page = b.get("/persons/new").await;
+    let fields = [
+        ("first_name", "Hugo"),
+        ("last_name", "Garde"),
+        ("privacy_notice_on", "2026-01-05"),
+        ("notes", "mdp caf: Soleil2024!"),
+    ];
+    let r = b.post("/persons/new", &page.csrf(), &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ressemble à un mot de passe"));
+    assert!(r.body.contains("name=\"confirm_secret\""));
+    let mut with = fields.to_vec();
+    with.push(("confirm_secret", "1"));
+    with.push(("confirm_new", "1"));
+    let r = b.post("/persons/new", &page.csrf(), &with).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}

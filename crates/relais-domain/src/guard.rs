@@ -1,0 +1,107 @@
+//! The credential guard: relais never stores a person's password, so free
+//! text that looks like one is stopped before it is saved.
+
+use crate::search::fold;
+
+/// Words that announce a secret.
+const KEYWORDS: [&str; 9] = [
+    "mdp",
+    "mot de passe",
+    "password",
+    "passwd",
+    "pwd",
+    "code",
+    "pin",
+    "identifiant",
+    "login",
+];
+
+fn classes(token: &str) -> (bool, bool, bool, bool) {
+    (
+        token.chars().any(|c| c.is_lowercase()),
+        token.chars().any(|c| c.is_uppercase()),
+        token.chars().any(|c| c.is_ascii_digit()),
+        token.chars().any(|c| !c.is_alphanumeric()),
+    )
+}
+
+/// A token that could be a password: letters and digits mixed, at least
+/// four characters (phone numbers, dates and references are not).
+fn secret_like(token: &str) -> bool {
+    let t = token.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | '(' | ')' | '"' | '\''));
+    if t.chars().count() < 4 || t.contains('@') || t.starts_with("http") {
+        return false;
+    }
+    let (lower, upper, digit, symbol) = classes(t);
+    (lower || upper) && (digit || symbol && (lower && upper))
+}
+
+/// A long random-looking string: twelve characters or more mixing lower
+/// case, upper case and digits.
+fn random_like(token: &str) -> bool {
+    let (lower, upper, digit, _) = classes(token);
+    token.chars().count() >= 12
+        && lower
+        && upper
+        && digit
+        && !token.contains('@')
+        && !token.starts_with("http")
+}
+
+/// Whether `text` seems to hold a password or another secret.
+pub fn looks_like_secret(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.iter().any(|w| random_like(w)) {
+        return true;
+    }
+    // A keyword, then (within three words) a token that could be a secret.
+    for (i, _) in words.iter().enumerate() {
+        let window = words[i..words.len().min(i + 3)].join(" ");
+        let folded = fold(&window);
+        let starts_with_keyword = KEYWORDS.iter().any(|k| {
+            folded == *k
+                || folded.starts_with(&format!("{k} "))
+                || fold(words[i]).split(' ').next() == Some(*k)
+        });
+        if starts_with_keyword {
+            let after = &words[i + 1..words.len().min(i + 7)];
+            if after.iter().any(|t| secret_like(t)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_caught() {
+        for s in [
+            "mdp caf: Soleil2024!",
+            "mot de passe ameli = Marseille13",
+            "Password: hunter2",
+            "code pin 4521a",
+            "son identifiant est jean.dupont et le code Azerty123",
+            "clé: aB3dE5fG7hJ9kL",
+        ] {
+            assert!(looks_like_secret(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn ordinary_notes_pass() {
+        for s in [
+            "Rappeler la personne jeudi à 14 h 30 au 06 12 34 56 78.",
+            "Dossier D-2026-000123 envoyé à la CAF le 05/12/2026.",
+            "A oublié son mot de passe : réinitialisation faite avec elle par e-mail.",
+            "Code postal 69100, commune Démoville.",
+            "Voir https://www.service-public.fr/particuliers/vosdroits/R1234",
+            "",
+        ] {
+            assert!(!looks_like_secret(s), "{s}");
+        }
+    }
+}
