@@ -368,6 +368,22 @@ impl Services {
         }
     }
 
+    /// Who opened or changed a person's file, newest first (supervisors).
+    pub async fn access_history(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+    ) -> Result<Vec<relais_store::AccessRow>, ServiceError> {
+        if !actor.role.can_manage_team() {
+            return Err(ServiceError::Forbidden);
+        }
+        let person = self.person_row(actor, id).await?;
+        Ok(self
+            .store
+            .journal_of_object(&actor.structure_id.to_string(), person.id, 200)
+            .await?)
+    }
+
     /// One person of the actor's structure, without their history.
     pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonRow, ServiceError> {
         self.person_row(actor, id).await
@@ -530,6 +546,16 @@ impl Services {
         id: PersonId,
     ) -> Result<PersonFile, ServiceError> {
         let person = self.person_row(actor, id).await?;
+        // Every opening of a file is journaled (who, when, which person).
+        self.store
+            .journal_only(
+                &[JournalEvent::new("person.viewed")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("person", person.id)],
+                self.now(),
+            )
+            .await?;
         let sid = actor.structure_id.0;
         let autonomy = self.store.autonomy_of(person.id).await?;
         let stored = self.store.accounts_of(person.id).await?;

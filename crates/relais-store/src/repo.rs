@@ -1614,6 +1614,25 @@ macro_rules! repository {
             Ok(sqlx::query_as(&sql).bind(chain).bind(limit).fetch_all(pool).await?)
         }
 
+        /// The journal lines about one object of a structure, newest first.
+        pub(crate) async fn journal_of_object(
+            pool: &Pool<Db>,
+            chain: &str,
+            object_id: Uuid,
+            limit: i64,
+        ) -> Result<Vec<AccessRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT j.at, j.action, a.name AS actor_name FROM journal j \
+                 LEFT JOIN agents a ON a.id = j.actor_id \
+                 WHERE j.chain = $1 AND j.object_id = $2 ORDER BY j.id DESC LIMIT $3",
+            )
+            .bind(chain)
+            .bind(object_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        }
+
         pub(crate) async fn journal_heads(
             pool: &Pool<Db>,
         ) -> Result<Vec<JournalHeadRow>, StoreError> {

@@ -382,3 +382,11 @@ pub struct MandateListRow {
     pub person_last_name: String,
     pub structure_name: String,
 }
+
+/// One journal line about an object, with the name of who did it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccessRow {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub actor_name: Option<String>,
+}

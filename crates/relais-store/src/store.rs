@@ -705,6 +705,15 @@ impl Store {
         dispatch!(self, read, journal_recent(chain, limit))
     }
 
+    pub async fn journal_of_object(
+        &self,
+        chain: &str,
+        object_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<AccessRow>, StoreError> {
+        dispatch!(self, read, journal_of_object(chain, object_id, limit))
+    }
+
     pub async fn journal_heads(&self) -> Result<Vec<JournalHeadRow>, StoreError> {
         dispatch!(self, read, journal_heads())
     }

@@ -242,16 +242,12 @@ pub async fn create_person(
         .create_person(&actor, &input, confirm_new)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    let file = state
+    let p = state
         .services
-        .person_file(&actor, id)
+        .person(&actor, id)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(person_out(&file.person, year(&state))),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(person_out(&p, year(&state)))).into_response())
 }
 
 fn year(state: &AppState) -> i32 {
@@ -274,12 +270,12 @@ pub async fn list_persons(
         .map_err(|e| ApiError(e, lang))?;
     let mut items = Vec::new();
     for h in hits {
-        let f = state
+        let p = state
             .services
-            .person_file(&actor, h.id)
+            .person(&actor, h.id)
             .await
             .map_err(|e| ApiError(e, lang))?;
-        items.push(person_out(&f.person, year(&state)));
+        items.push(person_out(&p, year(&state)));
     }
     Ok(Json(PersonList { items, next: None }))
 }
@@ -319,21 +315,21 @@ pub async fn patch_person(
     let id = person_id(&id, lang)?;
     let current = state
         .services
-        .person_file(&actor, id)
+        .person(&actor, id)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    let input = person_over(&body, PersonInput::from_row(&current.person));
+    let input = person_over(&body, PersonInput::from_row(&current));
     state
         .services
         .update_person(&actor, id, &input)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    let f = state
+    let p = state
         .services
-        .person_file(&actor, id)
+        .person(&actor, id)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    Ok(Json(person_out(&f.person, year(&state))))
+    Ok(Json(person_out(&p, year(&state))))
 }
 
 // ---- help requests -------------------------------------------------------------

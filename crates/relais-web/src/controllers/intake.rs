@@ -104,8 +104,8 @@ async fn intake_page(
     };
     if let Some(id) = PersonId::parse(selected) {
         if !hits.iter().any(|h| h.id == id) {
-            if let Ok(file) = state.services.person_file(actor, id).await {
-                let p = &file.person;
+            if let Ok(p) = state.services.person(actor, id).await {
+                let p = &p;
                 hits.insert(
                     0,
                     PersonHit {

@@ -219,8 +219,8 @@ pub async fn edit_person(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
-    let file = state.services.person_file(actor, id).await?;
-    let form = FormState::with_values(person_values(&PersonInput::from_row(&file.person)));
+    let person = state.services.person(actor, id).await?;
+    let form = FormState::with_values(person_values(&PersonInput::from_row(&person)));
     form_page(&ctx, Some(id), form, String::new(), StatusCode::OK)
 }
 
@@ -292,6 +292,8 @@ struct PersonPage {
     merge_q: String,
     merge_hits: Vec<HitView>,
     mandates: Vec<super::mandates::MandateRowView>,
+    /// (when, who, what) for supervisors.
+    access: Vec<(String, String, String)>,
 }
 
 pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
@@ -431,6 +433,23 @@ pub async fn show_person(
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let file = state.services.person_file(actor, id).await?;
     let ui = Ui::new(&ctx);
+    let access = if actor.role.can_manage_team() {
+        state
+            .services
+            .access_history(actor, id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                (
+                    ui.datetime(a.at),
+                    a.actor_name.unwrap_or_default(),
+                    a.action,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let today = state.services.today();
     let can_merge = actor.role.can_manage_team();
     let merge_hits = if can_merge && !q.merge_q.trim().is_empty() {
@@ -465,6 +484,7 @@ pub async fn show_person(
         merge_q: q.merge_q,
         merge_hits,
         mandates,
+        access,
     })
 }
 

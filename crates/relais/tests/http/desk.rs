@@ -944,3 +944,32 @@ async fn the_credential_guard_stops_passwords_unless_confirmed() {
     let r = b.post("/persons/new", &page.csrf(), &with).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
+
+#[tokio::test]
+async fn openings_of_a_file_are_journaled_and_shown_to_supervisors() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let (_, p) = call(&app, &t, "POST", "/api/v1/persons", Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Aude", "last_name": "Audit", "confirm_new": true}))).await;
+    let pid = p["id"].as_str().unwrap().to_owned();
+    let agent = app.browser();
+    agent.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let page = agent.get(&format!("/persons/{pid}")).await;
+    assert!(
+        !page.body.contains("Accès à la fiche"),
+        "agents do not see the access history"
+    );
+    let (s, _) = call(&app, &t, "GET", &format!("/api/v1/persons/{pid}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let sup = app.browser();
+    sup.sign_in("responsable@demoville.test", DEMO_PASSWORD)
+        .await;
+    let page = sup.get(&format!("/persons/{pid}")).await;
+    assert!(page.body.contains("Accès à la fiche"));
+    assert!(page.body.contains("Camille Agent"));
+    assert_eq!(
+        page.body.matches("person.viewed").count(),
+        3,
+        "the agent twice, the supervisor once"
+    );
+    assert!(page.body.contains("person.create"));
+}
