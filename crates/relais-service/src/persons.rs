@@ -213,6 +213,20 @@ pub(crate) fn validate_person(
     })
 }
 
+/// Visibility by role: mediators (often volunteers) see identity, digital
+/// profile, requests and interventions, but not the social notes.
+pub(crate) fn can_see_social_notes(actor: &Actor) -> bool {
+    actor.role != relais_domain::Role::Mediator
+}
+
+/// A person as the actor may see them.
+pub(crate) fn visible_to(actor: &Actor, mut p: PersonRow) -> PersonRow {
+    if !can_see_social_notes(actor) {
+        p.notes = None;
+    }
+    p
+}
+
 /// The credential guard: text that looks like a password is refused unless
 /// the worker confirms it is not one. Returns whether a flagged text is
 /// being saved on confirmation (to be journaled, never the text itself).
@@ -386,7 +400,7 @@ impl Services {
 
     /// One person of the actor's structure, without their history.
     pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonRow, ServiceError> {
-        self.person_row(actor, id).await
+        Ok(visible_to(actor, self.person_row(actor, id).await?))
     }
 
     /// Creates a person. Unless `confirm_new`, similar persons already in
@@ -398,7 +412,10 @@ impl Services {
         confirm_new: bool,
     ) -> Result<PersonId, ServiceError> {
         let now = self.now();
-        let valid = self.validate_new_person(actor, input).await?;
+        let mut valid = self.validate_new_person(actor, input).await?;
+        if !can_see_social_notes(actor) {
+            valid.notes = None;
+        }
         if !confirm_new {
             let similar = self
                 .similar_persons(
@@ -545,7 +562,7 @@ impl Services {
         actor: &Actor,
         id: PersonId,
     ) -> Result<PersonFile, ServiceError> {
-        let person = self.person_row(actor, id).await?;
+        let person = visible_to(actor, self.person_row(actor, id).await?);
         // Every opening of a file is journaled (who, when, which person).
         self.store
             .journal_only(
@@ -621,7 +638,11 @@ impl Services {
     ) -> Result<(), ServiceError> {
         let now = self.now();
         let current = self.person_row(actor, id).await?;
-        let valid = validate_person(input, self.today())?;
+        let mut valid = validate_person(input, self.today())?;
+        if !can_see_social_notes(actor) {
+            // Mediators neither see nor change the social notes.
+            valid.notes = current.notes.clone();
+        }
         let autonomy = valid.autonomy.map(|level| AutonomyRow {
             id: Uuid::now_v7(),
             person_id: current.id,

@@ -973,3 +973,37 @@ async fn openings_of_a_file_are_journaled_and_shown_to_supervisors() {
     );
     assert!(page.body.contains("person.create"));
 }
+
+#[tokio::test]
+async fn mediators_do_not_see_or_change_social_notes() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let m = token(&app, "mediateur@demoville.test").await;
+    let (_, p) = call(&app, &t, "POST", "/api/v1/persons", Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Nora", "last_name": "Notes", "notes": "Situation familiale difficile.", "confirm_new": true}))).await;
+    let pid = p["id"].as_str().unwrap().to_owned();
+    let (_, seen) = call(&app, &m, "GET", &format!("/api/v1/persons/{pid}"), None).await;
+    assert_eq!(seen["notes"], Value::Null);
+    assert_eq!(seen["first_name"], "Nora");
+    let (s, _) = call(
+        &app,
+        &m,
+        "PATCH",
+        &format!("/api/v1/persons/{pid}"),
+        Some(json!({"phone": "06 01 02 03 04", "notes": "écrasé"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, agent_view) = call(&app, &t, "GET", &format!("/api/v1/persons/{pid}"), None).await;
+    assert_eq!(
+        agent_view["notes"], "Situation familiale difficile.",
+        "the mediator's edit kept the notes"
+    );
+    assert_eq!(agent_view["phone"], "06 01 02 03 04");
+    let b = app.browser();
+    b.sign_in("mediateur@demoville.test", DEMO_PASSWORD).await;
+    assert!(!b
+        .get(&format!("/persons/{pid}"))
+        .await
+        .body
+        .contains("Situation familiale"));
+}
