@@ -8,7 +8,7 @@ use crate::{Services, SessionContext};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use relais_domain::journal::JournalEvent;
-use relais_domain::{AgentId, FieldError, NewPassword};
+use relais_domain::{FieldError, NewPassword};
 use serde_json::json;
 
 /// What the account page shows.
@@ -202,10 +202,5 @@ impl Services {
                 .await?;
         }
         Ok(())
-    }
-
-    /// The agent id behind a session, for pages that only need that.
-    pub fn agent_of(ctx: &SessionContext) -> AgentId {
-        ctx.agent_id
     }
 }

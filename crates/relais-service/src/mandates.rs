@@ -6,14 +6,14 @@ use crate::error::{Checks, ServiceError};
 use crate::notify::{Channel, Notification};
 use crate::secrets::token_hash;
 use crate::{Actor, Services};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rand::Rng;
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::{
-    initials, parse_categories, Consent, MandateDuration, MandateFacts, MandateRule, MandateState,
-    Policy, Refusal, Verdict,
+    initials, parse_categories, Consent, MandateDuration, MandateFacts, MandateState, Policy,
+    Refusal, Verdict,
 };
-use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role};
+use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory};
 use relais_store::{MandateListRow, MandateRow, StoreError};
 use serde_json::json;
 use uuid::Uuid;
@@ -44,6 +44,8 @@ pub struct MandateView {
     pub consent: Consent,
     /// Wrong remote codes left before the code is blocked.
     pub remote_attempts_left: i64,
+    /// Active, or expired less than 30 days ago: it may be renewed.
+    pub renewable: bool,
 }
 
 /// What the public verification page shows: nothing but initials.
@@ -95,8 +97,14 @@ fn facts(m: &MandateRow) -> MandateFacts {
 
 fn view(l: MandateListRow, today: NaiveDate) -> MandateView {
     let f = facts(&l.mandate);
+    let state = f.state_on(today);
     MandateView {
-        state: f.state_on(today),
+        renewable: match state {
+            MandateState::Active => true,
+            MandateState::Expired => today - l.mandate.ends_on <= chrono::Duration::days(30),
+            _ => false,
+        },
+        state,
         categories: f.categories.clone(),
         active_categories: f.active_categories(),
         duration: MandateDuration::parse(&l.mandate.duration).unwrap_or(MandateDuration::OneDay),
@@ -686,13 +694,7 @@ impl Services {
         consent: &str,
     ) -> Result<MandateId, ServiceError> {
         let m = self.mandate(actor, id).await?;
-        let today = self.today();
-        let renewable = match m.state {
-            MandateState::Active => true,
-            MandateState::Expired => today - m.row.ends_on <= chrono::Duration::days(30),
-            _ => false,
-        };
-        if !renewable {
+        if !m.renewable {
             return Err(ServiceError::Conflict(FieldError::new(
                 "status",
                 "mandate_not_renewable",
@@ -813,21 +815,6 @@ impl Services {
         }
     }
 
-    /// The roles the policy lets act for someone (for the policy page).
-    pub fn done_for_roles(policy: &Policy) -> Vec<Role> {
-        policy.done_for_roles.clone()
-    }
-
-    /// Whether the actor's structure asks for a mandate before `done_for`.
-    pub async fn mandate_rule(&self, actor: &Actor) -> Result<MandateRule, ServiceError> {
-        Ok(self.policy(actor).await?.mandate_rule)
-    }
-
-    /// For the document: the person's copy carries the revocation secret.
-    pub fn mandate_secret(view: &MandateView) -> &str {
-        &view.row.revocation_secret
-    }
-
     /// Journals that a mandate's document was produced for someone.
     pub async fn journal_document(
         &self,
@@ -840,10 +827,5 @@ impl Services {
             .journal_only(&[self.ev(actor, action, id.0)], now)
             .await?;
         Ok(())
-    }
-
-    /// The time used by the rules (for display and tests).
-    pub fn now_utc(&self) -> DateTime<Utc> {
-        self.now()
     }
 }

@@ -14,7 +14,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_domain::mandate::{MandateDuration, MandateRule, MandateState, Policy};
+use relais_domain::mandate::{MandateDuration, MandateRule, Policy};
 use relais_domain::{MandateId, Mode, PersonId, ProcedureCategory, Role};
 use relais_service::{Actor, MandateInput, MandateView, Scan, ServiceError};
 
@@ -183,12 +183,6 @@ async fn mandate_page(
 ) -> Result<Response, WebError> {
     let m = state.services.mandate(actor, id).await?;
     let ui = Ui::new(ctx);
-    let today = state.services.today();
-    let renewable = match m.state {
-        MandateState::Active => true,
-        MandateState::Expired => today - m.row.ends_on <= chrono::Duration::days(30),
-        _ => false,
-    };
     let agent = agent_name(state, actor, m.row.drawn_by).await?;
     let facts = vec![
         (
@@ -234,7 +228,7 @@ async fn mandate_page(
             .map(|c| (c.as_str(), ui.label("category", c.as_str())))
             .collect(),
         verify_href: format!("/v/{}", m.row.verification_code),
-        renewable,
+        renewable: m.renewable,
     };
     render_with(
         status,

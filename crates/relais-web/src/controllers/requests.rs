@@ -302,7 +302,6 @@ pub async fn add_intervention(
                 &[relais_domain::FieldError::new("mode", "policy_refused")],
                 &[],
             );
-            let _ = message;
             request_page(
                 &state,
                 &ctx,
