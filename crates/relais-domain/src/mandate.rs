@@ -185,6 +185,9 @@ pub struct Policy {
     pub retention_months: u32,
     /// The structure's own charter text.
     pub charter: String,
+    /// Who the persons contact about their data (the data protection
+    /// officer or the structure's privacy contact), for the privacy notice.
+    pub privacy_contact: String,
 }
 
 impl Default for Policy {
@@ -197,6 +200,7 @@ impl Default for Policy {
             require_privacy_notice: true,
             retention_months: 24,
             charter: String::new(),
+            privacy_contact: String::new(),
         }
     }
 }

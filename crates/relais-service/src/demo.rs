@@ -283,6 +283,14 @@ impl Services {
                 )
             });
             let first_visit = now - Duration::days(10 + rng.below(170) as i64);
+            // The last two came once, nearly two years ago: their files are
+            // due for anonymisation within the month (the retention page).
+            let old = n >= DEMO_PERSONS - 2;
+            let first_visit = if old {
+                now - Duration::days(715 - 6 * (DEMO_PERSONS - n) as i64)
+            } else {
+                first_visit
+            };
             let person_id = Uuid::now_v7();
             let equipment = match rng.below(5) {
                 0 => "none",
@@ -314,9 +322,13 @@ impl Services {
                 created_by: Some(main_agent),
                 created_at: first_visit,
                 updated_at: first_visit,
+                keep_until: None,
+                keep_reason: None,
+                anonymised_at: None,
             };
             // Several visits for some, one for many.
             let visits = match rng.below(10) {
+                _ if old => 1,
                 0..=4 => 1,
                 5..=7 => 2,
                 _ => 3 + rng.below(3),

@@ -37,13 +37,26 @@ pub enum ServiceError {
     /// The structure's policy refuses the intervention, for this reason.
     #[error("refused by the policy: {}", .0.as_str())]
     PolicyRefused(relais_domain::mandate::Refusal),
+    /// An erasure request while mandates are in force: revoke them first.
+    #[error("mandates in force")]
+    ErasureBlocked(Vec<relais_domain::MandateId>),
     /// A one-time link that is unknown, used or expired.
     #[error("link expired or already used")]
     LinkExpired,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // A row that is not there (or not in the actor's structure).
+            StoreError::NotFound => ServiceError::NotFound,
+            other => ServiceError::Store(other),
+        }
+    }
 }
 
 impl From<FieldError> for ServiceError {

@@ -13,6 +13,7 @@ mod journal;
 mod mandates;
 pub mod notify;
 mod persons;
+mod privacy;
 mod requests;
 mod secrets;
 mod structures;
@@ -30,13 +31,14 @@ pub use mandates::{
     MAX_REMOTE_ATTEMPTS,
 };
 pub use persons::{AccountInput, AccountLine, PersonFile, PersonHit, PersonInput};
-pub use relais_store::{Backend, Store, StoreError};
+pub use privacy::{PurgeReport, RetentionItem, Statistics, SubjectAccess, RETENTION_NOTICE_DAYS};
+pub use relais_store::{Backend, DataKey, Store, StoreError, Vault};
 
 /// The stored rows that use cases hand back for display.
 pub mod rows {
     pub use relais_store::{
-        AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow,
-        InterventionListRow, InterventionRow, PersonRow,
+        AccessRow, AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow,
+        InterventionListRow, InterventionRow, PersonRow, PrivateNoteRow,
     };
 }
 pub use requests::{

@@ -234,6 +234,7 @@ impl Notifier for SmtpNotifier {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use std::io::{BufRead, BufReader};
 

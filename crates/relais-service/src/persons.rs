@@ -300,6 +300,9 @@ impl ValidPerson {
             created_by: actor,
             created_at: now,
             updated_at: now,
+            keep_until: None,
+            keep_reason: None,
+            anonymised_at: None,
         }
     }
 }

@@ -14,6 +14,12 @@ pub enum StoreError {
     Conflict(String),
     #[error("not found")]
     NotFound,
+    /// Sealed data that does not open (altered, or the wrong key).
+    #[error("encrypted data cannot be read: {0}")]
+    Crypto(String),
+    /// The database holds data sealed with keys this process was not given.
+    #[error("the database holds data encrypted with data key(s) {} that the configuration does not give; configure RELAIS_DATA_KEY (or keep the old key in RELAIS_PREVIOUS_DATA_KEYS until `relais keys rotate` has run)", .0.join(", "))]
+    UnknownKeys(Vec<String>),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
 }

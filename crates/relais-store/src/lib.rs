@@ -8,8 +8,11 @@
 mod error;
 mod repo;
 mod rows;
+mod sealed;
 mod store;
+pub mod vault;
 
 pub use error::StoreError;
 pub use rows::*;
-pub use store::{Backend, Store};
+pub use store::{Backend, Engine, Store};
+pub use vault::{DataKey, KeyError, Vault};

@@ -722,12 +722,12 @@ macro_rules! repository {
         const PERSON_COLS: &str = "id, structure_id, first_name, last_name, usual_name, birth_date, \
             birth_year, phone, email, postcode, commune, insee_code, preferred_language, notes, \
             privacy_notice_on, equipment, search_key, phone_digits, merged_into, created_by, \
-            created_at, updated_at";
+            created_at, updated_at, keep_until, keep_reason, anonymised_at";
 
         async fn insert_person_tx(tx: &mut Tx<'_>, p: &PersonRow) -> Result<(), StoreError> {
             let sql = format!(
                 "INSERT INTO persons ({PERSON_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
             );
             sqlx::query(&sql)
                 .bind(p.id)
@@ -752,6 +752,9 @@ macro_rules! repository {
                 .bind(p.created_by)
                 .bind(p.created_at)
                 .bind(p.updated_at)
+                .bind(p.keep_until)
+                .bind(&p.keep_reason)
+                .bind(p.anonymised_at)
                 .execute(&mut **tx)
                 .await?;
             Ok(())
@@ -838,7 +841,8 @@ macro_rules! repository {
         ) -> Result<Vec<PersonCandidateRow>, StoreError> {
             Ok(sqlx::query_as(
                 "SELECT id, first_name, last_name, usual_name, birth_year, commune, search_key, \
-                 phone_digits FROM persons WHERE structure_id = $1 AND merged_into IS NULL",
+                 phone_digits FROM persons WHERE structure_id = $1 AND merged_into IS NULL \
+                 AND anonymised_at IS NULL",
             )
             .bind(structure_id)
             .fetch_all(pool)
@@ -1641,6 +1645,316 @@ macro_rules! repository {
                     .fetch_all(pool)
                     .await?,
             )
+        }
+        // ---- privacy -------------------------------------------------------
+
+        /// The ids of the data keys that sealed what the database holds.
+        pub(crate) async fn data_keys(pool: &Pool<Db>) -> Result<Vec<String>, StoreError> {
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT key_id FROM data_keys ORDER BY key_id")
+                    .fetch_all(pool)
+                    .await?;
+            Ok(rows.into_iter().map(|r| r.0).collect())
+        }
+
+        pub(crate) async fn add_data_key(
+            pool: &Pool<Db>,
+            key_id: &str,
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO data_keys (key_id, added_at) VALUES ($1, $2) \
+                 ON CONFLICT (key_id) DO NOTHING",
+            )
+            .bind(key_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(())
+        }
+
+        /// The sealed values of one column, as (row id, value) text pairs.
+        pub(crate) async fn sealed_texts(
+            pool: &Pool<Db>,
+            table: &str,
+            column: &str,
+        ) -> Result<Vec<(Uuid, String)>, StoreError> {
+            let sql = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
+            Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
+        }
+
+        pub(crate) async fn sealed_blobs(
+            pool: &Pool<Db>,
+            table: &str,
+            column: &str,
+        ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+            let sql = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
+            Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
+        }
+
+        /// Writes re-sealed values back and records which keys remain, in
+        /// one transaction.
+        pub(crate) async fn reseal(
+            pool: &Pool<Db>,
+            texts: &[(&str, &str, Uuid, String)],
+            blobs: &[(&str, &str, Uuid, Vec<u8>)],
+            key_id: &str,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            for (table, column, id, value) in texts {
+                let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
+                sqlx::query(&sql).bind(value).bind(*id).execute(&mut *tx).await?;
+            }
+            for (table, column, id, value) in blobs {
+                let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
+                sqlx::query(&sql).bind(value).bind(*id).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM data_keys WHERE key_id <> $1")
+                .bind(key_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO data_keys (key_id, added_at) VALUES ($1, $2) \
+                 ON CONFLICT (key_id) DO NOTHING",
+            )
+            .bind(key_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn insert_private_note(
+            pool: &Pool<Db>,
+            n: &PrivateNoteRow,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO private_notes (id, structure_id, person_id, author_id, body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(n.id)
+            .bind(n.structure_id)
+            .bind(n.person_id)
+            .bind(n.author_id)
+            .bind(&n.body)
+            .bind(n.created_at)
+            .execute(&mut *tx)
+            .await?;
+            finish(tx, events, now).await
+        }
+
+        /// The private notes one author wrote about one person.
+        pub(crate) async fn private_notes_of(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            person_id: Uuid,
+            author_id: Uuid,
+        ) -> Result<Vec<PrivateNoteRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT id, structure_id, person_id, author_id, body, created_at FROM private_notes \
+                 WHERE structure_id = $1 AND person_id = $2 AND author_id = $3 \
+                 ORDER BY created_at DESC",
+            )
+            .bind(structure_id)
+            .bind(person_id)
+            .bind(author_id)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        pub(crate) async fn count_private_notes(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            person_id: Uuid,
+        ) -> Result<i64, StoreError> {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM private_notes WHERE structure_id = $1 AND person_id = $2",
+            )
+            .bind(structure_id)
+            .bind(person_id)
+            .fetch_one(pool)
+            .await?;
+            Ok(n)
+        }
+
+        pub(crate) async fn delete_private_note(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+            author_id: Uuid,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "DELETE FROM private_notes WHERE id = $1 AND structure_id = $2 AND author_id = $3",
+            )
+            .bind(id)
+            .bind(structure_id)
+            .bind(author_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            finish(tx, events, now).await
+        }
+
+        /// The files of a structure that are not anonymised yet, with the
+        /// dates of their last activity.
+        pub(crate) async fn retention_rows(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+        ) -> Result<Vec<RetentionRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT p.id, p.first_name, p.last_name, p.updated_at, p.keep_until, \
+                 (SELECT MAX(h.updated_at) FROM help_requests h WHERE h.person_id = p.id) \
+                   AS last_request, \
+                 (SELECT MAX(i.occurred_at) FROM interventions i \
+                   JOIN help_requests h ON h.id = i.help_request_id WHERE h.person_id = p.id) \
+                   AS last_intervention, \
+                 (SELECT MAX(m.ends_on) FROM mandates m WHERE m.person_id = p.id) \
+                   AS last_mandate_end \
+                 FROM persons p WHERE p.structure_id = $1 AND p.merged_into IS NULL \
+                 AND p.anonymised_at IS NULL ORDER BY p.last_name, p.first_name",
+            )
+            .bind(structure_id)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        pub(crate) async fn keep_person(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            person_id: Uuid,
+            until: chrono::NaiveDate,
+            reason: &str,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE persons SET keep_until = $1, keep_reason = $2 \
+                 WHERE id = $3 AND structure_id = $4 AND anonymised_at IS NULL",
+            )
+            .bind(until)
+            .bind(reason)
+            .bind(person_id)
+            .bind(structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            finish(tx, events, now).await
+        }
+
+        /// Removes what identifies a person and keeps what statistics need.
+        pub(crate) async fn anonymise_person(
+            pool: &Pool<Db>,
+            a: &Anonymisation,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE persons SET first_name = '', last_name = '', usual_name = NULL, \
+                 birth_date = NULL, birth_year = NULL, phone = NULL, email = NULL, \
+                 insee_code = NULL, preferred_language = NULL, notes = NULL, equipment = '', \
+                 search_key = '', phone_digits = '', keep_until = NULL, keep_reason = NULL, \
+                 anonymised_at = $1, updated_at = $1 \
+                 WHERE id = $2 AND structure_id = $3 AND anonymised_at IS NULL",
+            )
+            .bind(now)
+            .bind(a.person_id)
+            .bind(a.structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            for (request_id, bracket) in &a.requests {
+                sqlx::query(
+                    "UPDATE help_requests SET anon_age_bracket = COALESCE(anon_age_bracket, $1), \
+                     anon_postcode = COALESCE(anon_postcode, $2), \
+                     anon_commune = COALESCE(anon_commune, $3) WHERE id = $4",
+                )
+                .bind(bracket)
+                .bind(&a.postcode)
+                .bind(&a.commune)
+                .bind(*request_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for sql in [
+                "UPDATE interventions SET summary = NULL, next_step = NULL WHERE help_request_id \
+                 IN (SELECT id FROM help_requests WHERE person_id = $1)",
+                "DELETE FROM follow_ups WHERE person_id = $1 OR help_request_id \
+                 IN (SELECT id FROM help_requests WHERE person_id = $1)",
+                "UPDATE mandates SET signature_svg = NULL, scan = NULL, scan_type = NULL, \
+                 revoke_reason = NULL, remote_code_hash = NULL WHERE person_id = $1",
+                "DELETE FROM private_notes WHERE person_id = $1",
+                "DELETE FROM person_accounts WHERE person_id = $1",
+            ] {
+                sqlx::query(sql).bind(a.person_id).execute(&mut *tx).await?;
+            }
+            finish(tx, events, now).await
+        }
+
+        /// Forgets remote consent codes that expired before `before`.
+        pub(crate) async fn clear_spent_codes(
+            pool: &Pool<Db>,
+            before: DateTime<Utc>,
+        ) -> Result<u64, StoreError> {
+            let done = sqlx::query(
+                "UPDATE mandates SET remote_code_hash = NULL \
+                 WHERE remote_code_hash IS NOT NULL AND remote_code_expires < $1",
+            )
+            .bind(before)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected())
+        }
+
+        pub(crate) async fn stats_requests(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+        ) -> Result<Vec<StatsRequestRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT h.id, h.category, h.status, h.outcome, h.created_at, h.person_id, \
+                 p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune \
+                 FROM help_requests h LEFT JOIN persons p ON p.id = h.person_id \
+                 WHERE h.structure_id = $1 AND h.created_at >= $2 AND h.created_at < $3",
+            )
+            .bind(structure_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        pub(crate) async fn stats_interventions(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+        ) -> Result<Vec<StatsInterventionRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT mode, duration_minutes, occurred_at FROM interventions \
+                 WHERE structure_id = $1 AND occurred_at >= $2 AND occurred_at < $3",
+            )
+            .bind(structure_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?)
         }
     };
 }

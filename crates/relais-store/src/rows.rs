@@ -179,6 +179,11 @@ pub struct PersonRow {
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A supervisor kept the file past the retention period until then.
+    pub keep_until: Option<NaiveDate>,
+    pub keep_reason: Option<String>,
+    /// When the file was anonymised (retention or erasure).
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 /// What person search needs to score a candidate and show it.
@@ -389,4 +394,64 @@ pub struct AccessRow {
     pub at: DateTime<Utc>,
     pub action: String,
     pub actor_name: Option<String>,
+}
+
+// ---- privacy -----------------------------------------------------------------
+
+/// A note only its author can read.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PrivateNoteRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub person_id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A person's file and the dates that decide when it is anonymised.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RetentionRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub updated_at: DateTime<Utc>,
+    pub keep_until: Option<NaiveDate>,
+    pub last_request: Option<DateTime<Utc>>,
+    pub last_intervention: Option<DateTime<Utc>>,
+    pub last_mandate_end: Option<NaiveDate>,
+}
+
+/// What anonymising one file changes, in one transaction.
+#[derive(Debug, Clone)]
+pub struct Anonymisation {
+    pub structure_id: Uuid,
+    pub person_id: Uuid,
+    /// The age bracket and commune to keep on each of the person's requests.
+    pub requests: Vec<(Uuid, String)>,
+    pub postcode: Option<String>,
+    pub commune: Option<String>,
+}
+
+/// One help request as statistics see it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatsRequestRow {
+    pub id: Uuid,
+    pub category: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub person_id: Option<Uuid>,
+    pub birth_year: Option<i64>,
+    pub person_commune: Option<String>,
+    pub anon_age_bracket: Option<String>,
+    pub anon_commune: Option<String>,
+}
+
+/// One intervention as statistics see it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatsInterventionRow {
+    pub mode: String,
+    pub duration_minutes: i64,
+    pub occurred_at: DateTime<Utc>,
 }

@@ -3,12 +3,15 @@
 use crate::error::StoreError;
 use crate::repo;
 use crate::rows::*;
+use crate::sealed::{Sealed, SEALED_COLUMNS};
+use crate::vault::Vault;
 use chrono::{DateTime, Utc};
 use relais_domain::journal::JournalEvent;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -22,9 +25,17 @@ pub enum Backend {
     Postgres,
 }
 
-/// A handle on the database. Cloning is cheap (pools are shared).
+/// A handle on the database. Cloning is cheap (pools are shared). It holds
+/// the data keys: encrypted fields are sealed on the way in and opened on
+/// the way out (see [`crate::sealed`]).
 #[derive(Clone, Debug)]
-pub enum Store {
+pub struct Store {
+    engine: Engine,
+    vault: Arc<Vault>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Engine {
     /// SQLite: readers share a pool; every write goes through a single
     /// connection so that writers never race for the database lock.
     Sqlite {
@@ -37,9 +48,9 @@ pub enum Store {
 /// Runs the same repository function on whichever engine backs the store.
 macro_rules! dispatch {
     ($self:expr, $side:ident, $f:ident ( $($arg:expr),* $(,)? )) => {
-        match $self {
-            Store::Sqlite { $side, .. } => repo::sqlite::$f($side, $($arg),*).await,
-            Store::Postgres(pool) => repo::postgres::$f(pool, $($arg),*).await,
+        match &$self.engine {
+            Engine::Sqlite { $side, .. } => repo::sqlite::$f($side, $($arg),*).await,
+            Engine::Postgres(pool) => repo::postgres::$f(pool, $($arg),*).await,
         }
     };
 }
@@ -81,7 +92,7 @@ impl Store {
             .connect_with(options.read_only(false))
             .await
             .map_err(|e| StoreError::Connect(e.to_string()))?;
-        Ok(Store::Sqlite { read, write })
+        Ok(Store::new(Engine::Sqlite { read, write }))
     }
 
     async fn connect_postgres(url: &str) -> Result<Store, StoreError> {
@@ -93,32 +104,54 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Connect(e.to_string()))?;
-        Ok(Store::Postgres(pool))
+        Ok(Store::new(Engine::Postgres(pool)))
+    }
+
+    fn new(engine: Engine) -> Store {
+        Store {
+            engine,
+            vault: Arc::new(Vault::demo()),
+        }
+    }
+
+    /// Uses these data keys (the demonstration key until then).
+    pub fn with_vault(mut self, vault: Vault) -> Store {
+        self.vault = Arc::new(vault);
+        self
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// The engine and its pools, for tests that look at the raw tables.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Store::Sqlite { .. } => Backend::Sqlite,
-            Store::Postgres(_) => Backend::Postgres,
+        match self.engine {
+            Engine::Sqlite { .. } => Backend::Sqlite,
+            Engine::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies the pending migrations of the engine's dialect.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
-            Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        match &self.engine {
+            Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
+            Engine::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite { read, write } => {
+        match &self.engine {
+            Engine::Sqlite { read, write } => {
                 read.close().await;
                 write.close().await;
             }
-            Store::Postgres(pool) => pool.close().await,
+            Engine::Postgres(pool) => pool.close().await,
         }
     }
 
@@ -167,6 +200,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let a = &a.sealed(&self.vault)?;
         dispatch!(self, write, insert_agent(a, membership, events, now))
     }
 
@@ -201,11 +235,15 @@ impl Store {
     }
 
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError> {
-        dispatch!(self, read, agent_by_email(email))
+        let mut rows = dispatch!(self, read, agent_by_email(email))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn agent_by_id(&self, id: Uuid) -> Result<Option<AgentRow>, StoreError> {
-        dispatch!(self, read, agent_by_id(id))
+        let mut rows = dispatch!(self, read, agent_by_id(id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn memberships_of(&self, agent_id: Uuid) -> Result<Vec<MembershipRow>, StoreError> {
@@ -251,6 +289,11 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let sealed = match secret {
+            Some(t) => Some(self.vault.seal("agents.totp_secret", agent_id, t)?),
+            None => None,
+        };
+        let secret = sealed.as_deref();
         dispatch!(
             self,
             write,
@@ -429,6 +472,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let p = &p.sealed(&self.vault)?;
         dispatch!(self, write, insert_person(p, autonomy, events, now))
     }
 
@@ -439,6 +483,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let p = &p.sealed(&self.vault)?;
         dispatch!(self, write, update_person(p, autonomy, events, now))
     }
 
@@ -447,7 +492,9 @@ impl Store {
         structure_id: Uuid,
         id: Uuid,
     ) -> Result<Option<PersonRow>, StoreError> {
-        dispatch!(self, read, person_by_id(structure_id, id))
+        let mut rows = dispatch!(self, read, person_by_id(structure_id, id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn person_candidates(
@@ -500,6 +547,11 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
+        let mut rows = rows.clone();
+        rows.new_person.seal(&self.vault)?;
+        rows.intervention.seal(&self.vault)?;
+        rows.follow_up.seal(&self.vault)?;
+        let rows = &rows;
         dispatch!(self, write, insert_intake(rows, events, now))
     }
 
@@ -553,6 +605,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let i = &i.sealed(&self.vault)?;
         dispatch!(self, write, insert_intervention(i, request, events, now))
     }
 
@@ -561,11 +614,13 @@ impl Store {
         structure_id: Uuid,
         request_id: Uuid,
     ) -> Result<Vec<InterventionListRow>, StoreError> {
-        dispatch!(
+        let mut rows = dispatch!(
             self,
             read,
             interventions_of_request(structure_id, request_id)
-        )
+        )?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn interventions_of_person(
@@ -573,7 +628,9 @@ impl Store {
         structure_id: Uuid,
         person_id: Uuid,
     ) -> Result<Vec<InterventionListRow>, StoreError> {
-        dispatch!(self, read, interventions_of_person(structure_id, person_id))
+        let mut rows = dispatch!(self, read, interventions_of_person(structure_id, person_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn insert_follow_up(
@@ -582,6 +639,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let f = &f.sealed(&self.vault)?;
         dispatch!(self, write, insert_follow_up(f, events, now))
     }
 
@@ -591,6 +649,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let f = &f.sealed(&self.vault)?;
         dispatch!(self, write, update_follow_up(f, events, now))
     }
 
@@ -599,7 +658,9 @@ impl Store {
         structure_id: Uuid,
         id: Uuid,
     ) -> Result<Option<FollowUpListRow>, StoreError> {
-        dispatch!(self, read, follow_up_by_id(structure_id, id))
+        let mut rows = dispatch!(self, read, follow_up_by_id(structure_id, id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn follow_ups_due(
@@ -608,7 +669,9 @@ impl Store {
         assignee_id: Uuid,
         until: chrono::NaiveDate,
     ) -> Result<Vec<FollowUpListRow>, StoreError> {
-        dispatch!(self, read, follow_ups_due(structure_id, assignee_id, until))
+        let mut rows = dispatch!(self, read, follow_ups_due(structure_id, assignee_id, until))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn follow_ups_of_person(
@@ -616,7 +679,9 @@ impl Store {
         structure_id: Uuid,
         person_id: Uuid,
     ) -> Result<Vec<FollowUpListRow>, StoreError> {
-        dispatch!(self, read, follow_ups_of_person(structure_id, person_id))
+        let mut rows = dispatch!(self, read, follow_ups_of_person(structure_id, person_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn follow_ups_of_request(
@@ -624,7 +689,9 @@ impl Store {
         structure_id: Uuid,
         request_id: Uuid,
     ) -> Result<Vec<FollowUpListRow>, StoreError> {
-        dispatch!(self, read, follow_ups_of_request(structure_id, request_id))
+        let mut rows = dispatch!(self, read, follow_ups_of_request(structure_id, request_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     // ---- mandates and policy ----
@@ -635,6 +702,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let m = &m.sealed(&self.vault)?;
         dispatch!(self, write, insert_mandate(m, events, now))
     }
 
@@ -644,6 +712,7 @@ impl Store {
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let m = &m.sealed(&self.vault)?;
         dispatch!(self, write, update_mandate(m, events, now))
     }
 
@@ -652,11 +721,15 @@ impl Store {
         structure_id: Uuid,
         id: Uuid,
     ) -> Result<Option<MandateListRow>, StoreError> {
-        dispatch!(self, read, mandate_by_id(structure_id, id))
+        let mut rows = dispatch!(self, read, mandate_by_id(structure_id, id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn mandate_by_code(&self, code: &str) -> Result<Option<MandateListRow>, StoreError> {
-        dispatch!(self, read, mandate_by_code(code))
+        let mut rows = dispatch!(self, read, mandate_by_code(code))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn list_mandates(
@@ -665,11 +738,13 @@ impl Store {
         person_id: Option<Uuid>,
         ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     ) -> Result<Vec<MandateListRow>, StoreError> {
-        dispatch!(
+        let mut rows = dispatch!(
             self,
             read,
             list_mandates(structure_id, person_id, ending_between)
-        )
+        )?;
+        rows.open(&self.vault)?;
+        Ok(rows)
     }
 
     pub async fn policy_of(&self, structure_id: Uuid) -> Result<Option<String>, StoreError> {
@@ -716,5 +791,173 @@ impl Store {
 
     pub async fn journal_heads(&self) -> Result<Vec<JournalHeadRow>, StoreError> {
         dispatch!(self, read, journal_heads())
+    }
+
+    // ---- privacy ----
+
+    /// Checks that every key the database was sealed with is configured,
+    /// then records the current key as in use. Run at start-up.
+    pub async fn check_keys(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let ids: Vec<String> = dispatch!(self, read, data_keys())?;
+        let unknown: Vec<String> = ids.into_iter().filter(|id| !self.vault.knows(id)).collect();
+        if !unknown.is_empty() {
+            return Err(StoreError::UnknownKeys(unknown));
+        }
+        dispatch!(self, write, add_data_key(self.vault.current_id(), now))
+    }
+
+    /// The ids of the data keys the database holds values under.
+    pub async fn data_keys(&self) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, read, data_keys())
+    }
+
+    /// Re-seals every encrypted value under the current key (values written
+    /// before encryption included), in one transaction. Returns how many
+    /// values were re-sealed.
+    pub async fn rotate_keys(
+        &self,
+        events: impl FnOnce(u64) -> Vec<JournalEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let v = &*self.vault;
+        let mut texts = Vec::new();
+        let mut blobs = Vec::new();
+        for &(table, column, bytes) in SEALED_COLUMNS {
+            let place = format!("{table}.{column}");
+            if bytes {
+                let rows: Vec<(Uuid, Vec<u8>)> =
+                    dispatch!(self, write, sealed_blobs(table, column))?;
+                for (id, stored) in rows {
+                    if Vault::key_id_of(&stored).as_deref() == Some(v.current_id()) {
+                        continue;
+                    }
+                    let plain = v.open_bytes(&place, id, &stored)?;
+                    blobs.push((table, column, id, v.seal_bytes(&place, id, &plain)?));
+                }
+            } else {
+                let rows: Vec<(Uuid, String)> =
+                    dispatch!(self, write, sealed_texts(table, column))?;
+                for (id, stored) in rows {
+                    if Vault::key_id_of(stored.as_bytes()).as_deref() == Some(v.current_id()) {
+                        continue;
+                    }
+                    let plain = v.open(&place, id, &stored)?;
+                    texts.push((table, column, id, v.seal(&place, id, &plain)?));
+                }
+            }
+        }
+        let count = (texts.len() + blobs.len()) as u64;
+        let events = events(count);
+        dispatch!(
+            self,
+            write,
+            reseal(&texts, &blobs, v.current_id(), &events, now)
+        )?;
+        Ok(count)
+    }
+
+    pub async fn insert_private_note(
+        &self,
+        n: &PrivateNoteRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let n = &n.sealed(&self.vault)?;
+        dispatch!(self, write, insert_private_note(n, events, now))
+    }
+
+    pub async fn private_notes_of(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+        author_id: Uuid,
+    ) -> Result<Vec<PrivateNoteRow>, StoreError> {
+        let mut rows = dispatch!(
+            self,
+            read,
+            private_notes_of(structure_id, person_id, author_id)
+        )?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    pub async fn count_private_notes(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<usize, StoreError> {
+        let n: i64 = dispatch!(self, read, count_private_notes(structure_id, person_id))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    pub async fn delete_private_note(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+        author_id: Uuid,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            delete_private_note(structure_id, id, author_id, events, now)
+        )
+    }
+
+    pub async fn retention_rows(
+        &self,
+        structure_id: Uuid,
+    ) -> Result<Vec<RetentionRow>, StoreError> {
+        dispatch!(self, read, retention_rows(structure_id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn keep_person(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+        until: chrono::NaiveDate,
+        reason: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let reason = self.vault.seal("persons.keep_reason", person_id, reason)?;
+        dispatch!(
+            self,
+            write,
+            keep_person(structure_id, person_id, until, &reason, events, now)
+        )
+    }
+
+    pub async fn anonymise_person(
+        &self,
+        a: &Anonymisation,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, anonymise_person(a, events, now))
+    }
+
+    pub async fn clear_spent_codes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, write, clear_spent_codes(before))
+    }
+
+    pub async fn stats_requests(
+        &self,
+        structure_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<StatsRequestRow>, StoreError> {
+        dispatch!(self, read, stats_requests(structure_id, from, to))
+    }
+
+    pub async fn stats_interventions(
+        &self,
+        structure_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<StatsInterventionRow>, StoreError> {
+        dispatch!(self, read, stats_interventions(structure_id, from, to))
     }
 }

@@ -382,3 +382,371 @@ pub async fn pdf(doc: Document) -> Result<Vec<u8>, crate::error::WebError> {
         .map_err(|e| relais_service::ServiceError::Internal(e.to_string()))?
         .map_err(|e| relais_service::ServiceError::Internal(e.to_string()).into())
 }
+
+/// The person's subject-access file: everything relais holds about them.
+pub fn subject_access(lang: Lang, sa: &relais_service::SubjectAccess) -> Document {
+    let fr = lang == Lang::Fr;
+    let t = |f: &str, e: &str| if fr { f.to_owned() } else { e.to_owned() };
+    let colon = if fr { "\u{a0}: " } else { ": " };
+    let dt = |d: chrono::DateTime<chrono::Utc>| {
+        d.with_timezone(&chrono_tz::Europe::Paris)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    let p = &sa.person;
+    let name = format!("{} {}", p.first_name, p.last_name.to_uppercase());
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let mut sections = vec![Section {
+        heading: t("Votre demande", "Your request"),
+        paragraphs: vec![if fr {
+            format!("Vous avez demandé à {} ce qu'elle conserve sur vous. Ce document contient tout ce que le logiciel relais enregistre à votre nom, y compris qui a consulté votre dossier. Vos informations sont conservées {} mois après votre dernière démarche avec nous.", sa.structure, sa.retention_months)
+        } else {
+            format!("You asked {} what it keeps about you. This document holds everything the relais software records in your name, including who opened your file. Your information is kept {} months after your last procedure with us.", sa.structure, sa.retention_months)
+        }],
+        ..Section::default()
+    }];
+    sections.push(Section {
+        heading: t(
+            "Votre identité et vos coordonnées",
+            "Your identity and contact details",
+        ),
+        facts: vec![
+            (t("Nom", "Name"), name.clone()),
+            (t("Nom d'usage", "Usual name"), opt(&p.usual_name)),
+            (
+                t("Naissance", "Birth"),
+                p.birth_date
+                    .map(date)
+                    .or(p.birth_year.map(|y| y.to_string()))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            (t("Téléphone", "Phone"), opt(&p.phone)),
+            (t("Courriel", "E-mail"), opt(&p.email)),
+            (
+                t("Commune", "Town"),
+                format!("{} {}", opt(&p.postcode), opt(&p.commune)),
+            ),
+            (
+                t("Langue préférée", "Preferred language"),
+                opt(&p.preferred_language),
+            ),
+            (
+                t("Équipement", "Equipment"),
+                if p.equipment.is_empty() {
+                    "—".into()
+                } else {
+                    p.equipment
+                        .iter()
+                        .map(|e| lang.t(&format!("equipment-{e}")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            ),
+            (t("Notes de suivi", "Social notes"), opt(&p.notes)),
+            (t("Dossier créé le", "File created on"), dt(p.created_at)),
+        ],
+        ..Section::default()
+    });
+    sections.push(Section {
+        heading: t("Vos comptes en ligne", "Your online accounts"),
+        paragraphs: vec![t(
+            "Nous notons seulement si vous avez un compte et si vous savez vous connecter ; jamais vos mots de passe.",
+            "We only note whether you have an account and can sign in; never your passwords.",
+        )],
+        bullets: sa
+            .digital_accounts
+            .iter()
+            .map(|a| {
+                format!(
+                    "{}{colon}{} / {}",
+                    lang.t(&format!("account-{}", a.kind)),
+                    lang.t(&format!("tri-{}", a.has_account)),
+                    lang.t(&format!("tri-{}", a.can_sign_in)),
+                )
+            })
+            .collect(),
+        ..Section::default()
+    });
+    sections.push(Section {
+        heading: t("Vos demandes", "Your requests"),
+        bullets: sa
+            .requests
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} · {} · {} · {}{}",
+                    r.reference,
+                    dt(r.created_at),
+                    r.procedure,
+                    lang.t(&format!("status-{}", r.status)),
+                    r.outcome
+                        .as_ref()
+                        .map(|o| format!(" · {}", lang.t(&format!("outcome-{o}"))))
+                        .unwrap_or_default()
+                )
+            })
+            .collect(),
+        ..Section::default()
+    });
+    sections.push(Section {
+        heading: t("Les aides reçues", "The help you received"),
+        bullets: sa
+            .interventions
+            .iter()
+            .map(|i| {
+                let mut line = format!(
+                    "{} · {} · {} · {} min",
+                    dt(i.occurred_at),
+                    i.request,
+                    lang.t(&format!("mode-{}", i.mode)),
+                    i.duration_minutes
+                );
+                if let Some(a) = &i.agent {
+                    line.push_str(&format!(" · {a}"));
+                }
+                if let Some(s) = &i.summary {
+                    line.push_str(&format!(" · {s}"));
+                }
+                line
+            })
+            .collect(),
+        ..Section::default()
+    });
+    sections.push(Section {
+        heading: t("Rendez-vous et rappels", "Follow-ups"),
+        bullets: sa
+            .follow_ups
+            .iter()
+            .map(|f| format!("{} · {}", date(f.due_date), f.reason))
+            .collect(),
+        ..Section::default()
+    });
+    sections.push(Section {
+        heading: t("Vos mandats", "Your mandates"),
+        bullets: sa
+            .mandates
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} · {} → {} · {} · {}",
+                    m.verification_code,
+                    date(m.starts_on),
+                    date(m.ends_on),
+                    lang.t(&format!("mandate-state-{}", m.state)),
+                    m.categories
+                        .iter()
+                        .map(|c| lang.t(&format!("category-{c}")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect(),
+        ..Section::default()
+    });
+    sections.push(Section {
+        heading: t(
+            "Qui a consulté ou modifié votre dossier",
+            "Who opened or changed your file",
+        ),
+        bullets: sa
+            .access_history
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} · {} · {}",
+                    dt(a.at),
+                    a.by.clone()
+                        .unwrap_or_else(|| t("relais (automatique)", "relais (automatic)")),
+                    action_label(lang, &a.action)
+                )
+            })
+            .collect(),
+        ..Section::default()
+    });
+    if sa.private_notes > 0 {
+        sections.push(Section {
+            heading: t("Notes personnelles des intervenants", "Workers' personal notes"),
+            paragraphs: vec![if fr {
+                format!("{} note(s) personnelle(s) d'intervenants existent. Seul leur auteur peut les lire : demandez-les à la structure, qui les fera communiquer par leur auteur.", sa.private_notes)
+            } else {
+                format!("{} personal note(s) by workers exist. Only their author can read them: ask the structure, which will have their author give them to you.", sa.private_notes)
+            }],
+            ..Section::default()
+        });
+    }
+    sections.push(rights_section(lang, &sa.structure));
+    let title = t("Vos données", "Your data");
+    Document {
+        title: title.clone(),
+        author: sa.structure.clone(),
+        lang: lang.code().into(),
+        footer: format!("{} · {}", sa.structure, dt(sa.generated_at)),
+        parts: vec![Part {
+            title,
+            subtitle: Some(name),
+            sections,
+            ..Part::default()
+        }],
+    }
+}
+
+fn rights_section(lang: Lang, structure: &str) -> Section {
+    let fr = lang == Lang::Fr;
+    Section {
+        heading: if fr { "Vos droits" } else { "Your rights" }.into(),
+        bullets: if fr {
+            vec![
+                format!("Vous pouvez demander à {structure} de voir, corriger ou effacer vos informations, à tout moment."),
+                "Si un mandat est en cours, il faut d'abord le révoquer : nous gardons ensuite la trace du mandat, sans votre nom, pour prouver que ce que nous avons fait pour vous était autorisé.".into(),
+                "Vous pouvez aussi vous adresser à la CNIL (www.cnil.fr) si vous pensez que vos droits ne sont pas respectés.".into(),
+            ]
+        } else {
+            vec![
+                format!("You may ask {structure} to see, correct or erase your information, at any time."),
+                "If a mandate is in force, it must be revoked first: we then keep a record of the mandate, without your name, to prove that what we did for you was authorised.".into(),
+                "You may also contact the CNIL, the French data protection authority (www.cnil.fr), if you think your rights are not respected.".into(),
+            ]
+        },
+        ..Section::default()
+    }
+}
+
+/// The information notice handed to a person: who keeps what, why, for
+/// how long, and their rights, in plain language.
+pub fn privacy_notice(
+    lang: Lang,
+    structure: &str,
+    commune: Option<&str>,
+    policy: &Policy,
+) -> Document {
+    let fr = lang == Lang::Fr;
+    let title = if fr {
+        "Vos informations personnelles"
+    } else {
+        "Your personal information"
+    };
+    let controller = match commune {
+        Some(c) if !c.is_empty() => format!("{structure} ({c})"),
+        _ => structure.to_owned(),
+    };
+    let contact = if policy.privacy_contact.trim().is_empty() {
+        if fr {
+            format!("l'accueil de {structure}")
+        } else {
+            format!("the front desk of {structure}")
+        }
+    } else {
+        policy.privacy_contact.trim().to_owned()
+    };
+    let sections = vec![
+        Section {
+            heading: if fr {
+                "Qui garde vos informations"
+            } else {
+                "Who keeps your information"
+            }
+            .into(),
+            paragraphs: vec![if fr {
+                format!("{controller} est responsable de vos informations. Elle utilise le logiciel relais pour noter l'aide qu'elle vous apporte dans vos démarches en ligne.")
+            } else {
+                format!("{controller} is responsible for your information. It uses the relais software to record the help it gives you with your online procedures.")
+            }],
+            ..Section::default()
+        },
+        Section {
+            heading: if fr { "Pourquoi" } else { "Why" }.into(),
+            bullets: if fr {
+                vec![
+                    "Vous aider dans vos démarches et suivre vos dossiers (délais, rendez-vous).".into(),
+                    "Garder la preuve de votre accord quand nous agissons pour vous (le mandat).".into(),
+                    "Compter, sans vos noms, l'aide apportée, pour obtenir les moyens de continuer.".into(),
+                ]
+            } else {
+                vec![
+                    "To help you with your procedures and follow your files (deadlines, appointments).".into(),
+                    "To keep proof of your consent when we act for you (the mandate).".into(),
+                    "To count, without your names, the help given, so that we get the means to go on.".into(),
+                ]
+            },
+            ..Section::default()
+        },
+        Section {
+            heading: if fr {
+                "Ce que nous notons"
+            } else {
+                "What we record"
+            }
+            .into(),
+            bullets: if fr {
+                vec![
+                    "Votre nom, votre année de naissance, votre commune et, si vous le souhaitez, un moyen de vous joindre.".into(),
+                    "Vos demandes, l'aide reçue et, si besoin, les notes de l'intervenant.".into(),
+                    "Jamais vos mots de passe : vous les tapez vous-même.".into(),
+                ]
+            } else {
+                vec![
+                    "Your name, year of birth, town and, if you wish, a way to reach you.".into(),
+                    "Your requests, the help received and, when needed, the worker's notes.".into(),
+                    "Never your passwords: you type them yourself.".into(),
+                ]
+            },
+            ..Section::default()
+        },
+        Section {
+            heading: if fr {
+                "Qui les voit, combien de temps"
+            } else {
+                "Who sees them, for how long"
+            }
+            .into(),
+            bullets: if fr {
+                vec![
+                    format!("Seule l'équipe de {structure} y a accès ; les bénévoles ne voient pas les notes de suivi. Chaque consultation de votre dossier est enregistrée."),
+                    format!("Vos informations sont effacées {} mois après votre dernière démarche avec nous ; seuls des chiffres sans nom sont gardés.", policy.retention_months),
+                    "Notes et documents sont chiffrés dans la base de données.".into(),
+                ]
+            } else {
+                vec![
+                    format!("Only the team of {structure} has access; volunteers do not see the social notes. Every opening of your file is recorded."),
+                    format!("Your information is erased {} months after your last procedure with us; only figures without names are kept.", policy.retention_months),
+                    "Notes and documents are encrypted in the database.".into(),
+                ]
+            },
+            ..Section::default()
+        },
+        rights_section(lang, structure),
+        Section {
+            heading: if fr { "Nous contacter" } else { "Contact us" }.into(),
+            paragraphs: vec![if fr {
+                format!("Pour toute question sur vos informations ou pour exercer vos droits : {contact}.")
+            } else {
+                format!("For any question about your information or to use your rights: {contact}.")
+            }],
+            ..Section::default()
+        },
+    ];
+    Document {
+        title: title.into(),
+        author: structure.into(),
+        lang: lang.code().into(),
+        footer: structure.into(),
+        parts: vec![Part {
+            title: title.into(),
+            subtitle: Some(structure.into()),
+            sections,
+            ..Part::default()
+        }],
+    }
+}
+
+/// A journal action in words ("opened the file"), or its code when it has
+/// no wording.
+pub fn action_label(lang: Lang, action: &str) -> String {
+    let key = format!("action-{}", action.replace(['.', '_'], "-"));
+    let label = lang.t(&key);
+    if label == key {
+        action.to_owned()
+    } else {
+        label
+    }
+}

@@ -50,6 +50,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Invalid(_)
             | ServiceError::SimilarPersons(_)
             | ServiceError::PolicyRefused(_)
+            | ServiceError::ErasureBlocked(_)
             | ServiceError::Conflict(_)
             | ServiceError::InvalidCredentials
             | ServiceError::Locked(_)
@@ -258,6 +259,21 @@ impl IntoResponse for ApiError {
                         field: "person_id".to_owned(),
                         code: h.id.to_string(),
                         message: format!("{} {}", h.first_name, h.last_name),
+                    })
+                    .collect(),
+            ),
+            ServiceError::ErasureBlocked(ids) => (
+                StatusCode::CONFLICT,
+                "erasure_blocked",
+                msg(
+                    "Un mandat est en cours : révoquez-le d'abord, puis effacez le dossier.",
+                    "A mandate is in force: revoke it first, then erase the file.",
+                ),
+                ids.iter()
+                    .map(|id| FieldProblem {
+                        field: "mandate_id".to_owned(),
+                        code: id.to_string(),
+                        message: msg("Mandat en cours", "Mandate in force"),
                     })
                     .collect(),
             ),

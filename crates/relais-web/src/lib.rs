@@ -123,6 +123,32 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/persons/{id}/accounts", post(persons::save_accounts))
         .route("/persons/{id}/merge", post(persons::merge_person))
+        .route(
+            "/persons/{id}/private-notes",
+            post(privacy::add_private_note),
+        )
+        .route(
+            "/persons/{id}/private-notes/{note}/delete",
+            post(privacy::delete_private_note),
+        )
+        .route(
+            "/persons/{id}/subject-access.pdf",
+            get(privacy::subject_access_pdf),
+        )
+        .route(
+            "/persons/{id}/subject-access.json",
+            get(privacy::subject_access_json),
+        )
+        .route(
+            "/persons/{id}/erase",
+            get(privacy::show_erase).post(privacy::erase),
+        )
+        .route("/persons/{id}/keep", post(privacy::keep_file))
+        .route("/privacy/retention", get(privacy::show_retention))
+        .route(
+            "/structure/privacy-notice.pdf",
+            get(privacy::privacy_notice_pdf),
+        )
         .route("/requests", get(requests::list_requests))
         .route("/requests/{id}", get(requests::show_request))
         .route(
@@ -214,6 +240,22 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/policy",
             get(api_mandates::get_policy).put(api_mandates::put_policy),
         )
+        .route(
+            "/api/v1/persons/{id}/private-notes",
+            get(api_privacy::list_private_notes).post(api_privacy::create_private_note),
+        )
+        .route(
+            "/api/v1/persons/{id}/private-notes/{note}",
+            axum::routing::delete(api_privacy::delete_private_note),
+        )
+        .route(
+            "/api/v1/persons/{id}/subject-access",
+            get(api_privacy::subject_access),
+        )
+        .route("/api/v1/persons/{id}/erase", post(api_privacy::erase))
+        .route("/api/v1/persons/{id}/keep", post(api_privacy::keep))
+        .route("/api/v1/retention", get(api_privacy::retention))
+        .route("/api/v1/statistics", get(api_privacy::statistics))
         .route(
             "/api/v1/follow-ups/{id}",
             axum::routing::patch(api_desk::patch_follow_up),

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::controllers::{api, api_desk, api_mandates, health};
+use crate::controllers::{api, api_desk, api_mandates, api_privacy, health};
 use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -35,7 +35,15 @@ use utoipa::{Modify, OpenApi};
         api_mandates::revoke_mandate,
         api_mandates::renew_mandate,
         api_mandates::get_policy,
-        api_mandates::put_policy
+        api_mandates::put_policy,
+        api_privacy::list_private_notes,
+        api_privacy::create_private_note,
+        api_privacy::delete_private_note,
+        api_privacy::subject_access,
+        api_privacy::erase,
+        api_privacy::keep,
+        api_privacy::retention,
+        api_privacy::statistics
     ),
     components(schemas(
         api::MeOut,
@@ -60,13 +68,18 @@ use utoipa::{Modify, OpenApi};
         api_mandates::MandateList,
         api_mandates::RevokeIn,
         api_mandates::RenewIn,
-        api_mandates::PolicyDoc
+        api_mandates::PolicyDoc,
+        api_privacy::PrivateNoteIn,
+        api_privacy::PrivateNoteOut,
+        api_privacy::KeepIn,
+        api_privacy::RetentionOut
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "The authenticated account"),
         (name = "desk", description = "Persons, help requests, interventions, follow-ups"),
         (name = "mandates", description = "Mandates and the structure's intervention policy"),
+        (name = "privacy", description = "Private notes, the person's rights, retention, figures"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document")
     )

@@ -36,6 +36,10 @@ const NOTICES: &[&str] = &[
     "verify-revoked",
     "policy-saved",
     "mandate-warned",
+    "private-note-saved",
+    "private-note-deleted",
+    "file-kept",
+    "file-erased",
 ];
 
 pub struct UserBar {

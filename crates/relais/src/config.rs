@@ -3,6 +3,7 @@
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use relais_store::{DataKey, Vault};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::SocketAddr;
@@ -32,6 +33,35 @@ pub struct Settings {
     /// `file:/path/to/notifications.jsonl` (tests) or
     /// `smtp://HOST:PORT?from=ADDRESS` (e-mail through a relay).
     pub notifier: String,
+    /// The data key that encrypts notes, intervention texts, signatures and
+    /// scans: 64 hexadecimal characters (`relais keys generate`).
+    #[serde(deserialize_with = "text_or_number")]
+    pub data_key: String,
+    /// A file holding the data key instead (first line, 64 hex characters).
+    pub data_key_file: String,
+    /// Keys used before the current one, comma-separated, kept until
+    /// `relais keys rotate` has re-encrypted everything.
+    #[serde(deserialize_with = "text_or_number")]
+    pub previous_data_keys: String,
+}
+
+/// Environment values that look like numbers (a key of digits only) are
+/// still read as text.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Unsigned(u128),
+        Signed(i128),
+        Float(f64),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::Text(s) => s,
+        Raw::Unsigned(n) => n.to_string(),
+        Raw::Signed(n) => n.to_string(),
+        Raw::Float(f) => f.to_string(),
+    })
 }
 
 impl Default for Settings {
@@ -46,6 +76,9 @@ impl Default for Settings {
             login_attempts_per_ip: 30,
             public_url: String::new(),
             notifier: "log".into(),
+            data_key: String::new(),
+            data_key_file: String::new(),
+            previous_data_keys: String::new(),
         }
     }
 }
@@ -73,13 +106,30 @@ impl fmt::Debug for Settings {
             .field("login_attempts_per_ip", &self.login_attempts_per_ip)
             .field("public_url", &self.public_url)
             .field("notifier", &self.notifier)
+            .field(
+                "data_key",
+                &if self.data_key.is_empty() {
+                    ""
+                } else {
+                    "[redacted]"
+                },
+            )
+            .field("data_key_file", &self.data_key_file)
+            .field(
+                "previous_data_keys",
+                &if self.previous_data_keys.is_empty() {
+                    ""
+                } else {
+                    "[redacted]"
+                },
+            )
             .finish()
     }
 }
 
 /// The settings that `RELAIS_*` variables may set; other `RELAIS_*`
 /// variables (used by scripts) are left alone.
-const ENV_KEYS: [&str; 9] = [
+const ENV_KEYS: [&str; 12] = [
     "listen",
     "database_url",
     "require_totp",
@@ -89,6 +139,9 @@ const ENV_KEYS: [&str; 9] = [
     "login_attempts_per_ip",
     "public_url",
     "notifier",
+    "data_key",
+    "data_key_file",
+    "previous_data_keys",
 ];
 
 /// Values given on the command line override everything else.
@@ -162,7 +215,67 @@ impl Settings {
         if self.login_attempts_per_ip < 1 {
             return Err("login_attempts_per_ip must be at least 1".into());
         }
+        if !self.data_key.is_empty() && !self.data_key_file.is_empty() {
+            return Err(
+                "give the data key either in data_key (RELAIS_DATA_KEY) or in \
+                 data_key_file (RELAIS_DATA_KEY_FILE), not both"
+                    .into(),
+            );
+        }
+        self.keys()?;
         Ok(())
+    }
+
+    /// The configured keys: the current one (if any) and the previous ones.
+    fn keys(&self) -> Result<(Option<DataKey>, Vec<DataKey>), String> {
+        let current = if !self.data_key_file.is_empty() {
+            let text = std::fs::read_to_string(&self.data_key_file).map_err(|e| {
+                format!("cannot read the data key file {}: {e}", self.data_key_file)
+            })?;
+            let line = text.lines().next().unwrap_or_default();
+            Some(
+                DataKey::parse_hex(line)
+                    .map_err(|e| format!("data key file {}: {e}", self.data_key_file))?,
+            )
+        } else if !self.data_key.is_empty() {
+            Some(DataKey::parse_hex(&self.data_key).map_err(|e| format!("RELAIS_DATA_KEY: {e}"))?)
+        } else {
+            None
+        };
+        let previous = self
+            .previous_data_keys
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .enumerate()
+            .map(|(i, k)| {
+                DataKey::parse_hex(k)
+                    .map_err(|e| format!("RELAIS_PREVIOUS_DATA_KEYS, key {}: {e}", i + 1))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if current.is_none() && !previous.is_empty() {
+            return Err("previous data keys are given but no current data key".into());
+        }
+        Ok((current, previous))
+    }
+
+    /// The keys to run with. Without a configured key only demonstration
+    /// mode may run (on the well-known demonstration key), unless `strict`
+    /// is false (commands that never read encrypted data).
+    pub fn vault(&self, demo_allowed: bool) -> Result<Vault, String> {
+        match self.keys()? {
+            (Some(current), previous) => {
+                Vault::new(current, previous).map_err(|e| format!("data keys: {e}"))
+            }
+            (None, _) if demo_allowed => Ok(Vault::demo()),
+            (None, _) => Err(
+                "no data key configured: relais encrypts notes and documents \
+                 at rest and needs a key. Generate one with `relais keys generate` and give \
+                 it in RELAIS_DATA_KEY (or data_key_file in the configuration). Only \
+                 `relais serve --demo` runs without one."
+                    .into(),
+            ),
+        }
     }
 
     pub fn listen_addr(&self) -> SocketAddr {

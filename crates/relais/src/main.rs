@@ -76,6 +76,33 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Data keys that encrypt notes, intervention texts, signatures and scans.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Apply the retention periods now: anonymise the files past their
+    /// period, remove expired sessions and spent codes (the server does it
+    /// daily).
+    Purge {
+        /// Only list what would be anonymised; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Print a new random data key (64 hexadecimal characters).
+    Generate,
+    /// Re-encrypt everything under the current key (RELAIS_DATA_KEY); the
+    /// old key must be given in RELAIS_PREVIOUS_DATA_KEYS until this has run.
+    Rotate {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -203,6 +230,27 @@ fn settings(
     .map_err(Failure::Usage)
 }
 
+/// Opens the store with the configured data keys and checks that they
+/// open what the database holds. Without a key, only demonstration mode
+/// runs (on the well-known demonstration key).
+async fn open_sealed_store(s: &Settings, demo_allowed: bool) -> Result<Store, Failure> {
+    let vault = s.vault(demo_allowed).map_err(Failure::Usage)?;
+    if vault.is_demo() {
+        tracing::warn!(
+            "no data key configured: using the demonstration key, which protects nothing"
+        );
+    }
+    let store = open_store(s).await?.with_vault(vault);
+    store
+        .check_keys(chrono::Utc::now())
+        .await
+        .map_err(|e| match e {
+            relais_service::StoreError::UnknownKeys(_) => Failure::Usage(e.to_string()),
+            other => Failure::Failed(format!("database error: {other}")),
+        })?;
+    Ok(store)
+}
+
 async fn open_store(s: &Settings) -> Result<Store, Failure> {
     let store = Store::connect(&s.database_url).await.map_err(|e| {
         Failure::Usage(format!(
@@ -218,6 +266,15 @@ async fn open_store(s: &Settings) -> Result<Store, Failure> {
 }
 
 fn services(store: Store, s: &Settings, demo: bool) -> Services {
+    // Commands that did not load keys still use the configured one.
+    let store = if store.vault().is_demo() {
+        match s.vault(true) {
+            Ok(v) => store.with_vault(v),
+            Err(_) => store,
+        }
+    } else {
+        store
+    };
     use relais_service::notify::{FileNotifier, LogNotifier, Notifier, SmtpNotifier};
     let notifier: Arc<dyn Notifier> = if let Some(path) = s.notifier.strip_prefix("file:") {
         Arc::new(FileNotifier::new(path))
@@ -245,7 +302,7 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
 }
 
 async fn serve(s: Settings, demo: bool) -> CmdResult {
-    let store = open_store(&s).await?;
+    let store = open_sealed_store(&s, demo).await?;
     let services = services(store.clone(), &s, demo);
     if demo {
         services.ensure_demo().await.map_err(service_failure)?;
@@ -266,8 +323,23 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
     let housekeeping = services.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        // The retention job runs at start and then once a day.
+        let mut last_retention: Option<std::time::Instant> = None;
         loop {
             tick.tick().await;
+            if last_retention.is_none_or(|t| t.elapsed().as_secs() >= 24 * 3600) {
+                last_retention = Some(std::time::Instant::now());
+                match housekeeping.run_retention(false).await {
+                    Ok(r) => tracing::info!(
+                        anonymised = r.anonymised.len(),
+                        sessions_and_links = r.sessions_and_links_removed,
+                        spent_codes = r.spent_codes_cleared,
+                        "retention job"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "retention job failed"),
+                }
+                continue;
+            }
             match housekeeping.housekeeping().await {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "housekeeping"),
                 Ok(_) => {}
@@ -338,7 +410,7 @@ async fn run(cli: Cli) -> CmdResult {
         }
         Command::Demo { db } => {
             let s = settings(cfg, None, &db)?;
-            let store = open_store(&s).await?;
+            let store = open_sealed_store(&s, true).await?;
             let n = services(store.clone(), &s, true)
                 .ensure_demo()
                 .await
@@ -409,6 +481,67 @@ async fn run(cli: Cli) -> CmdResult {
                 .map_err(service_failure);
             store.close().await;
             println!("{}", r?);
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Generate,
+        } => {
+            println!("{}", relais_store::vault::generate_key_hex());
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { db },
+        } => {
+            let s = settings(cfg, None, &db)?;
+            let store = open_sealed_store(&s, false).await?;
+            let r = services(store.clone(), &s, false)
+                .rotate_data_keys()
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            let n = r?;
+            println!(
+                "{n} values re-encrypted under data key {}; previous keys may now be removed",
+                s.vault(false)
+                    .map(|v| v.current_id().to_owned())
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
+        Command::Purge { dry_run, db } => {
+            let s = settings(cfg, None, &db)?;
+            let store = open_sealed_store(&s, false).await?;
+            let r = services(store.clone(), &s, false)
+                .run_retention(dry_run)
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            let report = r?;
+            for (slug, item) in &report.anonymised {
+                // Ids only: names stay out of terminals and logs.
+                println!(
+                    "{}\t{slug}\tperson {}\tlast activity {}\tdue {}",
+                    if dry_run {
+                        "would anonymise"
+                    } else {
+                        "anonymised"
+                    },
+                    item.person_id,
+                    item.last_activity,
+                    item.due_on
+                );
+            }
+            eprintln!(
+                "{} file(s) {}; {} expired sessions or links removed; {} spent codes cleared",
+                report.anonymised.len(),
+                if dry_run {
+                    "to anonymise (dry run, nothing changed)"
+                } else {
+                    "anonymised"
+                },
+                report.sessions_and_links_removed,
+                report.spent_codes_cleared
+            );
             Ok(())
         }
         Command::Journal {

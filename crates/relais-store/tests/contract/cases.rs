@@ -354,12 +354,12 @@ pub async fn journal_chains_verify(store: &Store) {
 }
 
 async fn raw_execute(store: &Store, sql: &str) -> Result<u64, sqlx::Error> {
-    match store {
-        Store::Sqlite { write, .. } => sqlx::query(sql)
+    match store.engine() {
+        Engine::Sqlite { write, .. } => sqlx::query(sql)
             .execute(write)
             .await
             .map(|r| r.rows_affected()),
-        Store::Postgres(pool) => sqlx::query(sql)
+        Engine::Postgres(pool) => sqlx::query(sql)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()),
@@ -449,6 +449,9 @@ fn person(structure_id: Uuid, first: &str, last: &str) -> PersonRow {
         created_by: None,
         created_at: now(),
         updated_at: now(),
+        keep_until: None,
+        keep_reason: None,
+        anonymised_at: None,
     }
 }
 

@@ -302,6 +302,9 @@ pub struct PolicyDoc {
     #[schema(value_type = Object)]
     pub allowed_modes: std::collections::BTreeMap<String, Vec<String>>,
     pub charter: String,
+    /// Who persons contact about their data (shown on the privacy notice).
+    #[serde(default)]
+    pub privacy_contact: String,
 }
 
 fn policy_doc(p: &Policy) -> PolicyDoc {
@@ -326,6 +329,7 @@ fn policy_doc(p: &Policy) -> PolicyDoc {
             })
             .collect(),
         charter: p.charter.clone(),
+        privacy_contact: p.privacy_contact.clone(),
     }
 }
 
@@ -396,6 +400,7 @@ pub async fn put_policy(
         require_privacy_notice: body.require_privacy_notice,
         retention_months: body.retention_months,
         charter: body.charter,
+        privacy_contact: body.privacy_contact.trim().to_owned(),
     };
     state
         .services

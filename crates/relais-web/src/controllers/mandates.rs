@@ -457,7 +457,7 @@ pub async fn renew_mandate(
     }
 }
 
-fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
+pub(crate) fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
             (CONTENT_TYPE, "application/pdf".to_owned()),
@@ -676,6 +676,7 @@ pub fn policy_values(p: &Policy) -> Vec<(String, String)> {
             p.retention_months.to_string(),
         ),
         ("charter".to_owned(), p.charter.clone()),
+        ("privacy_contact".to_owned(), p.privacy_contact.clone()),
     ];
     if p.require_privacy_notice {
         v.push(("require_privacy_notice".into(), "1".into()));
@@ -748,6 +749,7 @@ fn policy_from(f: &Fields) -> Result<Policy, Vec<relais_domain::FieldError>> {
                 require_privacy_notice: f.checked("require_privacy_notice"),
                 retention_months,
                 charter,
+                privacy_contact: f.get("privacy_contact").trim().to_owned(),
             })
         }
         _ => Err(errors),

@@ -294,6 +294,12 @@ struct PersonPage {
     mandates: Vec<super::mandates::MandateRowView>,
     /// (when, who, what) for supervisors.
     access: Vec<(String, String, String)>,
+    /// The actor's own private notes: (id, when, text).
+    private_notes: Vec<(String, String, String)>,
+    note_form: FormState,
+    /// Supervisors and admins: subject access, erasure, retention.
+    can_rights: bool,
+    anonymised: bool,
 }
 
 pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
@@ -376,7 +382,11 @@ pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
         .collect();
     PersonView {
         id: p.id.to_string(),
-        name: display_name(&p.first_name, &p.last_name, p.usual_name.as_deref()),
+        name: if p.anonymised_at.is_some() {
+            ui.t("person-anonymised")
+        } else {
+            display_name(&p.first_name, &p.last_name, p.usual_name.as_deref())
+        },
         summary: summary.join(" · "),
         facts,
         notes: p.notes.clone(),
@@ -429,10 +439,30 @@ pub async fn show_person(
     Path(id): Path<String>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    person_page(
+        &state,
+        &ctx,
+        id,
+        q.merge_q,
+        FormState::empty(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The person page, with the private-note form in the given state.
+pub(crate) async fn person_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PersonId,
+    merge_q: String,
+    note_form: FormState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(ctx)?;
     let file = state.services.person_file(actor, id).await?;
-    let ui = Ui::new(&ctx);
+    let ui = Ui::new(ctx);
     let access = if actor.role.can_manage_team() {
         state
             .services
@@ -443,7 +473,7 @@ pub async fn show_person(
                 (
                     ui.datetime(a.at),
                     a.actor_name.unwrap_or_default(),
-                    a.action,
+                    crate::documents::action_label(ctx.lang, &a.action),
                 )
             })
             .collect()
@@ -452,10 +482,10 @@ pub async fn show_person(
     };
     let today = state.services.today();
     let can_merge = actor.role.can_manage_team();
-    let merge_hits = if can_merge && !q.merge_q.trim().is_empty() {
+    let merge_hits = if can_merge && !merge_q.trim().is_empty() {
         state
             .services
-            .search_persons(actor, &q.merge_q, 10)
+            .search_persons(actor, &merge_q, 10)
             .await?
             .iter()
             .filter(|h| h.id != id)
@@ -476,16 +506,33 @@ pub async fn show_person(
         .iter()
         .map(|f| follow_up_view(&ui, f, today))
         .collect();
-    render(&PersonPage {
-        p: person_view(&ui, &file),
-        ui,
-        follow_ups,
-        can_merge,
-        merge_q: q.merge_q,
-        merge_hits,
-        mandates,
-        access,
-    })
+    let private_notes = state
+        .services
+        .private_notes(actor, id)
+        .await?
+        .into_iter()
+        .map(|n| (n.id.to_string(), ui.datetime(n.created_at), n.body))
+        .collect();
+    render_with(
+        status,
+        &PersonPage {
+            p: person_view(&ui, &file),
+            ui,
+            follow_ups,
+            can_merge,
+            merge_q,
+            merge_hits,
+            mandates,
+            access,
+            private_notes,
+            note_form,
+            can_rights: matches!(
+                actor.role,
+                relais_domain::Role::Supervisor | relais_domain::Role::Admin
+            ),
+            anonymised: file.person.anonymised_at.is_some(),
+        },
+    )
 }
 
 pub async fn save_accounts(

@@ -9,6 +9,9 @@ fn relais(args: &[&str], stdin: Option<&str>) -> Output {
         .env("RELAIS_LOG", "warn")
         .env_remove("RELAIS_DATABASE_URL")
         .env_remove("RELAIS_LISTEN")
+        .env_remove("RELAIS_DATA_KEY")
+        .env_remove("RELAIS_DATA_KEY_FILE")
+        .env_remove("RELAIS_PREVIOUS_DATA_KEYS")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -179,7 +182,10 @@ async fn cli_reports_bad_usage_and_failures_with_exit_codes() {
     // Port already in use.
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().to_string();
-    let o = relais(&["serve", "--listen", &port, "--database", url], None);
+    let o = relais(
+        &["serve", "--demo", "--listen", &port, "--database", url],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&format!("cannot listen on {port}")),
@@ -315,8 +321,8 @@ async fn tamper(db: &TestDatabase) {
     // Someone edits a journal row behind relais's back.
     let store = db.store().await;
     let victim = store.journal_entries().await.unwrap()[2].id;
-    match &store {
-        relais_store::Store::Sqlite { write, .. } => {
+    match store.engine() {
+        relais_store::Engine::Sqlite { write, .. } => {
             sqlx::query("DROP TRIGGER journal_no_update")
                 .execute(write)
                 .await
@@ -327,7 +333,7 @@ async fn tamper(db: &TestDatabase) {
                 .await
                 .unwrap();
         }
-        relais_store::Store::Postgres(pool) => {
+        relais_store::Engine::Postgres(pool) => {
             sqlx::query("DROP TRIGGER journal_no_update ON journal")
                 .execute(pool)
                 .await

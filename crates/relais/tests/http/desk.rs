@@ -967,11 +967,11 @@ async fn openings_of_a_file_are_journaled_and_shown_to_supervisors() {
     assert!(page.body.contains("Accès à la fiche"));
     assert!(page.body.contains("Camille Agent"));
     assert_eq!(
-        page.body.matches("person.viewed").count(),
+        page.body.matches("A consulté le dossier").count(),
         3,
         "the agent twice, the supervisor once"
     );
-    assert!(page.body.contains("person.create"));
+    assert!(page.body.contains("A créé le dossier"));
 }
 
 #[tokio::test]

@@ -8,6 +8,17 @@ use std::sync::Arc;
 
 pub const DEMO_PASSWORD: &str = "demo-relais-2026";
 
+/// The data key test servers run with.
+pub const TEST_DATA_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
+
+pub fn test_vault() -> relais_service::Vault {
+    relais_service::Vault::new(
+        relais_service::DataKey::parse_hex(TEST_DATA_KEY).unwrap(),
+        vec![],
+    )
+    .unwrap()
+}
+
 #[derive(Clone, Copy, Default)]
 pub struct Options {
     pub require_totp: bool,
@@ -121,7 +132,11 @@ pub async fn spawn_app(opts: Options) -> Option<TestApp> {
     } else {
         TestDatabase::sqlite().await
     };
-    let store = db.store().await;
+    let store = db.store().await.with_vault(test_vault());
+    store
+        .check_keys(chrono::Utc::now())
+        .await
+        .expect("data keys");
     let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
     let notifications =
         std::env::temp_dir().join(format!("relais-notify-{}.jsonl", uuid::Uuid::now_v7()));
@@ -314,6 +329,7 @@ pub async fn call(
         "POST" => c.post(url),
         "PATCH" => c.patch(url),
         "PUT" => c.put(url),
+        "DELETE" => c.delete(url),
         _ => panic!("method {method}"),
     }
     .bearer_auth(token);

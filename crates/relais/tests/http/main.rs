@@ -10,4 +10,5 @@ mod cli;
 mod desk;
 mod helpers;
 mod mandates;
+mod privacy;
 mod team;

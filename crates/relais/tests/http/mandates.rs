@@ -20,7 +20,7 @@ async fn done_for(app: &TestApp, t: &str, pid: &str, category: &str) -> (StatusC
 
 /// Text of a PDF with poppler's pdftotext; `None` (with a message) when the
 /// tool is missing outside CI.
-fn pdf_text(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdf_text(pdf: &[u8]) -> Option<String> {
     let dir = std::env::temp_dir().join(format!("relais-pdf-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("doc.pdf");

@@ -1,0 +1,258 @@
+//! Privacy in the JSON API: private notes, subject access, erasure,
+//! retention, and the period's figures. Same use cases as the pages.
+
+use super::api::ApiActor;
+use super::api_desk::ApiJson;
+use crate::error::{ApiError, ErrorBody};
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use relais_domain::{FieldError, PersonId};
+use relais_service::ServiceError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn person_id(raw: &str, lang: Lang) -> ApiResult<PersonId> {
+    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+}
+
+/// A note readable by its author only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrivateNoteOut {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PrivateNoteIn {
+    pub body: String,
+    /// Save a text the credential guard flagged, after checking it holds no
+    /// password.
+    #[serde(default)]
+    pub confirm_secret: bool,
+}
+
+fn note_out(n: relais_service::rows::PrivateNoteRow) -> PrivateNoteOut {
+    PrivateNoteOut {
+        id: n.id,
+        person_id: n.person_id,
+        body: n.body,
+        created_at: n.created_at,
+    }
+}
+
+/// The caller's own private notes about a person (nobody else's).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/private-notes", tag = "privacy",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = [PrivateNoteOut]), (status = 404, body = ErrorBody)))]
+pub async fn list_private_notes(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<PrivateNoteOut>>> {
+    let id = person_id(&id, lang)?;
+    let notes = state
+        .services
+        .private_notes(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(notes.into_iter().map(note_out).collect()))
+}
+
+/// Writes a private note about a person.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/private-notes", tag = "privacy",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PrivateNoteIn,
+    responses((status = 201, body = PrivateNoteOut), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create_private_note(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PrivateNoteIn>,
+) -> ApiResult<Response> {
+    let id = person_id(&id, lang)?;
+    let n = state
+        .services
+        .add_private_note(&actor, id, &body.body, body.confirm_secret)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok((StatusCode::CREATED, Json(note_out(n))).into_response())
+}
+
+/// Deletes one of the caller's private notes.
+#[utoipa::path(delete, path = "/api/v1/persons/{id}/private-notes/{note}", tag = "privacy",
+    security(("bearer" = [])), params(("id" = Uuid, Path), ("note" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete_private_note(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path((id, note)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let id = person_id(&id, lang)?;
+    let note = Uuid::parse_str(&note).map_err(|_| ApiError(ServiceError::NotFound, lang))?;
+    state
+        .services
+        .delete_private_note(&actor, id, note)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Everything relais holds about a person (supervisors and admins);
+/// journaled.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/subject-access", tag = "privacy",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The subject-access file: person, digital_accounts, autonomy, requests, interventions, follow_ups, mandates, access_history, private_notes (a count)"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn subject_access(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<relais_service::SubjectAccess>> {
+    let id = person_id(&id, lang)?;
+    Ok(Json(
+        state
+            .services
+            .subject_access(&actor, id, "json")
+            .await
+            .map_err(|e| ApiError(e, lang))?,
+    ))
+}
+
+/// Erases a person's file on their request (anonymised now). 409
+/// `erasure_blocked` lists the mandates in force, to revoke first.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/erase", tag = "privacy",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn erase(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = person_id(&id, lang)?;
+    state
+        .services
+        .erase_person(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct KeepIn {
+    /// Keep the file until this day (YYYY-MM-DD).
+    pub until: String,
+    pub reason: String,
+}
+
+/// Keeps a file past the retention period (supervisors and admins).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/keep", tag = "privacy",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = KeepIn,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn keep(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<KeepIn>,
+) -> ApiResult<StatusCode> {
+    let id = person_id(&id, lang)?;
+    state
+        .services
+        .keep_file(&actor, id, &body.until, &body.reason)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A file due for anonymisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RetentionOut {
+    pub person_id: Uuid,
+    pub last_activity: NaiveDate,
+    pub due_on: NaiveDate,
+    pub keep_until: Option<NaiveDate>,
+}
+
+/// Files to be anonymised within 30 days (supervisors and admins).
+#[utoipa::path(get, path = "/api/v1/retention", tag = "privacy", security(("bearer" = [])),
+    responses((status = 200, body = [RetentionOut]), (status = 403, body = ErrorBody)))]
+pub async fn retention(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+) -> ApiResult<Json<Vec<RetentionOut>>> {
+    let (_, items) = state
+        .services
+        .upcoming_anonymisations(&actor)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|i| RetentionOut {
+                person_id: i.person_id.0,
+                last_activity: i.last_activity,
+                due_on: i.due_on,
+                keep_until: i.keep_until,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PeriodQuery {
+    /// First day (YYYY-MM-DD); default: 1 January of this year.
+    pub from: Option<String>,
+    /// Last day, included (YYYY-MM-DD); default: today.
+    pub to: Option<String>,
+}
+
+/// Figures of a period: counts by category, outcome, age bracket, commune
+/// and mode, minutes given (supervisors and admins). No names.
+#[utoipa::path(get, path = "/api/v1/statistics", tag = "privacy", security(("bearer" = [])),
+    params(PeriodQuery),
+    responses((status = 200, description = "requests, interventions, minutes, by_category, by_outcome, by_age_bracket, by_commune, by_mode"),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn statistics(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<relais_service::Statistics>> {
+    let today = state.services.today();
+    let day = |v: &Option<String>, field: &'static str, default: NaiveDate| match v {
+        None => Ok(default),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            ApiError(
+                ServiceError::Invalid(vec![FieldError::new(field, "invalid_date")]),
+                lang,
+            )
+        }),
+    };
+    let from = day(
+        &q.from,
+        "from",
+        NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today),
+    )?;
+    let to = day(&q.to, "to", today)?;
+    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end = (to + chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    Ok(Json(
+        state
+            .services
+            .statistics(&actor, start, end)
+            .await
+            .map_err(|e| ApiError(e, lang))?,
+    ))
+}
