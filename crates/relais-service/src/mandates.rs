@@ -600,7 +600,9 @@ impl Services {
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
-        let same = normalized.len() == expected.len()
+        // An anonymised mandate has no secret left: nothing matches it.
+        let same = !expected.is_empty()
+            && normalized.len() == expected.len()
             && normalized
                 .bytes()
                 .zip(expected.bytes())

@@ -29,6 +29,9 @@ fn can_handle_rights(actor: &Actor) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RetentionItem {
     pub person_id: PersonId,
+    /// A record absorbed by a merge: anonymised by the job, not listed.
+    #[serde(skip)]
+    pub merged: bool,
     pub first_name: String,
     pub last_name: String,
     pub last_activity: NaiveDate,
@@ -78,6 +81,8 @@ pub struct SubjectAccess {
     /// authors: their number is given, the authors give the text.
     pub private_notes: usize,
     pub retention_months: u32,
+    /// A supervisor kept the file past the retention period until then.
+    pub kept_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +97,7 @@ pub struct SaPerson {
     pub email: Option<String>,
     pub postcode: Option<String>,
     pub commune: Option<String>,
+    pub insee_code: Option<String>,
     pub preferred_language: Option<String>,
     pub equipment: Vec<String>,
     pub notes: Option<String>,
@@ -232,9 +238,14 @@ impl Services {
         confirm_secret: bool,
     ) -> Result<PrivateNoteRow, ServiceError> {
         let mut c = Checks::default();
-        let text = c.take(relais_domain::validation::bounded_text(
-            "body", body, 1, 4000,
-        ));
+        let text = c
+            .take(relais_domain::desk::optional_long_text("body", body, 4000))
+            .and_then(|t| {
+                if t.is_none() {
+                    c.push(FieldError::new("body", "required"));
+                }
+                t
+            });
         let flagged = crate::persons::guard(&mut c, "body", body, confirm_secret);
         c.finish()?;
         let p = self.person_row(actor, person).await?;
@@ -301,6 +312,7 @@ impl Services {
                     last_activity: last,
                     due_on: due,
                     keep_until: r.keep_until,
+                    merged: r.merged_into.is_some(),
                 }
             })
             .collect();
@@ -321,7 +333,10 @@ impl Services {
         let (months, items) = self.retention_items(actor.structure_id.0).await?;
         Ok((
             months,
-            items.into_iter().filter(|i| i.due_on <= horizon).collect(),
+            items
+                .into_iter()
+                .filter(|i| i.due_on <= horizon && !i.merged)
+                .collect(),
         ))
     }
 
@@ -538,6 +553,7 @@ impl Services {
                 email: p.email.clone(),
                 postcode: p.postcode.clone(),
                 commune: p.commune.clone(),
+                insee_code: p.insee_code.clone(),
                 preferred_language: p.preferred_language.clone(),
                 equipment: p
                     .equipment
@@ -624,6 +640,7 @@ impl Services {
                 .collect(),
             private_notes,
             retention_months,
+            kept_until: p.keep_until,
         })
     }
 

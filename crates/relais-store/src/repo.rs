@@ -1819,8 +1819,8 @@ macro_rules! repository {
                    JOIN help_requests h ON h.id = i.help_request_id WHERE h.person_id = p.id) \
                    AS last_intervention, \
                  (SELECT MAX(m.ends_on) FROM mandates m WHERE m.person_id = p.id) \
-                   AS last_mandate_end \
-                 FROM persons p WHERE p.structure_id = $1 AND p.merged_into IS NULL \
+                   AS last_mandate_end, p.merged_into \
+                 FROM persons p WHERE p.structure_id = $1 \
                  AND p.anonymised_at IS NULL ORDER BY p.last_name, p.first_name",
             )
             .bind(structure_id)
@@ -1897,7 +1897,8 @@ macro_rules! repository {
                 "DELETE FROM follow_ups WHERE person_id = $1 OR help_request_id \
                  IN (SELECT id FROM help_requests WHERE person_id = $1)",
                 "UPDATE mandates SET signature_svg = NULL, scan = NULL, scan_type = NULL, \
-                 revoke_reason = NULL, remote_code_hash = NULL WHERE person_id = $1",
+                 revoke_reason = NULL, remote_code_hash = NULL, revocation_secret = '' \
+                 WHERE person_id = $1",
                 "DELETE FROM private_notes WHERE person_id = $1",
                 "DELETE FROM person_accounts WHERE person_id = $1",
             ] {

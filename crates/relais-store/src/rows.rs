@@ -420,6 +420,9 @@ pub struct RetentionRow {
     pub last_request: Option<DateTime<Utc>>,
     pub last_intervention: Option<DateTime<Utc>>,
     pub last_mandate_end: Option<NaiveDate>,
+    /// Set for a record absorbed by a merge (anonymised by the job, not
+    /// listed to supervisors).
+    pub merged_into: Option<Uuid>,
 }
 
 /// What anonymising one file changes, in one transaction.

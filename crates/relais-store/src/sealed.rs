@@ -31,6 +31,7 @@ pub(crate) const SEALED_COLUMNS: &[(&str, &str, bool)] = &[
     ("follow_ups", "reason", false),
     ("mandates", "signature_svg", false),
     ("mandates", "revoke_reason", false),
+    ("mandates", "revocation_secret", false),
     ("mandates", "scan", true),
     ("agents", "totp_secret", false),
     ("private_notes", "body", false),
@@ -91,6 +92,13 @@ impl Sealed for MandateRow {
     fn seal(&mut self, v: &Vault) -> Result<(), StoreError> {
         v.seal_opt("mandates.signature_svg", self.id, &mut self.signature_svg)?;
         v.seal_opt("mandates.revoke_reason", self.id, &mut self.revoke_reason)?;
+        if !self.revocation_secret.is_empty() {
+            self.revocation_secret = v.seal(
+                "mandates.revocation_secret",
+                self.id,
+                &self.revocation_secret,
+            )?;
+        }
         if let Some(scan) = self.scan.as_mut() {
             *scan = v.seal_bytes("mandates.scan", self.id, scan)?;
         }
@@ -99,6 +107,11 @@ impl Sealed for MandateRow {
     fn open(&mut self, v: &Vault) -> Result<(), StoreError> {
         v.open_opt("mandates.signature_svg", self.id, &mut self.signature_svg)?;
         v.open_opt("mandates.revoke_reason", self.id, &mut self.revoke_reason)?;
+        self.revocation_secret = v.open(
+            "mandates.revocation_secret",
+            self.id,
+            &self.revocation_secret,
+        )?;
         if let Some(scan) = self.scan.as_mut() {
             *scan = v.open_bytes("mandates.scan", self.id, scan)?;
         }

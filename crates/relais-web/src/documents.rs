@@ -427,6 +427,10 @@ pub fn subject_access(lang: Lang, sa: &relais_service::SubjectAccess) -> Documen
                 format!("{} {}", opt(&p.postcode), opt(&p.commune)),
             ),
             (
+                t("Code INSEE de la commune", "INSEE town code"),
+                opt(&p.insee_code),
+            ),
+            (
                 t("Langue préférée", "Preferred language"),
                 opt(&p.preferred_language),
             ),
@@ -444,6 +448,10 @@ pub fn subject_access(lang: Lang, sa: &relais_service::SubjectAccess) -> Documen
             ),
             (t("Notes de suivi", "Social notes"), opt(&p.notes)),
             (t("Dossier créé le", "File created on"), dt(p.created_at)),
+            (
+                t("Conservation prolongée jusqu'au", "Kept until"),
+                sa.kept_until.map(date).unwrap_or_else(|| "—".into()),
+            ),
         ],
         ..Section::default()
     });

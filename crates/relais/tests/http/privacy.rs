@@ -317,6 +317,58 @@ async fn the_visibility_matrix_holds_route_by_route() {
             }
         }
     }
+    // Writes from another structure never reach this one's records.
+    for (i, t) in who.tokens.iter().enumerate().skip(4) {
+        for (method, path, body) in [
+            (
+                "POST",
+                format!("/api/v1/mandates/{mid}/revoke"),
+                Some(json!({"reason": "x"})),
+            ),
+            (
+                "POST",
+                format!("/api/v1/mandates/{mid}/renew"),
+                Some(json!({"duration": "six_months"})),
+            ),
+            ("POST", format!("/api/v1/mandates/{mid}/sign"), None),
+            (
+                "POST",
+                format!("/api/v1/persons/{pid}/private-notes"),
+                Some(json!({"body": "x"})),
+            ),
+            (
+                "POST",
+                "/api/v1/help-requests".to_string(),
+                Some(
+                    json!({"person_id": pid, "procedure": "x", "category": "social", "status": "open"}),
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/mandates".to_string(),
+                Some(
+                    json!({"person_id": pid, "categories": ["social"], "duration": "one_day", "consent": "paper"}),
+                ),
+            ),
+        ] {
+            let (status, text) = raw(&app, t, method, &path, body).await;
+            if status != StatusCode::NOT_FOUND && status != StatusCode::UNPROCESSABLE_ENTITY {
+                failures.push(format!("{} {method} {path}: {status} {text}", who.names[i]));
+            }
+        }
+        for path in [
+            format!("/api/v1/help-requests?person_id={pid}"),
+            format!("/api/v1/mandates?person_id={pid}"),
+        ] {
+            let (_, text) = raw(&app, t, "GET", &path, None).await;
+            if text.contains(&rid) || text.contains(&mid) {
+                failures.push(format!(
+                    "{} GET {path}: another structure's records listed",
+                    who.names[i]
+                ));
+            }
+        }
+    }
     // Pages, with a session per role (the foreign supervisor signs in to
     // the other structure).
     let page_routes: Vec<(String, [S; 5])> = vec![
@@ -332,6 +384,10 @@ async fn the_visibility_matrix_holds_route_by_route() {
             [FB, FB, OK, OK, NF],
         ),
         (format!("/persons/{pid}/erase"), [FB, FB, OK, OK, NF]),
+        (format!("/persons/{pid}/edit"), [OK, OK, OK, OK, NF]),
+        (format!("/persons/{pid}/mandates/new"), [OK, OK, OK, OK, NF]),
+        (format!("/intake?person_id={pid}"), [OK, OK, OK, OK, OK]),
+        ("/persons?q=Matrice".to_string(), [OK, OK, OK, OK, OK]),
         ("/privacy/retention".into(), [FB, FB, OK, OK, OK]),
     ];
     let emails = [
@@ -432,6 +488,16 @@ async fn private_notes_go_through_the_credential_guard_and_are_journaled() {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
+    let (s, n) = call(
+        &app,
+        &t,
+        "POST",
+        &path,
+        Some(json!({"body": "Première ligne.\nDeuxième ligne."})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{n}");
+    assert_eq!(n["body"], "Première ligne.\nDeuxième ligne.");
     let actions = app.journal_actions(&structure_chain(&app, &t).await).await;
     assert!(
         actions.iter().any(|a| a == "private_note.create"),
