@@ -3,6 +3,7 @@
 
 pub mod account;
 mod codes;
+pub mod deadline;
 pub mod desk;
 pub mod guard;
 pub mod ids;

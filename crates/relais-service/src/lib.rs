@@ -6,6 +6,7 @@
 
 mod account;
 mod auth;
+pub mod catalog;
 mod clock;
 mod demo;
 mod error;
@@ -102,6 +103,7 @@ pub struct Services {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     notifier: Arc<dyn notify::Notifier>,
+    catalog: Arc<catalog::Catalog>,
 }
 
 impl Services {
@@ -112,7 +114,15 @@ impl Services {
             clock,
             config,
             notifier: Arc::new(notify::LogNotifier),
+            // Validated by the binary before it starts; an invalid shipped
+            // catalogue fails the tests.
+            catalog: Arc::new(catalog::Catalog::shipped().unwrap_or_default()),
         }
+    }
+
+    /// The procedures catalogue.
+    pub fn catalog(&self) -> &catalog::Catalog {
+        &self.catalog
     }
 
     /// Uses another notifier for the codes sent to persons.

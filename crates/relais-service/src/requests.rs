@@ -159,6 +159,25 @@ struct ValidRequest {
     block_reason: Option<BlockReason>,
 }
 
+impl Services {
+    /// A procedure picked from the catalogue brings its category and
+    /// operator when the worker left them empty.
+    pub(crate) fn complete_from_catalogue(&self, r: &RequestInput) -> RequestInput {
+        let mut r = r.clone();
+        if let Some(p) = self.catalog().by_title(&r.procedure) {
+            if r.category.trim().is_empty() {
+                r.category = p.category.as_str().to_owned();
+            }
+            if r.operator.trim().is_empty() {
+                if let Some(o) = self.catalog().operator(&p.operator) {
+                    r.operator = o.name.clone();
+                }
+            }
+        }
+        r
+    }
+}
+
 fn validate_request(c: &mut Checks, r: &RequestInput) -> Option<ValidRequest> {
     let procedure = c.take(bounded_text("procedure", &r.procedure, 2, 200));
     let category = c.take(ProcedureCategory::parse(&r.category));
@@ -385,7 +404,7 @@ impl Services {
                 anon_commune = c.take(optional_text("commune", commune, 100)).flatten();
             }
         }
-        let request = validate_request(&mut c, &input.request);
+        let request = validate_request(&mut c, &self.complete_from_catalogue(&input.request));
         let intervention = input
             .intervention
             .as_ref()

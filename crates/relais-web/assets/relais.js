@@ -30,6 +30,54 @@
       }
     });
   }
+  // The procedure picker: once a catalogue procedure is chosen, show what
+  // to bring and the tips, fill category and operator, propose the next
+  // follow-up (fields the worker already filled are left alone).
+  var proc = document.getElementById('procedure');
+  var info = document.getElementById('procedure-info');
+  if (proc && info && window.fetch) {
+    var shown = null;
+    var fillIfEmpty = function (id, value) {
+      var el = document.getElementById(id);
+      if (el && value && !el.value) { el.value = value; }
+    };
+    var pick = function (anchor) {
+      var postcode = document.getElementById('postcode');
+      var url = info.getAttribute('data-pick') + '?procedure=' + encodeURIComponent(proc.value) +
+        '&anchor=' + encodeURIComponent(anchor || '') +
+        '&postcode=' + encodeURIComponent(postcode ? postcode.value : '');
+      fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          info.innerHTML = html;
+          var d = document.getElementById('procedure-pick');
+          if (!d) { return; }
+          fillIfEmpty('category', d.getAttribute('data-category'));
+          fillIfEmpty('operator', d.getAttribute('data-operator'));
+          fillIfEmpty('follow_up_date', d.getAttribute('data-follow-date'));
+          fillIfEmpty('follow_up_reason', d.getAttribute('data-follow-reason'));
+        })
+        .catch(function () { /* the catalogue is a help, not a must */ });
+    };
+    var onPick = function () {
+      if (proc.value === shown) { return; }
+      shown = proc.value;
+      pick('');
+    };
+    proc.addEventListener('change', onPick);
+    proc.addEventListener('input', function () {
+      // A choice in the list arrives as one input event with the full title.
+      var list = document.getElementById('procedure-list');
+      if (!list) { return; }
+      for (var i = 0; i < list.options.length; i++) {
+        if (list.options[i].value === proc.value) { onPick(); return; }
+      }
+    });
+    info.addEventListener('change', function (e) {
+      if (e.target && e.target.id === 'deadline_anchor') { pick(e.target.value); }
+    });
+  }
   // "/" focuses the person search box.
   document.addEventListener('keydown', function (e) {
     if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) { return; }

@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/persons", get(persons::list_persons))
         .route("/persons/search", get(intake::search_fragment))
+        .route("/procedures/pick", get(intake::procedure_fragment))
         .route(
             "/persons/new",
             get(persons::new_person).post(persons::create_person),
@@ -255,6 +256,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/persons/{id}/erase", post(api_privacy::erase))
         .route("/api/v1/persons/{id}/keep", post(api_privacy::keep))
         .route("/api/v1/retention", get(api_privacy::retention))
+        .route("/api/v1/procedures", get(api_catalog::list_procedures))
+        .route("/api/v1/procedures/{id}", get(api_catalog::get_procedure))
+        .route("/api/v1/operators", get(api_catalog::list_operators))
         .route("/api/v1/statistics", get(api_privacy::statistics))
         .route(
             "/api/v1/follow-ups/{id}",

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::controllers::{api, api_desk, api_mandates, api_privacy, health};
+use crate::controllers::{api, api_catalog, api_desk, api_mandates, api_privacy, health};
 use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -43,7 +43,10 @@ use utoipa::{Modify, OpenApi};
         api_privacy::erase,
         api_privacy::keep,
         api_privacy::retention,
-        api_privacy::statistics
+        api_privacy::statistics,
+        api_catalog::list_procedures,
+        api_catalog::get_procedure,
+        api_catalog::list_operators
     ),
     components(schemas(
         api::MeOut,
@@ -72,7 +75,10 @@ use utoipa::{Modify, OpenApi};
         api_privacy::PrivateNoteIn,
         api_privacy::PrivateNoteOut,
         api_privacy::KeepIn,
-        api_privacy::RetentionOut
+        api_privacy::RetentionOut,
+        api_catalog::OperatorOut,
+        api_catalog::ProcedureOut,
+        api_catalog::ProcedureList
     )),
     modifiers(&BearerAuth),
     tags(
@@ -80,6 +86,7 @@ use utoipa::{Modify, OpenApi};
         (name = "desk", description = "Persons, help requests, interventions, follow-ups"),
         (name = "mandates", description = "Mandates and the structure's intervention policy"),
         (name = "privacy", description = "Private notes, the person's rights, retention, figures"),
+        (name = "catalogue", description = "Procedures, operators, deadline rules"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document")
     )

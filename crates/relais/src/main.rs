@@ -302,6 +302,8 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
 }
 
 async fn serve(s: Settings, demo: bool) -> CmdResult {
+    relais_service::catalog::Catalog::shipped()
+        .map_err(|e| Failure::Usage(format!("invalid procedures catalogue: {e}")))?;
     let store = open_sealed_store(&s, demo).await?;
     let services = services(store.clone(), &s, demo);
     if demo {

@@ -592,3 +592,15 @@ action-person-subject-access = Produced the data report
 action-private-note-create = Wrote a personal note
 action-private-note-delete = Deleted a personal note
 action-privacy-secret-confirmed = Confirmed a text flagged by the guard
+
+# Catalogue (issue 6)
+procedure-link = service-public.fr page
+procedure-documents = To bring
+procedure-tips = Tips
+procedure-anchor-quarterly = Date of the last quarterly return
+procedure-anchor-anniversary = Date of the first request
+procedure-anchor-before_end_of_rights = End date of the rights
+procedure-anchor-hint = To work out this person's next deadline.
+procedure-window = Next deadline: from { $opens } to { $closes }. Follow-up proposed on { $day }.
+procedure-follow-reason = { $title }: to do from { $opens } to { $closes }
+procedure-no-window = No published date yet for the next deadline.

@@ -593,3 +593,15 @@ action-person-subject-access = A produit le relevé des données
 action-private-note-create = A écrit une note personnelle
 action-private-note-delete = A supprimé une note personnelle
 action-privacy-secret-confirmed = A confirmé un texte signalé par le garde-fou
+
+# Catalogue (issue 6)
+procedure-link = Fiche service-public.fr
+procedure-documents = À apporter
+procedure-tips = Conseils
+procedure-anchor-quarterly = Date de la dernière déclaration trimestrielle
+procedure-anchor-anniversary = Date de la demande initiale
+procedure-anchor-before_end_of_rights = Date de fin des droits
+procedure-anchor-hint = Pour calculer la prochaine échéance de cette personne.
+procedure-window = Prochaine échéance : du { $opens } au { $closes }. Rappel proposé le { $day }.
+procedure-follow-reason = { $title } : à faire du { $opens } au { $closes }
+procedure-no-window = Pas encore de date publiée pour la prochaine échéance.

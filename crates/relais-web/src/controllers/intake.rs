@@ -45,6 +45,8 @@ struct IntakePage {
     /// A refusal by the policy: the message and, for a known person, the
     /// link to draw up a mandate.
     refusal: Option<(String, Option<String>)>,
+    /// Titles of the catalogue's procedures, for the picker.
+    procedures: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -185,6 +187,19 @@ async fn intake_page(
             banner,
             charter: policy.charter,
             refusal,
+            procedures: state
+                .services
+                .catalog()
+                .procedures
+                .iter()
+                .map(|p| {
+                    if ctx.lang == crate::i18n::Lang::En {
+                        p.title_en.clone()
+                    } else {
+                        p.title.clone()
+                    }
+                })
+                .collect(),
         },
     )
 }
@@ -427,4 +442,114 @@ pub async fn search_fragment(
     let hits = state.services.search_persons(actor, &q.q, 15).await?;
     let ui = Ui::new(&ctx);
     Ok(Html(results_fragment(&ui, &hits, "", !q.q.trim().is_empty())?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "procedure_info.html")]
+struct ProcedureInfo {
+    ui: Ui,
+    title: String,
+    category: String,
+    operator: String,
+    link: String,
+    documents: Vec<String>,
+    tips: String,
+    anchor_label: String,
+    anchor: String,
+    window_text: String,
+    follow_date: String,
+    follow_reason: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PickQuery {
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    anchor: String,
+    #[serde(default)]
+    postcode: String,
+}
+
+/// The catalogue entry of the procedure being typed at intake: what to
+/// bring, tips, and the follow-up its deadline proposes (an HTML fragment;
+/// empty when the procedure is not in the catalogue).
+pub async fn procedure_fragment(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<PickQuery>,
+) -> Result<Response, WebError> {
+    signed(&ctx)?;
+    let anchor = chrono::NaiveDate::parse_from_str(q.anchor.trim(), "%Y-%m-%d").ok();
+    let postcode = Some(q.postcode.as_str()).filter(|p| !p.trim().is_empty());
+    let Some(pick) = state
+        .services
+        .pick_procedure(&q.procedure, anchor, postcode)
+    else {
+        return Ok(Html(String::new()).into_response());
+    };
+    let ui = Ui::new(&ctx);
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let p = pick.procedure;
+    let title = if en { &p.title_en } else { &p.title }.clone();
+    let operator = pick
+        .operator
+        .map(|o| {
+            if en {
+                o.name_en.clone()
+            } else {
+                o.name.clone()
+            }
+        })
+        .unwrap_or_default();
+    let anchor_label = match &p.deadline {
+        Some(rule) if rule.needs_anchor() => {
+            let kind = serde_json::to_value(rule)
+                .ok()
+                .and_then(|v| v["kind"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            ui.t(&format!("procedure-anchor-{kind}"))
+        }
+        _ => String::new(),
+    };
+    let (window_text, follow_date, follow_reason) = match pick.next {
+        Some((day, w)) => {
+            let text = ctx.lang.t_with(
+                "procedure-window",
+                &[
+                    ("opens", ui.date(w.opens)),
+                    ("closes", ui.date(w.closes)),
+                    ("day", ui.date(day)),
+                ],
+            );
+            let reason = ctx.lang.t_with(
+                "procedure-follow-reason",
+                &[
+                    ("title", title.clone()),
+                    ("opens", ui.date(w.opens)),
+                    ("closes", ui.date(w.closes)),
+                ],
+            );
+            (text, day.to_string(), reason.chars().take(300).collect())
+        }
+        None if p.deadline.is_some() && anchor_label.is_empty() => {
+            (ui.t("procedure-no-window"), String::new(), String::new())
+        }
+        None => (String::new(), String::new(), String::new()),
+    };
+    let info = ProcedureInfo {
+        title,
+        category: p.category.as_str().to_owned(),
+        operator,
+        link: p.service_public.clone(),
+        documents: if en { &p.documents_en } else { &p.documents }.clone(),
+        tips: if en { &p.tips_en } else { &p.tips }.clone(),
+        anchor_label,
+        anchor: anchor.map(|a| a.to_string()).unwrap_or_default(),
+        window_text,
+        follow_date,
+        follow_reason,
+        ui,
+    };
+    Ok(Html(info.render()?).into_response())
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod api;
+pub mod api_catalog;
 pub mod api_desk;
 pub mod api_mandates;
 pub mod api_privacy;

@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod catalog;
 mod cli;
 mod desk;
 mod helpers;

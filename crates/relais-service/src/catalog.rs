@@ -1,0 +1,444 @@
+//! The procedures catalogue shipped with relais (`catalog/*.toml`):
+//! operators and the common online procedures, with what to bring, tips
+//! and deadline rules. Loaded and validated at start; an invalid file stops
+//! the start with the file, the line and the field.
+
+use relais_domain::deadline::DeadlineRule;
+use relais_domain::search::fold;
+use relais_domain::ProcedureCategory;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use toml::Spanned;
+
+const OPERATORS_TOML: &str = include_str!("../../../catalog/operators.toml");
+const PROCEDURES_TOML: &str = include_str!("../../../catalog/procedures.toml");
+
+/// Where a catalogue file is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}, line {line}, field {field}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// An organisation behind online procedures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    pub website: String,
+    pub phone: Option<String>,
+    /// `national` or `local`.
+    pub scope: String,
+}
+
+/// One procedure of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Procedure {
+    pub id: String,
+    pub title: String,
+    pub title_en: String,
+    pub category: ProcedureCategory,
+    pub operator: String,
+    pub service_public: String,
+    pub documents: Vec<String>,
+    pub documents_en: Vec<String>,
+    pub tips: String,
+    pub tips_en: String,
+    pub checked_on: chrono::NaiveDate,
+    pub sources: Vec<String>,
+    pub deadline: Option<DeadlineRule>,
+}
+
+/// The whole catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub operators: Vec<Operator>,
+    pub procedures: Vec<Procedure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OperatorsFile {
+    operator: Vec<RawOperator>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOperator {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    name_en: Spanned<String>,
+    website: Spanned<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    scope: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProceduresFile {
+    procedure: Vec<RawProcedure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcedure {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    title_en: Spanned<String>,
+    category: Spanned<String>,
+    operator: Spanned<String>,
+    service_public: Spanned<String>,
+    documents: Spanned<Vec<String>>,
+    documents_en: Spanned<Vec<String>>,
+    tips: Spanned<String>,
+    tips_en: Spanned<String>,
+    checked_on: Spanned<toml::value::Datetime>,
+    sources: Spanned<Vec<String>>,
+    #[serde(default)]
+    deadline: Option<Spanned<toml::Value>>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// TOML dates become text so that the domain's rules read them as dates.
+fn dates_as_text(v: toml::Value) -> toml::Value {
+    match v {
+        toml::Value::Datetime(d) => toml::Value::String(d.to_string()),
+        toml::Value::Array(a) => toml::Value::Array(a.into_iter().map(dates_as_text).collect()),
+        toml::Value::Table(t) => {
+            toml::Value::Table(t.into_iter().map(|(k, v)| (k, dates_as_text(v))).collect())
+        }
+        other => other,
+    }
+}
+
+const SERVICE_PUBLIC: &str = "https://www.service-public.fr/particuliers/vosdroits/";
+
+impl Catalog {
+    /// The catalogue compiled into relais.
+    pub fn shipped() -> Result<Catalog, CatalogError> {
+        Catalog::parse(
+            ("catalog/operators.toml", OPERATORS_TOML),
+            ("catalog/procedures.toml", PROCEDURES_TOML),
+        )
+    }
+
+    /// Reads and validates the two files (name, text).
+    pub fn parse(
+        operators: (&str, &str),
+        procedures: (&str, &str),
+    ) -> Result<Catalog, CatalogError> {
+        let (ofile, otext) = operators;
+        let (pfile, ptext) = procedures;
+        let err =
+            |file: &str, text: &str, offset: usize, field: &str, message: String| CatalogError {
+                file: file.to_owned(),
+                line: line_of(text, offset),
+                field: field.to_owned(),
+                message,
+            };
+        let syntax = |file: &str, text: &str, e: toml::de::Error| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            let message = e.message().to_owned();
+            // The field is named in serde's messages ("missing field `x`").
+            let field = message.split('`').nth(1).unwrap_or("-").to_owned();
+            err(file, text, offset, &field, message)
+        };
+        let raw_ops: OperatorsFile = toml::from_str(otext).map_err(|e| syntax(ofile, otext, e))?;
+        let raw_procs: ProceduresFile =
+            toml::from_str(ptext).map_err(|e| syntax(pfile, ptext, e))?;
+
+        let id_ok = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 60
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        };
+        let text_ok = |s: &Spanned<String>, field: &str, file: &str, text: &str, max: usize| {
+            let v = s.get_ref().trim();
+            if v.is_empty() || v.chars().count() > max {
+                Err(err(
+                    file,
+                    text,
+                    s.span().start,
+                    field,
+                    format!("must be 1 to {max} characters"),
+                ))
+            } else {
+                Ok(v.to_owned())
+            }
+        };
+
+        let mut operators = Vec::new();
+        let mut seen = HashSet::new();
+        for o in raw_ops.operator {
+            let at = |sp: std::ops::Range<usize>, field: &str, m: &str| {
+                err(ofile, otext, sp.start, field, m.to_owned())
+            };
+            if !id_ok(o.id.get_ref()) {
+                return Err(at(
+                    o.id.span(),
+                    "id",
+                    "lowercase letters, digits and '-' only",
+                ));
+            }
+            if !seen.insert(o.id.get_ref().clone()) {
+                return Err(at(o.id.span(), "id", "this id is used twice"));
+            }
+            if !o.website.get_ref().starts_with("https://") {
+                return Err(at(o.website.span(), "website", "must start with https://"));
+            }
+            if !matches!(o.scope.get_ref().as_str(), "national" | "local") {
+                return Err(at(o.scope.span(), "scope", "must be national or local"));
+            }
+            operators.push(Operator {
+                id: o.id.get_ref().clone(),
+                name: text_ok(&o.name, "name", ofile, otext, 120)?,
+                name_en: text_ok(&o.name_en, "name_en", ofile, otext, 120)?,
+                website: o.website.into_inner(),
+                phone: o.phone.filter(|p| !p.trim().is_empty()),
+                scope: o.scope.into_inner(),
+            });
+        }
+
+        let mut procedures = Vec::new();
+        let mut seen = HashSet::new();
+        for p in raw_procs.procedure {
+            let at = |sp: std::ops::Range<usize>, field: &str, m: String| {
+                err(pfile, ptext, sp.start, field, m)
+            };
+            if !id_ok(p.id.get_ref()) {
+                return Err(at(
+                    p.id.span(),
+                    "id",
+                    "lowercase letters, digits and '-' only".into(),
+                ));
+            }
+            if !seen.insert(p.id.get_ref().clone()) {
+                return Err(at(p.id.span(), "id", "this id is used twice".into()));
+            }
+            let category = ProcedureCategory::parse(p.category.get_ref()).map_err(|_| {
+                at(
+                    p.category.span(),
+                    "category",
+                    format!("unknown category {:?}", p.category.get_ref()),
+                )
+            })?;
+            if !operators.iter().any(|o| &o.id == p.operator.get_ref()) {
+                return Err(at(
+                    p.operator.span(),
+                    "operator",
+                    format!("unknown operator {:?} (see {ofile})", p.operator.get_ref()),
+                ));
+            }
+            let link = p.service_public.get_ref();
+            let page = link.strip_prefix(SERVICE_PUBLIC).unwrap_or_default();
+            if page.len() < 2
+                || !page.starts_with(['F', 'R', 'N'])
+                || !page[1..].chars().all(|c| c.is_ascii_digit())
+            {
+                return Err(at(
+                    p.service_public.span(),
+                    "service_public",
+                    format!("must be {SERVICE_PUBLIC}F…, R… or N…"),
+                ));
+            }
+            if p.documents.get_ref().len() != p.documents_en.get_ref().len() {
+                return Err(at(
+                    p.documents_en.span(),
+                    "documents_en",
+                    "must list the same documents as `documents`".into(),
+                ));
+            }
+            if p.sources.get_ref().is_empty() {
+                return Err(at(
+                    p.sources.span(),
+                    "sources",
+                    "at least one source".into(),
+                ));
+            }
+            let checked_on =
+                chrono::NaiveDate::parse_from_str(&p.checked_on.get_ref().to_string(), "%Y-%m-%d")
+                    .map_err(|_| {
+                        at(
+                            p.checked_on.span(),
+                            "checked_on",
+                            "must be a date (YYYY-MM-DD)".into(),
+                        )
+                    })?;
+            let deadline = match p.deadline {
+                None => None,
+                Some(d) => {
+                    let span = d.span();
+                    let rule = DeadlineRule::deserialize(dates_as_text(d.into_inner()))
+                        .map_err(|e| at(span.clone(), "deadline", e.to_string()))?;
+                    rule.validate()
+                        .map_err(|e| at(span, "deadline", e.0.to_owned()))?;
+                    Some(rule)
+                }
+            };
+            procedures.push(Procedure {
+                title: text_ok(&p.title, "title", pfile, ptext, 160)?,
+                title_en: text_ok(&p.title_en, "title_en", pfile, ptext, 160)?,
+                tips: text_ok(&p.tips, "tips", pfile, ptext, 1200)?,
+                tips_en: text_ok(&p.tips_en, "tips_en", pfile, ptext, 1200)?,
+                id: p.id.into_inner(),
+                category,
+                operator: p.operator.into_inner(),
+                service_public: p.service_public.into_inner(),
+                documents: p.documents.into_inner(),
+                documents_en: p.documents_en.into_inner(),
+                checked_on,
+                sources: p.sources.into_inner(),
+                deadline,
+            });
+        }
+        Ok(Catalog {
+            operators,
+            procedures,
+        })
+    }
+
+    pub fn procedure(&self, id: &str) -> Option<&Procedure> {
+        self.procedures.iter().find(|p| p.id == id)
+    }
+
+    /// The procedure whose French or English title (or id) is `title`,
+    /// accents and case ignored.
+    pub fn by_title(&self, title: &str) -> Option<&Procedure> {
+        let t = fold(title);
+        if t.is_empty() {
+            return None;
+        }
+        self.procedures
+            .iter()
+            .find(|p| fold(&p.title) == t || fold(&p.title_en) == t || p.id == title.trim())
+    }
+
+    pub fn operator(&self, id: &str) -> Option<&Operator> {
+        self.operators.iter().find(|o| o.id == id)
+    }
+
+    /// Procedures whose title (French or English), operator or category
+    /// holds every word of `q`, accents and case ignored; all when empty.
+    pub fn search(&self, q: &str) -> Vec<&Procedure> {
+        let words: Vec<String> = fold(q).split_whitespace().map(str::to_owned).collect();
+        self.procedures
+            .iter()
+            .filter(|p| {
+                let op = self.operator(&p.operator);
+                let hay = fold(&format!(
+                    "{} {} {} {} {} {}",
+                    p.title,
+                    p.title_en,
+                    p.id,
+                    p.category.as_str(),
+                    op.map(|o| o.name.as_str()).unwrap_or(""),
+                    op.map(|o| o.id.as_str()).unwrap_or(""),
+                ));
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalogue_is_valid_and_complete() {
+        let c = Catalog::shipped().unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.procedures.len() >= 30, "{}", c.procedures.len());
+        assert!(c.operators.len() >= 15, "{}", c.operators.len());
+        for p in &c.procedures {
+            assert!(p.service_public.starts_with(SERVICE_PUBLIC), "{}", p.id);
+            assert!(c.operator(&p.operator).is_some(), "{}", p.id);
+        }
+        let ft = c.procedure("ft-actualisation").unwrap();
+        assert!(matches!(
+            ft.deadline,
+            Some(DeadlineRule::MonthlyWindow {
+                opens_day: 28,
+                opens_day_february: 26,
+                closes_day: 15
+            })
+        ));
+        assert_eq!(
+            c.search("actualisation france travail")[0].id,
+            "ft-actualisation"
+        );
+        assert!(c.search("CAF").len() >= 5);
+    }
+
+    #[test]
+    fn errors_name_the_file_the_line_and_the_field() {
+        let ops = "[[operator]]\nid = \"caf\"\nname = \"CAF\"\nname_en = \"CAF\"\nwebsite = \"https://www.caf.fr\"\nscope = \"national\"\n";
+        let proc_ok = |extra: &str| {
+            format!("[[procedure]]\nid = \"x\"\ntitle = \"T\"\ntitle_en = \"T\"\ncategory = \"social\"\noperator = \"caf\"\nservice_public = \"https://www.service-public.fr/particuliers/vosdroits/F1\"\ndocuments = []\ndocuments_en = []\ntips = \"t\"\ntips_en = \"t\"\nchecked_on = 2026-11-29\nsources = [\"F1\"]\n{extra}")
+        };
+        assert!(Catalog::parse(("o", ops), ("p", &proc_ok(""))).is_ok());
+        let e = Catalog::parse(
+            ("o", ops),
+            ("p", &proc_ok("").replace("\"caf\"", "\"cpam\"")),
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (6, "operator"), "{e}");
+        let e = Catalog::parse(("o", ops), ("p", &proc_ok("colour = 1\n"))).unwrap_err();
+        assert_eq!(e.line, 14, "{e}");
+        assert!(e.message.contains("colour"), "{e}");
+        let e = Catalog::parse(("o", ops), ("p", &proc_ok("deadline = { kind = \"before_end_of_rights\", earliest_months = 2, latest_months = 4 }\n"))).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (14, "deadline"), "{e}");
+        let e = Catalog::parse(
+            ("o", ops),
+            ("p", &proc_ok("").replace("title_en = \"T\"\n", "")),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "title_en", "{e}");
+        assert!(e.to_string().starts_with("p, line "), "{e}");
+    }
+}
+
+/// What the intake screen shows once a catalogue procedure is picked.
+#[derive(Debug, Clone)]
+pub struct Pick<'a> {
+    pub procedure: &'a Procedure,
+    pub operator: Option<&'a Operator>,
+    /// The next window and the day proposed for the follow-up.
+    pub next: Option<(chrono::NaiveDate, relais_domain::deadline::Window)>,
+}
+
+impl crate::Services {
+    /// The procedure named `title` in the catalogue, with the follow-up its
+    /// deadline rule proposes from today (`anchor`: the person's own date
+    /// when the rule needs one; `postcode`: for rules by département).
+    pub fn pick_procedure(
+        &self,
+        title: &str,
+        anchor: Option<chrono::NaiveDate>,
+        postcode: Option<&str>,
+    ) -> Option<Pick<'_>> {
+        let procedure = self.catalog().by_title(title)?;
+        let departement = postcode.and_then(relais_domain::deadline::departement_of_postcode);
+        let next = procedure.deadline.as_ref().and_then(|rule| {
+            rule.proposed_follow_up(&relais_domain::deadline::Context {
+                today: self.today(),
+                anchor,
+                departement: departement.as_deref(),
+            })
+        });
+        Some(Pick {
+            procedure,
+            operator: self.catalog().operator(&procedure.operator),
+            next,
+        })
+    }
+}

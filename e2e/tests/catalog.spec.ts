@@ -1,0 +1,34 @@
+import { test, expect } from '@playwright/test';
+import { DEMO, DEMO_PASSWORD, checkA11y, signIn } from './helpers';
+
+/** The day the France Travail follow-up should be proposed, seen from Paris today. */
+function expectedFranceTravailDay(): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+  const [y, m, d] = today.split('-').map(Number);
+  const opens = m === 2 ? 26 : 28;
+  if (d <= 15 || d >= opens) {
+    return today; // a window is open: do it now
+  }
+  return `${y}-${String(m).padStart(2, '0')}-${opens}`;
+}
+
+test('picking a catalogue procedure at intake shows what to bring and proposes the next follow-up', async ({ page }) => {
+  await signIn(page, DEMO.agent, DEMO_PASSWORD);
+  await page.goto('/intake');
+  const procedure = page.locator('#procedure');
+  await procedure.focus();
+  await procedure.fill('Actualisation mensuelle France Travail');
+  await expect(page.locator('#procedure-info')).toContainText('À apporter');
+  await expect(page.locator('#procedure-info')).toContainText('Conseils');
+  await expect(page.locator('#category')).toHaveValue('travail');
+  await expect(page.locator('#operator')).toHaveValue('France Travail');
+  await expect(page.locator('#follow_up_date')).toHaveValue(expectedFranceTravailDay());
+  await expect(page.locator('#follow_up_reason')).toHaveValue(/Actualisation mensuelle France Travail/);
+  await checkA11y(page, '/intake with a catalogue procedure picked');
+
+  // A procedure whose deadline depends on the person asks for their date.
+  await procedure.fill('');
+  await procedure.fill('Demander ou renouveler la Complémentaire santé solidaire (C2S)');
+  await expect(page.locator('#deadline_anchor')).toBeVisible();
+  await checkA11y(page, '/intake with a procedure needing the person\'s date');
+});
