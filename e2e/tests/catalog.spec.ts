@@ -32,3 +32,20 @@ test('picking a catalogue procedure at intake shows what to bring and proposes t
   await expect(page.locator('#deadline_anchor')).toBeVisible();
   await checkA11y(page, '/intake with a procedure needing the person\'s date');
 });
+
+test('the reminders inbox and the private calendar address', async ({ page }) => {
+  await signIn(page, DEMO.agent, DEMO_PASSWORD);
+  await page.getByRole('link', { name: 'Rappels' }).click();
+  await expect(page.locator('h1')).toHaveText('Rappels');
+  await checkA11y(page, '/inbox');
+  await page.goto('/account');
+  await page.getByRole('button', { name: "Créer l'adresse du calendrier" }).click();
+  const url = await page.locator('#calendar-url').textContent();
+  expect(url).toMatch(/\/calendar\/[0-9a-f]{64}\.ics$/);
+  await checkA11y(page, '/account with the calendar address');
+  const feed = await page.request.get(new URL(url!).pathname);
+  expect(feed.status()).toBe(200);
+  expect(await feed.text()).toContain('BEGIN:VCALENDAR');
+  await page.getByRole('button', { name: 'Révoquer le calendrier' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Calendrier révoqué');
+});

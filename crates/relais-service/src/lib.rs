@@ -15,6 +15,7 @@ mod mandates;
 pub mod notify;
 mod persons;
 mod privacy;
+mod reminders;
 mod requests;
 mod secrets;
 mod structures;
@@ -39,9 +40,10 @@ pub use relais_store::{Backend, DataKey, Store, StoreError, Vault};
 pub mod rows {
     pub use relais_store::{
         AccessRow, AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow,
-        InterventionListRow, InterventionRow, PersonRow, PrivateNoteRow,
+        InterventionListRow, InterventionRow, NotificationListRow, PersonRow, PrivateNoteRow,
     };
 }
+pub use reminders::{EmailBacklog, ReminderReport};
 pub use requests::{
     FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,
     PersonChoice, RequestFile, RequestInput,
@@ -81,6 +83,8 @@ pub struct ServiceConfig {
     pub totp_issuer: String,
     /// The address people reach relais at (verification links, QR codes).
     pub public_url: String,
+    /// Whether reminders also go to the agents by e-mail.
+    pub reminder_emails: bool,
 }
 
 impl Default for ServiceConfig {
@@ -92,6 +96,7 @@ impl Default for ServiceConfig {
             link_validity: chrono::Duration::hours(72),
             totp_issuer: "relais".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            reminder_emails: true,
         }
     }
 }

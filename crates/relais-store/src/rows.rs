@@ -458,3 +458,37 @@ pub struct StatsInterventionRow {
     pub duration_minutes: i64,
     pub occurred_at: DateTime<Utc>,
 }
+
+// ---- reminders ---------------------------------------------------------------
+
+/// One reminder in an agent's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub agent_id: Uuid,
+    pub follow_up_id: Uuid,
+    pub due_date: NaiveDate,
+    /// `due` or `overdue`.
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    /// `none`, `pending`, `sending`, `sent` or `failed`.
+    pub email_status: String,
+    pub email_attempts: i64,
+    pub email_next_at: Option<DateTime<Utc>>,
+    pub email_claimed_at: Option<DateTime<Utc>>,
+    pub email_error: Option<String>,
+}
+
+/// A reminder with what it is about, for the inbox and the e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NotificationListRow {
+    #[sqlx(flatten)]
+    pub notification: NotificationRow,
+    pub help_request_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub reference: Option<String>,
+    pub procedure: Option<String>,
+    pub agent_email: String,
+}

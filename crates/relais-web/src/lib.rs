@@ -84,6 +84,12 @@ pub fn router(state: AppState) -> Router {
             post(account::sign_out_everywhere),
         )
         .route("/account/tokens", post(account::create_token))
+        .route("/account/calendar", post(account::create_calendar))
+        .route("/account/calendar/revoke", post(account::revoke_calendar))
+        .route("/calendar/{file}", get(account::calendar_feed))
+        .route("/inbox", get(inbox::show_inbox))
+        .route("/inbox/read", post(inbox::mark_all_read))
+        .route("/inbox/{id}/read", post(inbox::mark_read))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/account/totp",
@@ -259,6 +265,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/procedures", get(api_catalog::list_procedures))
         .route("/api/v1/procedures/{id}", get(api_catalog::get_procedure))
         .route("/api/v1/operators", get(api_catalog::list_operators))
+        .route(
+            "/api/v1/notifications",
+            get(api_catalog::list_notifications),
+        )
+        .route(
+            "/api/v1/notifications/read",
+            post(api_catalog::read_notifications),
+        )
         .route("/api/v1/statistics", get(api_privacy::statistics))
         .route(
             "/api/v1/follow-ups/{id}",

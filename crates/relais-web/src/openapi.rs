@@ -46,7 +46,9 @@ use utoipa::{Modify, OpenApi};
         api_privacy::statistics,
         api_catalog::list_procedures,
         api_catalog::get_procedure,
-        api_catalog::list_operators
+        api_catalog::list_operators,
+        api_catalog::list_notifications,
+        api_catalog::read_notifications
     ),
     components(schemas(
         api::MeOut,
@@ -78,7 +80,9 @@ use utoipa::{Modify, OpenApi};
         api_privacy::RetentionOut,
         api_catalog::OperatorOut,
         api_catalog::ProcedureOut,
-        api_catalog::ProcedureList
+        api_catalog::ProcedureList,
+        api_catalog::NotificationOut,
+        api_catalog::ReadIn
     )),
     modifiers(&BearerAuth),
     tags(
@@ -86,7 +90,7 @@ use utoipa::{Modify, OpenApi};
         (name = "desk", description = "Persons, help requests, interventions, follow-ups"),
         (name = "mandates", description = "Mandates and the structure's intervention policy"),
         (name = "privacy", description = "Private notes, the person's rights, retention, figures"),
-        (name = "catalogue", description = "Procedures, operators, deadline rules"),
+        (name = "catalogue", description = "Procedures, operators, deadline rules, reminders"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document")
     )

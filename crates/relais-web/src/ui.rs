@@ -40,6 +40,8 @@ const NOTICES: &[&str] = &[
     "private-note-deleted",
     "file-kept",
     "file-erased",
+    "inbox-read",
+    "calendar-revoked",
 ];
 
 pub struct UserBar {

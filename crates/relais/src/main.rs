@@ -295,6 +295,8 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
             session_idle: chrono::Duration::minutes(s.session_idle_minutes),
             session_absolute: chrono::Duration::hours(s.session_absolute_hours),
             public_url: s.public_url(),
+            // Reminder e-mails go out through a real channel only.
+            reminder_emails: s.notifier != "log",
             ..ServiceConfig::default()
         },
     )
@@ -325,7 +327,8 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
     let housekeeping = services.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        // The retention job runs at start and then once a day.
+        // The retention job runs at start and then once a day; reminders
+        // at start and at every tick.
         let mut last_retention: Option<std::time::Instant> = None;
         loop {
             tick.tick().await;
@@ -340,7 +343,18 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
                     ),
                     Err(e) => tracing::warn!(error = %e, "retention job failed"),
                 }
-                continue;
+            }
+            // Reminders: due follow-ups become notifications (once each);
+            // e-mails that failed are retried with back-off.
+            match housekeeping.run_reminders().await {
+                Ok(r) if r.created + r.emailed + r.email_failures > 0 => tracing::info!(
+                    created = r.created,
+                    emailed = r.emailed,
+                    email_failures = r.email_failures,
+                    "reminder job"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reminder job failed"),
             }
             match housekeeping.housekeeping().await {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "housekeeping"),

@@ -604,3 +604,27 @@ procedure-anchor-hint = To work out this person's next deadline.
 procedure-window = Next deadline: from { $opens } to { $closes }. Follow-up proposed on { $day }.
 procedure-follow-reason = { $title }: to do from { $opens } to { $closes }
 procedure-no-window = No published date yet for the next deadline.
+
+# Reminders and calendar (issue 6)
+nav-inbox = Reminders
+inbox-title = Reminders
+inbox-intro = Every day, relais turns the follow-ups given to you that are due or late into reminders.
+inbox-empty = No reminder.
+inbox-due = Follow-up due on { $date } · { $reference } { $procedure }
+inbox-overdue = Late follow-up (due on { $date }) · { $reference } { $procedure }
+inbox-new = New
+inbox-mark-read = Mark as read
+inbox-read-all = Mark all as read
+inbox-read = Reminders marked as read.
+inbox-emails = Reminder e-mails
+inbox-emails-waiting = Waiting
+inbox-emails-failed = Given up
+inbox-emails-last-error = Last error
+calendar-title = Private calendar
+calendar-intro = A secret address to add to your calendar app (iCalendar format) to see your follow-ups there. It only shows the requests' references, never names. Do not share it; you may revoke it at any time.
+calendar-created = Here is your calendar's address. Copy it now: it will not be shown again.
+calendar-active-since = Calendar active since
+calendar-create = Create the calendar address
+calendar-renew = Create a new address (the old one stops working)
+calendar-revoke = Revoke the calendar
+calendar-revoked = Calendar revoked.

@@ -605,3 +605,27 @@ procedure-anchor-hint = Pour calculer la prochaine échéance de cette personne.
 procedure-window = Prochaine échéance : du { $opens } au { $closes }. Rappel proposé le { $day }.
 procedure-follow-reason = { $title } : à faire du { $opens } au { $closes }
 procedure-no-window = Pas encore de date publiée pour la prochaine échéance.
+
+# Reminders and calendar (issue 6)
+nav-inbox = Rappels
+inbox-title = Rappels
+inbox-intro = Chaque jour, relais transforme en rappels les suivis arrivés à échéance ou en retard qui vous sont confiés.
+inbox-empty = Aucun rappel.
+inbox-due = Suivi à faire le { $date } · { $reference } { $procedure }
+inbox-overdue = Suivi en retard (prévu le { $date }) · { $reference } { $procedure }
+inbox-new = Nouveau
+inbox-mark-read = Marquer comme lu
+inbox-read-all = Tout marquer comme lu
+inbox-read = Rappels marqués comme lus.
+inbox-emails = Courriels de rappel
+inbox-emails-waiting = En attente
+inbox-emails-failed = Abandonnés
+inbox-emails-last-error = Dernière erreur
+calendar-title = Calendrier privé
+calendar-intro = Une adresse secrète à ajouter à votre agenda (format iCalendar) pour y voir vos suivis. Elle ne montre que les références des demandes, jamais les noms. Ne la partagez pas ; vous pouvez la révoquer à tout moment.
+calendar-created = Voici l'adresse de votre calendrier. Copiez-la maintenant : elle ne sera plus affichée.
+calendar-active-since = Calendrier actif depuis le
+calendar-create = Créer l'adresse du calendrier
+calendar-renew = Créer une nouvelle adresse (l'ancienne cesse de marcher)
+calendar-revoke = Révoquer le calendrier
+calendar-revoked = Calendrier révoqué.

@@ -6,6 +6,7 @@ use crate::ui::{FormState, Ui};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -31,6 +32,10 @@ struct AccountPage {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     form: FormState,
+    /// When the private calendar feed was created, if there is one.
+    calendar_since: Option<String>,
+    /// The feed's address, shown once right after it is created.
+    calendar_url: Option<String>,
 }
 
 async fn account_page(
@@ -40,8 +45,20 @@ async fn account_page(
     new_token: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    account_page_with(state, ctx, form, new_token, None, status).await
+}
+
+async fn account_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    form: FormState,
+    new_token: Option<String>,
+    calendar_url: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let (session, actor) = signed(ctx)?;
     let ui = Ui::new(ctx);
+    let ui_date = Ui::new(ctx);
     let overview = state.services.account_overview(session).await?;
     let sessions = overview
         .sessions
@@ -79,8 +96,62 @@ async fn account_page(
             tokens,
             new_token,
             form,
+            calendar_since: state
+                .services
+                .calendar_feed_since(actor)
+                .await?
+                .map(|d| ui_date.datetime(d)),
+            calendar_url,
         },
     )
+}
+
+/// Creates (or replaces) the private calendar feed and shows its address once.
+pub async fn create_calendar(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let token = state.services.create_calendar_feed(actor).await?;
+    let url = format!(
+        "{}/calendar/{token}.ics",
+        state.services.config().public_url
+    );
+    account_page_with(
+        &state,
+        &ctx,
+        FormState::empty(),
+        None,
+        Some(url),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn revoke_calendar(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    state.services.revoke_calendar_feed(actor).await?;
+    Ok(Redirect::to("/account?done=calendar-revoked#h-calendar").into_response())
+}
+
+/// The private calendar feed (no session: the secret address is the key).
+pub async fn calendar_feed(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    let body = state.services.calendar_feed(token).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 pub async fn show_account(

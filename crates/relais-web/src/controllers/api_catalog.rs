@@ -155,3 +155,72 @@ pub async fn list_operators(
             .collect(),
     )
 }
+
+/// A reminder of the caller's inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationOut {
+    pub id: uuid::Uuid,
+    pub follow_up_id: uuid::Uuid,
+    pub help_request_id: Option<uuid::Uuid>,
+    pub reference: Option<String>,
+    pub due_date: NaiveDate,
+    /// `due` or `overdue`.
+    pub kind: String,
+    pub read: bool,
+    /// `none`, `pending`, `sending`, `sent` or `failed`.
+    pub email_status: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The caller's reminders (due and overdue follow-ups), unread first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = [NotificationOut]), (status = 401, body = ErrorBody)))]
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+) -> Result<Json<Vec<NotificationOut>>, ApiError> {
+    let items = state
+        .services
+        .inbox(&actor)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|n| NotificationOut {
+                id: n.notification.id,
+                follow_up_id: n.notification.follow_up_id,
+                help_request_id: n.help_request_id,
+                reference: n.reference,
+                due_date: n.notification.due_date,
+                kind: n.notification.kind,
+                read: n.notification.read_at.is_some(),
+                email_status: n.notification.email_status,
+                created_at: n.notification.created_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReadIn {
+    /// One reminder; absent: all of them.
+    #[serde(default)]
+    pub id: Option<uuid::Uuid>,
+}
+
+/// Marks one reminder, or all, as read; answers how many changed.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "catalogue", security(("bearer" = [])),
+    request_body = ReadIn, responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub async fn read_notifications(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ReadIn>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let n = state
+        .services
+        .mark_reminders_read(&actor, body.id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(serde_json::json!({ "read": n })))
+}

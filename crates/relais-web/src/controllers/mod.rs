@@ -11,6 +11,7 @@ pub mod assets;
 pub mod auth;
 pub mod health;
 pub mod home;
+pub mod inbox;
 pub mod intake;
 pub mod lang;
 pub mod links;

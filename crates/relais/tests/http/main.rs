@@ -12,4 +12,5 @@ mod desk;
 mod helpers;
 mod mandates;
 mod privacy;
+mod reminders;
 mod team;

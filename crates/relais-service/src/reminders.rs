@@ -1,0 +1,349 @@
+//! Reminders: due and overdue follow-ups become notifications in the
+//! agents' inbox (once, even with several servers on one database), with an
+//! e-mail when configured, retried with back-off; and a private calendar
+//! feed of each agent's follow-ups.
+
+use crate::error::ServiceError;
+use crate::notify::{Channel, Notification};
+use crate::secrets::{random_token, token_hash};
+use crate::{Actor, Services};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use relais_domain::journal::JournalEvent;
+use relais_domain::Role;
+use relais_store::{FollowUpListRow, NotificationListRow, NotificationRow};
+use serde_json::json;
+use uuid::Uuid;
+
+/// An e-mail claimed by a server that stopped is taken again after this.
+const CLAIM_TIMEOUT_MINUTES: i64 = 10;
+/// After this many failed attempts an e-mail is given up (the notification
+/// stays in the inbox).
+pub const MAX_EMAIL_ATTEMPTS: i64 = 10;
+
+/// What a reminder run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReminderReport {
+    pub created: u64,
+    pub emailed: u64,
+    pub email_failures: u64,
+}
+
+/// The state of reminder e-mails, for administrators.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmailBacklog {
+    pub waiting: i64,
+    pub failed: i64,
+    pub last_error: Option<String>,
+}
+
+/// The wait before the next attempt: 2, 4, 8… minutes, at most 6 hours.
+pub fn backoff(attempts: i64) -> Duration {
+    let minutes = 1i64 << attempts.clamp(1, 9);
+    Duration::minutes(minutes.min(360))
+}
+
+impl Services {
+    /// The daily job (also run at start): every follow-up not done whose
+    /// day has come gets one notification for its assignee; then the
+    /// e-mails that are due go out.
+    pub async fn run_reminders(&self) -> Result<ReminderReport, ServiceError> {
+        let now = self.now();
+        let today = self.today();
+        let due = self.store.open_follow_ups_until(today).await?;
+        let email = if self.config.reminder_emails {
+            "pending"
+        } else {
+            "none"
+        };
+        let rows: Vec<NotificationRow> = due
+            .iter()
+            .map(|f| NotificationRow {
+                id: Uuid::now_v7(),
+                structure_id: f.follow_up.structure_id,
+                agent_id: f.follow_up.assignee_id,
+                follow_up_id: f.follow_up.id,
+                due_date: f.follow_up.due_date,
+                kind: if f.follow_up.due_date < today {
+                    "overdue"
+                } else {
+                    "due"
+                }
+                .into(),
+                created_at: now,
+                read_at: None,
+                email_status: email.into(),
+                email_attempts: 0,
+                email_next_at: None,
+                email_claimed_at: None,
+                email_error: None,
+            })
+            .collect();
+        let created =
+            self.store
+                .insert_notifications(
+                    &rows,
+                    |n| {
+                        vec![JournalEvent::new("reminders.created")
+                            .details(json!({"notifications": n}))]
+                    },
+                    now,
+                )
+                .await?;
+        let (emailed, email_failures) = self.send_pending_emails().await?;
+        Ok(ReminderReport {
+            created,
+            emailed,
+            email_failures,
+        })
+    }
+
+    /// Sends the reminder e-mails that are due, each by one server only.
+    /// A failure never stops the others: it is retried later.
+    pub async fn send_pending_emails(&self) -> Result<(u64, u64), ServiceError> {
+        let now = self.now();
+        let stale = now - Duration::minutes(CLAIM_TIMEOUT_MINUTES);
+        let mut sent = 0;
+        let mut failed = 0;
+        for n in self.store.emails_to_send(now, stale, 200).await? {
+            if !self
+                .store
+                .claim_email(n.notification.id, now, stale)
+                .await?
+            {
+                continue;
+            }
+            let message = self.reminder_email(&n);
+            let notifier = self.notifier.clone();
+            let result = tokio::task::spawn_blocking(move || notifier.send(&message))
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let attempts = n.notification.email_attempts + 1;
+            match result {
+                Ok(()) => {
+                    self.store
+                        .finish_email(n.notification.id, "sent", attempts, None, None)
+                        .await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    failed += 1;
+                    // The error names the server, never the address.
+                    let error: String = e.chars().take(300).collect();
+                    tracing::warn!(error = %error, attempts, "reminder e-mail failed");
+                    let (status, next) = if attempts >= MAX_EMAIL_ATTEMPTS {
+                        ("failed", None)
+                    } else {
+                        ("pending", Some(now + backoff(attempts)))
+                    };
+                    self.store
+                        .finish_email(n.notification.id, status, attempts, next, Some(&error))
+                        .await?;
+                }
+            }
+        }
+        Ok((sent, failed))
+    }
+
+    fn reminder_email(&self, n: &NotificationListRow) -> Notification {
+        let reference = n.reference.clone().unwrap_or_else(|| "relais".into());
+        let day = n.notification.due_date.format("%d/%m/%Y");
+        let link = match n.help_request_id {
+            Some(id) => format!("{}/requests/{id}", self.config.public_url),
+            None => format!("{}/inbox", self.config.public_url),
+        };
+        let late = n.notification.kind == "overdue";
+        Notification {
+            channel: Channel::Email,
+            to: n.agent_email.clone(),
+            subject: format!(
+                "relais : {} ({reference})",
+                if late {
+                    "suivi en retard"
+                } else {
+                    "suivi à faire"
+                }
+            ),
+            body: format!(
+                "Un suivi {} le {day} pour la demande {reference}.\n{link}\n\n\
+                 A follow-up {} on {day} for request {reference}.\n{link}\n",
+                if late { "était prévu" } else { "est prévu" },
+                if late { "was due" } else { "is due" },
+            ),
+        }
+    }
+
+    /// The actor's reminders, unread first.
+    pub async fn inbox(&self, actor: &Actor) -> Result<Vec<NotificationListRow>, ServiceError> {
+        Ok(self
+            .store
+            .notifications_of(actor.structure_id.0, actor.agent_id.0, 200)
+            .await?)
+    }
+
+    pub async fn unread_reminders(&self, actor: &Actor) -> Result<i64, ServiceError> {
+        Ok(self
+            .store
+            .count_unread_notifications(actor.structure_id.0, actor.agent_id.0)
+            .await?)
+    }
+
+    /// Marks one reminder, or all of them, as read.
+    pub async fn mark_reminders_read(
+        &self,
+        actor: &Actor,
+        id: Option<Uuid>,
+    ) -> Result<u64, ServiceError> {
+        let now = self.now();
+        let mut ev = JournalEvent::new("reminders.read")
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0);
+        if let Some(id) = id {
+            ev = ev.object("notification", id);
+        }
+        Ok(self
+            .store
+            .mark_notifications_read(actor.structure_id.0, actor.agent_id.0, id, &[ev], now)
+            .await?)
+    }
+
+    /// Waiting and failed reminder e-mails (administrators).
+    pub async fn email_backlog(&self, actor: &Actor) -> Result<EmailBacklog, ServiceError> {
+        if actor.role != Role::Admin {
+            return Err(ServiceError::Forbidden);
+        }
+        let (waiting, failed, last_error) = self.store.email_backlog().await?;
+        Ok(EmailBacklog {
+            waiting,
+            failed,
+            last_error,
+        })
+    }
+
+    // ---- calendar feed ---------------------------------------------------
+
+    /// Creates (or replaces) the actor's private calendar feed; returns the
+    /// secret token, shown once.
+    pub async fn create_calendar_feed(&self, actor: &Actor) -> Result<String, ServiceError> {
+        let token = random_token(32);
+        let now = self.now();
+        self.store
+            .set_calendar_feed(
+                actor.agent_id.0,
+                actor.structure_id.0,
+                Some(&token_hash(&token)),
+                &[JournalEvent::new("calendar.created")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)],
+                now,
+            )
+            .await?;
+        Ok(token)
+    }
+
+    pub async fn revoke_calendar_feed(&self, actor: &Actor) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.store
+            .set_calendar_feed(
+                actor.agent_id.0,
+                actor.structure_id.0,
+                None,
+                &[JournalEvent::new("calendar.revoked")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)],
+                now,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// When the actor's feed was created, if there is one.
+    pub async fn calendar_feed_since(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<DateTime<Utc>>, ServiceError> {
+        Ok(self
+            .store
+            .calendar_feed_of(actor.agent_id.0, actor.structure_id.0)
+            .await?)
+    }
+
+    /// The iCalendar text of the feed reached by `token`.
+    pub async fn calendar_feed(&self, token: &str) -> Result<String, ServiceError> {
+        let (agent, structure, _) = self
+            .store
+            .calendar_feed_by_hash(&token_hash(token.trim()))
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let today = self.today();
+        let follow_ups = self
+            .store
+            .follow_ups_due(structure, agent, today + Duration::days(366))
+            .await?;
+        Ok(ics(&follow_ups, &self.config.public_url, self.now()))
+    }
+}
+
+/// Escapes a text value (RFC 5545, 3.3.11).
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// The follow-ups as all-day events. Summaries hold the request's reference
+/// only: no names, no reasons, since calendars are often synchronised to
+/// services outside the structure.
+pub fn ics(follow_ups: &[FollowUpListRow], public_url: &str, now: DateTime<Utc>) -> String {
+    let day = |d: NaiveDate| d.format("%Y%m%d").to_string();
+    let mut lines = vec![
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//relais//follow-ups//FR".to_owned(),
+        "CALSCALE:GREGORIAN".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+        "X-WR-CALNAME:relais".to_owned(),
+    ];
+    for f in follow_ups {
+        let fu = &f.follow_up;
+        let reference = f.reference.clone().unwrap_or_else(|| "relais".into());
+        let url = match fu.help_request_id {
+            Some(id) => format!("{public_url}/requests/{id}"),
+            None => format!("{public_url}/inbox"),
+        };
+        lines.extend([
+            "BEGIN:VEVENT".to_owned(),
+            format!("UID:{}@relais", fu.id),
+            format!("DTSTAMP:{}", now.format("%Y%m%dT%H%M%SZ")),
+            format!("DTSTART;VALUE=DATE:{}", day(fu.due_date)),
+            format!(
+                "DTEND;VALUE=DATE:{}",
+                day(fu.due_date.succ_opt().unwrap_or(fu.due_date))
+            ),
+            format!("SUMMARY:{}", ics_text(&format!("Suivi {reference}"))),
+            format!("URL:{url}"),
+            "END:VEVENT".to_owned(),
+        ]);
+    }
+    lines.push("END:VCALENDAR".to_owned());
+    let mut out = lines.join("\r\n");
+    out.push_str("\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::minutes(2));
+        assert_eq!(backoff(3), Duration::minutes(8));
+        assert_eq!(backoff(30), Duration::minutes(360));
+    }
+
+    #[test]
+    fn ics_text_is_escaped() {
+        assert_eq!(ics_text("a,b;c\nd"), "a\\,b\\;c\\nd");
+    }
+}
