@@ -11,6 +11,7 @@ mod clock;
 mod demo;
 mod error;
 mod journal;
+mod local_catalogue;
 mod mandates;
 pub mod notify;
 mod persons;
@@ -40,9 +41,11 @@ pub use relais_store::{Backend, DataKey, Store, StoreError, Vault};
 pub mod rows {
     pub use relais_store::{
         AccessRow, AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow,
-        InterventionListRow, InterventionRow, NotificationListRow, PersonRow, PrivateNoteRow,
+        InterventionListRow, InterventionRow, NotificationListRow, OperatorChannelRow, PersonRow,
+        PrivateNoteRow,
     };
 }
+pub use local_catalogue::{ChannelInput, LocalProcedureInput, StructureProcedure};
 pub use reminders::{EmailBacklog, ReminderReport};
 pub use requests::{
     FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,

@@ -145,6 +145,11 @@ pub struct HomeOverview {
     pub today: Vec<FollowUpListRow>,
     pub open_requests: Vec<HelpRequestListRow>,
     pub today_date: NaiveDate,
+    /// The actor's follow-ups of the next 14 days (deadlines proposed from
+    /// the catalogue arrive here).
+    pub upcoming_follow_ups: Vec<FollowUpListRow>,
+    /// Open requests the actor follows whose deadline falls within 30 days.
+    pub upcoming_deadlines: Vec<HelpRequestListRow>,
 }
 
 struct ValidRequest {
@@ -1082,11 +1087,45 @@ impl Services {
                 0,
             )
             .await?;
+        let upcoming_follow_ups = self
+            .store
+            .follow_ups_due(
+                actor.structure_id.0,
+                actor.agent_id.0,
+                today + chrono::Duration::days(14),
+            )
+            .await?
+            .into_iter()
+            .filter(|f| f.follow_up.due_date > today)
+            .collect();
+        let (mine, _) = self
+            .list_help_requests(
+                actor,
+                &ListInput {
+                    mine: true,
+                    open_only: true,
+                    ..ListInput::default()
+                },
+                500,
+                0,
+            )
+            .await?;
+        let horizon = today + chrono::Duration::days(30);
+        let upcoming_deadlines = mine
+            .into_iter()
+            .filter(|r| {
+                r.request
+                    .deadline
+                    .is_some_and(|d| d >= today && d <= horizon)
+            })
+            .collect();
         Ok(HomeOverview {
             overdue,
             today: today_list,
             open_requests,
             today_date: today,
+            upcoming_follow_ups,
+            upcoming_deadlines,
         })
     }
 

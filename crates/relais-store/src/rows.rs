@@ -492,3 +492,47 @@ pub struct NotificationListRow {
     pub procedure: Option<String>,
     pub agent_email: String,
 }
+
+// ---- a structure's catalogue ---------------------------------------------------
+
+/// A structure's choice about a shipped procedure.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ProcedureSettingRow {
+    pub structure_id: Uuid,
+    pub procedure_id: String,
+    pub hidden: bool,
+    pub local_note: String,
+    pub updated_by: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A procedure a structure added to its catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LocalProcedureRow {
+    pub structure_id: Uuid,
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub operator: String,
+    pub link: String,
+    /// One document per line.
+    pub documents: String,
+    pub tips: String,
+    pub updated_by: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How a structure reaches an operator as a partner.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OperatorChannelRow {
+    pub structure_id: Uuid,
+    pub operator_id: String,
+    pub partner_portal: String,
+    pub pro_phone: String,
+    pub email: String,
+    pub local_contact: String,
+    pub answer_delay: String,
+    pub notes: String,
+    pub updated_by: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -194,6 +194,20 @@ pub fn router(state: AppState) -> Router {
             get(mandates::show_policy).post(mandates::save_policy),
         )
         .route("/structure/charter.pdf", get(mandates::charter_pdf))
+        .route("/structure/catalogue", get(catalogue::show_catalogue))
+        .route(
+            "/structure/operators/{id}/channels",
+            post(catalogue::save_channel),
+        )
+        .route(
+            "/structure/procedures/{id}/settings",
+            post(catalogue::save_setting),
+        )
+        .route("/structure/procedures", post(catalogue::add_local))
+        .route(
+            "/structure/procedures/{id}/delete",
+            post(catalogue::delete_local),
+        )
         .route("/lang/{code}", get(lang::switch_lang))
         .route("/static/relais.css", get(assets::stylesheet))
         .route("/static/relais.js", get(assets::script))
@@ -262,9 +276,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/persons/{id}/erase", post(api_privacy::erase))
         .route("/api/v1/persons/{id}/keep", post(api_privacy::keep))
         .route("/api/v1/retention", get(api_privacy::retention))
-        .route("/api/v1/procedures", get(api_catalog::list_procedures))
-        .route("/api/v1/procedures/{id}", get(api_catalog::get_procedure))
+        .route(
+            "/api/v1/procedures",
+            get(api_catalog::list_procedures).post(api_catalog::create_local_procedure),
+        )
+        .route(
+            "/api/v1/procedures/{id}",
+            get(api_catalog::get_procedure).delete(api_catalog::delete_local_procedure),
+        )
+        .route(
+            "/api/v1/procedures/{id}/settings",
+            axum::routing::put(api_catalog::put_procedure_settings),
+        )
         .route("/api/v1/operators", get(api_catalog::list_operators))
+        .route("/api/v1/channels", get(api_catalog::list_channels))
+        .route(
+            "/api/v1/operators/{id}/channels",
+            axum::routing::put(api_catalog::put_channel).delete(api_catalog::delete_channel),
+        )
         .route(
             "/api/v1/notifications",
             get(api_catalog::list_notifications),

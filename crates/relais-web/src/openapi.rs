@@ -48,7 +48,13 @@ use utoipa::{Modify, OpenApi};
         api_catalog::get_procedure,
         api_catalog::list_operators,
         api_catalog::list_notifications,
-        api_catalog::read_notifications
+        api_catalog::read_notifications,
+        api_catalog::create_local_procedure,
+        api_catalog::delete_local_procedure,
+        api_catalog::put_procedure_settings,
+        api_catalog::list_channels,
+        api_catalog::put_channel,
+        api_catalog::delete_channel
     ),
     components(schemas(
         api::MeOut,
@@ -82,7 +88,10 @@ use utoipa::{Modify, OpenApi};
         api_catalog::ProcedureOut,
         api_catalog::ProcedureList,
         api_catalog::NotificationOut,
-        api_catalog::ReadIn
+        api_catalog::ReadIn,
+        api_catalog::LocalProcedureIn,
+        api_catalog::ProcedureSettingIn,
+        api_catalog::ChannelDoc
     )),
     modifiers(&BearerAuth),
     tags(

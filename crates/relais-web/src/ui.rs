@@ -42,6 +42,7 @@ const NOTICES: &[&str] = &[
     "file-erased",
     "inbox-read",
     "calendar-revoked",
+    "catalogue-saved",
 ];
 
 pub struct UserBar {

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::NaiveDate;
 use relais_service::catalog::{Operator, Procedure};
-use relais_service::ServiceError;
+use relais_service::{ChannelInput, LocalProcedureInput, ServiceError, StructureProcedure};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -57,6 +57,10 @@ pub struct ProcedureOut {
     /// The deadline rule, when the procedure recurs (`kind` and its figures).
     #[schema(value_type = Option<Object>)]
     pub deadline: Option<serde_json::Value>,
+    /// The structure's own note about the procedure.
+    pub local_note: String,
+    /// Added by the structure, not shipped with relais.
+    pub local: bool,
 }
 
 fn procedure_out(state: &AppState, p: &Procedure) -> ProcedureOut {
@@ -88,6 +92,45 @@ fn procedure_out(state: &AppState, p: &Procedure) -> ProcedureOut {
             .deadline
             .as_ref()
             .and_then(|d| serde_json::to_value(d).ok()),
+        local_note: String::new(),
+        local: false,
+    }
+}
+
+fn structure_procedure_out(state: &AppState, p: StructureProcedure) -> ProcedureOut {
+    if let Some(shipped) = state
+        .services
+        .catalog()
+        .procedure(&p.id)
+        .filter(|_| !p.local)
+    {
+        let mut out = procedure_out(state, shipped);
+        out.local_note = p.local_note;
+        return out;
+    }
+    ProcedureOut {
+        operator: OperatorOut {
+            id: String::new(),
+            name: p.operator.clone(),
+            name_en: p.operator.clone(),
+            website: String::new(),
+            phone: None,
+            scope: "local".into(),
+        },
+        id: p.id,
+        title: p.title,
+        title_en: p.title_en,
+        category: p.category,
+        service_public: p.link,
+        documents: p.documents,
+        documents_en: p.documents_en,
+        tips: p.tips,
+        tips_en: p.tips_en,
+        checked_on: p.deadline.map(|_| NaiveDate::MIN).unwrap_or(NaiveDate::MIN),
+        sources: vec![],
+        deadline: None,
+        local_note: p.local_note,
+        local: true,
     }
 }
 
@@ -103,22 +146,24 @@ pub struct ProcedureQuery {
     pub q: String,
 }
 
-/// The procedures of the catalogue, optionally searched.
+/// The procedures of the structure's catalogue (shipped ones it did not
+/// hide, with its notes, and its own), optionally searched.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "catalogue", security(("bearer" = [])),
     params(ProcedureQuery), responses((status = 200, body = ProcedureList), (status = 401, body = ErrorBody)))]
 pub async fn list_procedures(
     State(state): State<AppState>,
-    ApiActor(_actor, _lang): ApiActor,
+    ApiActor(actor, lang): ApiActor,
     Query(q): Query<ProcedureQuery>,
-) -> Json<ProcedureList> {
+) -> Result<Json<ProcedureList>, ApiError> {
     let items = state
         .services
-        .catalog()
-        .search(&q.q)
+        .search_structure_procedures(&actor, &q.q)
+        .await
+        .map_err(|e| ApiError(e, lang))?
         .into_iter()
-        .map(|p| procedure_out(&state, p))
+        .map(|p| structure_procedure_out(&state, p))
         .collect();
-    Json(ProcedureList { items })
+    Ok(Json(ProcedureList { items }))
 }
 
 /// One procedure.
@@ -127,14 +172,17 @@ pub async fn list_procedures(
     responses((status = 200, body = ProcedureOut), (status = 404, body = ErrorBody)))]
 pub async fn get_procedure(
     State(state): State<AppState>,
-    ApiActor(_actor, lang): ApiActor,
+    ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<ProcedureOut>, ApiError> {
     state
         .services
-        .catalog()
-        .procedure(&id)
-        .map(|p| Json(procedure_out(&state, p)))
+        .structure_procedures(&actor, true)
+        .await
+        .map_err(|e| ApiError(e, lang))?
+        .into_iter()
+        .find(|p| p.id == id)
+        .map(|p| Json(structure_procedure_out(&state, p)))
         .ok_or(ApiError(ServiceError::NotFound, lang))
 }
 
@@ -223,4 +271,205 @@ pub async fn read_notifications(
         .await
         .map_err(|e| ApiError(e, lang))?;
     Ok(Json(serde_json::json!({ "read": n })))
+}
+
+/// A procedure the structure adds to its catalogue.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LocalProcedureIn {
+    pub title: String,
+    /// Category code.
+    pub category: String,
+    /// Who runs it (free text, e.g. "Mairie de Démoville").
+    pub operator: String,
+    /// https link to its page, if any.
+    #[serde(default)]
+    pub link: String,
+    #[serde(default)]
+    pub documents: Vec<String>,
+    #[serde(default)]
+    pub tips: String,
+}
+
+fn local_input(b: LocalProcedureIn) -> LocalProcedureInput {
+    LocalProcedureInput {
+        title: b.title,
+        category: b.category,
+        operator: b.operator,
+        link: b.link,
+        documents: b.documents.join("\n"),
+        tips: b.tips,
+    }
+}
+
+/// Adds a procedure to the structure's catalogue (supervisors, admins).
+#[utoipa::path(post, path = "/api/v1/procedures", tag = "catalogue", security(("bearer" = [])),
+    request_body = LocalProcedureIn,
+    responses((status = 201, body = ProcedureOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_local_procedure(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    super::api_desk::ApiJson(body): super::api_desk::ApiJson<LocalProcedureIn>,
+) -> Result<(axum::http::StatusCode, Json<ProcedureOut>), ApiError> {
+    let id = state
+        .services
+        .save_local_procedure(&actor, None, &local_input(body))
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let p = state
+        .services
+        .structure_procedures(&actor, true)
+        .await
+        .map_err(|e| ApiError(e, lang))?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(ApiError(ServiceError::NotFound, lang))?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(structure_procedure_out(&state, p)),
+    ))
+}
+
+/// Removes one of the structure's own procedures.
+#[utoipa::path(delete, path = "/api/v1/procedures/{id}", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_local_procedure(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    state
+        .services
+        .delete_local_procedure(&actor, &id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProcedureSettingIn {
+    /// Leave the shipped procedure out of the structure's picker.
+    #[serde(default)]
+    pub hidden: bool,
+    /// The structure's own note, shown with the procedure.
+    #[serde(default)]
+    pub local_note: String,
+}
+
+/// Hides a shipped procedure, or gives it a local note (supervisors, admins).
+#[utoipa::path(put, path = "/api/v1/procedures/{id}/settings", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ProcedureSettingIn,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_procedure_settings(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ProcedureSettingIn>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    state
+        .services
+        .set_procedure_setting(&actor, &id, body.hidden, &body.local_note)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// How the structure reaches an operator as a partner.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChannelDoc {
+    /// Set by the server from the path.
+    #[serde(default)]
+    pub operator_id: String,
+    /// https address of the partner portal.
+    #[serde(default)]
+    pub partner_portal: String,
+    #[serde(default)]
+    pub pro_phone: String,
+    #[serde(default)]
+    pub email: String,
+    /// A named counterpart at the local office.
+    #[serde(default)]
+    pub local_contact: String,
+    /// Typical answer delay, in words ("10 jours ouvrés").
+    #[serde(default)]
+    pub answer_delay: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+fn channel_doc(c: relais_service::rows::OperatorChannelRow) -> ChannelDoc {
+    ChannelDoc {
+        operator_id: c.operator_id,
+        partner_portal: c.partner_portal,
+        pro_phone: c.pro_phone,
+        email: c.email,
+        local_contact: c.local_contact,
+        answer_delay: c.answer_delay,
+        notes: c.notes,
+    }
+}
+
+/// The structure's partner channels, one entry per operator that has some.
+#[utoipa::path(get, path = "/api/v1/channels", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = [ChannelDoc]), (status = 401, body = ErrorBody)))]
+pub async fn list_channels(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+) -> Result<Json<Vec<ChannelDoc>>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .channels(&actor)
+            .await
+            .map_err(|e| ApiError(e, lang))?
+            .into_iter()
+            .map(channel_doc)
+            .collect(),
+    ))
+}
+
+/// Sets the structure's channels for an operator (supervisors, admins).
+#[utoipa::path(put, path = "/api/v1/operators/{id}/channels", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ChannelDoc,
+    responses((status = 200, body = ChannelDoc), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_channel(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ChannelDoc>,
+) -> Result<Json<ChannelDoc>, ApiError> {
+    let row = state
+        .services
+        .save_channel(
+            &actor,
+            &id,
+            &ChannelInput {
+                partner_portal: body.partner_portal,
+                pro_phone: body.pro_phone,
+                email: body.email,
+                local_contact: body.local_contact,
+                answer_delay: body.answer_delay,
+                notes: body.notes,
+            },
+        )
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(channel_doc(row)))
+}
+
+/// Removes the structure's channels for an operator.
+#[utoipa::path(delete, path = "/api/v1/operators/{id}/channels", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_channel(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    state
+        .services
+        .delete_channel(&actor, &id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -21,6 +21,8 @@ struct HomePage {
     today: Vec<FollowUpView>,
     open: Vec<RequestRowView>,
     mandates: Vec<super::mandates::MandateRowView>,
+    /// (link, text) of the coming deadlines and follow-ups.
+    upcoming: Vec<(String, String)>,
 }
 
 pub async fn show_home(
@@ -53,7 +55,51 @@ pub async fn show_home(
         .iter()
         .map(|r| request_row_view(&ui, r))
         .collect();
+    let mut upcoming: Vec<(chrono::NaiveDate, String, String)> = home
+        .upcoming_follow_ups
+        .iter()
+        .map(|f| {
+            let link = match (f.follow_up.help_request_id, f.follow_up.person_id) {
+                (Some(r), _) => format!("/requests/{r}"),
+                (None, Some(p)) => format!("/persons/{p}"),
+                _ => "/inbox".into(),
+            };
+            let who = match (&f.person_first_name, &f.person_last_name) {
+                (Some(a), Some(b)) => super::views::display_name(a, b, None),
+                _ => String::new(),
+            };
+            (
+                f.follow_up.due_date,
+                link,
+                format!(
+                    "{} · {who} · {}",
+                    ui.date(f.follow_up.due_date),
+                    f.follow_up.reason
+                ),
+            )
+        })
+        .collect();
+    upcoming.extend(home.upcoming_deadlines.iter().filter_map(|r| {
+        let d = r.request.deadline?;
+        let who = match (&r.person_first_name, &r.person_last_name) {
+            (Some(a), Some(b)) => super::views::display_name(a, b, None),
+            _ => ui.t("anonymous"),
+        };
+        Some((
+            d,
+            format!("/requests/{}", r.request.id),
+            format!(
+                "{} · {} · {who} · {}",
+                ui.date(d),
+                ui.t("deadline"),
+                r.request.procedure
+            ),
+        ))
+    }));
+    upcoming.sort_by_key(|u| u.0);
+    let upcoming = upcoming.into_iter().map(|(_, l, t)| (l, t)).collect();
     render(&HomePage {
+        upcoming,
         mandates,
         overdue,
         today,

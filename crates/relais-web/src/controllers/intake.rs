@@ -189,8 +189,8 @@ async fn intake_page(
             refusal,
             procedures: state
                 .services
-                .catalog()
-                .procedures
+                .structure_procedures(actor, false)
+                .await?
                 .iter()
                 .map(|p| {
                     if ctx.lang == crate::i18n::Lang::En {
@@ -454,6 +454,10 @@ struct ProcedureInfo {
     link: String,
     documents: Vec<String>,
     tips: String,
+    /// The structure's own note about the procedure.
+    local_note: String,
+    /// How the structure reaches the operator as a partner.
+    channel: Vec<(String, String)>,
     anchor_label: String,
     anchor: String,
     window_text: String,
@@ -479,29 +483,29 @@ pub async fn procedure_fragment(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<PickQuery>,
 ) -> Result<Response, WebError> {
-    signed(&ctx)?;
+    let (_, actor) = signed(&ctx)?;
     let anchor = chrono::NaiveDate::parse_from_str(q.anchor.trim(), "%Y-%m-%d").ok();
     let postcode = Some(q.postcode.as_str()).filter(|p| !p.trim().is_empty());
-    let Some(pick) = state
+    let Some((p, next)) = state
         .services
-        .pick_procedure(&q.procedure, anchor, postcode)
+        .pick_structure_procedure(actor, &q.procedure, anchor, postcode)
+        .await?
     else {
         return Ok(Html(String::new()).into_response());
     };
     let ui = Ui::new(&ctx);
     let en = ctx.lang == crate::i18n::Lang::En;
-    let p = pick.procedure;
     let title = if en { &p.title_en } else { &p.title }.clone();
-    let operator = pick
-        .operator
-        .map(|o| {
+    let operator = match state.services.catalog().operator(&p.operator) {
+        Some(o) => {
             if en {
                 o.name_en.clone()
             } else {
                 o.name.clone()
             }
-        })
-        .unwrap_or_default();
+        }
+        None => p.operator.clone(),
+    };
     let anchor_label = match &p.deadline {
         Some(rule) if rule.needs_anchor() => {
             let kind = serde_json::to_value(rule)
@@ -512,7 +516,7 @@ pub async fn procedure_fragment(
         }
         _ => String::new(),
     };
-    let (window_text, follow_date, follow_reason) = match pick.next {
+    let (window_text, follow_date, follow_reason) = match next {
         Some((day, w)) => {
             let text = ctx.lang.t_with(
                 "procedure-window",
@@ -537,13 +541,21 @@ pub async fn procedure_fragment(
         }
         None => (String::new(), String::new(), String::new()),
     };
+    let channel = state
+        .services
+        .channel_for_operator(actor, &p.operator)
+        .await?
+        .map(|c| super::views::channel_lines(&ui, &c))
+        .unwrap_or_default();
     let info = ProcedureInfo {
         title,
-        category: p.category.as_str().to_owned(),
+        category: p.category.clone(),
         operator,
-        link: p.service_public.clone(),
+        link: p.link.clone(),
         documents: if en { &p.documents_en } else { &p.documents }.clone(),
         tips: if en { &p.tips_en } else { &p.tips }.clone(),
+        local_note: p.local_note.clone(),
+        channel,
         anchor_label,
         anchor: anchor.map(|a| a.to_string()).unwrap_or_default(),
         window_text,

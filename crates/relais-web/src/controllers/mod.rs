@@ -9,6 +9,7 @@ pub mod api_mandates;
 pub mod api_privacy;
 pub mod assets;
 pub mod auth;
+pub mod catalogue;
 pub mod health;
 pub mod home;
 pub mod inbox;

@@ -130,6 +130,12 @@ struct RequestPage {
     current_status: String,
     current_outcome: String,
     current_block: String,
+    /// The structure's partner contacts for the request's operator.
+    channel: Vec<(String, String)>,
+    /// What to bring and tips, when the procedure is in the catalogue.
+    documents: Vec<String>,
+    tips: String,
+    local_note: String,
 }
 
 async fn request_page(
@@ -196,9 +202,38 @@ async fn request_page(
         .into_iter()
         .map(|(id, n)| (id.to_string(), n))
         .collect();
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let picked = state
+        .services
+        .pick_structure_procedure(actor, &r.procedure, None, None)
+        .await?
+        .map(|(p, _)| p);
+    let operator_key = r
+        .operator
+        .clone()
+        .or_else(|| picked.as_ref().map(|p| p.operator.clone()))
+        .unwrap_or_default();
+    let channel = state
+        .services
+        .channel_for_operator(actor, &operator_key)
+        .await?
+        .map(|c| super::views::channel_lines(&ui, &c))
+        .unwrap_or_default();
+    let (documents, tips, local_note) = match &picked {
+        Some(p) => (
+            if en { &p.documents_en } else { &p.documents }.clone(),
+            if en { &p.tips_en } else { &p.tips }.clone(),
+            p.local_note.clone(),
+        ),
+        None => (Vec::new(), String::new(), String::new()),
+    };
     render_with(
         status,
         &RequestPage {
+            channel,
+            documents,
+            tips,
+            local_note,
             id: r.id.to_string(),
             heading: ctx
                 .lang

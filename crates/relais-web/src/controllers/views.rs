@@ -95,3 +95,22 @@ pub fn request_row_view(ui: &Ui, r: &HelpRequestListRow) -> RequestRowView {
         urgent: q.rights_at_risk && !matches!(q.status.as_str(), "done" | "abandoned" | "referred"),
     }
 }
+
+/// A structure's partner channels for an operator, as (label, value) lines.
+pub fn channel_lines(
+    ui: &crate::ui::Ui,
+    c: &relais_service::rows::OperatorChannelRow,
+) -> Vec<(String, String)> {
+    [
+        ("partner-partner_portal", &c.partner_portal),
+        ("partner-pro_phone", &c.pro_phone),
+        ("partner-email", &c.email),
+        ("partner-local_contact", &c.local_contact),
+        ("partner-answer_delay", &c.answer_delay),
+        ("partner-notes", &c.notes),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| (ui.t(k), v.clone()))
+    .collect()
+}

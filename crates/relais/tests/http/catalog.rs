@@ -71,3 +71,189 @@ async fn a_catalogue_procedure_brings_its_category_and_operator_and_the_picker_i
     let intake = b.get("/intake").await;
     assert!(intake.body.contains("<datalist id=\"procedure-list\">"));
 }
+
+#[tokio::test]
+async fn a_structure_adapts_the_catalogue_and_shares_its_partner_channels() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let sup = token(&app, "responsable@demoville.test").await;
+    let agent = token(&app, "agent@demoville.test").await;
+    use serde_json::json;
+    // Partner channels: validated, supervisors only, shared with the team.
+    let path = "/api/v1/operators/caf/channels";
+    let (s, e) = call(
+        &app,
+        &sup,
+        "PUT",
+        path,
+        Some(json!({"partner_portal": "http://caf.example", "email": "pas-une-adresse"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"].as_array().unwrap().len(), 2, "{e}");
+    let (s, _) = call(
+        &app,
+        &agent,
+        "PUT",
+        path,
+        Some(json!({"pro_phone": "01 02 03 04 05"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, c) = call(&app, &sup, "PUT", path, Some(json!({"partner_portal": "https://partenaires.caf.example", "pro_phone": "04 00 00 00 00", "answer_delay": "10 jours ouvrés"}))).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    let (s, e) = call(
+        &app,
+        &sup,
+        "PUT",
+        "/api/v1/operators/nope/channels",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    let (_, list) = call(&app, &agent, "GET", "/api/v1/channels", None).await;
+    assert_eq!(list[0]["operator_id"], "caf");
+    // The channels show beside a CAF request.
+    let (_, r) = call(&app, &agent, "POST", "/api/v1/help-requests", Some(json!({"anonymous": {"age_bracket": "40_59"}, "procedure": "Demander le RSA", "status": "open"}))).await;
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let page = b
+        .get(&format!("/requests/{}", r["id"].as_str().unwrap()))
+        .await;
+    assert!(
+        page.body.contains("04 00 00 00 00") && page.body.contains("10 jours ouvrés"),
+        "{}",
+        page.body
+    );
+
+    // Hide a shipped procedure, annotate another, add a local one.
+    let (s, _) = call(
+        &app,
+        &sup,
+        "PUT",
+        "/api/v1/procedures/ft-actualisation/settings",
+        Some(json!({"hidden": true})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, found) = call(
+        &app,
+        &agent,
+        "GET",
+        "/api/v1/procedures?q=actualisation",
+        None,
+    )
+    .await;
+    assert!(
+        !found.to_string().contains("ft-actualisation"),
+        "hidden: {found}"
+    );
+    let (s, _) = call(
+        &app,
+        &sup,
+        "PUT",
+        "/api/v1/procedures/caf-rsa-demande/settings",
+        Some(json!({"local_note": "Rendez-vous RSA le mardi matin."})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, rsa) = call(
+        &app,
+        &agent,
+        "GET",
+        "/api/v1/procedures/caf-rsa-demande",
+        None,
+    )
+    .await;
+    assert_eq!(rsa["local_note"], "Rendez-vous RSA le mardi matin.");
+    let (s, e) = call(
+        &app,
+        &sup,
+        "POST",
+        "/api/v1/procedures",
+        Some(json!({"title": "", "category": "nope", "operator": "x"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, local) = call(&app, &sup, "POST", "/api/v1/procedures", Some(json!({"title": "Aide communale aux transports", "category": "transports", "operator": "Mairie de Démoville", "documents": ["Justificatif de domicile"]}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{local}");
+    assert_eq!(local["local"], true);
+    let (_, found) = call(
+        &app,
+        &agent,
+        "GET",
+        "/api/v1/procedures?q=aide%20communale",
+        None,
+    )
+    .await;
+    assert_eq!(found["items"][0]["title"], "Aide communale aux transports");
+    let f = b
+        .get("/procedures/pick?procedure=Aide%20communale%20aux%20transports")
+        .await;
+    assert!(f.body.contains("Justificatif de domicile"), "{}", f.body);
+    let sb = app.browser();
+    sb.sign_in("responsable@demoville.test", DEMO_PASSWORD)
+        .await;
+    assert_eq!(sb.get("/structure/catalogue").await.status, StatusCode::OK);
+    assert_eq!(
+        b.get("/structure/catalogue").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = sb
+        .submit(
+            "/structure/catalogue",
+            "/structure/operators/cpam/channels",
+            &[("partner_portal", "ftp://x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("https://"), "the error is explained");
+    let id = local["id"].as_str().unwrap();
+    let (s, _) = call(
+        &app,
+        &sup,
+        "DELETE",
+        &format!("/api/v1/procedures/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let actions = app
+        .journal_actions(
+            &app.store
+                .structure_by_slug("ccas-demoville")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+                .to_string(),
+        )
+        .await;
+    assert!(actions.iter().any(|a| a == "catalogue.channel_saved"));
+    assert!(actions
+        .iter()
+        .any(|a| a == "catalogue.local_procedure_deleted"));
+}
+
+#[tokio::test]
+async fn the_home_page_lists_coming_follow_ups_and_deadlines() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let today = app.services.today();
+    let (_, p) = call(&app, &t, "POST", "/api/v1/persons", Some(serde_json::json!({"privacy_notice_on": "2026-01-05", "first_name": "Avenir", "last_name": "Proche", "confirm_new": true}))).await;
+    let (s, r) = call(&app, &t, "POST", "/api/v1/help-requests", Some(serde_json::json!({"person_id": p["id"], "procedure": "Renouveler la C2S", "category": "social", "status": "open", "deadline": (today + chrono::Duration::days(20)).to_string()}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, f) = call(&app, &t, "POST", "/api/v1/follow-ups", Some(serde_json::json!({"help_request_id": r["id"], "due_date": (today + chrono::Duration::days(5)).to_string(), "reason": "Rappeler pour la C2S"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let home = b.get("/").await;
+    assert!(home.body.contains("À venir"));
+    assert!(
+        home.body.contains("Rappeler pour la C2S"),
+        "the follow-up of the coming days"
+    );
+    assert!(
+        home.body.contains("Renouveler la C2S"),
+        "the request's deadline"
+    );
+}
