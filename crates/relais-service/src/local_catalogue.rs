@@ -38,6 +38,8 @@ pub struct StructureProcedure {
     pub hidden: bool,
     /// Added by the structure (not shipped with relais).
     pub local: bool,
+    /// The day the entry was last checked (shipped) or changed (local).
+    pub checked_on: chrono::NaiveDate,
     #[serde(skip)]
     pub deadline: Option<DeadlineRule>,
 }
@@ -80,6 +82,7 @@ fn shipped(p: &Procedure, s: Option<&ProcedureSettingRow>) -> StructureProcedure
         local_note: s.map(|s| s.local_note.clone()).unwrap_or_default(),
         hidden: s.is_some_and(|s| s.hidden),
         local: false,
+        checked_on: p.checked_on,
         deadline: p.deadline.clone(),
     }
 }
@@ -92,7 +95,9 @@ fn local(r: LocalProcedureRow) -> StructureProcedure {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect();
+    let checked_on = r.updated_at.date_naive();
     StructureProcedure {
+        checked_on,
         id: r.id,
         title_en: r.title.clone(),
         title: r.title,

@@ -26,6 +26,8 @@ pub struct ReminderReport {
     pub created: u64,
     pub emailed: u64,
     pub email_failures: u64,
+    /// Messages sent to persons who consented to reminders.
+    pub to_persons: u64,
 }
 
 /// The state of reminder e-mails, for administrators.
@@ -89,11 +91,14 @@ impl Services {
                     now,
                 )
                 .await?;
+        self.store.queue_person_reminders(now).await?;
         let (emailed, email_failures) = self.send_pending_emails().await?;
+        let to_persons = self.send_person_reminders().await?;
         Ok(ReminderReport {
             created,
             emailed,
             email_failures,
+            to_persons,
         })
     }
 
@@ -142,6 +147,139 @@ impl Services {
             }
         }
         Ok((sent, failed))
+    }
+
+    /// Sends the messages due to persons who consented, each by one server.
+    pub async fn send_person_reminders(&self) -> Result<u64, ServiceError> {
+        let now = self.now();
+        let stale = now - Duration::minutes(CLAIM_TIMEOUT_MINUTES);
+        let mut sent = 0;
+        for m in self.store.person_reminders_to_send(now, stale, 200).await? {
+            if !self
+                .store
+                .claim_person_reminder(m.notification_id, now, stale)
+                .await?
+            {
+                continue;
+            }
+            let attempts = m.attempts + 1;
+            let (channel, to) = match m.channel.as_str() {
+                "sms" => (Channel::Sms, m.phone.clone()),
+                _ => (Channel::Email, m.email.clone()),
+            };
+            let Some(to) = to.filter(|t| !t.trim().is_empty()) else {
+                // No address left (changed since the consent): nothing to send.
+                self.store
+                    .finish_person_reminder(
+                        m.notification_id,
+                        "failed",
+                        attempts,
+                        None,
+                        Some("no address"),
+                    )
+                    .await?;
+                continue;
+            };
+            let day = m.due_date.format("%d/%m/%Y");
+            let what = m
+                .procedure
+                .clone()
+                .map(|p| format!(" « {p} »"))
+                .unwrap_or_default();
+            let message = Notification {
+                channel,
+                to,
+                subject: format!("Rappel de {}", m.structure_name),
+                body: format!(
+                    "Bonjour, {} vous rappelle votre démarche{what} prévue le {day}. \
+                     Pour toute question, contactez-nous. Pour ne plus recevoir ces rappels, \
+                     dites-le nous.",
+                    m.structure_name
+                ),
+            };
+            let notifier = self.notifier.clone();
+            let result = tokio::task::spawn_blocking(move || notifier.send(&message))
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            match result {
+                Ok(()) => {
+                    self.store
+                        .finish_person_reminder(m.notification_id, "sent", attempts, None, None)
+                        .await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    let error: String = e.chars().take(300).collect();
+                    let (status, next) = if attempts >= MAX_EMAIL_ATTEMPTS {
+                        ("failed", None)
+                    } else {
+                        ("pending", Some(now + backoff(attempts)))
+                    };
+                    self.store
+                        .finish_person_reminder(
+                            m.notification_id,
+                            status,
+                            attempts,
+                            next,
+                            Some(&error),
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Records (or withdraws, with `None`) the person's consent to receive
+    /// reminders, by e-mail or SMS; the address must be on file.
+    pub async fn set_reminder_consent(
+        &self,
+        actor: &Actor,
+        person: relais_domain::PersonId,
+        channel: &str,
+    ) -> Result<(), ServiceError> {
+        let p = self.person_row(actor, person).await?;
+        if p.anonymised_at.is_some() {
+            return Err(ServiceError::NotFound);
+        }
+        let channel = match channel.trim() {
+            "" | "none" => None,
+            "email" if p.email.as_deref().is_some_and(|e| !e.is_empty()) => Some("email"),
+            "sms" if p.phone.as_deref().is_some_and(|e| !e.is_empty()) => Some("sms"),
+            "email" => return Err(relais_domain::FieldError::new("channel", "no_email").into()),
+            "sms" => return Err(relais_domain::FieldError::new("channel", "no_phone").into()),
+            _ => return Err(relais_domain::FieldError::new("channel", "invalid_choice").into()),
+        };
+        let now = self.now();
+        self.store
+            .set_reminder_consent(
+                p.id,
+                channel,
+                self.today(),
+                actor.agent_id.0,
+                &[JournalEvent::new(if channel.is_some() {
+                    "person.reminder_consent_given"
+                } else {
+                    "person.reminder_consent_withdrawn"
+                })
+                .actor(actor.agent_id.0)
+                .structure(actor.structure_id.0)
+                .object("person", p.id)
+                .details(json!({"channel": channel}))],
+                now,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The person's consent to reminders: (channel, given on).
+    pub async fn reminder_consent(
+        &self,
+        actor: &Actor,
+        person: relais_domain::PersonId,
+    ) -> Result<Option<(String, NaiveDate)>, ServiceError> {
+        let p = self.person_row(actor, person).await?;
+        Ok(self.store.reminder_consent_of(p.id).await?)
     }
 
     fn reminder_email(&self, n: &NotificationListRow) -> Notification {

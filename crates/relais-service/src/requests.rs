@@ -165,21 +165,29 @@ struct ValidRequest {
 }
 
 impl Services {
-    /// A procedure picked from the catalogue brings its category and
-    /// operator when the worker left them empty.
-    pub(crate) fn complete_from_catalogue(&self, r: &RequestInput) -> RequestInput {
+    /// A procedure picked from the structure's catalogue brings its
+    /// category and operator when the worker left them empty.
+    pub(crate) async fn complete_from_catalogue(
+        &self,
+        actor: &Actor,
+        r: &RequestInput,
+    ) -> Result<RequestInput, ServiceError> {
         let mut r = r.clone();
-        if let Some(p) = self.catalog().by_title(&r.procedure) {
+        if let Some((p, _)) = self
+            .pick_structure_procedure(actor, &r.procedure, None, None)
+            .await?
+        {
             if r.category.trim().is_empty() {
-                r.category = p.category.as_str().to_owned();
+                r.category = p.category.clone();
             }
             if r.operator.trim().is_empty() {
-                if let Some(o) = self.catalog().operator(&p.operator) {
-                    r.operator = o.name.clone();
-                }
+                r.operator = match self.catalog().operator(&p.operator) {
+                    Some(o) => o.name.clone(),
+                    None => p.operator.clone(),
+                };
             }
         }
-        r
+        Ok(r)
     }
 }
 
@@ -409,7 +417,8 @@ impl Services {
                 anon_commune = c.take(optional_text("commune", commune, 100)).flatten();
             }
         }
-        let request = validate_request(&mut c, &self.complete_from_catalogue(&input.request));
+        let completed = self.complete_from_catalogue(actor, &input.request).await?;
+        let request = validate_request(&mut c, &completed);
         let intervention = input
             .intervention
             .as_ref()

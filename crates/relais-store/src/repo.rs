@@ -1901,6 +1901,8 @@ macro_rules! repository {
                  WHERE person_id = $1",
                 "DELETE FROM private_notes WHERE person_id = $1",
                 "DELETE FROM person_accounts WHERE person_id = $1",
+                "DELETE FROM person_reminders WHERE person_id = $1",
+                "DELETE FROM reminder_consents WHERE person_id = $1",
             ] {
                 sqlx::query(sql).bind(a.person_id).execute(&mut *tx).await?;
             }
@@ -2391,6 +2393,146 @@ macro_rules! repository {
                 return Err(StoreError::NotFound);
             }
             finish(tx, events, now).await
+        }
+        // ---- reminders to the person ----------------------------------------
+
+        pub(crate) async fn set_reminder_consent(
+            pool: &Pool<Db>,
+            person_id: Uuid,
+            channel: Option<&str>,
+            given_on: chrono::NaiveDate,
+            by: Uuid,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            match channel {
+                Some(c) => {
+                    sqlx::query(
+                        "INSERT INTO reminder_consents (person_id, channel, given_on, recorded_by, \
+                         updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE \
+                         SET channel = excluded.channel, given_on = excluded.given_on, \
+                         recorded_by = excluded.recorded_by, updated_at = excluded.updated_at",
+                    )
+                    .bind(person_id)
+                    .bind(c)
+                    .bind(given_on)
+                    .bind(by)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM reminder_consents WHERE person_id = $1")
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "DELETE FROM person_reminders WHERE person_id = $1 AND status <> 'sent'",
+                    )
+                    .bind(person_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn reminder_consent_of(
+            pool: &Pool<Db>,
+            person_id: Uuid,
+        ) -> Result<Option<(String, chrono::NaiveDate)>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT channel, given_on FROM reminder_consents WHERE person_id = $1",
+            )
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await?)
+        }
+
+        /// Queues a message to the person for each reminder created since
+        /// they consented (once: keyed by the notification).
+        pub(crate) async fn queue_person_reminders(
+            pool: &Pool<Db>,
+            now: DateTime<Utc>,
+        ) -> Result<u64, StoreError> {
+            let done = sqlx::query(
+                "INSERT INTO person_reminders (notification_id, person_id, channel, status, \
+                 attempts, created_at) SELECT n.id, c.person_id, c.channel, 'pending', 0, $1 \
+                 FROM notifications n JOIN follow_ups f ON f.id = n.follow_up_id \
+                 LEFT JOIN help_requests r ON r.id = f.help_request_id \
+                 JOIN reminder_consents c ON c.person_id = COALESCE(f.person_id, r.person_id) \
+                 WHERE n.created_at >= c.updated_at \
+                 ON CONFLICT (notification_id) DO NOTHING",
+            )
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected())
+        }
+
+        pub(crate) async fn person_reminders_to_send(
+            pool: &Pool<Db>,
+            now: DateTime<Utc>,
+            stale_before: DateTime<Utc>,
+            limit: i64,
+        ) -> Result<Vec<PersonReminderRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT m.notification_id, m.person_id, m.channel, m.status, m.attempts, \
+                 n.due_date, r.procedure, p.email, p.phone, s.name AS structure_name \
+                 FROM person_reminders m JOIN notifications n ON n.id = m.notification_id \
+                 JOIN follow_ups f ON f.id = n.follow_up_id \
+                 LEFT JOIN help_requests r ON r.id = f.help_request_id \
+                 JOIN persons p ON p.id = m.person_id JOIN structures s ON s.id = n.structure_id \
+                 WHERE (m.status = 'pending' AND (m.next_at IS NULL OR m.next_at <= $1)) \
+                 OR (m.status = 'sending' AND m.claimed_at < $2) ORDER BY m.created_at LIMIT $3",
+            )
+            .bind(now)
+            .bind(stale_before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        pub(crate) async fn claim_person_reminder(
+            pool: &Pool<Db>,
+            id: Uuid,
+            now: DateTime<Utc>,
+            stale_before: DateTime<Utc>,
+        ) -> Result<bool, StoreError> {
+            let done = sqlx::query(
+                "UPDATE person_reminders SET status = 'sending', claimed_at = $1 \
+                 WHERE notification_id = $2 AND ((status = 'pending' AND \
+                 (next_at IS NULL OR next_at <= $1)) OR (status = 'sending' AND claimed_at < $3))",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(stale_before)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        pub(crate) async fn finish_person_reminder(
+            pool: &Pool<Db>,
+            id: Uuid,
+            status: &str,
+            attempts: i64,
+            next_at: Option<DateTime<Utc>>,
+            error: Option<&str>,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "UPDATE person_reminders SET status = $1, attempts = $2, next_at = $3, \
+                 error = $4, claimed_at = NULL WHERE notification_id = $5",
+            )
+            .bind(status)
+            .bind(attempts)
+            .bind(next_at)
+            .bind(error)
+            .bind(id)
+            .execute(pool)
+            .await?;
+            Ok(())
         }
     };
 }

@@ -536,3 +536,19 @@ pub struct OperatorChannelRow {
     pub updated_by: Option<Uuid>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A message to the person about a reminder, with what it needs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PersonReminderRow {
+    pub notification_id: Uuid,
+    pub person_id: Uuid,
+    /// `email` or `sms`.
+    pub channel: String,
+    pub status: String,
+    pub attempts: i64,
+    pub due_date: NaiveDate,
+    pub procedure: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub structure_name: String,
+}

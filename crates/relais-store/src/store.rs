@@ -1161,4 +1161,71 @@ impl Store {
             delete_channel(structure_id, operator_id, events, now)
         )
     }
+
+    // ---- reminders to the person ----
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_reminder_consent(
+        &self,
+        person_id: Uuid,
+        channel: Option<&str>,
+        given_on: chrono::NaiveDate,
+        by: Uuid,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            set_reminder_consent(person_id, channel, given_on, by, events, now)
+        )
+    }
+
+    pub async fn reminder_consent_of(
+        &self,
+        person_id: Uuid,
+    ) -> Result<Option<(String, chrono::NaiveDate)>, StoreError> {
+        dispatch!(self, read, reminder_consent_of(person_id))
+    }
+
+    pub async fn queue_person_reminders(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, write, queue_person_reminders(now))
+    }
+
+    pub async fn person_reminders_to_send(
+        &self,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<PersonReminderRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            person_reminders_to_send(now, stale_before, limit)
+        )
+    }
+
+    pub async fn claim_person_reminder(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, write, claim_person_reminder(id, now, stale_before))
+    }
+
+    pub async fn finish_person_reminder(
+        &self,
+        id: Uuid,
+        status: &str,
+        attempts: i64,
+        next_at: Option<DateTime<Utc>>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            finish_person_reminder(id, status, attempts, next_at, error)
+        )
+    }
 }

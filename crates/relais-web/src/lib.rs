@@ -151,6 +151,14 @@ pub fn router(state: AppState) -> Router {
             get(privacy::show_erase).post(privacy::erase),
         )
         .route("/persons/{id}/keep", post(privacy::keep_file))
+        .route(
+            "/persons/{id}/reminders",
+            post(persons::save_reminder_consent),
+        )
+        .route(
+            "/api/v1/persons/{id}/reminder-consent",
+            axum::routing::put(api_catalog::put_reminder_consent),
+        )
         .route("/privacy/retention", get(privacy::show_retention))
         .route(
             "/structure/privacy-notice.pdf",

@@ -54,7 +54,8 @@ use utoipa::{Modify, OpenApi};
         api_catalog::put_procedure_settings,
         api_catalog::list_channels,
         api_catalog::put_channel,
-        api_catalog::delete_channel
+        api_catalog::delete_channel,
+        api_catalog::put_reminder_consent
     ),
     components(schemas(
         api::MeOut,
@@ -91,7 +92,8 @@ use utoipa::{Modify, OpenApi};
         api_catalog::ReadIn,
         api_catalog::LocalProcedureIn,
         api_catalog::ProcedureSettingIn,
-        api_catalog::ChannelDoc
+        api_catalog::ChannelDoc,
+        api_catalog::ReminderConsentIn
     )),
     modifiers(&BearerAuth),
     tags(

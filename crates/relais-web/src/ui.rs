@@ -43,6 +43,7 @@ const NOTICES: &[&str] = &[
     "inbox-read",
     "calendar-revoked",
     "catalogue-saved",
+    "reminders-saved",
 ];
 
 pub struct UserBar {

@@ -661,3 +661,20 @@ request-procedure-help = The procedure
 home-upcoming = Coming up
 home-upcoming-hint = Your follow-ups of the next 14 days and the deadlines of the next 30 days of the requests you follow.
 home-no-upcoming = Nothing coming up.
+
+# Reminders to the person (issue 6)
+reminders-person = Reminders to the person
+reminders-person-hint = With their agreement, relais sends the person a reminder on the day of their follow-ups (procedure and date, never sensitive data). They may refuse at any time.
+reminders-person-on = Reminders accepted
+reminders-person-since = since
+reminders-person-off = The person receives no reminders.
+reminders-person-channel = Receive reminders
+reminders-person-none = No reminder
+reminders-person-consent = The person has agreed to receive these reminders
+reminders-person-save = Save
+reminders-saved = Reminder choice saved.
+reminder-email = by e-mail
+reminder-sms = by text message
+err-no_email = No e-mail address is on file for this person.
+err-no_phone = No phone number is on file for this person.
+err-consent_required = Tick the person's agreement to turn reminders on.

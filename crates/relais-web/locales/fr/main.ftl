@@ -662,3 +662,20 @@ request-procedure-help = La démarche
 home-upcoming = À venir
 home-upcoming-hint = Vos suivis des 14 prochains jours et les échéances des 30 prochains jours des demandes que vous suivez.
 home-no-upcoming = Rien à venir.
+
+# Reminders to the person (issue 6)
+reminders-person = Rappels à la personne
+reminders-person-hint = Avec son accord, relais envoie à la personne un rappel le jour de ses suivis (démarche et date, jamais de données sensibles). Elle peut le refuser à tout moment.
+reminders-person-on = Rappels acceptés par
+reminders-person-since = depuis le
+reminders-person-off = La personne ne reçoit pas de rappels.
+reminders-person-channel = Recevoir les rappels
+reminders-person-none = Pas de rappel
+reminders-person-consent = La personne a donné son accord pour recevoir ces rappels
+reminders-person-save = Enregistrer
+reminders-saved = Choix des rappels enregistré.
+reminder-email = par courriel
+reminder-sms = par SMS
+err-no_email = Aucune adresse e-mail n'est enregistrée pour cette personne.
+err-no_phone = Aucun téléphone n'est enregistré pour cette personne.
+err-consent_required = Cochez l'accord de la personne pour activer les rappels.

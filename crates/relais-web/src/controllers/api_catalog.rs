@@ -126,7 +126,7 @@ fn structure_procedure_out(state: &AppState, p: StructureProcedure) -> Procedure
         documents_en: p.documents_en,
         tips: p.tips,
         tips_en: p.tips_en,
-        checked_on: p.deadline.map(|_| NaiveDate::MIN).unwrap_or(NaiveDate::MIN),
+        checked_on: p.checked_on,
         sources: vec![],
         deadline: None,
         local_note: p.local_note,
@@ -469,6 +469,32 @@ pub async fn delete_channel(
     state
         .services
         .delete_channel(&actor, &id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReminderConsentIn {
+    /// `email`, `sms`, or `none` to withdraw. The person's address or phone
+    /// must be on file; record it only once the person has agreed.
+    pub channel: String,
+}
+
+/// Records (or withdraws) the person's consent to receive reminders.
+#[utoipa::path(put, path = "/api/v1/persons/{id}/reminder-consent", tag = "catalogue",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path)), request_body = ReminderConsentIn,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_reminder_consent(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ReminderConsentIn>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let id = relais_domain::PersonId::parse(&id).ok_or(ApiError(ServiceError::NotFound, lang))?;
+    state
+        .services
+        .set_reminder_consent(&actor, id, &body.channel)
         .await
         .map_err(|e| ApiError(e, lang))?;
     Ok(axum::http::StatusCode::NO_CONTENT)

@@ -300,6 +300,9 @@ struct PersonPage {
     /// Supervisors and admins: subject access, erasure, retention.
     can_rights: bool,
     anonymised: bool,
+    /// The person's consent to reminders: (channel code, given on).
+    reminder_consent: Option<(String, String)>,
+    reminder_form: FormState,
 }
 
 pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
@@ -460,9 +463,31 @@ pub(crate) async fn person_page(
     note_form: FormState,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    person_page_with(
+        state,
+        ctx,
+        id,
+        merge_q,
+        note_form,
+        FormState::empty(),
+        status,
+    )
+    .await
+}
+
+pub(crate) async fn person_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PersonId,
+    merge_q: String,
+    note_form: FormState,
+    reminder_form: FormState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
     let file = state.services.person_file(actor, id).await?;
     let ui = Ui::new(ctx);
+    let ui_dates = Ui::new(ctx);
     let access = if actor.role.can_manage_team() {
         state
             .services
@@ -531,8 +556,69 @@ pub(crate) async fn person_page(
                 relais_domain::Role::Supervisor | relais_domain::Role::Admin
             ),
             anonymised: file.person.anonymised_at.is_some(),
+            reminder_consent: state
+                .services
+                .reminder_consent(actor, id)
+                .await?
+                .map(|(c, d)| (c, ui_dates.date(d))),
+            reminder_form,
         },
     )
+}
+
+/// Records or withdraws the person's consent to reminders.
+pub async fn save_reminder_consent(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
+    let f = Fields(pairs);
+    let channel = if f.get("channel") != "none" && !f.checked("consent") {
+        String::from("missing-consent")
+    } else {
+        f.owned("channel")
+    };
+    let result = if channel == "missing-consent" {
+        Err(ServiceError::Invalid(vec![relais_domain::FieldError::new(
+            "consent",
+            "consent_required",
+        )]))
+    } else {
+        state
+            .services
+            .set_reminder_consent(actor, id, &channel)
+            .await
+    };
+    match result {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/persons/{id}?done=reminders-saved#reminders")).into_response(),
+        ),
+        Err(ServiceError::Invalid(errs)) => {
+            let form = FormState::with_errors(
+                ctx.lang,
+                &[("channel", f.get("channel"))],
+                &errs,
+                &[
+                    ("channel", "reminder-channel"),
+                    ("consent", "reminder-consent"),
+                ],
+            );
+            person_page_with(
+                &state,
+                &ctx,
+                id,
+                String::new(),
+                FormState::empty(),
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn save_accounts(

@@ -285,3 +285,72 @@ async fn the_calendar_feed_parses_and_holds_the_agents_follow_ups() {
     let r = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_person_who_consented_gets_one_reminder() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let today = app.services.today();
+    let (_, p) = call(&app, &t, "POST", "/api/v1/persons", Some(json!({"privacy_notice_on": "2026-01-05", "first_name": "Lina", "last_name": "Rappel", "email": "lina@example.test", "confirm_new": true}))).await;
+    let pid = p["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/persons/{pid}/reminder-consent");
+    let (s, e) = call(&app, &t, "PUT", &path, Some(json!({"channel": "sms"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["code"], "no_phone");
+    let (s, e) = call(&app, &t, "PUT", &path, Some(json!({"channel": "pigeon"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // In the page, the person's agreement must be ticked.
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let page = b
+        .submit(
+            &format!("/persons/{pid}"),
+            &format!("/persons/{pid}/reminders"),
+            &[("channel", "email")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = b
+        .submit(
+            &format!("/persons/{pid}"),
+            &format!("/persons/{pid}/reminders"),
+            &[("channel", "email"), ("consent", "1")],
+        )
+        .await;
+    assert!(page.status.is_redirection(), "{}", page.status);
+    let (s, f) = call(&app, &t, "POST", "/api/v1/follow-ups", Some(json!({"person_id": pid, "due_date": today.to_string(), "reason": "Apporter l'avis d'imposition"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
+    let r = app.services.run_reminders().await.unwrap();
+    assert_eq!(r.to_persons, 1, "{r:?}");
+    let again = app.services.run_reminders().await.unwrap();
+    assert_eq!(again.to_persons, 0);
+    let sent = std::fs::read_to_string(&app.notifications).unwrap();
+    let to_person: Vec<&str> = sent
+        .lines()
+        .filter(|l| l.contains("lina@example.test"))
+        .collect();
+    assert_eq!(to_person.len(), 1, "{sent}");
+    assert!(to_person[0].contains("CCAS de D"), "{}", to_person[0]);
+    assert!(
+        !to_person[0].contains("avis d'imposition"),
+        "the reason stays inside relais"
+    );
+    // Withdrawn: no more messages.
+    let (s, _) = call(&app, &t, "PUT", &path, Some(json!({"channel": "none"}))).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let actions = app
+        .journal_actions(
+            &app.store
+                .structure_by_slug("ccas-demoville")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+                .to_string(),
+        )
+        .await;
+    assert!(actions.iter().any(|a| a == "person.reminder_consent_given"));
+    assert!(actions
+        .iter()
+        .any(|a| a == "person.reminder_consent_withdrawn"));
+}
