@@ -83,6 +83,8 @@ pub struct SubjectAccess {
     pub retention_months: u32,
     /// A supervisor kept the file past the retention period until then.
     pub kept_until: Option<NaiveDate>,
+    /// The person's consent to reminders: channel and day given.
+    pub reminder_consent: Option<(String, NaiveDate)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -641,6 +643,7 @@ impl Services {
             private_notes,
             retention_months,
             kept_until: p.keep_until,
+            reminder_consent: self.store.reminder_consent_of(p.id).await?,
         })
     }
 

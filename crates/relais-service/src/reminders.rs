@@ -91,7 +91,11 @@ impl Services {
                     now,
                 )
                 .await?;
-        self.store.queue_person_reminders(now).await?;
+        // Messages to persons need a real channel: the `log` notifier would
+        // only write them to the log.
+        if self.config.reminder_emails {
+            self.store.queue_person_reminders(now).await?;
+        }
         let (emailed, email_failures) = self.send_pending_emails().await?;
         let to_persons = self.send_person_reminders().await?;
         Ok(ReminderReport {

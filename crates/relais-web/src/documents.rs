@@ -452,6 +452,18 @@ pub fn subject_access(lang: Lang, sa: &relais_service::SubjectAccess) -> Documen
                 t("Conservation prolongée jusqu'au", "Kept until"),
                 sa.kept_until.map(date).unwrap_or_else(|| "—".into()),
             ),
+            (
+                t("Rappels", "Reminders"),
+                match &sa.reminder_consent {
+                    Some((channel, since)) => format!(
+                        "{} ({} {})",
+                        lang.t(&format!("reminder-{channel}")),
+                        t("depuis le", "since"),
+                        date(*since)
+                    ),
+                    None => t("aucun", "none"),
+                },
+            ),
         ],
         ..Section::default()
     });
