@@ -19,6 +19,7 @@ mod privacy;
 mod reminders;
 mod requests;
 mod secrets;
+mod stats;
 mod structures;
 mod team;
 mod tokens;
@@ -51,6 +52,7 @@ pub use requests::{
     FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,
     PersonChoice, RequestFile, RequestInput,
 };
+pub use stats::{GroupBy, StatsGroup, StatsReport};
 pub use structures::StructureView;
 pub use team::{InviteOutcome, LinkInfo, TeamMember};
 pub use tokens::TokenView;

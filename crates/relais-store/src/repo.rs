@@ -1931,7 +1931,8 @@ macro_rules! repository {
             to: DateTime<Utc>,
         ) -> Result<Vec<StatsRequestRow>, StoreError> {
             Ok(sqlx::query_as(
-                "SELECT h.id, h.category, h.status, h.outcome, h.created_at, h.person_id, \
+                "SELECT h.id, h.category, h.operator, h.channel, h.created_by, h.status, h.outcome, \
+                 h.created_at, h.person_id, \
                  p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune \
                  FROM help_requests h LEFT JOIN persons p ON p.id = h.person_id \
                  WHERE h.structure_id = $1 AND h.created_at >= $2 AND h.created_at < $3",
@@ -1950,8 +1951,10 @@ macro_rules! repository {
             to: DateTime<Utc>,
         ) -> Result<Vec<StatsInterventionRow>, StoreError> {
             Ok(sqlx::query_as(
-                "SELECT mode, duration_minutes, occurred_at FROM interventions \
-                 WHERE structure_id = $1 AND occurred_at >= $2 AND occurred_at < $3",
+                "SELECT i.mode, i.duration_minutes, i.occurred_at, i.agent_id, i.help_request_id, \
+                 h.person_id, h.category, h.operator, h.channel, h.status, h.outcome \
+                 FROM interventions i JOIN help_requests h ON h.id = i.help_request_id \
+                 WHERE i.structure_id = $1 AND i.occurred_at >= $2 AND i.occurred_at < $3",
             )
             .bind(structure_id)
             .bind(from)

@@ -441,6 +441,9 @@ pub struct Anonymisation {
 pub struct StatsRequestRow {
     pub id: Uuid,
     pub category: String,
+    pub operator: Option<String>,
+    pub channel: String,
+    pub created_by: Option<Uuid>,
     pub status: String,
     pub outcome: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -457,6 +460,15 @@ pub struct StatsInterventionRow {
     pub mode: String,
     pub duration_minutes: i64,
     pub occurred_at: DateTime<Utc>,
+    pub agent_id: Option<Uuid>,
+    pub help_request_id: Uuid,
+    /// The request's person, for distinct persons.
+    pub person_id: Option<Uuid>,
+    pub category: String,
+    pub operator: Option<String>,
+    pub channel: String,
+    pub status: String,
+    pub outcome: Option<String>,
 }
 
 // ---- reminders ---------------------------------------------------------------

@@ -311,6 +311,7 @@ pub fn router(state: AppState) -> Router {
             post(api_catalog::read_notifications),
         )
         .route("/api/v1/statistics", get(api_privacy::statistics))
+        .route("/api/v1/stats", get(api_privacy::stats))
         .route(
             "/api/v1/follow-ups/{id}",
             axum::routing::patch(api_desk::patch_follow_up),

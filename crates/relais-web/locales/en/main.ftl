@@ -678,3 +678,4 @@ reminder-sms = by text message
 err-no_email = No e-mail address is on file for this person.
 err-no_phone = No phone number is on file for this person.
 err-consent_required = Tick the person's agreement to turn reminders on.
+err-period_inverted = The end of the period is before its start.

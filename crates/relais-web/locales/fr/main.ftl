@@ -679,3 +679,4 @@ reminder-sms = par SMS
 err-no_email = Aucune adresse e-mail n'est enregistrée pour cette personne.
 err-no_phone = Aucun téléphone n'est enregistré pour cette personne.
 err-consent_required = Cochez l'accord de la personne pour activer les rappels.
+err-period_inverted = La fin de la période est avant son début.

@@ -256,3 +256,73 @@ pub async fn statistics(
             .map_err(|e| ApiError(e, lang))?,
     ))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StatsQuery {
+    /// First day, YYYY-MM-DD.
+    #[serde(default)]
+    pub from: String,
+    /// Last day, included, YYYY-MM-DD.
+    #[serde(default)]
+    pub to: String,
+    /// `category` (default), `operator`, `mode`, `outcome`, `channel` or `month`.
+    #[serde(default)]
+    pub group_by: String,
+}
+
+/// One group of the figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsGroupOut {
+    pub key: String,
+    pub requests: u64,
+    pub interventions: u64,
+    pub minutes: i64,
+}
+
+/// The figures of a period, grouped by one dimension.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsOut {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub total_requests: u64,
+    pub total_interventions: u64,
+    pub distinct_persons: u64,
+    pub minutes: i64,
+    pub groups: Vec<StatsGroupOut>,
+}
+
+/// Requests created and interventions given in a period (Paris days, both
+/// included), grouped. Supervisors and admins: the structure; other roles:
+/// their own activity. An empty period gives zeros.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "privacy", security(("bearer" = [])),
+    params(StatsQuery),
+    responses((status = 200, body = StatsOut), (status = 422, body = ErrorBody)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Query(q): Query<StatsQuery>,
+) -> ApiResult<Json<StatsOut>> {
+    let r = state
+        .services
+        .stats(&actor, &q.from, &q.to, &q.group_by)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(StatsOut {
+        from: r.from,
+        to: r.to,
+        total_requests: r.total_requests,
+        total_interventions: r.total_interventions,
+        distinct_persons: r.distinct_persons,
+        minutes: r.minutes,
+        groups: r
+            .groups
+            .into_iter()
+            .map(|g| StatsGroupOut {
+                key: g.key,
+                requests: g.requests,
+                interventions: g.interventions,
+                minutes: g.minutes,
+            })
+            .collect(),
+    }))
+}

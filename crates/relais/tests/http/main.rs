@@ -13,4 +13,5 @@ mod helpers;
 mod mandates;
 mod privacy;
 mod reminders;
+mod stats;
 mod team;
