@@ -49,3 +49,19 @@ test('the reminders inbox and the private calendar address', async ({ page }) =>
   await page.getByRole('button', { name: 'Révoquer le calendrier' }).click();
   await expect(page.locator('[role=status]')).toContainText('Calendrier révoqué');
 });
+
+test('the structure\'s catalogue page: a partner contact with an error, then saved', async ({ page }) => {
+  await signIn(page, DEMO.responsable, DEMO_PASSWORD);
+  await page.getByRole('link', { name: 'Catalogue' }).click();
+  await expect(page.locator('h1')).toHaveText('Catalogue des démarches');
+  await page.locator('#op-caf summary').click();
+  await page.locator('#caf-partner_portal').fill('ftp://caf.example');
+  await page.getByRole('button', { name: /Enregistrer les contacts.*CAF/ }).click();
+  await expect(page.locator('#form-errors')).toBeVisible();
+  await expect(page.locator('#caf-partner_portal')).toHaveAttribute('aria-invalid', 'true');
+  await checkA11y(page, '/structure/catalogue with an error');
+  await page.locator('#caf-partner_portal').fill('https://partenaires.caf.example');
+  await page.locator('#caf-pro_phone').fill('04 00 00 00 00');
+  await page.getByRole('button', { name: /Enregistrer les contacts.*CAF/ }).click();
+  await expect(page.locator('[role=status]')).toContainText('Catalogue enregistré');
+});

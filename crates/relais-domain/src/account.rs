@@ -46,6 +46,12 @@ impl Role {
         matches!(self, Role::Supervisor | Role::Admin)
     }
 
+    /// Supervisors and admins handle the persons' rights (subject access,
+    /// erasure), retention, the structure's catalogue and its figures.
+    pub fn can_handle_rights(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+
     /// Only admins create structures.
     pub fn can_manage_structures(self) -> bool {
         matches!(self, Role::Admin)

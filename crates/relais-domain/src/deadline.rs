@@ -98,6 +98,17 @@ impl DeadlineRule {
         )
     }
 
+    /// The rule's code, as in the catalogue (`monthly_window`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DeadlineRule::MonthlyWindow { .. } => "monthly_window",
+            DeadlineRule::Quarterly => "quarterly",
+            DeadlineRule::YearlyZones { .. } => "yearly_zones",
+            DeadlineRule::Anniversary { .. } => "anniversary",
+            DeadlineRule::BeforeEndOfRights { .. } => "before_end_of_rights",
+        }
+    }
+
     /// Checks the rule's own figures.
     pub fn validate(&self) -> Result<(), RuleError> {
         match self {
@@ -458,6 +469,9 @@ mod tests {
             .unwrap();
         assert_eq!((w.opens, w.closes), (d(2027, 5, 30), d(2027, 7, 30)));
         assert_eq!(rule.next_window(&ctx(d(2027, 1, 5))), None, "no end date");
+        for r in [rule.clone(), DeadlineRule::Quarterly, france_travail()] {
+            assert_eq!(serde_json::to_value(&r).unwrap()["kind"], r.kind());
+        }
         assert!(DeadlineRule::BeforeEndOfRights {
             earliest_months: 2,
             latest_months: 4

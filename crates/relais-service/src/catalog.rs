@@ -122,12 +122,18 @@ fn dates_as_text(v: toml::Value) -> toml::Value {
 const SERVICE_PUBLIC: &str = "https://www.service-public.fr/particuliers/vosdroits/";
 
 impl Catalog {
-    /// The catalogue compiled into relais.
+    /// The catalogue compiled into relais, parsed once per process.
     pub fn shipped() -> Result<Catalog, CatalogError> {
-        Catalog::parse(
-            ("catalog/operators.toml", OPERATORS_TOML),
-            ("catalog/procedures.toml", PROCEDURES_TOML),
-        )
+        static SHIPPED: std::sync::OnceLock<Result<Catalog, CatalogError>> =
+            std::sync::OnceLock::new();
+        SHIPPED
+            .get_or_init(|| {
+                Catalog::parse(
+                    ("catalog/operators.toml", OPERATORS_TOML),
+                    ("catalog/procedures.toml", PROCEDURES_TOML),
+                )
+            })
+            .clone()
     }
 
     /// Reads and validates the two files (name, text).
@@ -325,28 +331,6 @@ impl Catalog {
     pub fn operator(&self, id: &str) -> Option<&Operator> {
         self.operators.iter().find(|o| o.id == id)
     }
-
-    /// Procedures whose title (French or English), operator or category
-    /// holds every word of `q`, accents and case ignored; all when empty.
-    pub fn search(&self, q: &str) -> Vec<&Procedure> {
-        let words: Vec<String> = fold(q).split_whitespace().map(str::to_owned).collect();
-        self.procedures
-            .iter()
-            .filter(|p| {
-                let op = self.operator(&p.operator);
-                let hay = fold(&format!(
-                    "{} {} {} {} {} {}",
-                    p.title,
-                    p.title_en,
-                    p.id,
-                    p.category.as_str(),
-                    op.map(|o| o.name.as_str()).unwrap_or(""),
-                    op.map(|o| o.id.as_str()).unwrap_or(""),
-                ));
-                words.iter().all(|w| hay.contains(w.as_str()))
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -373,10 +357,10 @@ mod tests {
             })
         ));
         assert_eq!(
-            c.search("actualisation france travail")[0].id,
-            "ft-actualisation"
+            c.by_title("actualisation MENSUELLE france travail")
+                .map(|p| p.id.as_str()),
+            Some("ft-actualisation")
         );
-        assert!(c.search("CAF").len() >= 5);
     }
 
     #[test]
@@ -404,41 +388,5 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field, "title_en", "{e}");
         assert!(e.to_string().starts_with("p, line "), "{e}");
-    }
-}
-
-/// What the intake screen shows once a catalogue procedure is picked.
-#[derive(Debug, Clone)]
-pub struct Pick<'a> {
-    pub procedure: &'a Procedure,
-    pub operator: Option<&'a Operator>,
-    /// The next window and the day proposed for the follow-up.
-    pub next: Option<(chrono::NaiveDate, relais_domain::deadline::Window)>,
-}
-
-impl crate::Services {
-    /// The procedure named `title` in the catalogue, with the follow-up its
-    /// deadline rule proposes from today (`anchor`: the person's own date
-    /// when the rule needs one; `postcode`: for rules by département).
-    pub fn pick_procedure(
-        &self,
-        title: &str,
-        anchor: Option<chrono::NaiveDate>,
-        postcode: Option<&str>,
-    ) -> Option<Pick<'_>> {
-        let procedure = self.catalog().by_title(title)?;
-        let departement = postcode.and_then(relais_domain::deadline::departement_of_postcode);
-        let next = procedure.deadline.as_ref().and_then(|rule| {
-            rule.proposed_follow_up(&relais_domain::deadline::Context {
-                today: self.today(),
-                anchor,
-                departement: departement.as_deref(),
-            })
-        });
-        Some(Pick {
-            procedure,
-            operator: self.catalog().operator(&procedure.operator),
-            next,
-        })
     }
 }

@@ -11,14 +11,10 @@ use relais_domain::desk::optional_long_text;
 use relais_domain::journal::JournalEvent;
 use relais_domain::search::fold;
 use relais_domain::validation::bounded_text;
-use relais_domain::{FieldError, ProcedureCategory, Role};
+use relais_domain::{FieldError, ProcedureCategory};
 use relais_store::{LocalProcedureRow, OperatorChannelRow, ProcedureSettingRow};
 use serde::Serialize;
 use serde_json::json;
-
-fn can_edit(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Supervisor | Role::Admin)
-}
 
 /// A procedure as the structure sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -182,7 +178,7 @@ impl Services {
         hidden: bool,
         local_note: &str,
     ) -> Result<(), ServiceError> {
-        if !can_edit(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         if self.catalog().procedure(procedure_id).is_none() {
@@ -219,7 +215,7 @@ impl Services {
         id: Option<&str>,
         input: &LocalProcedureInput,
     ) -> Result<String, ServiceError> {
-        if !can_edit(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let mut c = Checks::default();
@@ -281,7 +277,7 @@ impl Services {
         actor: &Actor,
         id: &str,
     ) -> Result<(), ServiceError> {
-        if !can_edit(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let now = self.now();
@@ -334,7 +330,7 @@ impl Services {
         operator_id: &str,
         input: &ChannelInput,
     ) -> Result<OperatorChannelRow, ServiceError> {
-        if !can_edit(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         if self.catalog().operator(operator_id).is_none() {
@@ -381,7 +377,7 @@ impl Services {
         actor: &Actor,
         operator_id: &str,
     ) -> Result<(), ServiceError> {
-        if !can_edit(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let now = self.now();

@@ -10,7 +10,7 @@ use crate::{Actor, Services};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::MandateState;
-use relais_domain::{AgeBracket, FieldError, MandateId, PersonId, Role};
+use relais_domain::{AgeBracket, FieldError, MandateId, PersonId};
 use relais_store::{Anonymisation, PrivateNoteRow, RetentionRow};
 use serde::Serialize;
 use serde_json::json;
@@ -19,11 +19,6 @@ use uuid::Uuid;
 
 /// Files are listed as "to be anonymised soon" this many days ahead.
 pub const RETENTION_NOTICE_DAYS: i64 = 30;
-
-/// Supervisors and admins handle the persons' rights and retention.
-fn can_handle_rights(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Supervisor | Role::Admin)
-}
 
 /// A file and the day it will be anonymised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -328,7 +323,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> Result<(u32, Vec<RetentionItem>), ServiceError> {
-        if !can_handle_rights(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let horizon = self.today() + chrono::Duration::days(RETENTION_NOTICE_DAYS);
@@ -350,7 +345,7 @@ impl Services {
         until: &str,
         reason: &str,
     ) -> Result<(), ServiceError> {
-        if !can_handle_rights(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let today = self.today();
@@ -465,10 +460,28 @@ impl Services {
 
     // ---- the person's rights ----------------------------------------------
 
+    /// The mandates that must be revoked before a file can be erased: those
+    /// in force or waiting for a signature.
+    pub async fn erasure_blockers(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<Vec<crate::MandateView>, ServiceError> {
+        if !actor.role.can_handle_rights() {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(self
+            .list_mandates(actor, Some(person), None)
+            .await?
+            .into_iter()
+            .filter(|m| matches!(m.state, MandateState::Active | MandateState::Pending))
+            .collect())
+    }
+
     /// Erases a person's file on their request: anonymised now. Refused,
     /// with the mandates to revoke first, while a mandate is in force.
     pub async fn erase_person(&self, actor: &Actor, person: PersonId) -> Result<(), ServiceError> {
-        if !can_handle_rights(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let p = self.person_row(actor, person).await?;
@@ -476,10 +489,9 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         let blocking: Vec<MandateId> = self
-            .list_mandates(actor, Some(person), None)
+            .erasure_blockers(actor, person)
             .await?
             .into_iter()
-            .filter(|m| matches!(m.state, MandateState::Active | MandateState::Pending))
             .map(|m| MandateId(m.row.id))
             .collect();
         if !blocking.is_empty() {
@@ -498,7 +510,7 @@ impl Services {
         person: PersonId,
         format: &'static str,
     ) -> Result<SubjectAccess, ServiceError> {
-        if !can_handle_rights(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let p = self.person_row(actor, person).await?;
@@ -656,7 +668,7 @@ impl Services {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Statistics, ServiceError> {
-        if !can_handle_rights(actor) {
+        if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
         let sid = actor.structure_id.0;

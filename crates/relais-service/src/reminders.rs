@@ -38,6 +38,16 @@ pub struct EmailBacklog {
     pub last_error: Option<String>,
 }
 
+/// After a failed attempt: the status and when to try again (given up, with
+/// no next time, after `MAX_EMAIL_ATTEMPTS`).
+fn after_failure(attempts: i64, now: DateTime<Utc>) -> (&'static str, Option<DateTime<Utc>>) {
+    if attempts >= MAX_EMAIL_ATTEMPTS {
+        ("failed", None)
+    } else {
+        ("pending", Some(now + backoff(attempts)))
+    }
+}
+
 /// The wait before the next attempt: 2, 4, 8… minutes, at most 6 hours.
 pub fn backoff(attempts: i64) -> Duration {
     let minutes = 1i64 << attempts.clamp(1, 9);
@@ -94,7 +104,15 @@ impl Services {
         // Messages to persons need a real channel: the `log` notifier would
         // only write them to the log.
         if self.config.reminder_emails {
-            self.store.queue_person_reminders(now).await?;
+            self.store
+                .queue_person_reminders(
+                    |n| {
+                        vec![JournalEvent::new("reminders.person_queued")
+                            .details(json!({"messages": n}))]
+                    },
+                    now,
+                )
+                .await?;
         }
         let (emailed, email_failures) = self.send_pending_emails().await?;
         let to_persons = self.send_person_reminders().await?;
@@ -136,14 +154,11 @@ impl Services {
                 }
                 Err(e) => {
                     failed += 1;
-                    // The error names the server, never the address.
+                    // The relay's answer may quote the address: it is kept
+                    // for administrators, not logged.
                     let error: String = e.chars().take(300).collect();
-                    tracing::warn!(error = %error, attempts, "reminder e-mail failed");
-                    let (status, next) = if attempts >= MAX_EMAIL_ATTEMPTS {
-                        ("failed", None)
-                    } else {
-                        ("pending", Some(now + backoff(attempts)))
-                    };
+                    tracing::warn!(attempts, "reminder e-mail failed");
+                    let (status, next) = after_failure(attempts, now);
                     self.store
                         .finish_email(n.notification.id, status, attempts, next, Some(&error))
                         .await?;
@@ -214,11 +229,8 @@ impl Services {
                 }
                 Err(e) => {
                     let error: String = e.chars().take(300).collect();
-                    let (status, next) = if attempts >= MAX_EMAIL_ATTEMPTS {
-                        ("failed", None)
-                    } else {
-                        ("pending", Some(now + backoff(attempts)))
-                    };
+                    tracing::warn!(attempts, "reminder to a person failed");
+                    let (status, next) = after_failure(attempts, now);
                     self.store
                         .finish_person_reminder(
                             m.notification_id,

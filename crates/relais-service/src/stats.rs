@@ -5,7 +5,7 @@
 use crate::error::ServiceError;
 use crate::{Actor, Services};
 use chrono::{DateTime, NaiveDate, Utc};
-use relais_domain::{FieldError, Role};
+use relais_domain::FieldError;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -113,7 +113,7 @@ impl Services {
         if to < from {
             return Err(FieldError::new("to", "period_inverted").into());
         }
-        let own_only = !matches!(actor.role, Role::Supervisor | Role::Admin);
+        let own_only = !actor.role.can_handle_rights();
         let sid = actor.structure_id.0;
         let start = paris_midnight(from);
         let end = paris_midnight(to.succ_opt().unwrap_or(to));

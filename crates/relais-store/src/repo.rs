@@ -2457,8 +2457,10 @@ macro_rules! repository {
         /// they consented (once: keyed by the notification).
         pub(crate) async fn queue_person_reminders(
             pool: &Pool<Db>,
+            events: impl Fn(u64) -> Vec<JournalEvent>,
             now: DateTime<Utc>,
         ) -> Result<u64, StoreError> {
+            let mut tx = pool.begin().await?;
             let done = sqlx::query(
                 "INSERT INTO person_reminders (notification_id, person_id, channel, status, \
                  attempts, created_at) SELECT n.id, c.person_id, c.channel, 'pending', 0, $1 \
@@ -2469,9 +2471,14 @@ macro_rules! repository {
                  ON CONFLICT (notification_id) DO NOTHING",
             )
             .bind(now)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
-            Ok(done.rows_affected())
+            let queued = done.rows_affected();
+            if queued > 0 {
+                append_journal(&mut tx, &events(queued), now).await?;
+            }
+            tx.commit().await?;
+            Ok(queued)
         }
 
         pub(crate) async fn person_reminders_to_send(

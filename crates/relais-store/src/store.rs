@@ -1188,8 +1188,12 @@ impl Store {
         dispatch!(self, read, reminder_consent_of(person_id))
     }
 
-    pub async fn queue_person_reminders(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        dispatch!(self, write, queue_person_reminders(now))
+    pub async fn queue_person_reminders(
+        &self,
+        events: impl Fn(u64) -> Vec<JournalEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, write, queue_person_reminders(events, now))
     }
 
     pub async fn person_reminders_to_send(

@@ -58,7 +58,7 @@ async fn page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
-    if !actor.role.can_manage_team() {
+    if !actor.role.can_handle_rights() {
         return Err(ServiceError::Forbidden.into());
     }
     let ui = Ui::new(ctx);

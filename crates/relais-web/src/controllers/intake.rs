@@ -507,13 +507,7 @@ pub async fn procedure_fragment(
         None => p.operator.clone(),
     };
     let anchor_label = match &p.deadline {
-        Some(rule) if rule.needs_anchor() => {
-            let kind = serde_json::to_value(rule)
-                .ok()
-                .and_then(|v| v["kind"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            ui.t(&format!("procedure-anchor-{kind}"))
-        }
+        Some(rule) if rule.needs_anchor() => ui.t(&format!("procedure-anchor-{}", rule.kind())),
         _ => String::new(),
     };
     let (window_text, follow_date, follow_reason) = match next {

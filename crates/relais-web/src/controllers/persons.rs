@@ -551,10 +551,7 @@ pub(crate) async fn person_page_with(
             access,
             private_notes,
             note_form,
-            can_rights: matches!(
-                actor.role,
-                relais_domain::Role::Supervisor | relais_domain::Role::Admin
-            ),
+            can_rights: actor.role.can_handle_rights(),
             anonymised: file.person.anonymised_at.is_some(),
             reminder_consent: state
                 .services

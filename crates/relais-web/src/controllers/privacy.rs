@@ -138,29 +138,15 @@ async fn erase_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
-    if !matches!(
-        actor.role,
-        relais_domain::Role::Supervisor | relais_domain::Role::Admin
-    ) {
-        return Err(ServiceError::Forbidden.into());
-    }
+    // Authorised by the use case (supervisors and admins).
+    let blockers = state.services.erasure_blockers(actor, id).await?;
     let p = state.services.person(actor, id).await?;
     if p.anonymised_at.is_some() {
         return Err(WebError::not_found());
     }
     let ui = Ui::new(ctx);
-    let blocking = state
-        .services
-        .list_mandates(actor, Some(id), None)
-        .await?
+    let blocking = blockers
         .into_iter()
-        .filter(|m| {
-            matches!(
-                m.state,
-                relais_domain::mandate::MandateState::Active
-                    | relais_domain::mandate::MandateState::Pending
-            )
-        })
         .map(|m| {
             (
                 m.row.id.to_string(),

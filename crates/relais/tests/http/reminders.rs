@@ -284,6 +284,15 @@ async fn the_calendar_feed_parses_and_holds_the_agents_follow_ups() {
     b.submit("/account", "/account/calendar/revoke", &[]).await;
     let r = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Made-up addresses answer 404; one that is not even text, 400.
+    for (bad, expected) in [
+        ("/calendar/0000.ics", StatusCode::NOT_FOUND),
+        ("/calendar/.ics", StatusCode::NOT_FOUND),
+        ("/calendar/%00%ff.ics", StatusCode::BAD_REQUEST),
+    ] {
+        let r = reqwest::get(format!("{}{bad}", app.base)).await.unwrap();
+        assert_eq!(r.status(), expected, "{bad}");
+    }
 }
 
 #[tokio::test]
@@ -353,4 +362,9 @@ async fn a_person_who_consented_gets_one_reminder() {
     assert!(actions
         .iter()
         .any(|a| a == "person.reminder_consent_withdrawn"));
+    let instance = app.journal_actions("instance").await;
+    assert!(
+        instance.iter().any(|a| a == "reminders.person_queued"),
+        "{instance:?}"
+    );
 }
