@@ -25,6 +25,24 @@ pub struct Section {
     pub paragraphs: Vec<String>,
     pub bullets: Vec<String>,
     pub facts: Vec<(String, String)>,
+    /// Charts as SVG, each with its text alternative.
+    pub charts: Vec<Chart>,
+    pub tables: Vec<Table>,
+}
+
+/// A chart drawn by the caller as SVG.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Chart {
+    pub svg: String,
+    pub alt: String,
+}
+
+/// A table with a caption and a header row.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Table {
+    pub caption: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
 /// One part of a document, starting on a new page (e.g. the person's copy
@@ -117,6 +135,15 @@ mod tests {
                     paragraphs: vec!["Hélène Lefèvre donne mandat au CCAS.".into()],
                     bullets: vec!["Social – Santé".into()],
                     facts: vec![("Fin".into(), "31/12/2026".into())],
+                    charts: vec![Chart {
+                        svg: "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"5\" height=\"5\"/></svg>".into(),
+                        alt: "Un carré".into(),
+                    }],
+                    tables: vec![Table {
+                        caption: "Par catégorie".into(),
+                        header: vec!["Catégorie".into(), "Demandes".into()],
+                        rows: vec![vec!["Social".into(), "3".into()]],
+                    }],
                 }],
                 qr: qr_svg("http://127.0.0.1:8080/v/ABCDEFGHJK"),
                 qr_alt: "Code QR de vérification".into(),

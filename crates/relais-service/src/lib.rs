@@ -10,6 +10,7 @@ pub mod catalog;
 mod clock;
 mod demo;
 mod error;
+mod exports;
 mod journal;
 mod local_catalogue;
 mod mandates;
@@ -29,6 +30,10 @@ pub use auth::{SessionContext, SignIn, Stage};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use demo::{DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STRUCTURE_SLUG};
 pub use error::ServiceError;
+pub use exports::{
+    ExportCursor, InterventionExport, TerritoryCell, TerritoryCommune, TerritoryExport,
+    DEFAULT_SUPPRESSION_THRESHOLD, EXPORT_PAGE,
+};
 pub use journal::JournalReport;
 pub use mandates::{
     check_scan, clean_signature, MandateInput, MandateView, PublicMandate, Scan,
@@ -41,9 +46,9 @@ pub use relais_store::{Backend, DataKey, Store, StoreError, Vault};
 /// The stored rows that use cases hand back for display.
 pub mod rows {
     pub use relais_store::{
-        AccessRow, AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow,
-        InterventionListRow, InterventionRow, NotificationListRow, OperatorChannelRow, PersonRow,
-        PrivateNoteRow,
+        AccessRow, AutonomyRow, ExportInterventionRow, FollowUpListRow, FollowUpRow,
+        HelpRequestListRow, HelpRequestRow, InterventionListRow, InterventionRow,
+        NotificationListRow, OperatorChannelRow, PersonRow, PrivateNoteRow,
     };
 }
 pub use local_catalogue::{ChannelInput, LocalProcedureInput, StructureProcedure};
@@ -52,7 +57,10 @@ pub use requests::{
     FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,
     PersonChoice, RequestFile, RequestInput,
 };
-pub use stats::{GroupBy, StatsGroup, StatsReport};
+pub use stats::{
+    Dashboard, DashboardQuery, GroupBy, Measure, Period, Scope, StatRow, StatTable, StatsGroup,
+    StatsReport, TABLES,
+};
 pub use structures::StructureView;
 pub use team::{InviteOutcome, LinkInfo, TeamMember};
 pub use tokens::TokenView;

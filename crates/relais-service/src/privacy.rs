@@ -404,7 +404,7 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         let requests = self
             .store
-            .stats_requests(structure_id, all_time().0, all_time().1)
+            .stats_requests(Some(structure_id), all_time().0, all_time().1)
             .await?
             .into_iter()
             .filter(|r| r.person_id == Some(person_id))
@@ -673,7 +673,7 @@ impl Services {
         }
         let sid = actor.structure_id.0;
         let mut s = Statistics::default();
-        for r in self.store.stats_requests(sid, from, to).await? {
+        for r in self.store.stats_requests(Some(sid), from, to).await? {
             s.requests += 1;
             *s.by_category.entry(r.category).or_default() += 1;
             *s.by_outcome
@@ -691,7 +691,7 @@ impl Services {
             let commune = r.anon_commune.or(r.person_commune).unwrap_or_default();
             *s.by_commune.entry(commune).or_default() += 1;
         }
-        for i in self.store.stats_interventions(sid, from, to).await? {
+        for i in self.store.stats_interventions(Some(sid), from, to).await? {
             s.interventions += 1;
             s.minutes += i.duration_minutes;
             *s.by_mode.entry(i.mode).or_default() += 1;

@@ -16,6 +16,15 @@ macro_rules! repository {
         type Db = $db;
         type Tx<'a> = Transaction<'a, Db>;
 
+        /// The `WHERE` start that limits statistics to one structure (none
+        /// for the whole instance), and the number of the next parameter.
+        fn scope_condition(column: &str, scope: Option<Uuid>) -> (String, usize) {
+            match scope {
+                Some(_) => (format!("{column} = $1 AND"), 2),
+                None => (String::new(), 1),
+            }
+        }
+
         /// Appends events to their chains inside the caller's transaction.
         pub(crate) async fn append_journal(
             tx: &mut Tx<'_>,
@@ -1926,42 +1935,161 @@ macro_rules! repository {
 
         pub(crate) async fn stats_requests(
             pool: &Pool<Db>,
-            structure_id: Uuid,
+            scope: Option<Uuid>,
             from: DateTime<Utc>,
             to: DateTime<Utc>,
         ) -> Result<Vec<StatsRequestRow>, StoreError> {
-            Ok(sqlx::query_as(
+            let (cond, n) = scope_condition("h.structure_id", scope);
+            let sql = format!(
                 "SELECT h.id, h.category, h.operator, h.channel, h.created_by, h.status, h.outcome, \
                  h.created_at, h.person_id, \
-                 p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune \
+                 p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune, \
+                 h.rights_at_risk, h.deadline, h.block_reason, h.closed_at, \
+                 p.created_at AS person_created_at \
                  FROM help_requests h LEFT JOIN persons p ON p.id = h.person_id \
-                 WHERE h.structure_id = $1 AND h.created_at >= $2 AND h.created_at < $3",
-            )
-            .bind(structure_id)
-            .bind(from)
-            .bind(to)
-            .fetch_all(pool)
-            .await?)
+                 WHERE {cond} h.created_at >= ${n} AND h.created_at < ${}",
+                n + 1
+            );
+            let mut q = sqlx::query_as(&sql);
+            if let Some(s) = scope {
+                q = q.bind(s);
+            }
+            Ok(q.bind(from).bind(to).fetch_all(pool).await?)
         }
 
         pub(crate) async fn stats_interventions(
             pool: &Pool<Db>,
-            structure_id: Uuid,
+            scope: Option<Uuid>,
             from: DateTime<Utc>,
             to: DateTime<Utc>,
         ) -> Result<Vec<StatsInterventionRow>, StoreError> {
-            Ok(sqlx::query_as(
-                "SELECT i.mode, i.duration_minutes, i.occurred_at, i.agent_id, i.help_request_id, \
+            let (cond, n) = scope_condition("i.structure_id", scope);
+            let sql = format!(
+                "SELECT i.id, i.mode, i.duration_minutes, i.occurred_at, i.agent_id, i.help_request_id, \
                  h.person_id, h.category, h.operator, h.channel, h.status, h.outcome \
                  FROM interventions i JOIN help_requests h ON h.id = i.help_request_id \
-                 WHERE i.structure_id = $1 AND i.occurred_at >= $2 AND i.occurred_at < $3",
-            )
-            .bind(structure_id)
-            .bind(from)
-            .bind(to)
-            .fetch_all(pool)
-            .await?)
+                 WHERE {cond} i.occurred_at >= ${n} AND i.occurred_at < ${}",
+                n + 1
+            );
+            let mut q = sqlx::query_as(&sql);
+            if let Some(s) = scope {
+                q = q.bind(s);
+            }
+            Ok(q.bind(from).bind(to).fetch_all(pool).await?)
         }
+
+        /// Follow-ups due from `from` to `to` (days, both included).
+        pub(crate) async fn stats_follow_ups(
+            pool: &Pool<Db>,
+            scope: Option<Uuid>,
+            from: chrono::NaiveDate,
+            to: chrono::NaiveDate,
+        ) -> Result<Vec<StatsFollowUpRow>, StoreError> {
+            let (cond, n) = scope_condition("f.structure_id", scope);
+            let sql = format!(
+                "SELECT f.due_date, f.done, f.done_at, f.assignee_id, h.category, h.channel \
+                 FROM follow_ups f LEFT JOIN help_requests h ON h.id = f.help_request_id \
+                 WHERE {cond} f.due_date >= ${n} AND f.due_date <= ${}",
+                n + 1
+            );
+            let mut q = sqlx::query_as(&sql);
+            if let Some(s) = scope {
+                q = q.bind(s);
+            }
+            Ok(q.bind(from).bind(to).fetch_all(pool).await?)
+        }
+
+        /// Signed mandates that were in force some day from `from` to `to`.
+        pub(crate) async fn stats_mandates(
+            pool: &Pool<Db>,
+            scope: Option<Uuid>,
+            from: chrono::NaiveDate,
+            to: chrono::NaiveDate,
+        ) -> Result<Vec<StatsMandateRow>, StoreError> {
+            let (cond, n) = scope_condition("structure_id", scope);
+            let sql = format!(
+                "SELECT person_id, categories, starts_on, ends_on, signed_at, revoked_at \
+                 FROM mandates WHERE {cond} signed_at IS NOT NULL \
+                 AND starts_on <= ${} AND ends_on >= ${n}",
+                n + 1
+            );
+            let mut q = sqlx::query_as(&sql);
+            if let Some(s) = scope {
+                q = q.bind(s);
+            }
+            Ok(q.bind(from).bind(to).fetch_all(pool).await?)
+        }
+
+        /// Autonomy assessments made up to `to`, in assessment order.
+        pub(crate) async fn stats_autonomy(
+            pool: &Pool<Db>,
+            scope: Option<Uuid>,
+            to: chrono::NaiveDate,
+        ) -> Result<Vec<StatsAutonomyRow>, StoreError> {
+            let (cond, n) = scope_condition("p.structure_id", scope);
+            let sql = format!(
+                "SELECT a.person_id, a.level, a.assessed_on, a.created_at \
+                 FROM autonomy_assessments a JOIN persons p ON p.id = a.person_id \
+                 WHERE {cond} a.assessed_on <= ${n} \
+                 ORDER BY a.person_id, a.assessed_on, a.created_at, a.id"
+            );
+            let mut q = sqlx::query_as(&sql);
+            if let Some(s) = scope {
+                q = q.bind(s);
+            }
+            Ok(q.bind(to).fetch_all(pool).await?)
+        }
+
+        /// One page of the interventions export, in (time, id) order after
+        /// `after`. Names are selected only when `names` is set.
+        pub(crate) async fn export_interventions(
+            pool: &Pool<Db>,
+            scope: Option<Uuid>,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+            after: Option<(DateTime<Utc>, Uuid)>,
+            names: bool,
+            limit: i64,
+        ) -> Result<Vec<ExportInterventionRow>, StoreError> {
+            let (cond, n) = scope_condition("i.structure_id", scope);
+            let name_cols = if names {
+                "p.first_name, p.last_name"
+            } else {
+                "CAST(NULL AS TEXT) AS first_name, CAST(NULL AS TEXT) AS last_name"
+            };
+            let keyset = if after.is_some() {
+                format!(
+                    "AND (i.occurred_at > ${a} OR (i.occurred_at = ${a} AND i.id > ${b}))",
+                    a = n + 2,
+                    b = n + 3
+                )
+            } else {
+                String::new()
+            };
+            let sql = format!(
+                "SELECT i.id, i.occurred_at, i.duration_minutes, i.mode, i.place, i.agent_id, \
+                 a.name AS agent_name, h.reference, h.procedure, h.category, h.operator, h.channel, \
+                 h.rights_at_risk, h.status, h.outcome, h.block_reason, h.created_by, \
+                 p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune, \
+                 {name_cols} \
+                 FROM interventions i JOIN help_requests h ON h.id = i.help_request_id \
+                 LEFT JOIN persons p ON p.id = h.person_id \
+                 LEFT JOIN agents a ON a.id = i.agent_id \
+                 WHERE {cond} i.occurred_at >= ${n} AND i.occurred_at < ${} {keyset} \
+                 ORDER BY i.occurred_at, i.id LIMIT {limit}",
+                n + 1
+            );
+            let mut q = sqlx::query_as(&sql);
+            if let Some(s) = scope {
+                q = q.bind(s);
+            }
+            q = q.bind(from).bind(to);
+            if let Some((at, id)) = after {
+                q = q.bind(at).bind(id);
+            }
+            Ok(q.fetch_all(pool).await?)
+        }
+
         // ---- reminders -----------------------------------------------------
 
         /// Follow-ups not done whose day has come, in every structure.

@@ -452,11 +452,18 @@ pub struct StatsRequestRow {
     pub person_commune: Option<String>,
     pub anon_age_bracket: Option<String>,
     pub anon_commune: Option<String>,
+    pub rights_at_risk: bool,
+    pub deadline: Option<NaiveDate>,
+    pub block_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// When the person's file was opened, for new persons.
+    pub person_created_at: Option<DateTime<Utc>>,
 }
 
 /// One intervention as statistics see it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StatsInterventionRow {
+    pub id: Uuid,
     pub mode: String,
     pub duration_minutes: i64,
     pub occurred_at: DateTime<Utc>,
@@ -469,6 +476,75 @@ pub struct StatsInterventionRow {
     pub channel: String,
     pub status: String,
     pub outcome: Option<String>,
+}
+
+/// A follow-up as statistics see it (overdue ones).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatsFollowUpRow {
+    pub due_date: NaiveDate,
+    pub done: bool,
+    pub done_at: Option<DateTime<Utc>>,
+    pub assignee_id: Uuid,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+}
+
+/// What statistics need of a mandate: whom and what it covered, when.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatsMandateRow {
+    pub person_id: Uuid,
+    pub categories: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// One autonomy assessment, for the progression of persons seen.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatsAutonomyRow {
+    pub person_id: Uuid,
+    pub level: String,
+    pub assessed_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One intervention as the export writes it. Names are read only when the
+/// export asks for them.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ExportInterventionRow {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub mode: String,
+    pub place: String,
+    pub agent_id: Option<Uuid>,
+    pub agent_name: Option<String>,
+    pub reference: String,
+    pub procedure: String,
+    pub category: String,
+    pub operator: Option<String>,
+    pub channel: String,
+    pub rights_at_risk: bool,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub block_reason: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub birth_year: Option<i64>,
+    pub person_commune: Option<String>,
+    pub anon_age_bracket: Option<String>,
+    pub anon_commune: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl std::fmt::Debug for ExportInterventionRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportInterventionRow")
+            .field("id", &self.id)
+            .field("reference", &self.reference)
+            .finish_non_exhaustive()
+    }
 }
 
 // ---- reminders ---------------------------------------------------------------

@@ -943,22 +943,68 @@ impl Store {
         dispatch!(self, write, clear_spent_codes(before))
     }
 
+    /// Requests created in `[from, to)`, of one structure or (`None`) of
+    /// the whole instance.
     pub async fn stats_requests(
         &self,
-        structure_id: Uuid,
+        scope: Option<Uuid>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<StatsRequestRow>, StoreError> {
-        dispatch!(self, read, stats_requests(structure_id, from, to))
+        dispatch!(self, read, stats_requests(scope, from, to))
     }
 
     pub async fn stats_interventions(
         &self,
-        structure_id: Uuid,
+        scope: Option<Uuid>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<StatsInterventionRow>, StoreError> {
-        dispatch!(self, read, stats_interventions(structure_id, from, to))
+        dispatch!(self, read, stats_interventions(scope, from, to))
+    }
+
+    pub async fn stats_follow_ups(
+        &self,
+        scope: Option<Uuid>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<StatsFollowUpRow>, StoreError> {
+        dispatch!(self, read, stats_follow_ups(scope, from, to))
+    }
+
+    pub async fn stats_mandates(
+        &self,
+        scope: Option<Uuid>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<StatsMandateRow>, StoreError> {
+        dispatch!(self, read, stats_mandates(scope, from, to))
+    }
+
+    pub async fn stats_autonomy(
+        &self,
+        scope: Option<Uuid>,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<StatsAutonomyRow>, StoreError> {
+        dispatch!(self, read, stats_autonomy(scope, to))
+    }
+
+    /// One page of the interventions export (keyset pagination).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn export_interventions(
+        &self,
+        scope: Option<Uuid>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        names: bool,
+        limit: i64,
+    ) -> Result<Vec<ExportInterventionRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            export_interventions(scope, from, to, after, names, limit)
+        )
     }
 
     // ---- reminders ----

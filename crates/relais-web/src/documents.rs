@@ -289,6 +289,7 @@ pub fn revocation(m: &MandateView, verify_url: &str) -> Document {
                     .as_ref()
                     .map(|r| vec![(if fr { "Motif" } else { "Reason" }.to_owned(), r.clone())])
                     .unwrap_or_default(),
+                ..Default::default()
             }],
             qr: qr_svg(verify_url),
             qr_alt: if fr {

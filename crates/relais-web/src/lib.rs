@@ -12,8 +12,11 @@ mod i18n;
 pub mod openapi;
 mod ratelimit;
 mod security;
+mod stats_view;
+mod tabular;
 mod ui;
 
+pub use controllers::exports::monthly_report_pdf;
 pub use i18n::Lang;
 
 use axum::routing::{get, post};
@@ -312,6 +315,25 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/statistics", get(api_privacy::statistics))
         .route("/api/v1/stats", get(api_privacy::stats))
+        .route("/api/v1/dashboard", get(api_stats::dashboard))
+        .route("/api/v1/exports/stats", get(api_stats::export_stats))
+        .route(
+            "/api/v1/exports/interventions",
+            get(api_stats::export_interventions).post(api_stats::export_interventions_with_names),
+        )
+        .route(
+            "/api/v1/exports/territory",
+            get(api_stats::export_territory),
+        )
+        .route("/api/v1/reports/monthly", get(api_stats::monthly_report))
+        .route("/stats", get(stats::show_stats))
+        .route("/stats/export", get(stats::export_tables))
+        .route(
+            "/stats/interventions",
+            get(stats::export_interventions).post(stats::export_interventions_with_names),
+        )
+        .route("/stats/territory", get(stats::export_territory))
+        .route("/stats/report.pdf", get(stats::report_pdf))
         .route(
             "/api/v1/follow-ups/{id}",
             axum::routing::patch(api_desk::patch_follow_up),

@@ -1,6 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::controllers::{api, api_catalog, api_desk, api_mandates, api_privacy, health};
+use crate::controllers::{
+    api, api_catalog, api_desk, api_mandates, api_privacy, api_stats, health,
+};
 use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -45,6 +47,12 @@ use utoipa::{Modify, OpenApi};
         api_privacy::retention,
         api_privacy::statistics,
         api_privacy::stats,
+        api_stats::dashboard,
+        api_stats::export_stats,
+        api_stats::export_interventions,
+        api_stats::export_interventions_with_names,
+        api_stats::export_territory,
+        api_stats::monthly_report,
         api_catalog::list_procedures,
         api_catalog::get_procedure,
         api_catalog::list_operators,
@@ -87,6 +95,10 @@ use utoipa::{Modify, OpenApi};
         api_privacy::KeepIn,
         api_privacy::RetentionOut,
         api_privacy::StatsOut,
+        api_stats::DashboardOut,
+        api_stats::StatTableOut,
+        api_stats::StatRowOut,
+        api_stats::ExportInterventionsIn,
         api_privacy::StatsGroupOut,
         api_catalog::OperatorOut,
         api_catalog::ProcedureOut,
@@ -105,6 +117,7 @@ use utoipa::{Modify, OpenApi};
         (name = "mandates", description = "Mandates and the structure's intervention policy"),
         (name = "privacy", description = "Private notes, the person's rights, retention, figures"),
         (name = "catalogue", description = "Procedures, operators, deadline rules, reminders"),
+        (name = "statistics", description = "The dashboard, exports and the monthly report"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document")
     )

@@ -81,6 +81,23 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Write a structure's monthly activity report as PDF.
+    Report {
+        /// The structure's slug.
+        #[arg(long)]
+        structure: String,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The report's language: fr (default) or en.
+        #[arg(long, default_value = "fr")]
+        lang: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Apply the retention periods now: anonymise the files past their
     /// period, remove expired sessions and spent codes (the server does it
     /// daily).
@@ -521,6 +538,35 @@ async fn run(cli: Cli) -> CmdResult {
                 s.vault(false)
                     .map(|v| v.current_id().to_owned())
                     .unwrap_or_default()
+            );
+            Ok(())
+        }
+        Command::Report {
+            structure,
+            month,
+            out,
+            lang,
+            db,
+        } => {
+            let lang = relais_web::Lang::parse(&lang)
+                .ok_or_else(|| Failure::Usage("--lang: fr or en".into()))?;
+            let s = settings(cfg, None, &db)?;
+            let store = open_store(&s).await?;
+            let svc = services(store.clone(), &s, false);
+            let r = async {
+                let actor = svc.operator_actor(&structure).await?;
+                relais_web::monthly_report_pdf(&svc, &actor, &month, lang).await
+            }
+            .await
+            .map_err(service_failure);
+            store.close().await;
+            let pdf = r?;
+            std::fs::write(&out, &pdf)
+                .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", out.display())))?;
+            eprintln!(
+                "monthly report of {structure} for {month} written to {} ({} bytes)",
+                out.display(),
+                pdf.len()
             );
             Ok(())
         }

@@ -140,6 +140,7 @@ pub struct ProcedureList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProcedureQuery {
     /// Words of the title, the operator or the category (accents ignored).
     #[serde(default)]

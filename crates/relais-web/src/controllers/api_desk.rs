@@ -217,6 +217,7 @@ pub struct PersonList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PersonQuery {
     /// Name (accents and one typo forgiven), phone digits or birth year.
     #[serde(default)]
@@ -659,6 +660,7 @@ pub async fn create_help_request(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HelpRequestQuery {
     #[serde(default)]
     pub status: String,

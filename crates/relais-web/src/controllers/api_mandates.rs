@@ -114,6 +114,7 @@ pub async fn create_mandate(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MandateQuery {
     #[serde(default)]
     pub person_id: String,

@@ -209,6 +209,7 @@ pub async fn retention(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First day (YYYY-MM-DD); default: 1 January of this year.
     pub from: Option<String>,
@@ -258,6 +259,7 @@ pub async fn statistics(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// First day, YYYY-MM-DD.
     #[serde(default)]

@@ -366,3 +366,78 @@ async fn journal_verify_finds_an_edited_entry_on_postgresql() {
         tamper(&db).await;
     }
 }
+
+#[tokio::test]
+async fn report_writes_the_demo_structures_last_month_as_pdf() {
+    let db = TestDatabase::sqlite().await;
+    let o = relais(&["demo", "--database", &db.url], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let today = chrono::Utc::now().date_naive();
+    let last_month = today
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let out = std::env::temp_dir().join(format!("relais-report-{}.pdf", uuid::Uuid::now_v7()));
+    let out_s = out.to_str().unwrap();
+    let o = relais(
+        &[
+            "report",
+            "--structure",
+            "ccas-demoville",
+            "--month",
+            &last_month,
+            "--out",
+            out_s,
+            "--database",
+            &db.url,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = std::fs::read(&out).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(text) = crate::mandates::pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Rapport mensuel d'activité"), "{flat}");
+        assert!(flat.contains("CCAS de Démoville"), "{flat}");
+        assert!(flat.contains("Chiffres clés"), "{flat}");
+        assert!(flat.contains("Par catégorie de démarche"), "{flat}");
+        assert!(flat.contains("Politique de la structure"), "{flat}");
+    }
+    let _ = std::fs::remove_file(&out);
+    // Bad input: a message naming the flag, exit 2, no file.
+    let o = relais(
+        &[
+            "report",
+            "--structure",
+            "ccas-demoville",
+            "--month",
+            "2026-13",
+            "--out",
+            out_s,
+            "--database",
+            &db.url,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--month"), "{}", stderr(&o));
+    let o = relais(
+        &[
+            "report",
+            "--structure",
+            "nulle-part",
+            "--month",
+            &last_month,
+            "--out",
+            out_s,
+            "--database",
+            &db.url,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--structure"), "{}", stderr(&o));
+    assert!(!out.exists());
+}

@@ -1,0 +1,283 @@
+//! What leaves relais as files: the interventions export (without names
+//! unless a supervisor gives a reason, which is journaled) and the
+//! territory export (aggregated, small counts suppressed). The formats
+//! themselves are written by the web layer.
+
+use crate::error::ServiceError;
+use crate::stats::{Period, Scope};
+use crate::{Actor, Services};
+use chrono::{DateTime, Utc};
+use relais_domain::journal::JournalEvent;
+use relais_domain::{AgentId, FieldError, Role, StructureId};
+use relais_store::ExportInterventionRow;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{BTreeMap, HashSet};
+
+/// Rows read from the database per page of an export.
+pub const EXPORT_PAGE: i64 = 2_000;
+
+/// The default threshold under which territory counts are suppressed.
+pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 5;
+
+/// An authorised, journaled interventions export, read page by page.
+#[derive(Debug, Clone)]
+pub struct InterventionExport {
+    pub period: Period,
+    pub scope: Scope,
+    pub names: bool,
+    structure: Option<uuid::Uuid>,
+    agent: Option<uuid::Uuid>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+/// Where an export page ends, to read the next one.
+pub type ExportCursor = Option<(DateTime<Utc>, uuid::Uuid)>;
+
+/// One cell of the territory export: `None` when suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TerritoryCell {
+    pub month: String,
+    pub category: String,
+    pub mode: String,
+    pub outcome: String,
+    pub interventions: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TerritoryCommune {
+    pub commune: String,
+    pub requests: Option<u64>,
+    pub persons: Option<u64>,
+}
+
+/// The aggregated, anonymous tables for open data or a département.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TerritoryExport {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub threshold: u64,
+    pub suppressed: u64,
+    pub cells: Vec<TerritoryCell>,
+    pub communes: Vec<TerritoryCommune>,
+}
+
+impl Services {
+    /// Checks an interventions export and journals it. Names only for
+    /// supervisors and admins, with a reason of 10 to 500 characters.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn start_intervention_export(
+        &self,
+        actor: &Actor,
+        from: &str,
+        to: &str,
+        scope: &str,
+        names: bool,
+        reason: &str,
+        format: &str,
+    ) -> Result<InterventionExport, ServiceError> {
+        let period = Period::parse(from, to)?;
+        let scope = match scope.trim() {
+            "instance" if actor.role == Role::Admin => Scope::Instance,
+            "instance" => return Err(ServiceError::Forbidden),
+            "" | "structure" | "own" if actor.role.can_handle_rights() => Scope::Structure,
+            "" | "structure" | "own" => Scope::Own,
+            _ => return Err(FieldError::new("scope", "invalid_choice").into()),
+        };
+        let reason = reason.trim();
+        if names {
+            // Names never leave their structure: not even admins export
+            // them for the whole instance.
+            if !actor.role.can_handle_rights() || scope == Scope::Instance {
+                return Err(ServiceError::Forbidden);
+            }
+            let n = reason.chars().count();
+            if n < 10 {
+                return Err(FieldError::new(
+                    "reason",
+                    if n == 0 { "required" } else { "too_short" },
+                )
+                .into());
+            }
+            if n > 500 {
+                return Err(FieldError::new("reason", "too_long").into());
+            }
+            if relais_domain::guard::looks_like_secret(reason) {
+                return Err(FieldError::new("reason", "looks_like_secret").into());
+            }
+        }
+        let (start, end) = period.bounds();
+        let mut details = json!({
+            "from": period.from.to_string(),
+            "to": period.to.to_string(),
+            "format": format,
+            "names": names,
+            "scope": match scope { Scope::Own => "own", Scope::Structure => "structure", Scope::Instance => "instance" },
+        });
+        if names {
+            details["reason"] = json!(reason);
+        }
+        self.store
+            .journal_only(
+                &[JournalEvent::new("export.interventions")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .details(details)],
+                self.now(),
+            )
+            .await?;
+        Ok(InterventionExport {
+            period,
+            scope,
+            names,
+            structure: (scope != Scope::Instance).then_some(actor.structure_id.0),
+            agent: (scope == Scope::Own).then_some(actor.agent_id.0),
+            start,
+            end,
+        })
+    }
+
+    /// The next page of an export after `cursor`, and the cursor after it
+    /// (`None` when the export is complete).
+    pub async fn export_page(
+        &self,
+        export: &InterventionExport,
+        cursor: ExportCursor,
+    ) -> Result<(Vec<ExportInterventionRow>, ExportCursor), ServiceError> {
+        let page = self
+            .store
+            .export_interventions(
+                export.structure,
+                export.start,
+                export.end,
+                cursor,
+                export.names,
+                EXPORT_PAGE,
+            )
+            .await?;
+        let next = if (page.len() as i64) < EXPORT_PAGE {
+            None
+        } else {
+            page.last().map(|r| (r.occurred_at, r.id))
+        };
+        let rows = page
+            .into_iter()
+            .filter(|r| export.agent.is_none_or(|a| r.agent_id == Some(a)))
+            .collect();
+        Ok((rows, next))
+    }
+
+    /// The territory export of a period: interventions by month × category
+    /// × mode × outcome and requests and persons by commune; every count
+    /// under `threshold` is suppressed. Supervisors (their structure) and
+    /// admins (`instance`).
+    pub async fn territory_export(
+        &self,
+        actor: &Actor,
+        from: &str,
+        to: &str,
+        scope: &str,
+        threshold: &str,
+    ) -> Result<TerritoryExport, ServiceError> {
+        if !actor.role.can_handle_rights() {
+            return Err(ServiceError::Forbidden);
+        }
+        let structure = match scope.trim() {
+            "instance" if actor.role == Role::Admin => None,
+            "instance" => return Err(ServiceError::Forbidden),
+            "" | "structure" => Some(actor.structure_id.0),
+            _ => return Err(FieldError::new("scope", "invalid_choice").into()),
+        };
+        let period = Period::parse(from, to)?;
+        let threshold = match threshold.trim() {
+            "" => DEFAULT_SUPPRESSION_THRESHOLD,
+            s => match s.parse::<u64>() {
+                Ok(n) if (2..=1000).contains(&n) => n,
+                _ => return Err(FieldError::new("threshold", "invalid_threshold").into()),
+            },
+        };
+        let (start, end) = period.bounds();
+        let month = |t: DateTime<Utc>| {
+            t.with_timezone(&chrono_tz::Europe::Paris)
+                .format("%Y-%m")
+                .to_string()
+        };
+        let mut cells: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+        for i in self
+            .store
+            .stats_interventions(structure, start, end)
+            .await?
+        {
+            let outcome = i.outcome.unwrap_or(i.status);
+            *cells
+                .entry((month(i.occurred_at), i.category, i.mode, outcome))
+                .or_default() += 1;
+        }
+        let mut communes: BTreeMap<String, (u64, HashSet<uuid::Uuid>)> = BTreeMap::new();
+        for r in self.store.stats_requests(structure, start, end).await? {
+            let c = r.anon_commune.or(r.person_commune).unwrap_or_default();
+            let e = communes.entry(c).or_default();
+            e.0 += 1;
+            if let Some(p) = r.person_id {
+                e.1.insert(p);
+            }
+        }
+        let mut suppressed = 0;
+        let mut keep = |n: u64| {
+            if n < threshold {
+                suppressed += 1;
+                None
+            } else {
+                Some(n)
+            }
+        };
+        let cells = cells
+            .into_iter()
+            .map(|((month, category, mode, outcome), n)| TerritoryCell {
+                month,
+                category,
+                mode,
+                outcome,
+                interventions: keep(n),
+            })
+            .collect();
+        let communes = communes
+            .into_iter()
+            .map(|(commune, (n, persons))| TerritoryCommune {
+                commune,
+                requests: keep(n),
+                persons: keep(persons.len() as u64),
+            })
+            .collect();
+        Ok(TerritoryExport {
+            from: period.from,
+            to: period.to,
+            threshold,
+            suppressed,
+            cells,
+            communes,
+        })
+    }
+
+    /// The actor the command line acts as for a structure's reports: a
+    /// supervisor with no account behind it.
+    pub async fn operator_actor(&self, slug: &str) -> Result<Actor, ServiceError> {
+        let s = self
+            .store
+            .structure_by_slug(slug.trim())
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Invalid(vec![FieldError::new("structure", "unknown_structure")])
+            })?;
+        Ok(Actor {
+            agent_id: AgentId(uuid::Uuid::nil()),
+            name: "relais".into(),
+            email: String::new(),
+            structure_id: StructureId(s.id),
+            structure_slug: s.slug,
+            structure_name: s.name,
+            role: Role::Supervisor,
+        })
+    }
+}
