@@ -11,6 +11,7 @@ mod clock;
 mod demo;
 mod error;
 mod exports;
+mod gen;
 mod journal;
 mod local_catalogue;
 mod mandates;
@@ -34,6 +35,7 @@ pub use exports::{
     ExportCursor, InterventionExport, TerritoryCell, TerritoryCommune, TerritoryExport,
     DEFAULT_SUPPRESSION_THRESHOLD, EXPORT_PAGE,
 };
+pub use gen::{GenReport, GenSpec, AGENTS_PER_STRUCTURE, GEN_PASSWORD};
 pub use journal::JournalReport;
 pub use mandates::{
     check_scan, clean_signature, MandateInput, MandateView, PublicMandate, Scan,

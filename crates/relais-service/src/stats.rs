@@ -73,14 +73,17 @@ fn paris_midnight(d: NaiveDate) -> DateTime<Utc> {
 
 impl Services {
     /// Requests created and interventions given from `from` to `to`
-    /// (both included, Paris days), grouped by `group_by`.
+    /// (both included, Paris days), grouped by `group_by`; `scope` may be
+    /// `instance` for admins.
     pub async fn stats(
         &self,
         actor: &Actor,
         from: &str,
         to: &str,
         group_by: &str,
+        scope: &str,
     ) -> Result<StatsReport, ServiceError> {
+        let scope = Self::dashboard_scope(actor, scope)?;
         let period = match (Period::parse(from, to), GroupBy::parse(group_by)) {
             (Ok(p), Ok(g)) => (p, g),
             (Err(ServiceError::Invalid(mut errors)), Err(g)) => {
@@ -92,19 +95,19 @@ impl Services {
         };
         let (Period { from, to }, group) = period;
         let (start, end) = period.0.bounds();
-        let own_only = !actor.role.can_handle_rights();
-        let sid = actor.structure_id.0;
+        let own_only = scope == Scope::Own;
+        let sid = (scope != Scope::Instance).then_some(actor.structure_id.0);
         let me = actor.agent_id.0;
         let interventions: Vec<_> = self
             .store
-            .stats_interventions(Some(sid), start, end)
+            .stats_interventions(sid, start, end)
             .await?
             .into_iter()
             .filter(|i| !own_only || i.agent_id == Some(me))
             .collect();
         let requests: Vec<_> = self
             .store
-            .stats_requests(Some(sid), start, end)
+            .stats_requests(sid, start, end)
             .await?
             .into_iter()
             .filter(|r| {

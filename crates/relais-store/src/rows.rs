@@ -640,3 +640,49 @@ pub struct PersonReminderRow {
     pub phone: Option<String>,
     pub structure_name: String,
 }
+
+// ---- bulk loading (the data generator) ------------------------------------------
+
+/// One journal entry whose chain position and hash the caller computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalInsert {
+    pub chain: String,
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub structure_id: Option<Uuid>,
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<Uuid>,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Rows written together in one transaction by `relais gen`.
+#[derive(Debug, Clone, Default)]
+pub struct BulkBatch {
+    pub persons: Vec<PersonRow>,
+    pub assessments: Vec<AutonomyRow>,
+    pub mandates: Vec<MandateRow>,
+    pub requests: Vec<HelpRequestRow>,
+    pub interventions: Vec<InterventionRow>,
+    pub follow_ups: Vec<FollowUpRow>,
+    pub journal: Vec<JournalInsert>,
+    /// The journal heads after this batch.
+    pub heads: Vec<JournalHeadRow>,
+    /// (structure, year, last number) of request references.
+    pub counters: Vec<(Uuid, i64, i64)>,
+}
+
+impl BulkBatch {
+    pub fn rows(&self) -> usize {
+        self.persons.len()
+            + self.assessments.len()
+            + self.mandates.len()
+            + self.requests.len()
+            + self.interventions.len()
+            + self.follow_ups.len()
+            + self.journal.len()
+    }
+}

@@ -81,6 +81,26 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Generate a realistic dataset for benchmarks: structures gen-1 …
+    /// gen-S, each with agent@gen-N.test (password printed). Needs the
+    /// data key, like serve.
+    Gen {
+        /// A named size: departement or national (the flags below then
+        /// only change the seed).
+        #[arg(long)]
+        size: Option<String>,
+        #[arg(long)]
+        structures: Option<u32>,
+        #[arg(long)]
+        persons: Option<u64>,
+        #[arg(long)]
+        requests: Option<u64>,
+        /// The random seed: the same seed gives the same dataset.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Write a structure's monthly activity report as PDF.
     Report {
         /// The structure's slug.
@@ -539,6 +559,88 @@ async fn run(cli: Cli) -> CmdResult {
                     .map(|v| v.current_id().to_owned())
                     .unwrap_or_default()
             );
+            Ok(())
+        }
+        Command::Gen {
+            size,
+            structures,
+            persons,
+            requests,
+            seed,
+            db,
+        } => {
+            let spec = match (size.as_deref(), structures, persons, requests) {
+                (Some("departement"), ..) => relais_service::GenSpec::departement(seed),
+                (Some("national"), ..) => relais_service::GenSpec::national(seed),
+                (Some(other), ..) => {
+                    return Err(Failure::Usage(format!(
+                        "--size: departement or national, not {other:?}"
+                    )))
+                }
+                (None, Some(st), Some(p), Some(r)) => {
+                    relais_service::GenSpec::custom(st, p, r, seed)
+                }
+                _ => return Err(Failure::Usage(
+                    "give --size departement|national, or --structures, --persons and --requests"
+                        .into(),
+                )),
+            };
+            let s = settings(cfg, None, &db)?;
+            let store = open_sealed_store(&s, false).await?;
+            let svc = services(store.clone(), &s, false);
+            let started = std::time::Instant::now();
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let last_tenth = std::sync::atomic::AtomicU64::new(u64::MAX);
+            let r = svc
+                .generate(&spec, |done, total| {
+                    let pct = (done * 100).checked_div(total).unwrap_or(100);
+                    let bar: String = (0..40)
+                        .map(|i| if i * 100 / 40 < pct { '#' } else { '.' })
+                        .collect();
+                    if tty {
+                        eprint!(
+                            "\r[{bar}] {pct:3}% {done}/{total} requests, {:.0} s",
+                            started.elapsed().as_secs_f64()
+                        );
+                    } else if last_tenth.swap(pct / 10, std::sync::atomic::Ordering::Relaxed)
+                        != pct / 10
+                    {
+                        eprintln!("[{bar}] {pct:3}% {done}/{total} requests");
+                    }
+                })
+                .await
+                .map_err(service_failure);
+            if tty {
+                eprintln!();
+            }
+            store.close().await;
+            let r = r?;
+            println!(
+                "generated {} structures, {} agents, {} persons, {} requests, {} interventions, \
+                 {} mandates, {} follow-ups, {} journal entries in {:.1} s",
+                r.structures,
+                r.agents,
+                r.persons,
+                r.requests,
+                r.interventions,
+                r.mandates,
+                r.follow_ups,
+                r.journal_entries,
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "accounts: agent@gen-1.test … agent@gen-{}.test (agent2…agent{} too; the last is \
+                 the supervisor) and admin@gen.test, password {}",
+                r.structures,
+                relais_service::AGENTS_PER_STRUCTURE,
+                relais_service::GEN_PASSWORD
+            );
+            if let Some(p) = r.sample_person {
+                println!(
+                    "sample_person={p} sample_requests={} sample_last_name={}",
+                    r.sample_person_requests, r.sample_last_name
+                );
+            }
             Ok(())
         }
         Command::Report {

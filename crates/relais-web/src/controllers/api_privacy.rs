@@ -270,6 +270,9 @@ pub struct StatsQuery {
     /// `category` (default), `operator`, `mode`, `outcome`, `channel` or `month`.
     #[serde(default)]
     pub group_by: String,
+    /// `structure` (default) or `instance` (admins).
+    #[serde(default)]
+    pub scope: String,
 }
 
 /// One group of the figures.
@@ -306,7 +309,7 @@ pub async fn stats(
 ) -> ApiResult<Json<StatsOut>> {
     let r = state
         .services
-        .stats(&actor, &q.from, &q.to, &q.group_by)
+        .stats(&actor, &q.from, &q.to, &q.group_by, &q.scope)
         .await
         .map_err(|e| ApiError(e, lang))?;
     Ok(Json(StatsOut {

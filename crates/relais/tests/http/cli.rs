@@ -441,3 +441,127 @@ async fn report_writes_the_demo_structures_last_month_as_pdf() {
     assert!(stderr(&o).contains("--structure"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+/// The benchmark script runs end to end on a small dataset (its figures
+/// are not checked: performance is measured, not asserted).
+#[test]
+fn the_bench_script_smoke_run_prints_its_table() {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").ok().as_deref() != Some("true"),
+            "wrk is required in CI for the bench smoke run"
+        );
+        eprintln!("SKIP: wrk not installed; the bench smoke run is skipped");
+        return;
+    }
+    let data = std::env::temp_dir().join(format!("relais-bench-{}", uuid::Uuid::now_v7()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/run.sh"))
+        .args(["--size", "smoke", "--duration", "1s", "--connections", "4"])
+        .args(["--bin", env!("CARGO_BIN_EXE_relais")])
+        .arg("--data")
+        .arg(&data)
+        .env("RELAIS_BENCH_PORT", port.to_string())
+        .env_remove("RELAIS_DATA_KEY")
+        .env_remove("RELAIS_DATABASE_URL")
+        .env_remove("RELAIS_LISTEN")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("| sqlite")).collect();
+    assert_eq!(rows.len(), 12, "{out}");
+    for r in &rows[..10] {
+        let cells: Vec<&str> = r.split('|').map(str::trim).collect();
+        let rps: f64 = cells[3].parse().unwrap_or(0.0);
+        assert!(rps > 0.0, "no throughput in {r}");
+        assert_eq!(cells[6], "0", "errors in {r}");
+    }
+    assert!(out.contains("peak RSS of relais serve"), "{out}");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+fn relais_with_key(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_relais"))
+        .args(args)
+        .env("RELAIS_LOG", "warn")
+        .env("RELAIS_DATA_KEY", TEST_DATA_KEY)
+        .env_remove("RELAIS_DATABASE_URL")
+        .env_remove("RELAIS_DATA_KEY_FILE")
+        .env_remove("RELAIS_PREVIOUS_DATA_KEYS")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+async fn gen_dataset(db: &TestDatabase) {
+    let args = [
+        "gen",
+        "--structures",
+        "2",
+        "--persons",
+        "200",
+        "--requests",
+        "1000",
+        "--seed",
+        "7",
+        "--database",
+        &db.url,
+    ];
+    let o = relais_with_key(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(
+            "generated 2 structures, 11 agents, 200 persons, 1000 requests, 2000 interventions, 100 mandates"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("sample_person="), "{out}");
+    // The journal chains hold, the accounts sign in, the figures add up.
+    let o = relais(&["journal", "verify", "--database", &db.url], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let store = db.store().await;
+    let s = store.structure_by_slug("gen-1").await.unwrap().unwrap();
+    assert_eq!(store.team_of(s.id).await.unwrap().len(), 6);
+    let o = relais(
+        &[
+            "token",
+            "create",
+            "--email",
+            "agent@gen-2.test",
+            "--database",
+            &db.url,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Twice: refused, nothing added.
+    let o = relais_with_key(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("gen-1"), "{}", stderr(&o));
+    // Bad sizes: a message, exit 2.
+    let o = relais_with_key(&["gen", "--size", "planet", "--database", &db.url]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = relais_with_key(&["gen", "--structures", "2", "--database", &db.url]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn gen_builds_a_consistent_dataset_on_sqlite() {
+    gen_dataset(&TestDatabase::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn gen_builds_a_consistent_dataset_on_postgresql() {
+    let Some(db) = TestDatabase::postgres().await else {
+        return;
+    };
+    gen_dataset(&db).await;
+}

@@ -11,6 +11,7 @@ mod cli;
 mod desk;
 mod helpers;
 mod mandates;
+mod nodes;
 mod privacy;
 mod reminders;
 mod stats;
