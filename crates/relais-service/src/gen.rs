@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use relais_domain::journal::{entry_hash, journal_time, GENESIS_HASH};
 use relais_store::{
     AgentRow, AutonomyRow, BulkBatch, FollowUpRow, HelpRequestRow, InterventionRow, JournalHeadRow,
-    JournalInsert, MandateRow, PersonRow, StructureRow,
+    JournalRow, MandateRow, PersonRow, StructureRow,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -278,7 +278,7 @@ fn desk_day(rng: &mut StdRng, today: NaiveDate) -> NaiveDate {
 /// Writes the journal chains as the store would, batch by batch.
 struct Chains {
     heads: HashMap<String, (i64, String)>,
-    pending: Vec<JournalInsert>,
+    pending: Vec<JournalRow>,
 }
 
 impl Chains {
@@ -312,7 +312,8 @@ impl Chains {
             Some(object_id),
             &details,
         );
-        self.pending.push(JournalInsert {
+        self.pending.push(JournalRow {
+            id: 0,
             chain,
             seq,
             at,

@@ -643,22 +643,6 @@ pub struct PersonReminderRow {
 
 // ---- bulk loading (the data generator) ------------------------------------------
 
-/// One journal entry whose chain position and hash the caller computed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JournalInsert {
-    pub chain: String,
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
-    pub structure_id: Option<Uuid>,
-    pub action: String,
-    pub object_type: Option<String>,
-    pub object_id: Option<Uuid>,
-    pub details: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
 /// Rows written together in one transaction by `relais gen`.
 #[derive(Debug, Clone, Default)]
 pub struct BulkBatch {
@@ -668,7 +652,9 @@ pub struct BulkBatch {
     pub requests: Vec<HelpRequestRow>,
     pub interventions: Vec<InterventionRow>,
     pub follow_ups: Vec<FollowUpRow>,
-    pub journal: Vec<JournalInsert>,
+    /// Entries whose chain position and hash the caller computed (`id`
+    /// is not written).
+    pub journal: Vec<JournalRow>,
     /// The journal heads after this batch.
     pub heads: Vec<JournalHeadRow>,
     /// (structure, year, last number) of request references.
