@@ -3,7 +3,7 @@
 # dataset, starts `relais serve`, drives HTTP load with wrk, and prints one
 # table: requests/s, p50, p99, errors, peak RSS. See docs/PERFORMANCE.md.
 #
-#   bench/run.sh [--size smoke|departement|national] [--engine sqlite|postgres|both]
+#   bench/run.sh [--size smoke|10k|1m|10m|departement|national] [--engine sqlite|postgres|both]
 #                [--duration 10s] [--connections 64] [--bin PATH] [--data DIR]
 #
 # --bin skips the release build and uses that binary (the test suite's smoke
@@ -37,7 +37,11 @@ done
 case "$SIZE" in
   smoke) GEN_ARGS=(--structures 2 --persons 300 --requests 3000) ;;
   departement|national) GEN_ARGS=(--size "$SIZE") ;;
-  *) echo "bench: --size is smoke, departement or national" >&2; exit 2 ;;
+  # How cost grows: 10 thousand, 1 million and 10 million interventions.
+  10k) GEN_ARGS=(--structures 2 --persons 1000 --requests 5000) ;;
+  1m) GEN_ARGS=(--structures 20 --persons 50000 --requests 500000) ;;
+  10m) GEN_ARGS=(--structures 200 --persons 500000 --requests 5000000) ;;
+  *) echo "bench: --size is smoke, 10k, 1m, 10m, departement or national" >&2; exit 2 ;;
 esac
 case "$ENGINE" in
   sqlite) ENGINES=(sqlite) ;;
@@ -86,7 +90,7 @@ run() {
   local out
   local threads=2
   [ "$conns" -lt 2 ] && threads=1
-  out=$(wrk -t"$threads" -c"$conns" -d"$DURATION" --latency "$@" 2>&1) || true
+  out=$(wrk -t"$threads" -c"$conns" -d"$DURATION" --timeout 30s --latency "$@" 2>&1) || true
   local rps p50 p99 errors non2xx sock
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
   p50=$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")

@@ -1,7 +1,7 @@
 //! `relais gen`: a deterministic, realistic dataset for benchmarks.
 //! Structures `gen-1` … `gen-S`, each with five agents (`agent@gen-N.test`
 //! first); persons with many visits and many with one; requests spread
-//! over three years with the seasons of the field, from the shipped
+//! over the last 700 days with the seasons of the field, from the shipped
 //! catalogue (with its deadline rules); interventions, autonomy
 //! assessments, mandates, follow-ups and journal entries. Written in large
 //! batches of multi-row inserts, one transaction each.
@@ -262,10 +262,15 @@ fn paris(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
         .unwrap_or_else(|| naive.and_utc())
 }
 
-/// A working day of the last three years, busier in the busy months.
+/// Days of history: just under two years, so that no file is yet due for
+/// anonymisation under the default 24-month retention (an instance that
+/// ran longer would have anonymised the older ones).
+const HISTORY_DAYS: i64 = 700;
+
+/// A working day of the history, busier in the busy months.
 fn desk_day(rng: &mut StdRng, today: NaiveDate) -> NaiveDate {
     loop {
-        let d = today - Duration::days(rng.gen_range(1..=3 * 365));
+        let d = today - Duration::days(rng.gen_range(1..=HISTORY_DAYS));
         if d.weekday().number_from_monday() > 5 {
             continue;
         }
@@ -273,6 +278,23 @@ fn desk_day(rng: &mut StdRng, today: NaiveDate) -> NaiveDate {
             return d;
         }
     }
+}
+
+/// A verification code the public page accepts, unique by construction:
+/// the counter in base 31 on six characters, then four random ones.
+fn mandate_code(counter: u64, rng: &mut StdRng) -> String {
+    let alphabet = crate::mandates::CODE_ALPHABET;
+    let base = alphabet.len() as u64;
+    let mut n = counter;
+    let mut code = Vec::with_capacity(10);
+    for _ in 0..6 {
+        code.push(alphabet[(n % base) as usize]);
+        n /= base;
+    }
+    for _ in 0..4 {
+        code.push(alphabet[rng.gen_range(0..alphabet.len())]);
+    }
+    String::from_utf8(code).unwrap_or_default()
 }
 
 /// Writes the journal chains as the store would, batch by batch.
@@ -346,14 +368,16 @@ impl Chains {
 impl Services {
     /// Generates `spec` into the database. `progress(done, total)` is
     /// called after every batch with counts of requests. Refuses a
-    /// database that already holds `gen-1`.
+    /// database that holds any structure.
     pub async fn generate(
         &self,
         spec: &GenSpec,
         progress: impl Fn(u64, u64),
     ) -> Result<GenReport, ServiceError> {
         spec.check()?;
-        if self.store.structure_by_slug("gen-1").await?.is_some() {
+        // Only into an empty database: generated accounts share a known
+        // password and must never sit beside real data.
+        if !self.store.list_structures().await?.is_empty() {
             return Err(ServiceError::Conflict(relais_domain::FieldError::new(
                 "database",
                 "already_generated",
@@ -384,8 +408,15 @@ impl Services {
         };
 
         // Structures and agents, through the ordinary writes.
+        // Sizes vary; gen-1, the one benchmarks use, is the largest.
         let s_weights: Vec<u64> = (0..spec.structures)
-            .map(|s| 5 + u64::from((s * 7919) % 10))
+            .map(|s| {
+                if s == 0 {
+                    15
+                } else {
+                    5 + u64::from((s * 7919) % 10)
+                }
+            })
             .collect();
         let w_total: u64 = s_weights.iter().sum();
         let share = |total: u64, s: usize| -> u64 {
@@ -708,7 +739,7 @@ impl Services {
                     ends_on: ends,
                     consent: "paper".into(),
                     signed_at: Some(signed),
-                    verification_code: format!("G{mandate_counter:09}"),
+                    verification_code: mandate_code(mandate_counter, &mut rng),
                     revocation_secret: format!("{:032x}", rng.gen::<u128>()),
                     remote_code_hash: None,
                     remote_code_expires: None,
@@ -912,7 +943,9 @@ impl Services {
                 report.interventions += times.len() as u64;
                 if closed.is_none() && rng.gen_bool(0.5) {
                     let due = (last + Duration::days(rng.gen_range(5..21))).date_naive();
-                    let done = due < today && rng.gen_range(0..100) < 70;
+                    // Draw first: the stream must not depend on the clock.
+                    let roll = rng.gen_range(0..100);
+                    let done = due < today && roll < 70;
                     batch.follow_ups.push(FollowUpRow {
                         id: Uuid::now_v7(),
                         structure_id: sid,
@@ -964,6 +997,8 @@ impl Services {
                 report.sample_last_name = p.last_name;
             }
         }
+        // Fresh planner statistics, as a long-running instance would have.
+        self.store.analyze().await?;
         report.journal_entries = self
             .store
             .journal_heads()

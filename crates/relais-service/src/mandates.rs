@@ -18,7 +18,7 @@ use relais_store::{MandateListRow, MandateRow, StoreError};
 use serde_json::json;
 use uuid::Uuid;
 
-const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+pub(crate) const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// Wrong remote codes allowed before the code is blocked.
 pub const MAX_REMOTE_ATTEMPTS: i64 = 5;
 const SCAN_MAX_BYTES: usize = 10 * 1024 * 1024;

@@ -168,17 +168,6 @@ pub struct SaAccess {
     pub by: Option<String>,
 }
 
-/// Bounds that hold every date relais stores (both engines compare them).
-fn all_time() -> (DateTime<Utc>, DateTime<Utc>) {
-    let day = |y| {
-        NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc())
-            .unwrap_or_default()
-    };
-    (day(1900), day(2200))
-}
-
 /// The day a file is due for anonymisation: its last activity plus the
 /// retention period, or the day after a supervisor's extension.
 fn due_on(r: &RetentionRow, retention_months: u32) -> (NaiveDate, NaiveDate) {
@@ -404,10 +393,9 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         let requests = self
             .store
-            .stats_requests(Some(structure_id), all_time().0, all_time().1)
+            .requests_of_person(structure_id, person_id)
             .await?
             .into_iter()
-            .filter(|r| r.person_id == Some(person_id))
             .map(|r| {
                 let bracket = AgeBracket::of(
                     p.birth_year.and_then(|y| i32::try_from(y).ok()),

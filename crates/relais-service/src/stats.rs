@@ -6,6 +6,7 @@ use crate::error::ServiceError;
 use crate::{Actor, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::FieldError;
+use relais_store::StatsKey;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -95,84 +96,58 @@ impl Services {
         };
         let (Period { from, to }, group) = period;
         let (start, end) = period.0.bounds();
-        let own_only = scope == Scope::Own;
+        let own = (scope == Scope::Own).then_some(actor.agent_id.0);
         let sid = (scope != Scope::Instance).then_some(actor.structure_id.0);
-        let me = actor.agent_id.0;
-        let interventions: Vec<_> = self
+        let key = match group {
+            GroupBy::Category => StatsKey::Category,
+            GroupBy::Operator => StatsKey::Operator,
+            GroupBy::Mode => StatsKey::Mode,
+            GroupBy::Outcome => StatsKey::Outcome,
+            GroupBy::Channel => StatsKey::Channel,
+            GroupBy::Month => StatsKey::Nothing,
+        };
+        let all = self
             .store
-            .stats_interventions(sid, start, end)
-            .await?
-            .into_iter()
-            .filter(|i| !own_only || i.agent_id == Some(me))
-            .collect();
-        let requests: Vec<_> = self
-            .store
-            .stats_requests(sid, start, end)
-            .await?
-            .into_iter()
-            .filter(|r| {
-                !own_only
-                    || r.created_by == Some(me)
-                    || interventions.iter().any(|i| i.help_request_id == r.id)
-            })
-            .collect();
+            .stats_aggregate(sid, own, start, end, key)
+            .await?;
         let mut groups: BTreeMap<String, StatsGroup> = BTreeMap::new();
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        for r in &requests {
-            let key = match group {
-                GroupBy::Category => r.category.clone(),
-                GroupBy::Operator => text(&r.operator),
-                GroupBy::Mode => continue,
-                GroupBy::Outcome => r.outcome.clone().unwrap_or_else(|| r.status.clone()),
-                GroupBy::Channel => r.channel.clone(),
-                GroupBy::Month => paris_month(r.created_at),
-            };
-            groups
-                .entry(key.clone())
-                .or_insert_with(|| StatsGroup {
-                    key,
-                    ..Default::default()
-                })
-                .requests += 1;
+        fn entry(groups: &mut BTreeMap<String, StatsGroup>, k: String) -> &mut StatsGroup {
+            groups.entry(k.clone()).or_insert_with(|| StatsGroup {
+                key: k,
+                ..Default::default()
+            })
         }
-        if group == GroupBy::Mode {
-            // A request counts once in each mode it was helped in.
-            let mut seen = HashSet::new();
-            for i in &interventions {
-                if requests.iter().any(|r| r.id == i.help_request_id)
-                    && seen.insert((i.help_request_id, i.mode.clone()))
-                {
-                    groups
-                        .entry(i.mode.clone())
-                        .or_insert_with(|| StatsGroup {
-                            key: i.mode.clone(),
-                            ..Default::default()
-                        })
-                        .requests += 1;
+        if group == GroupBy::Month {
+            // One database pass per Paris month of the period.
+            let mut month_start = from.with_day(1).unwrap_or(from);
+            while month_start <= to {
+                let next = month_start
+                    .checked_add_months(chrono::Months::new(1))
+                    .unwrap_or(to);
+                let lo = paris_midnight(month_start.max(from));
+                let hi = paris_midnight(next.min(to.succ_opt().unwrap_or(to)));
+                let m = self
+                    .store
+                    .stats_aggregate(sid, own, lo, hi, StatsKey::Nothing)
+                    .await?;
+                if m.total_requests > 0 || m.total_interventions > 0 {
+                    let g = entry(&mut groups, month_start.format("%Y-%m").to_string());
+                    g.requests = m.total_requests as u64;
+                    g.interventions = m.total_interventions as u64;
+                    g.minutes = m.minutes;
                 }
+                month_start = next;
+            }
+        } else {
+            for (k, n) in &all.requests_by {
+                entry(&mut groups, k.clone()).requests = *n as u64;
+            }
+            for (k, n, m) in &all.interventions_by {
+                let g = entry(&mut groups, k.clone());
+                g.interventions = *n as u64;
+                g.minutes = *m;
             }
         }
-        for i in &interventions {
-            let key = match group {
-                GroupBy::Category => i.category.clone(),
-                GroupBy::Operator => text(&i.operator),
-                GroupBy::Mode => i.mode.clone(),
-                GroupBy::Outcome => i.outcome.clone().unwrap_or_else(|| i.status.clone()),
-                GroupBy::Channel => i.channel.clone(),
-                GroupBy::Month => paris_month(i.occurred_at),
-            };
-            let g = groups.entry(key.clone()).or_insert_with(|| StatsGroup {
-                key,
-                ..Default::default()
-            });
-            g.interventions += 1;
-            g.minutes += i.duration_minutes;
-        }
-        let persons: HashSet<uuid::Uuid> = requests
-            .iter()
-            .filter_map(|r| r.person_id)
-            .chain(interventions.iter().filter_map(|i| i.person_id))
-            .collect();
         let mut groups: Vec<StatsGroup> = groups.into_values().collect();
         groups.sort_by(|a, b| {
             if group == GroupBy::Month {
@@ -184,10 +159,10 @@ impl Services {
         Ok(StatsReport {
             from,
             to,
-            total_requests: requests.len() as u64,
-            total_interventions: interventions.len() as u64,
-            distinct_persons: persons.len() as u64,
-            minutes: interventions.iter().map(|i| i.duration_minutes).sum(),
+            total_requests: all.total_requests as u64,
+            total_interventions: all.total_interventions as u64,
+            distinct_persons: all.distinct_persons as u64,
+            minutes: all.minutes,
             groups,
         })
     }

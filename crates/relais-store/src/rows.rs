@@ -672,3 +672,28 @@ impl BulkBatch {
             + self.journal.len()
     }
 }
+
+/// What the stats API groups by, in SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsKey {
+    Category,
+    Operator,
+    Outcome,
+    Channel,
+    Mode,
+    /// Totals only.
+    Nothing,
+}
+
+/// Figures of a period computed by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatsAggregate {
+    pub total_requests: i64,
+    pub total_interventions: i64,
+    pub minutes: i64,
+    pub distinct_persons: i64,
+    /// (key, requests)
+    pub requests_by: Vec<(String, i64)>,
+    /// (key, interventions, minutes)
+    pub interventions_by: Vec<(String, i64, i64)>,
+}

@@ -79,7 +79,10 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // 8 MiB of page cache per connection (the default is 2 MiB).
+            .pragma("cache_size", "-8192")
+            .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
@@ -112,6 +115,30 @@ impl Store {
             engine,
             vault: Arc::new(Vault::demo()),
         }
+    }
+
+    /// Refreshes the query planner's statistics (after a bulk load).
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        match &self.engine {
+            Engine::Sqlite { write, .. } => {
+                sqlx::query("ANALYZE").execute(write).await?;
+            }
+            Engine::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Lets SQLite refresh its planner statistics where they are missing
+    /// or stale (cheap; done at start). PostgreSQL's autovacuum does it.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if let Engine::Sqlite { write, .. } = &self.engine {
+            sqlx::query("PRAGMA optimize=0x10002")
+                .execute(write)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Uses these data keys (the demonstration key until then).
@@ -952,6 +979,27 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<StatsRequestRow>, StoreError> {
         dispatch!(self, read, stats_requests(scope, from, to))
+    }
+
+    /// The stats API's figures, aggregated by the database.
+    pub async fn stats_aggregate(
+        &self,
+        scope: Option<Uuid>,
+        own: Option<Uuid>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        key: StatsKey,
+    ) -> Result<StatsAggregate, StoreError> {
+        dispatch!(self, read, stats_aggregate(scope, own, from, to, key))
+    }
+
+    /// One person's requests, as statistics see them.
+    pub async fn requests_of_person(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<Vec<StatsRequestRow>, StoreError> {
+        dispatch!(self, read, requests_of_person(structure_id, person_id))
     }
 
     pub async fn stats_interventions(

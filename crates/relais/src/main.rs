@@ -344,6 +344,9 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
     relais_service::catalog::Catalog::shipped()
         .map_err(|e| Failure::Usage(format!("invalid procedures catalogue: {e}")))?;
     let store = open_sealed_store(&s, demo).await?;
+    if let Err(e) = store.optimize().await {
+        tracing::warn!(error = %e, "the planner statistics could not be refreshed");
+    }
     let services = services(store.clone(), &s, demo);
     if demo {
         services.ensure_demo().await.map_err(service_failure)?;

@@ -545,7 +545,7 @@ async fn gen_dataset(db: &TestDatabase) {
     // Twice: refused, nothing added.
     let o = relais_with_key(&args);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("gen-1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("relais gen"), "{}", stderr(&o));
     // Bad sizes: a message, exit 2.
     let o = relais_with_key(&["gen", "--size", "planet", "--database", &db.url]);
     assert_eq!(o.status.code(), Some(2));
