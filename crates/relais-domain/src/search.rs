@@ -13,9 +13,10 @@ pub fn fold(s: &str) -> String {
 }
 
 /// Whether two words differ by at most one edit (insertion, deletion,
-/// substitution or swap of two neighbours).
+/// substitution or swap of two neighbours). Works on bytes: folded words
+/// are ASCII.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (a, b) = (a.as_bytes(), b.as_bytes());
     let (la, lb) = (a.len(), b.len());
     if la.abs_diff(lb) > 1 {
         return false;
@@ -44,11 +45,12 @@ fn word_score(q: &str, w: &str) -> u32 {
         4
     } else if w.starts_with(q) {
         3
-    } else if q.chars().count() >= 4 && within_one_edit(q, w) {
+    } else if q.len() >= 4 && within_one_edit(q, w) {
         2
-    } else if q.chars().count() >= 5
-        && w.chars().count() > q.chars().count()
-        && within_one_edit(q, &w[..w.len().min(q.len() + 1)])
+    } else if q.len() >= 5
+        && w.len() > q.len()
+        && w.is_char_boundary(q.len() + 1)
+        && within_one_edit(q, &w[..q.len() + 1])
     {
         // a typo in a prefix ("lefebv" for "lefevre")
         1
@@ -108,10 +110,14 @@ impl Query {
                 return 0;
             }
         }
-        let names: Vec<&str> = name_key.split(' ').filter(|w| !w.is_empty()).collect();
         let mut total = 1;
         for q in &self.words {
-            let best = names.iter().map(|w| word_score(q, w)).max().unwrap_or(0);
+            let best = name_key
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(|w| word_score(q, w))
+                .max()
+                .unwrap_or(0);
             if best == 0 {
                 return 0;
             }

@@ -124,6 +124,8 @@ pub struct Services {
     config: ServiceConfig,
     notifier: Arc<dyn notify::Notifier>,
     catalog: Arc<catalog::Catalog>,
+    /// Each structure's search candidates at a persons revision.
+    search_cache: Arc<persons::SearchCache>,
 }
 
 impl Services {
@@ -137,6 +139,7 @@ impl Services {
             // Validated by the binary before it starts; an invalid shipped
             // catalogue fails the tests.
             catalog: Arc::new(catalog::Catalog::shipped().unwrap_or_default()),
+            search_cache: Arc::default(),
         }
     }
 

@@ -18,6 +18,7 @@ use relais_store::{
     PersonRow, RequestFilter, StoreError,
 };
 use serde_json::json;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// What a person form or the API sends, as typed (validated here).
@@ -524,6 +525,21 @@ impl Services {
         Ok(hits)
     }
 
+    /// The structure's search candidates, read again only when its persons
+    /// revision moved (any node's write bumps it in the database).
+    async fn search_candidates(
+        &self,
+        structure_id: Uuid,
+    ) -> Result<Arc<Vec<relais_store::PersonCandidateRow>>, ServiceError> {
+        let revision = self.store.persons_revision(structure_id).await?;
+        if let Some(c) = self.search_cache.get(structure_id, revision) {
+            return Ok(c);
+        }
+        let fresh = Arc::new(self.store.person_candidates(structure_id).await?);
+        self.search_cache.put(structure_id, revision, fresh.clone());
+        Ok(fresh)
+    }
+
     /// Search as you type: names (accents, case and one typo forgiven),
     /// phone digits, birth year. Only the actor's structure is searched.
     pub async fn search_persons(
@@ -536,18 +552,16 @@ impl Services {
         if query.is_empty() {
             return Ok(Vec::new());
         }
-        let mut hits: Vec<PersonHit> = self
-            .store
-            .person_candidates(actor.structure_id.0)
-            .await?
-            .into_iter()
+        let candidates = self.search_candidates(actor.structure_id.0).await?;
+        let mut hits: Vec<PersonHit> = candidates
+            .iter()
             .filter_map(|c| {
                 let score = query.score(
                     &c.search_key,
                     &c.phone_digits,
                     c.birth_year.and_then(|y| i32::try_from(y).ok()),
                 );
-                (score > 0).then(|| hit(c, score))
+                (score > 0).then(|| hit(c.clone(), score))
             })
             .collect();
         hits.sort_by(|a, b| {
@@ -792,5 +806,45 @@ pub(crate) fn not_found(e: StoreError) -> ServiceError {
     match e {
         StoreError::NotFound => ServiceError::NotFound,
         other => other.into(),
+    }
+}
+
+/// Search candidates per structure, each at the persons revision it was
+/// read at. Bounded: past `SearchCache::MAX` structures, the cache starts
+/// over.
+type Candidates = Arc<Vec<relais_store::PersonCandidateRow>>;
+
+#[derive(Debug, Default)]
+pub(crate) struct SearchCache {
+    entries: std::sync::Mutex<std::collections::HashMap<Uuid, (i64, Candidates)>>,
+}
+
+impl SearchCache {
+    const MAX: usize = 256;
+
+    fn get(
+        &self,
+        structure: Uuid,
+        revision: i64,
+    ) -> Option<Arc<Vec<relais_store::PersonCandidateRow>>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(&structure)
+            .filter(|(r, _)| *r == revision)
+            .map(|(_, c)| c.clone())
+    }
+
+    fn put(
+        &self,
+        structure: Uuid,
+        revision: i64,
+        candidates: Arc<Vec<relais_store::PersonCandidateRow>>,
+    ) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX && !entries.contains_key(&structure) {
+                entries.clear();
+            }
+            entries.insert(structure, (revision, candidates));
+        }
     }
 }

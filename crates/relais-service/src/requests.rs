@@ -732,6 +732,7 @@ impl Services {
             to,
             rights_at_risk,
             person_id: None,
+            deadline_between: None,
         };
         let limit = limit.clamp(1, 200);
         let mut rows = self
@@ -1107,27 +1108,22 @@ impl Services {
             .into_iter()
             .filter(|f| f.follow_up.due_date > today)
             .collect();
-        let (mine, _) = self
+        // Open requests of the actor's whose deadline comes within 30 days.
+        let horizon = today + chrono::Duration::days(30);
+        let upcoming_deadlines = self
+            .store
             .list_help_requests(
-                actor,
-                &ListInput {
-                    mine: true,
+                actor.structure_id.0,
+                &RequestFilter {
                     open_only: true,
-                    ..ListInput::default()
+                    agent_id: Some(actor.agent_id.0),
+                    deadline_between: Some((today, horizon)),
+                    ..RequestFilter::default()
                 },
-                500,
+                200,
                 0,
             )
             .await?;
-        let horizon = today + chrono::Duration::days(30);
-        let upcoming_deadlines = mine
-            .into_iter()
-            .filter(|r| {
-                r.request
-                    .deadline
-                    .is_some_and(|d| d >= today && d <= horizon)
-            })
-            .collect();
         Ok(HomeOverview {
             overdue,
             today: today_list,

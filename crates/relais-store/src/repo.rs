@@ -733,6 +733,31 @@ macro_rules! repository {
             privacy_notice_on, equipment, search_key, phone_digits, merged_into, created_by, \
             created_at, updated_at, keep_until, keep_reason, anonymised_at";
 
+        /// Bumps the structure's persons revision, which tells caches of
+        /// the person search that something changed (in the same
+        /// transaction as the change).
+        async fn bump_persons_revision(tx: &mut Tx<'_>, structure_id: Uuid) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO counters (structure_id, name, year, value) VALUES ($1, 'persons', 0, 1) \
+                 ON CONFLICT (structure_id, name, year) DO UPDATE SET value = counters.value + 1",
+            )
+            .bind(structure_id)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        /// The structure's persons revision (0 before any person write).
+        pub(crate) async fn persons_revision(pool: &Pool<Db>, structure_id: Uuid) -> Result<i64, StoreError> {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "SELECT value FROM counters WHERE structure_id = $1 AND name = 'persons' AND year = 0",
+            )
+            .bind(structure_id)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(|r| r.0).unwrap_or(0))
+        }
+
         async fn insert_person_tx(tx: &mut Tx<'_>, p: &PersonRow) -> Result<(), StoreError> {
             let sql = format!(
                 "INSERT INTO persons ({PERSON_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
@@ -766,6 +791,7 @@ macro_rules! repository {
                 .bind(p.anonymised_at)
                 .execute(&mut **tx)
                 .await?;
+            bump_persons_revision(tx, p.structure_id).await?;
             Ok(())
         }
 
@@ -826,6 +852,7 @@ macro_rules! repository {
             if let Some(a) = autonomy {
                 insert_autonomy_tx(&mut tx, a).await?;
             }
+            bump_persons_revision(&mut tx, p.structure_id).await?;
             finish(tx, events, now).await
         }
 
@@ -986,6 +1013,7 @@ macro_rules! repository {
                 .bind(absorbed)
                 .execute(&mut *tx)
                 .await?;
+            bump_persons_revision(&mut tx, structure_id).await?;
             finish(tx, events, now).await
         }
 
@@ -1156,6 +1184,12 @@ macro_rules! repository {
             }
             if let Some(p) = f.person_id {
                 q.push(" AND r.person_id = ").push_bind(p);
+            }
+            if let Some((from, to)) = f.deadline_between {
+                q.push(" AND r.deadline >= ")
+                    .push_bind(from)
+                    .push(" AND r.deadline <= ")
+                    .push_bind(to);
             }
             q.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ")
                 .push_bind(limit)
@@ -1408,8 +1442,11 @@ macro_rules! repository {
             person_id: Uuid,
         ) -> Result<Vec<FollowUpListRow>, StoreError> {
             let sql = format!(
-                "{FOLLOW_UP_SELECT} WHERE f.structure_id = $1 AND \
-                 (f.person_id = $2 OR r.person_id = $2) ORDER BY f.done, f.due_date"
+                "{FOLLOW_UP_SELECT} WHERE f.structure_id = $1 AND f.id IN \
+                 (SELECT id FROM follow_ups WHERE person_id = $2 \
+                 UNION SELECT f2.id FROM follow_ups f2 \
+                 JOIN help_requests r2 ON r2.id = f2.help_request_id WHERE r2.person_id = $2) \
+                 ORDER BY f.done, f.due_date"
             );
             Ok(sqlx::query_as(&sql)
                 .bind(structure_id)
@@ -1915,6 +1952,7 @@ macro_rules! repository {
             ] {
                 sqlx::query(sql).bind(a.person_id).execute(&mut *tx).await?;
             }
+            bump_persons_revision(&mut tx, a.structure_id).await?;
             finish(tx, events, now).await
         }
 
@@ -2437,6 +2475,12 @@ macro_rules! repository {
                     .bind(&h.chain)
                     .execute(&mut *tx)
                     .await?;
+            }
+            let mut structures: Vec<Uuid> = b.persons.iter().map(|p| p.structure_id).collect();
+            structures.sort();
+            structures.dedup();
+            for s in structures {
+                bump_persons_revision(&mut tx, s).await?;
             }
             for (structure, year, value) in &b.counters {
                 sqlx::query(

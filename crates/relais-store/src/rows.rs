@@ -320,6 +320,8 @@ pub struct RequestFilter {
     pub to: Option<DateTime<Utc>>,
     pub rights_at_risk: Option<bool>,
     pub person_id: Option<Uuid>,
+    /// Requests whose deadline falls between these days (both included).
+    pub deadline_between: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// Everything one desk intake writes, in one transaction.

@@ -524,6 +524,12 @@ impl Store {
         Ok(rows)
     }
 
+    /// The structure's persons revision: it changes with every write to
+    /// its persons (for caches of the person search).
+    pub async fn persons_revision(&self, structure_id: Uuid) -> Result<i64, StoreError> {
+        dispatch!(self, read, persons_revision(structure_id))
+    }
+
     pub async fn person_candidates(
         &self,
         structure_id: Uuid,

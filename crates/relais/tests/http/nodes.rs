@@ -109,6 +109,54 @@ async fn two_nodes_on_one_postgresql_share_sessions_and_run_jobs_once() {
         after.location()
     );
 
+    // Person search on node two sees what node one just wrote, though
+    // node two keeps its candidates in memory.
+    let t = token(&app, "agent@demoville.test").await;
+    let api = reqwest::Client::new();
+    let search = |base: String, q: &'static str| {
+        let (api, t) = (api.clone(), t.clone());
+        async move {
+            let v: serde_json::Value = api
+                .get(format!("{base}/api/v1/persons?q={q}"))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["items"].as_array().map(Vec::len).unwrap_or(usize::MAX)
+        }
+    };
+    assert_eq!(search(two.base.clone(), "Zorglub").await, 0);
+    let created: serde_json::Value = api
+        .post(format!("{}/api/v1/persons", one.base))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"first_name": "Ada", "last_name": "Zorglub", "privacy_notice_on": "2026-01-05", "confirm_new": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(search(two.base.clone(), "Zorglub").await, 1, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let r = api
+        .patch(format!("{}/api/v1/persons/{id}", one.base))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"last_name": "Zorgluba"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    assert_eq!(search(two.base.clone(), "Zorgluba").await, 1);
+    assert_eq!(
+        search(two.base.clone(), "Zorglub%20Ada").await,
+        1,
+        "one typo"
+    );
+    assert_eq!(search(two.base.clone(), "Zorglubxx").await, 0);
+
     // Both nodes ran their jobs at start: each due follow-up has one
     // reminder, not two.
     let pool = match app.store.engine() {
