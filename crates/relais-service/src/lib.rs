@@ -8,6 +8,7 @@ mod account;
 mod auth;
 pub mod catalog;
 mod clock;
+pub mod communes;
 mod demo;
 mod error;
 mod exports;

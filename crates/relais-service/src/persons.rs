@@ -195,6 +195,7 @@ pub(crate) fn validate_person(
     else {
         return Err(ServiceError::Internal("unreachable".into()));
     };
+    let (commune, insee_code) = complete_commune(postcode.as_deref(), commune, insee_code);
     Ok(ValidPerson {
         first_name,
         last_name,
@@ -255,6 +256,41 @@ pub(crate) fn secret_confirmed(
         .structure(actor.structure_id.0)
         .object(kind, id)
         .details(json!({"field": field}))
+}
+
+/// Completes the commune from the official list: a postcode of one
+/// commune gives its name; a name among the postcode's communes gives its
+/// INSEE code. What the worker typed is kept otherwise.
+fn complete_commune(
+    postcode: Option<&str>,
+    commune: Option<String>,
+    insee: Option<String>,
+) -> (Option<String>, Option<String>) {
+    let Some(postcode) = postcode else {
+        return (commune, insee);
+    };
+    let list = crate::communes::Communes::shipped().by_postcode(postcode);
+    let chosen = match &commune {
+        // One commune, or a city's arrondissement (Paris, Lyon, Marseille).
+        None if list.len() == 1
+            || (list.first().is_some_and(|c| c.kind == "arrondissement")
+                && list.iter().filter(|c| c.kind == "commune").count() <= 1) =>
+        {
+            list.first().copied()
+        }
+        None => None,
+        Some(name) => {
+            let folded = fold(name);
+            list.iter().find(|c| fold(&c.name) == folded).copied()
+        }
+    };
+    match chosen {
+        Some(c) => (
+            Some(commune.unwrap_or_else(|| c.name.clone())),
+            insee.or_else(|| Some(c.insee_code.clone())),
+        ),
+        None => (commune, insee),
+    }
 }
 
 pub(crate) fn search_key(first: &str, last: &str, usual: Option<&str>) -> String {

@@ -79,6 +79,53 @@
     });
   }
   // "/" focuses the person search box.
+  // Postcode and commune: the official list completes the commune and
+  // its INSEE code (the server completes them too when the form is sent).
+  var postcode = document.getElementById('postcode');
+  var commune = document.getElementById('commune');
+  var insee = document.getElementById('insee_code');
+  if (postcode && commune && window.fetch) {
+    var list = document.createElement('datalist');
+    list.id = 'commune-choices';
+    commune.parentNode.appendChild(list);
+    commune.setAttribute('list', 'commune-choices');
+    commune.setAttribute('autocomplete', 'off');
+    var known = [];
+    var lookup = function (q, fill) {
+      fetch('/communes/lookup?q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          known = items;
+          list.innerHTML = '';
+          items.forEach(function (c) {
+            var o = document.createElement('option');
+            o.value = c.name;
+            o.label = c.postcode + ' · ' + c.insee_code;
+            list.appendChild(o);
+          });
+          if (fill && items.length > 0 && items[0].sure && commune.value === '') {
+            commune.value = items[0].name;
+            if (insee && insee.value === '') { insee.value = items[0].insee_code; }
+          }
+        })
+        .catch(function () { /* typing by hand still works */ });
+    };
+    postcode.addEventListener('input', function () {
+      var v = postcode.value.trim();
+      if (/^[0-9]{5}$/.test(v)) { lookup(v, true); }
+    });
+    commune.addEventListener('input', function () {
+      var v = commune.value.trim();
+      var hit = known.filter(function (c) { return c.name === v; })[0];
+      if (hit) {
+        if (insee) { insee.value = hit.insee_code; }
+        if (postcode.value.trim() === '') { postcode.value = hit.postcode; }
+      } else if (v.length >= 3) {
+        lookup(v, false);
+      }
+    });
+  }
+
   document.addEventListener('keydown', function (e) {
     if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) { return; }
     var t = e.target && e.target.tagName;

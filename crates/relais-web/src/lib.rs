@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/persons", get(persons::list_persons))
         .route("/persons/search", get(intake::search_fragment))
         .route("/procedures/pick", get(intake::procedure_fragment))
+        .route("/communes/lookup", get(intake::commune_lookup))
         .route(
             "/persons/new",
             get(persons::new_person).post(persons::create_person),
@@ -300,6 +301,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(api_catalog::put_procedure_settings),
         )
         .route("/api/v1/operators", get(api_catalog::list_operators))
+        .route("/api/v1/communes", get(api_catalog::list_communes))
         .route("/api/v1/channels", get(api_catalog::list_channels))
         .route(
             "/api/v1/operators/{id}/channels",

@@ -6,6 +6,7 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::NaiveDate;
+use relais_domain::FieldError;
 use relais_service::catalog::{Operator, Procedure};
 use relais_service::{ChannelInput, LocalProcedureInput, ServiceError, StructureProcedure};
 use serde::{Deserialize, Serialize};
@@ -499,4 +500,79 @@ pub async fn put_reminder_consent(
         .await
         .map_err(|e| ApiError(e, lang))?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommuneQuery {
+    /// A postcode (`69001`), an INSEE code (`2A004`) or a name
+    /// (`saint-etienne`; accents and case forgiven).
+    #[serde(default)]
+    pub q: String,
+    /// At most this many results (1 to 50, default 20).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// A département or a région.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AreaOut {
+    pub code: String,
+    pub name: String,
+}
+
+/// A commune of the official list (COG).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommuneOut {
+    pub insee_code: String,
+    pub name: String,
+    /// `commune` or `arrondissement` (Paris, Lyon, Marseille).
+    pub kind: String,
+    pub postcodes: Vec<String>,
+    pub departement: AreaOut,
+    pub region: AreaOut,
+    pub population: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommuneList {
+    pub items: Vec<CommuneOut>,
+    /// The edition of the official list.
+    pub source: String,
+}
+
+/// Communes by postcode, INSEE code or name, from the official list
+/// shipped with relais.
+#[utoipa::path(get, path = "/api/v1/communes", tag = "catalogue", security(("bearer" = [])),
+    params(CommuneQuery),
+    responses((status = 200, body = CommuneList), (status = 422, body = ErrorBody)))]
+pub async fn list_communes(
+    ApiActor(_actor, lang): ApiActor,
+    Query(q): Query<CommuneQuery>,
+) -> Result<Json<CommuneList>, ApiError> {
+    if q.q.trim().is_empty() {
+        return Err(ApiError(FieldError::new("q", "required").into(), lang));
+    }
+    let limit = q.limit.unwrap_or(20).clamp(1, 50);
+    let list = relais_service::communes::Communes::shipped();
+    let area = |a: &relais_service::communes::Area| AreaOut {
+        code: a.code.clone(),
+        name: a.name.clone(),
+    };
+    Ok(Json(CommuneList {
+        items: list
+            .search(&q.q, limit)
+            .into_iter()
+            .map(|c| CommuneOut {
+                insee_code: c.insee_code.clone(),
+                name: c.name.clone(),
+                kind: c.kind.to_owned(),
+                postcodes: c.postcodes.clone(),
+                departement: area(&c.departement),
+                region: area(&c.region),
+                population: c.population,
+            })
+            .collect(),
+        source: list.source.clone(),
+    }))
 }

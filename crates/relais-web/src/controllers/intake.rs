@@ -559,3 +559,50 @@ pub async fn procedure_fragment(
     };
     Ok(Html(info.render()?).into_response())
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CommuneLookup {
+    #[serde(default)]
+    pub q: String,
+}
+
+/// Communes for the person form's completion (postcode or name), as JSON:
+/// `[{"insee_code", "name", "postcode", "sure"}]`, at most 10; `sure`
+/// marks the one commune a postcode designates.
+pub async fn commune_lookup(
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<CommuneLookup>,
+) -> Result<Response, WebError> {
+    signed(&ctx)?;
+    let q = q.q.trim();
+    let found = if q.chars().count() < 2 {
+        Vec::new()
+    } else {
+        relais_service::communes::Communes::shipped().search(q, 10)
+    };
+    // A postcode of one commune, or of a city's arrondissement, is sure.
+    let by_postcode = relais_service::communes::Communes::shipped().by_postcode(q);
+    let sure = by_postcode.len() == 1
+        || (by_postcode
+            .first()
+            .is_some_and(|c| c.kind == "arrondissement")
+            && by_postcode.iter().filter(|c| c.kind == "commune").count() <= 1);
+    let items: Vec<serde_json::Value> = found
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let postcode = if c.postcodes.iter().any(|p| p == q) {
+                q.to_owned()
+            } else {
+                c.postcodes.first().cloned().unwrap_or_default()
+            };
+            serde_json::json!({
+                "insee_code": c.insee_code,
+                "name": c.name,
+                "postcode": postcode,
+                "sure": sure && i == 0,
+            })
+        })
+        .collect();
+    Ok(axum::Json(items).into_response())
+}

@@ -257,3 +257,48 @@ async fn the_home_page_lists_coming_follow_ups_and_deadlines() {
         "the request's deadline"
     );
 }
+
+#[tokio::test]
+async fn communes_are_found_by_postcode_code_and_name() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let (s, v) = call(&app, &t, "GET", "/api/v1/communes?q=69001", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["insee_code"], "69381", "{v}");
+    assert_eq!(v["items"][0]["name"], "Lyon 1er Arrondissement");
+    assert_eq!(v["items"][0]["departement"]["code"], "69");
+    assert!(v["source"].as_str().unwrap().contains("COG"), "{v}");
+    let (_, v) = call(&app, &t, "GET", "/api/v1/communes?q=saint-etienne", None).await;
+    assert_eq!(v["items"][0]["name"], "Saint-Étienne", "{v}");
+    assert_eq!(v["items"][0]["insee_code"], "42218");
+    assert_eq!(v["items"][0]["postcodes"][0], "42000");
+    let (_, v) = call(&app, &t, "GET", "/api/v1/communes?q=2A004", None).await;
+    assert_eq!(v["items"][0]["name"], "Ajaccio", "{v}");
+    let (_, v) = call(&app, &t, "GET", "/api/v1/communes?q=Zzzzyx", None).await;
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(0));
+    let (s, e) = call(&app, &t, "GET", "/api/v1/communes?q=%20", None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["fields"][0]["field"], "q");
+    // Without JavaScript, the server completes the commune from the postcode.
+    let (s, p) = call(&app, &t, "POST", "/api/v1/persons", Some(serde_json::json!({"first_name": "Léon", "last_name": "Postal", "privacy_notice_on": "2026-01-05", "postcode": "69003", "confirm_new": true}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(
+        (p["commune"].as_str(), p["insee_code"].as_str()),
+        (Some("Lyon 3e Arrondissement"), Some("69383")),
+        "{p}"
+    );
+    // A name among the postcode's communes gets its INSEE code.
+    let (_, p) = call(&app, &t, "POST", "/api/v1/persons", Some(serde_json::json!({"first_name": "Léa", "last_name": "Postal", "privacy_notice_on": "2026-01-05", "postcode": "42000", "commune": "saint etienne", "confirm_new": true}))).await;
+    assert_eq!(
+        (p["commune"].as_str(), p["insee_code"].as_str()),
+        (Some("saint etienne"), Some("42218")),
+        "{p}"
+    );
+    let r = app
+        .api()
+        .get(format!("{}/api/v1/communes?q=lyon", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}

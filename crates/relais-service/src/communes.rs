@@ -1,0 +1,217 @@
+//! The official list of French communes (COG), shipped as compact tables
+//! in `catalog/` (built by `scripts/communes.py`; source and edition in
+//! their first line): communes and Paris, Lyon and Marseille
+//! arrondissements with their postcodes, département and région. Parsed
+//! once, on first use; searched by postcode, INSEE code or name.
+
+use relais_domain::search::fold;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const COMMUNES_TSV: &str = include_str!("../../../catalog/communes.tsv");
+const DEPARTEMENTS_TSV: &str = include_str!("../../../catalog/departements.tsv");
+const REGIONS_TSV: &str = include_str!("../../../catalog/regions.tsv");
+
+/// A département or a région.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+}
+
+/// One commune (or municipal arrondissement).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Commune {
+    /// The INSEE code (COG), e.g. `69381`.
+    pub insee_code: String,
+    pub name: String,
+    /// `commune` or `arrondissement` (Paris, Lyon, Marseille).
+    pub kind: &'static str,
+    pub postcodes: Vec<String>,
+    pub departement: Area,
+    pub region: Area,
+    pub population: u64,
+    #[serde(skip)]
+    folded: String,
+}
+
+/// The whole list, with its source line.
+#[derive(Debug, Default)]
+pub struct Communes {
+    pub source: String,
+    pub communes: Vec<Commune>,
+    by_postcode: HashMap<String, Vec<usize>>,
+    by_insee: HashMap<String, usize>,
+}
+
+fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
+    tsv.lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').collect())
+}
+
+impl Communes {
+    /// The shipped list (parsed once).
+    pub fn shipped() -> &'static Communes {
+        static LIST: OnceLock<Communes> = OnceLock::new();
+        LIST.get_or_init(|| Communes::parse(COMMUNES_TSV, DEPARTEMENTS_TSV, REGIONS_TSV))
+    }
+
+    fn parse(communes: &str, departements: &str, regions: &str) -> Communes {
+        let regions: HashMap<&str, &str> = rows(regions)
+            .filter_map(|r| Some((*r.first()?, *r.get(1)?)))
+            .collect();
+        let departements: HashMap<&str, &str> = rows(departements)
+            .filter_map(|r| Some((*r.first()?, *r.get(1)?)))
+            .collect();
+        let source = communes
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('#')
+            .trim()
+            .to_owned();
+        let mut list = Communes {
+            source,
+            ..Communes::default()
+        };
+        for r in rows(communes) {
+            let [insee, name, kind, dep, reg, postcodes, population] = r[..] else {
+                continue;
+            };
+            let i = list.communes.len();
+            let c = Commune {
+                insee_code: insee.to_owned(),
+                name: name.to_owned(),
+                kind: if kind == "a" {
+                    "arrondissement"
+                } else {
+                    "commune"
+                },
+                postcodes: postcodes
+                    .split(' ')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                departement: Area {
+                    code: dep.to_owned(),
+                    name: departements
+                        .get(dep)
+                        .copied()
+                        .unwrap_or_default()
+                        .to_owned(),
+                },
+                region: Area {
+                    code: reg.to_owned(),
+                    name: regions.get(reg).copied().unwrap_or_default().to_owned(),
+                },
+                population: population.parse().unwrap_or(0),
+                folded: fold(name),
+            };
+            for p in &c.postcodes {
+                list.by_postcode.entry(p.clone()).or_default().push(i);
+            }
+            list.by_insee.insert(c.insee_code.clone(), i);
+            list.communes.push(c);
+        }
+        list
+    }
+
+    pub fn by_insee(&self, code: &str) -> Option<&Commune> {
+        self.by_insee.get(code.trim()).map(|i| &self.communes[*i])
+    }
+
+    /// The communes of a postcode, the most specific first (an
+    /// arrondissement before its city).
+    pub fn by_postcode(&self, postcode: &str) -> Vec<&Commune> {
+        let mut found: Vec<&Commune> = self
+            .by_postcode
+            .get(postcode.trim())
+            .map(|ix| ix.iter().map(|i| &self.communes[*i]).collect())
+            .unwrap_or_default();
+        found.sort_by_key(|c| (c.postcodes.len(), std::cmp::Reverse(c.population)));
+        found
+    }
+
+    /// Search by postcode (5 digits), INSEE code, or name (accents, case,
+    /// hyphens and apostrophes forgiven): exact names first, then names
+    /// that start with the query, then names that contain it; larger
+    /// communes first within each.
+    pub fn search(&self, q: &str, limit: usize) -> Vec<&Commune> {
+        let q = q.trim();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let digits = q.chars().filter(char::is_ascii_digit).count();
+        if q.len() == 5 && q.chars().all(|c| c.is_ascii_alphanumeric()) && digits >= 3 {
+            let mut found = self.by_postcode(q);
+            if let Some(c) = self.by_insee(q) {
+                if !found.iter().any(|f| f.insee_code == c.insee_code) {
+                    found.push(c);
+                }
+            }
+            if !found.is_empty() || q.chars().all(|c| c.is_ascii_digit()) {
+                found.truncate(limit);
+                return found;
+            }
+        }
+        let folded = fold(q);
+        if folded.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<(u8, &Commune)> = self
+            .communes
+            .iter()
+            .filter_map(|c| {
+                let rank = if c.folded == folded {
+                    0
+                } else if c.folded.starts_with(&folded) {
+                    1
+                } else if c.folded.contains(&folded) {
+                    2
+                } else {
+                    return None;
+                };
+                Some((rank, c))
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| b.1.population.cmp(&a.1.population))
+                .then_with(|| a.1.name.cmp(&b.1.name))
+        });
+        hits.into_iter().take(limit).map(|(_, c)| c).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_list_is_complete() {
+        let c = Communes::shipped();
+        assert_eq!(c.communes.len(), 35_014);
+        assert!(c.source.contains("COG"), "{}", c.source);
+        let lyon1 = c.search("69001", 10);
+        assert_eq!(lyon1[0].insee_code, "69381");
+        assert_eq!(lyon1[0].name, "Lyon 1er Arrondissement");
+        assert_eq!(lyon1[0].departement.name, "Rhône");
+        assert_eq!(lyon1[0].region.name, "Auvergne-Rhône-Alpes");
+        let se = c.search("saint-etienne", 5);
+        assert_eq!(se[0].insee_code, "42218");
+        assert_eq!(se[0].name, "Saint-Étienne");
+        assert_eq!(c.search("SAINT ETIENNE", 1)[0].insee_code, "42218");
+        // Corsica's postcodes and codes start with 20 and 2A/2B.
+        assert!(c
+            .search("2A004", 1)
+            .first()
+            .is_some_and(|c| c.name == "Ajaccio"));
+        assert!(c.search("20000", 3).iter().any(|c| c.name == "Ajaccio"));
+        assert!(c.search("99999", 5).is_empty());
+        assert!(c.search("   ", 5).is_empty());
+    }
+}
