@@ -43,6 +43,7 @@ pub struct Communes {
     pub communes: Vec<Commune>,
     by_postcode: HashMap<String, Vec<usize>>,
     by_insee: HashMap<String, usize>,
+    departements: HashMap<String, String>,
 }
 
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -76,6 +77,10 @@ impl Communes {
             .to_owned();
         let mut list = Communes {
             source,
+            departements: departements
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             ..Communes::default()
         };
         for r in rows(communes) {
@@ -118,6 +123,11 @@ impl Communes {
             list.communes.push(c);
         }
         list
+    }
+
+    /// A département's name by its code (`69`, `2A`, `974`).
+    pub fn departement(&self, code: &str) -> Option<&str> {
+        self.departements.get(code.trim()).map(String::as_str)
     }
 
     pub fn by_insee(&self, code: &str) -> Option<&Commune> {

@@ -231,7 +231,7 @@ impl StatTable {
 }
 
 /// The tables of a dashboard, in display order.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 12] = [
     "category",
     "operator",
     "mode",
@@ -241,6 +241,7 @@ pub const TABLES: [&str; 11] = [
     "month",
     "age_bracket",
     "commune",
+    "departement",
     "repeat_visits",
     "autonomy",
 ];
@@ -362,6 +363,29 @@ impl Period {
 }
 
 use chrono::Datelike;
+
+/// The département of a request: from the person's INSEE code, else
+/// their postcode, else the anonymous request's postcode ("" unknown).
+fn departement_of(r: &relais_store::StatsRequestRow) -> String {
+    let from_insee = r.person_insee.as_deref().and_then(|c| {
+        let c = c.trim();
+        (c.len() == 5).then(|| {
+            if c.starts_with("97") || c.starts_with("98") {
+                c[..3].to_owned()
+            } else {
+                c[..2].to_owned()
+            }
+        })
+    });
+    from_insee
+        .or_else(|| {
+            r.person_postcode
+                .as_deref()
+                .or(r.anon_postcode.as_deref())
+                .and_then(relais_domain::deadline::departement_of_postcode)
+        })
+        .unwrap_or_default()
+}
 
 fn autonomy_rank(level: &str) -> Option<u8> {
     match level {
@@ -633,6 +657,7 @@ impl Services {
         let mut by_month = Tally::default();
         let mut by_age = Tally::default();
         let mut by_commune = Tally::default();
+        let mut by_departement = Tally::default();
         for r in &requests {
             by_category.row(&r.category).requests += 1;
             by_category.person(&r.category, r.person_id);
@@ -662,6 +687,9 @@ impl Services {
                 .unwrap_or_default();
             by_commune.row(&commune).requests += 1;
             by_commune.person(&commune, r.person_id);
+            let dep = departement_of(r);
+            by_departement.row(&dep).requests += 1;
+            by_departement.person(&dep, r.person_id);
         }
         let mut mode_requests = HashSet::new();
         let mut visits: std::collections::HashMap<uuid::Uuid, u64> =
@@ -755,6 +783,7 @@ impl Services {
                 ]),
             ),
             by_commune.table("commune", &[Persons, Requests], Order::Largest),
+            by_departement.table("departement", &[Persons, Requests], Order::Largest),
             by_visits.table(
                 "repeat_visits",
                 &[Persons],

@@ -1983,7 +1983,8 @@ macro_rules! repository {
                  h.created_at, h.person_id, \
                  p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune, \
                  h.rights_at_risk, h.deadline, h.block_reason, h.closed_at, \
-                 p.created_at AS person_created_at \
+                 p.created_at AS person_created_at, p.insee_code AS person_insee, \
+                 p.postcode AS person_postcode, h.anon_postcode \
                  FROM help_requests h LEFT JOIN persons p ON p.id = h.person_id \
                  WHERE {cond} h.created_at >= ${n} AND h.created_at < ${}",
                 n + 1
@@ -2145,7 +2146,8 @@ macro_rules! repository {
                  h.created_at, h.person_id, \
                  p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune, \
                  h.rights_at_risk, h.deadline, h.block_reason, h.closed_at, \
-                 p.created_at AS person_created_at \
+                 p.created_at AS person_created_at, p.insee_code AS person_insee, \
+                 p.postcode AS person_postcode, h.anon_postcode \
                  FROM help_requests h LEFT JOIN persons p ON p.id = h.person_id \
                  WHERE h.person_id = $1 AND h.structure_id = $2",
             )

@@ -460,6 +460,9 @@ pub struct StatsRequestRow {
     pub closed_at: Option<DateTime<Utc>>,
     /// When the person's file was opened, for new persons.
     pub person_created_at: Option<DateTime<Utc>>,
+    pub person_insee: Option<String>,
+    pub person_postcode: Option<String>,
+    pub anon_postcode: Option<String>,
 }
 
 /// One intervention as statistics see it.

@@ -55,6 +55,12 @@ pub fn row_label(lang: Lang, table: &str, key: &str) -> String {
         "repeat_visits" => lang.t(&format!("stats-visits-{key}")),
         "autonomy" => lang.t(&format!("stats-autonomy-{key}")),
         "month" => month_name(lang, key),
+        "departement" if !key.is_empty() => {
+            match relais_service::communes::Communes::shipped().departement(key) {
+                Some(name) => format!("{key} {name}"),
+                None => key.to_owned(),
+            }
+        }
         _ if key.is_empty() => none(),
         _ => key.to_owned(),
     }

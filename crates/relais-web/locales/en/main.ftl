@@ -805,3 +805,4 @@ err-invalid_month = Invalid month (yyyy-mm).
 err-invalid_threshold = Invalid threshold: a whole number from 2 to 1000.
 err-already_generated = This database is not empty: relais gen writes only into a fresh database (its accounts share a known password).
 err-out_of_range = Value out of the allowed range.
+stats-table-departement = By département

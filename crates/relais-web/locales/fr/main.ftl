@@ -806,3 +806,4 @@ err-invalid_month = Mois invalide (aaaa-mm).
 err-invalid_threshold = Seuil invalide : un nombre entier de 2 à 1000.
 err-already_generated = Cette base n'est pas vide : relais gen n'écrit que dans une base neuve (ses comptes partagent un mot de passe connu).
 err-out_of_range = Valeur hors des limites permises.
+stats-table-departement = Par département
