@@ -18,6 +18,7 @@ mod local_catalogue;
 mod mandates;
 pub mod notify;
 mod persons;
+pub mod places;
 mod privacy;
 mod reminders;
 mod requests;

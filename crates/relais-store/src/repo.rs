@@ -2499,6 +2499,128 @@ macro_rules! repository {
             Ok(())
         }
 
+        // ---- places ---------------------------------------------------------
+
+        /// Inserts new places and updates those whose content changed, in one
+        /// transaction with its journal entries.
+        pub(crate) async fn upsert_places(
+            pool: &Pool<Db>,
+            places: &[PlaceRow],
+            events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
+            now: DateTime<Utc>,
+        ) -> Result<UpsertCounts, StoreError> {
+            let mut tx = pool.begin().await?;
+            let mut counts = UpsertCounts::default();
+            for p in places {
+                let existing: Option<(String,)> = sqlx::query_as(
+                    "SELECT content_hash FROM places WHERE source = $1 AND source_id = $2",
+                )
+                .bind(&p.source)
+                .bind(&p.source_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match existing {
+                    Some((hash,)) if hash == p.content_hash => counts.unchanged += 1,
+                    Some(_) => {
+                        sqlx::query(
+                            "UPDATE places SET name = $1, siret = $2, address = $3, postcode = $4, \
+                             commune = $5, insee_code = $6, latitude = $7, longitude = $8, phone = $9, \
+                             email = $10, website = $11, opening_hours = $12, services = $13, \
+                             labels = $14, access_modes = $15, updated_on = $16, content_hash = $17, \
+                             imported_at = $18 WHERE source = $19 AND source_id = $20",
+                        )
+                        .bind(&p.name)
+                        .bind(&p.siret)
+                        .bind(&p.address)
+                        .bind(&p.postcode)
+                        .bind(&p.commune)
+                        .bind(&p.insee_code)
+                        .bind(p.latitude)
+                        .bind(p.longitude)
+                        .bind(&p.phone)
+                        .bind(&p.email)
+                        .bind(&p.website)
+                        .bind(&p.opening_hours)
+                        .bind(&p.services)
+                        .bind(&p.labels)
+                        .bind(&p.access_modes)
+                        .bind(p.updated_on)
+                        .bind(&p.content_hash)
+                        .bind(p.imported_at)
+                        .bind(&p.source)
+                        .bind(&p.source_id)
+                        .execute(&mut *tx)
+                        .await?;
+                        counts.updated += 1;
+                    }
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO places (id, source, source_id, name, siret, address, postcode, \
+                             commune, insee_code, latitude, longitude, phone, email, website, \
+                             opening_hours, services, labels, access_modes, updated_on, content_hash, \
+                             imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                             $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+                        )
+                        .bind(p.id)
+                        .bind(&p.source)
+                        .bind(&p.source_id)
+                        .bind(&p.name)
+                        .bind(&p.siret)
+                        .bind(&p.address)
+                        .bind(&p.postcode)
+                        .bind(&p.commune)
+                        .bind(&p.insee_code)
+                        .bind(p.latitude)
+                        .bind(p.longitude)
+                        .bind(&p.phone)
+                        .bind(&p.email)
+                        .bind(&p.website)
+                        .bind(&p.opening_hours)
+                        .bind(&p.services)
+                        .bind(&p.labels)
+                        .bind(&p.access_modes)
+                        .bind(p.updated_on)
+                        .bind(&p.content_hash)
+                        .bind(p.imported_at)
+                        .execute(&mut *tx)
+                        .await?;
+                        counts.new += 1;
+                    }
+                }
+            }
+            append_journal(&mut tx, &events(counts), now).await?;
+            tx.commit().await?;
+            Ok(counts)
+        }
+
+        const PLACE_COLS: &str = "id, source, source_id, name, siret, address, postcode, commune, \
+            insee_code, latitude, longitude, phone, email, website, opening_hours, services, labels, \
+            access_modes, updated_on, content_hash, imported_at";
+
+        /// Places whose INSEE code or postcode starts with `prefix` (a
+        /// département), or every place when it is empty.
+        pub(crate) async fn places_in(
+            pool: &Pool<Db>,
+            prefix: &str,
+        ) -> Result<Vec<PlaceRow>, StoreError> {
+            let sql = format!(
+                "SELECT {PLACE_COLS} FROM places WHERE insee_code LIKE $1 OR postcode LIKE $1 \
+                 ORDER BY name"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(format!("{prefix}%"))
+                .fetch_all(pool)
+                .await?)
+        }
+
+        pub(crate) async fn place_by_id(
+            pool: &Pool<Db>,
+            id: Uuid,
+        ) -> Result<Option<PlaceRow>, StoreError> {
+            let sql = format!("SELECT {PLACE_COLS} FROM places WHERE id = $1");
+            Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
+        }
+
         // ---- reminders -----------------------------------------------------
 
         /// Follow-ups not done whose day has come, in every structure.

@@ -702,3 +702,43 @@ pub struct StatsAggregate {
     /// (key, interventions, minutes)
     pub interventions_by: Vec<(String, i64, i64)>,
 }
+
+// ---- places ------------------------------------------------------------------------
+
+/// A place people can be referred to, from an open-data source.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PlaceRow {
+    pub id: Uuid,
+    /// `france-services`, `lmn` or `data-inclusion`.
+    pub source: String,
+    pub source_id: String,
+    pub name: String,
+    pub siret: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub commune: Option<String>,
+    pub insee_code: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    /// OpenStreetMap `opening_hours` syntax.
+    pub opening_hours: Option<String>,
+    /// `|`-separated codes.
+    pub services: String,
+    pub labels: String,
+    pub access_modes: String,
+    pub updated_on: Option<NaiveDate>,
+    /// Of the imported content: a re-import of the same row changes nothing.
+    pub content_hash: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}

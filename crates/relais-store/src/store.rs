@@ -1079,6 +1079,25 @@ impl Store {
         dispatch!(self, write, bulk_load(&batch))
     }
 
+    // ---- places ----
+
+    pub async fn upsert_places(
+        &self,
+        places: &[PlaceRow],
+        events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<UpsertCounts, StoreError> {
+        dispatch!(self, write, upsert_places(places, events, now))
+    }
+
+    pub async fn places_in(&self, prefix: &str) -> Result<Vec<PlaceRow>, StoreError> {
+        dispatch!(self, read, places_in(prefix))
+    }
+
+    pub async fn place_by_id(&self, id: Uuid) -> Result<Option<PlaceRow>, StoreError> {
+        dispatch!(self, read, place_by_id(id))
+    }
+
     // ---- reminders ----
 
     pub async fn open_follow_ups_until(

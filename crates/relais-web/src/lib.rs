@@ -302,6 +302,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/operators", get(api_catalog::list_operators))
         .route("/api/v1/communes", get(api_catalog::list_communes))
+        .route("/api/v1/places", get(api_catalog::list_places))
+        .route("/api/v1/places/{id}", get(api_catalog::get_place))
         .route("/api/v1/channels", get(api_catalog::list_channels))
         .route(
             "/api/v1/operators/{id}/channels",

@@ -101,6 +101,11 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Import reference data.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Write a structure's monthly activity report as PDF.
     Report {
         /// The structure's slug.
@@ -191,6 +196,22 @@ enum TokenCommand {
         /// Slug of the structure (default: the account's first one).
         #[arg(long)]
         structure: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import places people can be referred to; a second import of the
+    /// same file changes nothing.
+    Places {
+        /// france-services (the national list of sites, CSV); lmn and
+        /// data-inclusion are not supported yet.
+        #[arg(long)]
+        format: String,
+        /// The file to import.
+        file: std::path::PathBuf,
         #[command(flatten)]
         db: DbArg,
     },
@@ -644,6 +665,46 @@ async fn run(cli: Cli) -> CmdResult {
                     r.sample_person_requests, r.sample_last_name
                 );
             }
+            Ok(())
+        }
+        Command::Import {
+            command: ImportCommand::Places { format, file, db },
+        } => {
+            if format != "france-services" {
+                return Err(Failure::Usage(format!(
+                    "--format: only france-services is supported for now, not {format:?}"
+                )));
+            }
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
+            // The whole file is checked first, for a message that names
+            // what was expected.
+            relais_service::places::parse_france_services(&bytes, chrono::Utc::now())
+                .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
+            let s = settings(cfg, None, &db)?;
+            let store = open_store(&s).await?;
+            let r = services(store.clone(), &s, false)
+                .import_france_services(None, &bytes)
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            let r = r?;
+            for x in r.rejected.iter().take(50) {
+                println!("rejected\tline {}\t{}\t{}", x.line, x.field, x.reason);
+            }
+            if r.rejected.len() > 50 {
+                println!("rejected\t… and {} more", r.rejected.len() - 50);
+            }
+            println!(
+                "{} rows: {} new, {} updated, {} unchanged, {} rejected; {} with an INSEE code \
+                 missing from the official list of communes",
+                r.rows,
+                r.new,
+                r.updated,
+                r.unchanged,
+                r.rejected.len(),
+                r.unknown_insee
+            );
             Ok(())
         }
         Command::Report {

@@ -806,3 +806,7 @@ err-invalid_threshold = Invalid threshold: a whole number from 2 to 1000.
 err-already_generated = This database is not empty: relais gen writes only into a fresh database (its accounts share a known password).
 err-out_of_range = Value out of the allowed range.
 stats-table-departement = By département
+err-not_utf8 = The file is not UTF-8 (it looks like Latin-1): save it as UTF-8.
+err-missing_columns = The file lacks expected columns.
+err-malformed_file = The file cannot be read.
+err-unknown_commune = Unknown commune (an INSEE code is expected).

@@ -807,3 +807,7 @@ err-invalid_threshold = Seuil invalide : un nombre entier de 2 à 1000.
 err-already_generated = Cette base n'est pas vide : relais gen n'écrit que dans une base neuve (ses comptes partagent un mot de passe connu).
 err-out_of_range = Valeur hors des limites permises.
 stats-table-departement = Par département
+err-not_utf8 = Le fichier n’est pas en UTF-8 (il semble en Latin-1) : enregistrez-le en UTF-8.
+err-missing_columns = Il manque des colonnes attendues dans ce fichier.
+err-malformed_file = Le fichier est illisible.
+err-unknown_commune = Commune inconnue (code INSEE attendu).

@@ -576,3 +576,109 @@ pub async fn list_communes(
         source: list.source.clone(),
     }))
 }
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlaceQuery {
+    /// The INSEE code of the person's commune.
+    #[serde(default)]
+    pub near: String,
+    /// Words of the place's name or commune.
+    #[serde(default)]
+    pub q: String,
+    /// At most this many results (1 to 100, default 20).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// A place people can be referred to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceOut {
+    pub id: uuid::Uuid,
+    pub source: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub commune: Option<String>,
+    pub insee_code: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    /// OpenStreetMap `opening_hours` syntax.
+    pub opening_hours: Option<String>,
+    pub services: Vec<String>,
+    pub labels: Vec<String>,
+    pub access_modes: Vec<String>,
+    /// From the commune's places, when coordinates allow.
+    pub distance_km: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceList {
+    pub items: Vec<PlaceOut>,
+}
+
+fn place_out(p: relais_service::places::PlaceView, distance_km: Option<f64>) -> PlaceOut {
+    PlaceOut {
+        id: p.id,
+        source: p.source,
+        name: p.name,
+        address: p.address,
+        postcode: p.postcode,
+        commune: p.commune,
+        insee_code: p.insee_code,
+        latitude: p.latitude,
+        longitude: p.longitude,
+        phone: p.phone,
+        email: p.email,
+        website: p.website,
+        opening_hours: p.opening_hours,
+        services: p.services,
+        labels: p.labels,
+        access_modes: p.access_modes,
+        distance_km,
+    }
+}
+
+/// Places near a commune, nearest first.
+#[utoipa::path(get, path = "/api/v1/places", tag = "catalogue", security(("bearer" = [])),
+    params(PlaceQuery),
+    responses((status = 200, body = PlaceList), (status = 422, body = ErrorBody)))]
+pub async fn list_places(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Query(q): Query<PlaceQuery>,
+) -> Result<Json<PlaceList>, ApiError> {
+    let hits = state
+        .services
+        .places_near(&actor, &q.near, &q.q, q.limit.unwrap_or(20).clamp(1, 100))
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(PlaceList {
+        items: hits
+            .into_iter()
+            .map(|h| place_out(h.place, h.distance_km))
+            .collect(),
+    }))
+}
+
+/// One place.
+#[utoipa::path(get, path = "/api/v1/places/{id}", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The place's id")),
+    responses((status = 200, body = PlaceOut), (status = 404, body = ErrorBody)))]
+pub async fn get_place(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<PlaceOut>, ApiError> {
+    let id =
+        uuid::Uuid::parse_str(id.trim()).map_err(|_| ApiError(ServiceError::NotFound, lang))?;
+    let p = state
+        .services
+        .place(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(place_out(p, None)))
+}

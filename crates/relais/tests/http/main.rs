@@ -12,6 +12,7 @@ mod desk;
 mod helpers;
 mod mandates;
 mod nodes;
+mod places;
 mod privacy;
 mod reminders;
 mod stats;
