@@ -2520,73 +2520,54 @@ macro_rules! repository {
                 .fetch_optional(&mut *tx)
                 .await?;
                 match existing {
-                    Some((hash,)) if hash == p.content_hash => counts.unchanged += 1,
-                    Some(_) => {
-                        sqlx::query(
-                            "UPDATE places SET name = $1, siret = $2, address = $3, postcode = $4, \
-                             commune = $5, insee_code = $6, latitude = $7, longitude = $8, phone = $9, \
-                             email = $10, website = $11, opening_hours = $12, services = $13, \
-                             labels = $14, access_modes = $15, updated_on = $16, content_hash = $17, \
-                             imported_at = $18 WHERE source = $19 AND source_id = $20",
-                        )
-                        .bind(&p.name)
-                        .bind(&p.siret)
-                        .bind(&p.address)
-                        .bind(&p.postcode)
-                        .bind(&p.commune)
-                        .bind(&p.insee_code)
-                        .bind(p.latitude)
-                        .bind(p.longitude)
-                        .bind(&p.phone)
-                        .bind(&p.email)
-                        .bind(&p.website)
-                        .bind(&p.opening_hours)
-                        .bind(&p.services)
-                        .bind(&p.labels)
-                        .bind(&p.access_modes)
-                        .bind(p.updated_on)
-                        .bind(&p.content_hash)
-                        .bind(p.imported_at)
-                        .bind(&p.source)
-                        .bind(&p.source_id)
-                        .execute(&mut *tx)
-                        .await?;
-                        counts.updated += 1;
+                    Some((hash,)) if hash == p.content_hash => {
+                        counts.unchanged += 1;
+                        continue;
                     }
-                    None => {
-                        sqlx::query(
-                            "INSERT INTO places (id, source, source_id, name, siret, address, postcode, \
-                             commune, insee_code, latitude, longitude, phone, email, website, \
-                             opening_hours, services, labels, access_modes, updated_on, content_hash, \
-                             imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                             $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-                        )
-                        .bind(p.id)
-                        .bind(&p.source)
-                        .bind(&p.source_id)
-                        .bind(&p.name)
-                        .bind(&p.siret)
-                        .bind(&p.address)
-                        .bind(&p.postcode)
-                        .bind(&p.commune)
-                        .bind(&p.insee_code)
-                        .bind(p.latitude)
-                        .bind(p.longitude)
-                        .bind(&p.phone)
-                        .bind(&p.email)
-                        .bind(&p.website)
-                        .bind(&p.opening_hours)
-                        .bind(&p.services)
-                        .bind(&p.labels)
-                        .bind(&p.access_modes)
-                        .bind(p.updated_on)
-                        .bind(&p.content_hash)
-                        .bind(p.imported_at)
-                        .execute(&mut *tx)
-                        .await?;
-                        counts.new += 1;
-                    }
+                    Some(_) => counts.updated += 1,
+                    None => counts.new += 1,
                 }
+                // One statement for new and changed places; the id stays.
+                sqlx::query(
+                    "INSERT INTO places (id, source, source_id, name, siret, address, postcode, \
+                     commune, insee_code, latitude, longitude, phone, email, website, \
+                     opening_hours, services, labels, access_modes, updated_on, content_hash, \
+                     imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                     $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+                     ON CONFLICT (source, source_id) DO UPDATE SET name = excluded.name, \
+                     siret = excluded.siret, address = excluded.address, \
+                     postcode = excluded.postcode, commune = excluded.commune, \
+                     insee_code = excluded.insee_code, latitude = excluded.latitude, \
+                     longitude = excluded.longitude, phone = excluded.phone, \
+                     email = excluded.email, website = excluded.website, \
+                     opening_hours = excluded.opening_hours, services = excluded.services, \
+                     labels = excluded.labels, access_modes = excluded.access_modes, \
+                     updated_on = excluded.updated_on, content_hash = excluded.content_hash, \
+                     imported_at = excluded.imported_at",
+                )
+                .bind(p.id)
+                .bind(&p.source)
+                .bind(&p.source_id)
+                .bind(&p.name)
+                .bind(&p.siret)
+                .bind(&p.address)
+                .bind(&p.postcode)
+                .bind(&p.commune)
+                .bind(&p.insee_code)
+                .bind(p.latitude)
+                .bind(p.longitude)
+                .bind(&p.phone)
+                .bind(&p.email)
+                .bind(&p.website)
+                .bind(&p.opening_hours)
+                .bind(&p.services)
+                .bind(&p.labels)
+                .bind(&p.access_modes)
+                .bind(p.updated_on)
+                .bind(&p.content_hash)
+                .bind(p.imported_at)
+                .execute(&mut *tx)
+                .await?;
             }
             append_journal(&mut tx, &events(counts), now).await?;
             tx.commit().await?;
