@@ -146,6 +146,17 @@ impl Communes {
         found
     }
 
+    /// The one commune a postcode designates: its only commune, or a
+    /// city's arrondissement (Paris, Lyon, Marseille) before the city.
+    pub fn designated_by(&self, postcode: &str) -> Option<&Commune> {
+        let list = self.by_postcode(postcode);
+        let first = list.first().copied()?;
+        let sure = list.len() == 1
+            || (first.kind == "arrondissement"
+                && list.iter().filter(|c| c.kind == "commune").count() <= 1);
+        sure.then_some(first)
+    }
+
     /// Search by postcode (5 digits), INSEE code, or name (accents, case,
     /// hyphens and apostrophes forgiven): exact names first, then names
     /// that start with the query, then names that contain it; larger
@@ -206,6 +217,14 @@ mod tests {
         let c = Communes::shipped();
         assert_eq!(c.communes.len(), 35_014);
         assert!(c.source.contains("COG"), "{}", c.source);
+        assert_eq!(
+            c.designated_by("69001").map(|c| c.insee_code.as_str()),
+            Some("69381")
+        );
+        assert_eq!(
+            c.designated_by("42000").map(|c| c.insee_code.as_str()),
+            Some("42218")
+        );
         let lyon1 = c.search("69001", 10);
         assert_eq!(lyon1[0].insee_code, "69381");
         assert_eq!(lyon1[0].name, "Lyon 1er Arrondissement");

@@ -78,13 +78,7 @@ impl Services {
         format: &str,
     ) -> Result<InterventionExport, ServiceError> {
         let period = Period::parse(from, to)?;
-        let scope = match scope.trim() {
-            "instance" if actor.role == Role::Admin => Scope::Instance,
-            "instance" => return Err(ServiceError::Forbidden),
-            "" | "structure" | "own" if actor.role.can_handle_rights() => Scope::Structure,
-            "" | "structure" | "own" => Scope::Own,
-            _ => return Err(FieldError::new("scope", "invalid_choice").into()),
-        };
+        let scope = Self::dashboard_scope(actor, scope)?;
         let reason = reason.trim();
         if names {
             // Names never leave their structure: not even admins export
@@ -183,11 +177,9 @@ impl Services {
         if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
-        let structure = match scope.trim() {
-            "instance" if actor.role == Role::Admin => None,
-            "instance" => return Err(ServiceError::Forbidden),
-            "" | "structure" => Some(actor.structure_id.0),
-            _ => return Err(FieldError::new("scope", "invalid_choice").into()),
+        let structure = match Self::dashboard_scope(actor, scope)? {
+            Scope::Instance => None,
+            _ => Some(actor.structure_id.0),
         };
         let period = Period::parse(from, to)?;
         let threshold = match threshold.trim() {

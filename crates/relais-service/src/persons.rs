@@ -269,19 +269,15 @@ fn complete_commune(
     let Some(postcode) = postcode else {
         return (commune, insee);
     };
-    let list = crate::communes::Communes::shipped().by_postcode(postcode);
+    let communes = crate::communes::Communes::shipped();
     let chosen = match &commune {
-        // One commune, or a city's arrondissement (Paris, Lyon, Marseille).
-        None if list.len() == 1
-            || (list.first().is_some_and(|c| c.kind == "arrondissement")
-                && list.iter().filter(|c| c.kind == "commune").count() <= 1) =>
-        {
-            list.first().copied()
-        }
-        None => None,
+        None => communes.designated_by(postcode),
         Some(name) => {
             let folded = fold(name);
-            list.iter().find(|c| fold(&c.name) == folded).copied()
+            communes
+                .by_postcode(postcode)
+                .into_iter()
+                .find(|c| fold(&c.name) == folded)
         }
     };
     match chosen {

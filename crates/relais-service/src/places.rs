@@ -459,10 +459,7 @@ impl Services {
             return Err(FieldError::new("near", "unknown_commune").into());
         };
         let dep = &commune.departement.code;
-        let places = self
-            .store
-            .places_in(if dep.len() == 2 { dep } else { &near[..3] })
-            .await?;
+        let places = self.store.places_in(dep).await?;
         // The commune's centre: the mean of its places' coordinates.
         let here: Vec<(f64, f64)> = places
             .iter()

@@ -344,6 +344,29 @@ impl Period {
         })
     }
 
+    /// A named period ending today: `month` (default), `last_month` (the
+    /// whole previous month), `quarter` or `year` (so far).
+    pub fn preset(name: &str, today: NaiveDate) -> Period {
+        let first_of_month = today.with_day(1).unwrap_or(today);
+        let (from, to) = match name {
+            "last_month" => {
+                let to = first_of_month.pred_opt().unwrap_or(today);
+                (to.with_day(1).unwrap_or(to), to)
+            }
+            "quarter" => (
+                NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1)
+                    .unwrap_or(today),
+                today,
+            ),
+            "year" => (
+                NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+                today,
+            ),
+            _ => (first_of_month, today),
+        };
+        Period { from, to }
+    }
+
     /// The month before this period's first month.
     pub fn previous_month(&self) -> Option<Period> {
         let first = self.from.with_day(1)?;
@@ -364,20 +387,13 @@ impl Period {
 
 use chrono::Datelike;
 
-/// The département of a request: from the person's INSEE code, else
-/// their postcode, else the anonymous request's postcode ("" unknown).
+/// The département of a request: from the person's commune (INSEE code),
+/// else their postcode, else the anonymous request's postcode ("" unknown).
 fn departement_of(r: &relais_store::StatsRequestRow) -> String {
-    let from_insee = r.person_insee.as_deref().and_then(|c| {
-        let c = c.trim();
-        (c.len() == 5).then(|| {
-            if c.starts_with("97") || c.starts_with("98") {
-                c[..3].to_owned()
-            } else {
-                c[..2].to_owned()
-            }
-        })
-    });
-    from_insee
+    r.person_insee
+        .as_deref()
+        .and_then(|c| crate::communes::Communes::shipped().by_insee(c))
+        .map(|c| c.departement.code.clone())
         .or_else(|| {
             r.person_postcode
                 .as_deref()
@@ -459,7 +475,7 @@ impl Services {
     /// The actor and scope a dashboard may show: agents see their own
     /// activity, supervisors their structure, admins may ask for the whole
     /// instance.
-    fn dashboard_scope(actor: &Actor, asked: &str) -> Result<Scope, ServiceError> {
+    pub(crate) fn dashboard_scope(actor: &Actor, asked: &str) -> Result<Scope, ServiceError> {
         match asked.trim() {
             "instance" if actor.role == relais_domain::Role::Admin => Ok(Scope::Instance),
             "instance" => Err(ServiceError::Forbidden),

@@ -580,13 +580,9 @@ pub async fn commune_lookup(
     } else {
         relais_service::communes::Communes::shipped().search(q, 10)
     };
-    // A postcode of one commune, or of a city's arrondissement, is sure.
-    let by_postcode = relais_service::communes::Communes::shipped().by_postcode(q);
-    let sure = by_postcode.len() == 1
-        || (by_postcode
-            .first()
-            .is_some_and(|c| c.kind == "arrondissement")
-            && by_postcode.iter().filter(|c| c.kind == "commune").count() <= 1);
+    let designated = relais_service::communes::Communes::shipped()
+        .designated_by(q)
+        .map(|c| c.insee_code.clone());
     let items: Vec<serde_json::Value> = found
         .into_iter()
         .enumerate()
@@ -600,7 +596,7 @@ pub async fn commune_lookup(
                 "insee_code": c.insee_code,
                 "name": c.name,
                 "postcode": postcode,
-                "sure": sure && i == 0,
+                "sure": i == 0 && designated.as_deref() == Some(c.insee_code.as_str()),
             })
         })
         .collect();

@@ -43,32 +43,13 @@ pub struct DashboardParams {
     pub month: String,
 }
 
-/// The period's days from a preset (`month`, `last_month`, `quarter`,
-/// `year`) when no custom days are given.
+/// The period's days: the custom days when given, else the preset's.
 fn resolve_period(p: &DashboardParams, today: NaiveDate) -> (String, String) {
     if !p.from.trim().is_empty() || !p.to.trim().is_empty() {
         return (p.from.clone(), p.to.clone());
     }
-    let first_of_month = today.with_day(1).unwrap_or(today);
-    let (from, to) = match p.period.as_str() {
-        "last_month" => {
-            let to = first_of_month.pred_opt().unwrap_or(today);
-            (to.with_day(1).unwrap_or(to), to)
-        }
-        "quarter" => {
-            let m = (today.month0() / 3) * 3 + 1;
-            (
-                NaiveDate::from_ymd_opt(today.year(), m, 1).unwrap_or(today),
-                today,
-            )
-        }
-        "year" => (
-            NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
-            today,
-        ),
-        _ => (first_of_month, today),
-    };
-    (from.to_string(), to.to_string())
+    let period = relais_service::Period::preset(&p.period, today);
+    (period.from.to_string(), period.to.to_string())
 }
 
 impl DashboardParams {
@@ -136,6 +117,7 @@ async fn page(
     p: &DashboardParams,
     names_form: FormState,
     status: StatusCode,
+    download_errors: &[relais_domain::FieldError],
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
     let ui = Ui::new(ctx);
@@ -165,6 +147,23 @@ async fn page(
         vec![]
     };
     let (form, d, status) = match state.services.dashboard(actor, &q).await {
+        // A refused download: the dashboard again, the reason on top.
+        Ok(d) if !download_errors.is_empty() => (
+            FormState::with_values(values.clone()).with_errors_of(FormState::from_fields(
+                lang,
+                values,
+                download_errors,
+                &[
+                    ("format", "downloads-title"),
+                    ("table", "downloads-title"),
+                    ("threshold", "downloads-title"),
+                    ("scope", "downloads-title"),
+                    ("month", "report-month"),
+                ],
+            )),
+            Some(d),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Ok(d) => (FormState::with_values(values), Some(d), status),
         Err(ServiceError::Invalid(errs)) => (
             FormState::from_fields(lang, values, &errs, &[]),
@@ -280,7 +279,7 @@ pub async fn show_stats(
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<DashboardParams>,
 ) -> Result<Response, WebError> {
-    page(&state, &ctx, &p, FormState::empty(), StatusCode::OK).await
+    page(&state, &ctx, &p, FormState::empty(), StatusCode::OK, &[]).await
 }
 
 pub async fn export_tables(
@@ -290,7 +289,8 @@ pub async fn export_tables(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let q = p.query(state.services.today());
-    Ok(exports::stats_tables(&state, actor, ctx.lang, q, &p.table, &p.format).await?)
+    let r = exports::stats_tables(&state, actor, ctx.lang, q, &p.table, &p.format).await;
+    or_page(&state, &ctx, &p, r).await
 }
 
 pub async fn export_interventions(
@@ -308,7 +308,8 @@ pub async fn export_interventions(
         names: false,
         reason: String::new(),
     };
-    Ok(exports::interventions(&state, actor, ctx.lang, ask).await?)
+    let r = exports::interventions(&state, actor, ctx.lang, ask).await;
+    or_page(&state, &ctx, &p, r).await
 }
 
 /// The export with names: a supervisor gives a reason, which is journaled.
@@ -342,7 +343,15 @@ pub async fn export_interventions_with_names(
                 scope: ask.scope,
                 ..Default::default()
             };
-            page(&state, &ctx, &p, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                &state,
+                &ctx,
+                &p,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &[],
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -355,7 +364,7 @@ pub async fn export_territory(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let (from, to) = resolve_period(&p, state.services.today());
-    Ok(exports::territory(
+    let r = exports::territory(
         &state,
         actor,
         ctx.lang,
@@ -365,7 +374,8 @@ pub async fn export_territory(
         &p.threshold,
         &p.format,
     )
-    .await?)
+    .await;
+    or_page(&state, &ctx, &p, r).await
 }
 
 pub async fn report_pdf(
@@ -374,5 +384,30 @@ pub async fn report_pdf(
     Query(p): Query<DashboardParams>,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
-    Ok(exports::monthly_report(&state, actor, ctx.lang, &p.month).await?)
+    let r = exports::monthly_report(&state, actor, ctx.lang, &p.month).await;
+    or_page(&state, &ctx, &p, r).await
+}
+
+/// A download, or the dashboard with the reason it was refused.
+async fn or_page(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &DashboardParams,
+    r: Result<Response, ServiceError>,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(r) => Ok(r),
+        Err(ServiceError::Invalid(errs)) => {
+            page(
+                state,
+                ctx,
+                p,
+                FormState::empty(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errs,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

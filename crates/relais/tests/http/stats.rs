@@ -777,3 +777,57 @@ async fn stats_of_a_known_history_on_postgresql() {
     })
     .await;
 }
+
+/// The pages' downloads and lookups answer bad input with a message, not
+/// a file.
+#[tokio::test]
+async fn stats_pages_and_commune_lookup_refuse_bad_input() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let b = app.browser();
+    b.sign_in("responsable@demoville.test", DEMO_PASSWORD).await;
+    for (path, message) in [
+        ("/stats/export?period=month&format=pdf", "Choix invalide"),
+        (
+            "/stats/export?period=month&table=colour&format=csv",
+            "Choix invalide",
+        ),
+        (
+            "/stats/interventions?from=2026-02-01&to=2026-01-01&format=csv",
+            "avant son début",
+        ),
+        (
+            "/stats/territory?period=month&threshold=1&format=csv",
+            "Seuil invalide",
+        ),
+        ("/stats/report.pdf?month=2026-13", "Mois invalide"),
+    ] {
+        let p = b.get(path).await;
+        assert_eq!(
+            p.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            p.body
+        );
+        assert!(!p.headers.contains_key("content-disposition"), "{path}");
+        assert!(p.body.contains("id=\"form-errors\""), "{path}");
+        assert!(p.body.contains(message), "{path}: {message}");
+    }
+    let ok = b
+        .get("/stats/export?period=year&table=category&format=csv")
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.body.starts_with('\u{feff}'));
+    // The commune lookup: a postcode designates its commune; too short, nothing.
+    let p = b.get("/communes/lookup?q=69001").await;
+    let v: Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(
+        (v[0]["insee_code"].as_str(), v[0]["sure"].as_bool()),
+        (Some("69381"), Some(true)),
+        "{v}"
+    );
+    assert_eq!(v[1]["sure"], false);
+    let p = b.get("/communes/lookup?q=6").await;
+    assert_eq!(p.body, "[]");
+    let anonymous = app.browser().get("/communes/lookup?q=69001").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}
