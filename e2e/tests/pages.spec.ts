@@ -9,7 +9,7 @@ for (const lang of ['fr', 'en'] as const) {
     await expect(page.locator('html')).toHaveAttribute('lang', lang);
     await signIn(page, DEMO.admin, DEMO_PASSWORD);
 
-    for (const path of ['/', '/account', '/account/totp', '/team', '/admin/structures', '/intake', '/requests', '/persons', '/persons/new', '/inbox', '/privacy/retention', '/structure/catalogue', '/stats', '/stats?period=year&scope=instance', '/stats/export?period=month&format=pdf']) {
+    for (const path of ['/', '/account', '/account/totp', '/team', '/admin/structures', '/intake', '/requests', '/persons', '/persons/new', '/inbox', '/privacy/retention', '/structure/catalogue', '/stats', '/stats?period=year&scope=instance', '/stats/export?period=month&format=pdf', '/places', '/places?near=69100&service=demarches', '/places/own', '/places/import']) {
       await page.goto(path);
       await expect(page.locator('html')).toHaveAttribute('lang', lang);
       await checkA11y(page, `${path} (${lang})`);

@@ -18,7 +18,7 @@ test('the dashboard: filters, charts with their tables, downloads', async ({ pag
   expect(yearCount).toBeGreaterThan(0);
   // Every chart has a title and a description, and the same numbers in a table.
   const charts = page.locator('figure.stat-chart svg[role=img]');
-  expect(await charts.count()).toBe(12);
+  expect(await charts.count()).toBe(13);
   await expect(page.locator('#table-category caption')).toHaveText('Par catégorie de démarche');
   const firstRow = page.locator('#table-category tbody tr').first();
   const label = (await firstRow.locator('th').textContent()) ?? '';

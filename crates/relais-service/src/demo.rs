@@ -73,7 +73,134 @@ impl Services {
             }
         }
         created += self.ensure_demo_desk().await?;
+        created += self.ensure_demo_places().await?;
         Ok(created)
+    }
+
+    /// The demo structure's own place and two partner places near the
+    /// demo persons (Villeurbanne, Vaulx-en-Velin), when it has none.
+    async fn ensure_demo_places(&self) -> Result<usize, ServiceError> {
+        let Some(structure) = self.store.structure_by_slug(DEMO_STRUCTURE_SLUG).await? else {
+            return Ok(0);
+        };
+        if !self.store.own_places(structure.id).await?.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let today = self.today();
+        // (own, id, name, address, postcode, INSEE, commune, lat, lon, hours,
+        //  services, labels, fees, access, support)
+        let places = [
+            (
+                true,
+                "demo-ccas",
+                "Espace numérique du CCAS de Démoville",
+                "12 place de la Mairie",
+                "69100",
+                "69266",
+                "Villeurbanne",
+                45.7665,
+                4.8795,
+                "Mo-Fr 09:00-12:00,13:30-17:00",
+                "demarches|outils|acces",
+                "aidants_connect|conseillers_numeriques",
+                "gratuit",
+                "se_presenter|telephoner|sur_rdv",
+                "individuel|a_ma_place",
+            ),
+            (
+                false,
+                "demo-mediatheque",
+                "Médiathèque de Démoville – atelier numérique",
+                "3 rue des Livres",
+                "69100",
+                "69266",
+                "Villeurbanne",
+                45.7710,
+                4.8900,
+                "Tu-Sa 10:00-18:00",
+                "outils|culture|acces",
+                "conseillers_numeriques",
+                "gratuit",
+                "se_presenter",
+                "atelier|autonomie",
+            ),
+            (
+                false,
+                "demo-france-services",
+                "France Services de Vaulx-sur-Rhône",
+                "8 avenue de la République",
+                "69120",
+                "69256",
+                "Vaulx-en-Velin",
+                45.7780,
+                4.9210,
+                "Mo-Fr 08:30-12:30,13:30-17:00; Sa 09:00-12:00",
+                "demarches",
+                "france_services",
+                "gratuit",
+                "se_presenter|sur_rdv",
+                "individuel",
+            ),
+        ];
+        let mut rows = Vec::new();
+        for (
+            own,
+            id,
+            name,
+            address,
+            postcode,
+            insee,
+            commune,
+            lat,
+            lon,
+            hours,
+            services,
+            labels,
+            fees,
+            access,
+            support,
+        ) in places
+        {
+            let mut row = relais_store::PlaceRow {
+                id: Uuid::now_v7(),
+                source: if own { "relais" } else { "demo" }.into(),
+                source_id: id.into(),
+                name: name.into(),
+                address: Some(address.into()),
+                postcode: Some(postcode.into()),
+                commune: Some(commune.into()),
+                insee_code: Some(insee.into()),
+                latitude: Some(lat),
+                longitude: Some(lon),
+                phone: Some("04 78 00 00 00".into()),
+                opening_hours: Some(hours.into()),
+                services: services.into(),
+                labels: labels.into(),
+                fees: fees.into(),
+                access_modes: access.into(),
+                support_modes: support.into(),
+                updated_on: Some(today),
+                imported_at: now,
+                structure_id: own.then_some(structure.id),
+                ..relais_store::PlaceRow::default()
+            };
+            row.content_hash = crate::places::import::place_hash(&row);
+            rows.push(row);
+        }
+        let n = rows.len();
+        self.store
+            .upsert_places(
+                &rows,
+                |_| {
+                    vec![JournalEvent::new("places.import")
+                        .structure(structure.id)
+                        .details(serde_json::json!({"via": "demo"}))]
+                },
+                now,
+            )
+            .await?;
+        Ok(n)
     }
 }
 

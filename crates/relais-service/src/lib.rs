@@ -20,6 +20,7 @@ pub mod notify;
 mod persons;
 pub mod places;
 mod privacy;
+pub mod referrals;
 mod reminders;
 mod requests;
 mod secrets;

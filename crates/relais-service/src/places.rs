@@ -1,51 +1,24 @@
-//! Places people can be referred to, imported from the field's open data.
-//! This part reads the national list of France Services sites (CSV,
-//! ANCT); re-importing a file updates the places it changed and leaves
-//! the others alone. Every rejected row is reported with its line, field
-//! and reason; the rest is imported in one transaction.
+//! Places people can be referred to: imported from the field's open data
+//! (France Services sites, lieux de médiation numérique, data·inclusion)
+//! or recorded by the structure itself. Re-importing a file updates the
+//! places it changed and leaves the others alone. Every rejected row is
+//! reported with its line, field and reason; the rest is imported in one
+//! transaction.
+
+pub mod export;
+pub mod hours;
+pub mod import;
+pub mod vocab;
 
 use crate::error::ServiceError;
 use crate::{Actor, Services};
+pub use import::{Format, ImportError, Notes, Parsed, Rejected};
 use relais_domain::journal::JournalEvent;
 use relais_domain::{FieldError, Role};
-use relais_store::{PlaceRow, UpsertCounts};
+use relais_store::{PlaceOfferRow, PlaceRow, UpsertCounts};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-/// One rejected row of an import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Rejected {
-    /// The line in the file (the header is line 1).
-    pub line: u64,
-    pub field: String,
-    pub reason: String,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ImportReport {
-    pub rows: u64,
-    pub new: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub rejected: Vec<Rejected>,
-    /// Imported places whose INSEE code is not in the shipped list of
-    /// communes (merged since the file was published).
-    pub unknown_insee: u64,
-}
-
-/// Why a whole file is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImportError {
-    #[error("the file is not UTF-8 text (it looks like {0}); save it as UTF-8 and try again")]
-    Encoding(&'static str),
-    #[error("the file lacks the column(s) {missing}; expected a comma-separated France Services list with the columns {expected}")]
-    Columns { missing: String, expected: String },
-    #[error("line {line}: {message}")]
-    Malformed { line: u64, message: String },
-}
 
 const FS_COLUMNS: [&str; 12] = [
     "id_fs",
@@ -127,28 +100,15 @@ fn follows(prev: &str, day: &str) -> bool {
     matches!((i, j), (Some(i), Some(j)) if j == i + 1)
 }
 
-fn insee_valid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 5
-        && (s.chars().all(|c| c.is_ascii_digit())
-            || (b[0] == b'2'
-                && (b[1] == b'A' || b[1] == b'B')
-                && s[2..].chars().all(|c| c.is_ascii_digit())))
-}
-
 /// Reads a France Services list; rows that break the rules are listed.
-pub fn parse_france_services(
-    bytes: &[u8],
+pub(crate) fn france_services(
+    text: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(Vec<PlaceRow>, Vec<Rejected>, u64), ImportError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        ImportError::Encoding(if bytes.iter().any(|b| *b >= 0x80) {
-            "Latin-1 (ISO-8859-1 or Windows-1252)"
-        } else {
-            "binary data"
-        })
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+) -> Result<Parsed, ImportError> {
+    let first_line = text.lines().next().unwrap_or("");
+    if !first_line.contains(',') && first_line.contains(';') {
+        return Err(ImportError::Separator { found: ';' });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
@@ -168,7 +128,10 @@ pub fn parse_france_services(
     if !missing.is_empty() {
         return Err(ImportError::Columns {
             missing: missing.join(", "),
-            expected: FS_COLUMNS.join(", "),
+            expected: format!(
+                "a comma-separated France Services list with the columns {}",
+                FS_COLUMNS.join(", ")
+            ),
         });
     }
     let get = |r: &csv::StringRecord, name: &str| -> String {
@@ -188,17 +151,21 @@ pub fn parse_france_services(
             Ok(r) => r,
             Err(e) => {
                 rejected.push(Rejected {
+                    unit: "line",
                     line,
                     field: "-".into(),
+                    code: "unreadable",
                     reason: format!("unreadable row: {e}"),
                 });
                 continue;
             }
         };
-        let mut reject = |field: &str, reason: &str| {
+        let mut reject = |field: &str, code: &'static str, reason: &str| {
             rejected.push(Rejected {
+                unit: "line",
                 line,
                 field: field.to_owned(),
+                code,
                 reason: reason.to_owned(),
             })
         };
@@ -207,21 +174,21 @@ pub fn parse_france_services(
         let postcode = get(&r, "code_postal");
         let insee = get(&r, "insee_com");
         if id.is_empty() {
-            reject("id_fs", "empty");
+            reject("id_fs", "empty", "empty");
             continue;
         }
         if name.is_empty() {
-            reject("lib_fs", "empty");
+            reject("lib_fs", "empty", "empty");
             continue;
         }
         if !postcode.is_empty()
             && (postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()))
         {
-            reject("code_postal", "not a 5-digit postcode");
+            reject("code_postal", "not_postcode", "not a 5-digit postcode");
             continue;
         }
-        if !insee.is_empty() && !insee_valid(&insee) {
-            reject("insee_com", "not an INSEE code");
+        if !insee.is_empty() && !import::insee_valid(&insee) {
+            reject("insee_com", "not_insee", "not an INSEE code");
             continue;
         }
         let coord = |name: &str, max: f64| -> Result<Option<f64>, ()> {
@@ -236,7 +203,7 @@ pub fn parse_france_services(
         };
         let (Ok(latitude), Ok(longitude)) = (coord("latitude", 90.0), coord("longitude", 180.0))
         else {
-            reject("latitude", "coordinates out of range");
+            reject("latitude", "coordinates", "coordinates out of range");
             continue;
         };
         if !insee.is_empty() && communes.by_insee(&insee).is_none() {
@@ -254,15 +221,17 @@ pub fn parse_france_services(
         .map(|(d, c)| (*d, get(&r, c)))
         .collect();
         let days_ref: Vec<(&str, &str)> = days.iter().map(|(d, h)| (*d, h.as_str())).collect();
-        let mut access = vec![];
+        let mut access = vec!["se_presenter"];
         if get(&r, "prise_rdv").eq_ignore_ascii_case("oui") {
-            access.push("appointment");
+            access.push("sur_rdv");
         }
-        match get(&r, "format_fs").as_str() {
-            "Bus_équivalent" | "Itinérante" => access.push("mobile"),
-            _ => access.push("on_site"),
+        if matches!(
+            get(&r, "format_fs").as_str(),
+            "Bus_équivalent" | "Itinérante"
+        ) {
+            access.push("itinerant");
         }
-        let mut p = PlaceRow {
+        let p = PlaceRow {
             id: Uuid::now_v7(),
             source: "france-services".into(),
             source_id: id,
@@ -282,40 +251,125 @@ pub fn parse_france_services(
             email: opt(get(&r, "mail")),
             website: None,
             opening_hours: opening_hours(&days_ref),
-            services: "france_services".into(),
+            services: "demarches".into(),
             labels: "france_services".into(),
             access_modes: access.join("|"),
             updated_on: None,
             content_hash: String::new(),
             imported_at: now,
+            fees: "gratuit".into(),
+            support_modes: "individuel".into(),
+            ..PlaceRow::default()
         };
-        p.content_hash = content_hash(&p);
         places.push(p);
     }
-    Ok((places, rejected, unknown))
+    Ok(Parsed {
+        rows: places.len() as u64 + rejected.len() as u64,
+        places,
+        rejected,
+        notes: Notes {
+            unknown_insee: unknown,
+            ..Notes::default()
+        },
+        ..Parsed::default()
+    })
 }
 
-fn content_hash(p: &PlaceRow) -> String {
-    let text = format!(
-        "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{}\n{:?}",
-        p.name,
-        p.siret,
-        p.address,
-        p.postcode,
-        p.commune,
-        p.insee_code,
-        p.latitude,
-        p.longitude,
-        p.phone,
-        p.email,
-        p.website,
-        p.opening_hours,
-        p.services,
-        p.labels,
-        p.access_modes,
-        p.updated_on
-    );
-    hex::encode(Sha256::digest(text.as_bytes()))
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub format: String,
+    /// Rows or items read, rejected ones included.
+    pub rows: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: Vec<Rejected>,
+    /// data·inclusion services (published apart from their structures).
+    pub services: Option<OfferCounts>,
+    pub notes: Notes,
+}
+
+/// What an import did to data·inclusion services.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OfferCounts {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl ImportReport {
+    /// The report as lines a person can read (English, for the command
+    /// line; the web page words it in the user's language).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for x in self.rejected.iter().take(50) {
+            out.push(format!(
+                "rejected\t{} {}\t{}\t{}",
+                x.unit, x.line, x.field, x.reason
+            ));
+        }
+        if self.rejected.len() > 50 {
+            out.push(format!("rejected\t… and {} more", self.rejected.len() - 50));
+        }
+        let n = &self.notes;
+        for (count, what) in [
+            (n.insee_completed, "INSEE codes taken from the postcode"),
+            (
+                n.placeholder_dates,
+                "placeholder dates (1970-01-01) read as unknown",
+            ),
+            (
+                n.placeholder_pivots,
+                "placeholder pivots (00000000000000) read as no SIRET",
+            ),
+            (
+                n.unread_hours,
+                "opening hours kept as written (beyond the syntax relais reads)",
+            ),
+            (
+                n.placeholder_coordinates,
+                "placeholder coordinates (0, 0) read as unknown",
+            ),
+        ] {
+            if count > 0 {
+                out.push(format!("note\t{count} {what}"));
+            }
+        }
+        for (term, count) in n.unknown_terms.iter().take(20) {
+            out.push(format!(
+                "note\tunknown term, ignored in {count} rows: {term}"
+            ));
+        }
+        if n.unknown_terms.len() > 20 {
+            out.push(format!(
+                "note\t… and {} other unknown terms",
+                n.unknown_terms.len() - 20
+            ));
+        }
+        let s = self.services.unwrap_or_default();
+        if self.services.is_some() {
+            out.push(format!(
+                "places: {} new, {} updated, {} unchanged",
+                self.new, self.updated, self.unchanged
+            ));
+            out.push(format!(
+                "services: {} new, {} updated, {} unchanged",
+                s.new, s.updated, s.unchanged
+            ));
+        }
+        out.push(format!(
+            "{} rows: {} new, {} updated, {} unchanged, {} rejected; {} with an INSEE code \
+             missing from the official list of communes",
+            self.rows,
+            self.new + s.new,
+            self.updated + s.updated,
+            self.unchanged + s.unchanged,
+            self.rejected.len(),
+            n.unknown_insee
+        ));
+        out
+    }
 }
 
 /// A place near a commune, with its distance when both have coordinates.
@@ -324,6 +378,8 @@ pub struct PlaceHit {
     #[serde(flatten)]
     pub place: PlaceView,
     pub distance_km: Option<f64>,
+    /// Whether it is open at the time of the search (`None`: unknown).
+    pub open_now: Option<bool>,
 }
 
 /// A place as shown and exported.
@@ -332,6 +388,8 @@ pub struct PlaceView {
     pub id: Uuid,
     pub source: String,
     pub name: String,
+    pub siret: Option<String>,
+    pub rna: Option<String>,
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub commune: Option<String>,
@@ -342,26 +400,41 @@ pub struct PlaceView {
     pub email: Option<String>,
     pub website: Option<String>,
     pub opening_hours: Option<String>,
+    pub description: Option<String>,
     pub services: Vec<String>,
+    pub publics: Vec<String>,
+    pub fees: Vec<String>,
     pub labels: Vec<String>,
     pub access_modes: Vec<String>,
+    pub support_modes: Vec<String>,
+    /// The source's last update, when it gave a real one.
+    pub updated_on: Option<chrono::NaiveDate>,
+    /// Set on the structure's own places.
+    pub own: bool,
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split('|')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 impl From<PlaceRow> for PlaceView {
     fn from(p: PlaceRow) -> Self {
-        let list = |s: &str| -> Vec<String> {
-            s.split('|')
-                .filter(|x| !x.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
         PlaceView {
             id: p.id,
             services: list(&p.services),
             labels: list(&p.labels),
             access_modes: list(&p.access_modes),
+            publics: list(&p.publics),
+            fees: list(&p.fees),
+            support_modes: list(&p.support_modes),
+            own: p.structure_id.is_some(),
             source: p.source,
             name: p.name,
+            siret: p.siret,
+            rna: p.rna,
             address: p.address,
             postcode: p.postcode,
             commune: p.commune,
@@ -372,8 +445,56 @@ impl From<PlaceRow> for PlaceView {
             email: p.email,
             website: p.website,
             opening_hours: p.opening_hours,
+            description: p.description,
+            updated_on: p.updated_on,
         }
     }
+}
+
+/// A service a source publishes for a place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfferView {
+    pub name: String,
+    pub description: Option<String>,
+    pub services: Vec<String>,
+    pub fees: Vec<String>,
+    pub publics: Vec<String>,
+    pub link: Option<String>,
+}
+
+impl From<PlaceOfferRow> for OfferView {
+    fn from(o: PlaceOfferRow) -> Self {
+        OfferView {
+            services: list(&o.services),
+            fees: list(&o.fees),
+            publics: list(&o.publics),
+            name: o.name,
+            description: o.description,
+            link: o.link,
+        }
+    }
+}
+
+/// A place with the services its source publishes apart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaceDetail {
+    #[serde(flatten)]
+    pub place: PlaceView,
+    pub offers: Vec<OfferView>,
+}
+
+/// A search for places near a commune.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceQuery {
+    /// The commune's INSEE code.
+    pub near: String,
+    pub q: String,
+    pub service: String,
+    pub public: String,
+    pub fee: String,
+    pub label: String,
+    pub open_now: bool,
+    pub limit: usize,
 }
 
 fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -388,92 +509,143 @@ fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
     6371.0 * 2.0 * h.sqrt().asin()
 }
 
+/// Checks a filter against its vocabulary (empty: no filter).
+fn filter_code(
+    c: &mut crate::error::Checks,
+    field: &'static str,
+    vocabulary: &str,
+    value: &str,
+) -> String {
+    let v = value.trim();
+    let known = vocab::vocabulary(vocabulary).iter().any(|t| t.code == v)
+        || (vocabulary == "publics" && vocab::SUPPORT.iter().any(|t| t.code == v));
+    if !v.is_empty() && !known {
+        c.push(FieldError::new(field, "unknown_code"));
+    }
+    v.to_owned()
+}
+
 impl Services {
-    /// Imports a France Services list (administrators of the instance, or
-    /// the command line with no actor). Journaled with its counts.
-    pub async fn import_france_services(
+    /// Imports a file of places (administrators of the instance, or the
+    /// command line with no actor). Journaled with its counts.
+    pub async fn import_places(
         &self,
         actor: Option<&Actor>,
+        format: Format,
         bytes: &[u8],
     ) -> Result<ImportReport, ServiceError> {
         if actor.is_some_and(|a| a.role != Role::Admin) {
             return Err(ServiceError::Forbidden);
         }
         let now = self.now();
-        let (places, rejected, unknown) = parse_france_services(bytes, now).map_err(|e| {
-            FieldError::new(
-                "file",
-                match e {
-                    ImportError::Encoding(_) => "not_utf8",
-                    ImportError::Columns { .. } => "missing_columns",
-                    ImportError::Malformed { .. } => "malformed_file",
-                },
-            )
-        })?;
-        let rows = places.len() as u64 + rejected.len() as u64;
+        let parsed =
+            import::parse(format, bytes, now).map_err(|e| FieldError::new("file", e.code()))?;
         let actor_id = actor.map(|a| a.agent_id.0);
-        let n_rejected = rejected.len();
-        let counts: UpsertCounts = self
-            .store
-            .upsert_places(
-                &places,
-                |c| {
-                    let mut ev = JournalEvent::new("places.import").details(json!({
-                        "source": "france-services",
-                        "new": c.new,
-                        "updated": c.updated,
-                        "unchanged": c.unchanged,
-                        "rejected": n_rejected,
-                    }));
-                    if let Some(a) = actor_id {
-                        ev = ev.actor(a);
-                    }
-                    vec![ev]
-                },
-                now,
-            )
-            .await?;
+        let n_rejected = parsed.rejected.len();
+        let event = |kind: &str, c: UpsertCounts| {
+            let mut ev = JournalEvent::new("places.import").details(json!({
+                "source": format.as_str(),
+                "kind": kind,
+                "new": c.new,
+                "updated": c.updated,
+                "unchanged": c.unchanged,
+                "rejected": n_rejected,
+            }));
+            if let Some(a) = actor_id {
+                ev = ev.actor(a);
+            }
+            ev
+        };
+        let counts = if parsed.places.is_empty() && !parsed.offers.is_empty() {
+            UpsertCounts::default()
+        } else {
+            self.store
+                .upsert_places(&parsed.places, |c| vec![event("places", c)], now)
+                .await?
+        };
+        let services = if parsed.offers.is_empty() {
+            None
+        } else {
+            let c = self
+                .store
+                .upsert_offers(&parsed.offers, |c| vec![event("services", c)], now)
+                .await?;
+            Some(OfferCounts {
+                new: c.new,
+                updated: c.updated,
+                unchanged: c.unchanged,
+            })
+        };
         Ok(ImportReport {
-            rows,
+            format: format.as_str().into(),
+            rows: parsed.rows,
             new: counts.new,
             updated: counts.updated,
             unchanged: counts.unchanged,
-            rejected,
-            unknown_insee: unknown,
+            rejected: parsed.rejected,
+            services,
+            notes: parsed.notes,
         })
     }
 
     /// Places near a commune (its INSEE code): those of its département,
     /// nearest first when coordinates allow, else those of the commune
-    /// first; `q` filters on the name or the commune.
+    /// first; filtered by service, public, fee, label, opening now, and
+    /// `q` on the name or the commune.
     pub async fn places_near(
         &self,
         _actor: &Actor,
-        near: &str,
-        q: &str,
-        limit: usize,
+        query: &PlaceQuery,
     ) -> Result<Vec<PlaceHit>, ServiceError> {
-        let near = near.trim();
+        let mut c = crate::error::Checks::default();
+        let near = query.near.trim();
         let communes = crate::communes::Communes::shipped();
-        let Some(commune) = communes.by_insee(near) else {
-            return Err(FieldError::new("near", "unknown_commune").into());
+        let commune = communes.by_insee(near);
+        if near.is_empty() {
+            c.push(FieldError::new("near", "required"));
+        } else if commune.is_none() {
+            c.push(FieldError::new("near", "unknown_commune"));
+        }
+        let service = filter_code(&mut c, "service", "services", &query.service);
+        let public = filter_code(&mut c, "public", "publics", &query.public);
+        let fee = filter_code(&mut c, "fee", "fees", &query.fee);
+        let label = filter_code(&mut c, "label", "labels", &query.label);
+        c.finish()?;
+        let Some(commune) = commune else {
+            return Err(ServiceError::Internal("unreachable".into()));
         };
-        let dep = &commune.departement.code;
-        let places = self.store.places_in(dep).await?;
-        // The commune's centre: the mean of its places' coordinates.
-        let here: Vec<(f64, f64)> = places
-            .iter()
-            .filter(|p| p.insee_code.as_deref() == Some(near))
-            .filter_map(|p| Some((p.latitude?, p.longitude?)))
-            .collect();
-        let centre = (!here.is_empty()).then(|| {
-            let n = here.len() as f64;
-            (
-                here.iter().map(|c| c.0).sum::<f64>() / n,
-                here.iter().map(|c| c.1).sum::<f64>() / n,
-            )
+        let places = self.store.places_in(&commune.departement.code).await?;
+        // The commune's centre: the mean of its places' coordinates, else
+        // of those of its postcodes.
+        let mean = |pred: &dyn Fn(&PlaceRow) -> bool| {
+            let here: Vec<(f64, f64)> = places
+                .iter()
+                .filter(|p| pred(p))
+                .filter_map(|p| Some((p.latitude?, p.longitude?)))
+                .collect();
+            (!here.is_empty()).then(|| {
+                let n = here.len() as f64;
+                (
+                    here.iter().map(|c| c.0).sum::<f64>() / n,
+                    here.iter().map(|c| c.1).sum::<f64>() / n,
+                )
+            })
+        };
+        let centre = mean(&|p| p.insee_code.as_deref() == Some(near)).or_else(|| {
+            mean(&|p| {
+                p.postcode
+                    .as_ref()
+                    .is_some_and(|pc| commune.postcodes.contains(pc))
+            })
         });
-        let folded = relais_domain::search::fold(q);
+        let local = self.now().with_timezone(&chrono_tz::Europe::Paris);
+        use chrono::{Datelike, Timelike};
+        let (weekday, minute) = (
+            local.weekday().num_days_from_monday() as usize,
+            (local.hour() * 60 + local.minute()) as u16,
+        );
+        let has = |set: &str, code: &str| code.is_empty() || set.split('|').any(|x| x == code);
+        let folded = relais_domain::search::fold(&query.q);
         let mut hits: Vec<PlaceHit> = places
             .into_iter()
             .filter(|p| {
@@ -485,21 +657,30 @@ impl Services {
                     ))
                     .contains(&folded)
             })
+            .filter(|p| {
+                has(&p.services, &service)
+                    && has(&p.publics, &public)
+                    && has(&p.fees, &fee)
+                    && has(&p.labels, &label)
+            })
             .map(|p| {
                 let distance = match (centre, p.latitude, p.longitude) {
                     (Some(c), Some(la), Some(lo)) => Some((km(c, (la, lo)) * 10.0).round() / 10.0),
                     _ => None,
                 };
                 let same = p.insee_code.as_deref() == Some(near);
+                let open_now = hours::is_open(p.opening_hours.as_deref(), weekday, minute);
                 PlaceHit {
                     distance_km: if same {
                         distance.or(Some(0.0))
                     } else {
                         distance
                     },
+                    open_now,
                     place: p.into(),
                 }
             })
+            .filter(|h| !query.open_now || h.open_now == Some(true))
             .collect();
         hits.sort_by(|a, b| {
             a.distance_km
@@ -507,17 +688,296 @@ impl Services {
                 .total_cmp(&b.distance_km.unwrap_or(f64::MAX))
                 .then_with(|| a.place.name.cmp(&b.place.name))
         });
-        hits.truncate(limit);
+        hits.truncate(query.limit.clamp(1, 200));
         Ok(hits)
     }
 
-    pub async fn place(&self, _actor: &Actor, id: Uuid) -> Result<PlaceView, ServiceError> {
-        Ok(self
+    pub async fn place(&self, _actor: &Actor, id: Uuid) -> Result<PlaceDetail, ServiceError> {
+        let row = self
             .store
             .place_by_id(id)
             .await?
-            .ok_or(ServiceError::NotFound)?
-            .into())
+            .ok_or(ServiceError::NotFound)?;
+        let offers = self
+            .store
+            .offers_of(&row.source, &row.source_id)
+            .await?
+            .into_iter()
+            .map(OfferView::from)
+            .collect();
+        Ok(PlaceDetail {
+            place: row.into(),
+            offers,
+        })
+    }
+
+    /// The structure's own places.
+    pub async fn own_places(&self, actor: &Actor) -> Result<Vec<PlaceView>, ServiceError> {
+        Ok(self
+            .store
+            .own_places(actor.structure_id.0)
+            .await?
+            .into_iter()
+            .map(PlaceView::from)
+            .collect())
+    }
+
+    /// Records or changes one of the structure's own places (supervisors
+    /// and administrators). Journaled.
+    pub async fn save_own_place(
+        &self,
+        actor: &Actor,
+        id: Option<Uuid>,
+        input: &OwnPlaceInput,
+    ) -> Result<Uuid, ServiceError> {
+        if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+            return Err(ServiceError::Forbidden);
+        }
+        let now = self.now();
+        let existing = match id {
+            Some(id) => {
+                let row = self
+                    .store
+                    .place_by_id(id)
+                    .await?
+                    .filter(|p| p.structure_id == Some(actor.structure_id.0))
+                    .ok_or(ServiceError::NotFound)?;
+                Some(row)
+            }
+            None => None,
+        };
+        let mut row = input.validate()?;
+        row.structure_id = Some(actor.structure_id.0);
+        row.source = "relais".into();
+        row.updated_on = Some(now.with_timezone(&chrono_tz::Europe::Paris).date_naive());
+        row.imported_at = now;
+        match existing {
+            Some(e) => {
+                row.id = e.id;
+                row.source_id = e.source_id;
+            }
+            None => {
+                row.id = Uuid::now_v7();
+                row.source_id = row.id.to_string();
+            }
+        }
+        row.content_hash = import::place_hash(&row);
+        let ev = JournalEvent::new(if id.is_some() {
+            "place.update"
+        } else {
+            "place.create"
+        })
+        .actor(actor.agent_id.0)
+        .structure(actor.structure_id.0)
+        .object("place", row.id);
+        self.store.save_own_place(&row, &[ev], now).await?;
+        Ok(row.id)
+    }
+}
+
+/// A file of the structure's own places, ready to download.
+#[derive(Debug, Clone)]
+pub struct PlacesFile {
+    pub content_type: &'static str,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Services {
+    /// The structure's own places as `lmn` (CSV), `data-inclusion` (v1
+    /// JSON) or `hsds` (3.0 JSON). Journaled.
+    pub async fn export_own_places(
+        &self,
+        actor: &Actor,
+        format: &str,
+    ) -> Result<PlacesFile, ServiceError> {
+        let places = self.own_places(actor).await?;
+        let structure = self
+            .store
+            .structure_by_id(actor.structure_id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let json_bytes = |v: serde_json::Value| {
+            serde_json::to_vec_pretty(&v).map_err(|e| ServiceError::Internal(e.to_string()))
+        };
+        let file = match format {
+            "lmn" => PlacesFile {
+                content_type: "text/csv; charset=utf-8",
+                filename: format!("{}-lieux-mediation-numerique.csv", structure.slug),
+                bytes: export::lmn_csv(&places)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            },
+            "data-inclusion" => PlacesFile {
+                content_type: "application/json",
+                filename: format!("{}-data-inclusion-v1.json", structure.slug),
+                bytes: json_bytes(export::data_inclusion(&places))?,
+            },
+            "hsds" => PlacesFile {
+                content_type: "application/json",
+                filename: format!("{}-hsds-3.0.json", structure.slug),
+                bytes: json_bytes(export::hsds(&places, structure.id, &structure.name))?,
+            },
+            _ => return Err(FieldError::new("format", "unknown_format").into()),
+        };
+        self.store
+            .journal_only(
+                &[JournalEvent::new("places.export")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .details(json!({"format": format, "places": places.len()}))],
+                self.now(),
+            )
+            .await?;
+        Ok(file)
+    }
+}
+
+/// One of the structure's own places, as typed in the form or the API.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OwnPlaceInput {
+    pub name: String,
+    pub siret: String,
+    pub address: String,
+    pub postcode: String,
+    pub commune: String,
+    pub insee_code: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub opening_hours: String,
+    pub description: String,
+    pub services: Vec<String>,
+    pub publics: Vec<String>,
+    pub fees: Vec<String>,
+    pub labels: Vec<String>,
+    pub access_modes: Vec<String>,
+    pub support_modes: Vec<String>,
+}
+
+impl OwnPlaceInput {
+    fn validate(&self) -> Result<PlaceRow, ServiceError> {
+        let mut c = crate::error::Checks::default();
+        let opt = |s: &str| {
+            let t = s.trim();
+            (!t.is_empty()).then(|| t.to_owned())
+        };
+        let name = self.name.trim();
+        if name.chars().count() < 3 {
+            c.push(FieldError::new("name", "too_short"));
+        } else if name.chars().count() > 150 {
+            c.push(FieldError::new("name", "too_long"));
+        }
+        let siret = opt(&self.siret);
+        if siret
+            .as_ref()
+            .is_some_and(|s| s.len() != 14 || !s.chars().all(|c| c.is_ascii_digit()))
+        {
+            c.push(FieldError::new("siret", "invalid_siret"));
+        }
+        if opt(&self.address).is_none() {
+            c.push(FieldError::new("address", "required"));
+        }
+        let postcode = self.postcode.trim();
+        if postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()) {
+            c.push(FieldError::new("postcode", "invalid_postcode"));
+        }
+        let communes = crate::communes::Communes::shipped();
+        let mut insee = opt(&self.insee_code);
+        let mut commune = opt(&self.commune);
+        match &insee {
+            Some(code) => match communes.by_insee(code) {
+                Some(found) => {
+                    commune = commune.or(Some(found.name.clone()));
+                }
+                None => c.push(FieldError::new("insee_code", "unknown_commune")),
+            },
+            None => {
+                if let Some(found) = communes.designated_by(postcode) {
+                    insee = Some(found.insee_code.clone());
+                    commune = commune.or(Some(found.name.clone()));
+                } else {
+                    c.push(FieldError::new("insee_code", "required"));
+                }
+            }
+        }
+        let email = opt(&self.email);
+        if email
+            .as_ref()
+            .is_some_and(|e| !e.contains('@') || e.contains(' ') || e.len() > 254)
+        {
+            c.push(FieldError::new("email", "invalid_email"));
+        }
+        let website = opt(&self.website);
+        if website
+            .as_ref()
+            .is_some_and(|w| !(w.starts_with("https://") || w.starts_with("http://")))
+        {
+            c.push(FieldError::new("website", "invalid_url"));
+        }
+        let phone = opt(&self.phone);
+        if phone.as_ref().is_some_and(|p| {
+            let digits = p.chars().filter(char::is_ascii_digit).count();
+            !(9..=15).contains(&digits)
+                || p.chars()
+                    .any(|c| !(c.is_ascii_digit() || " .+-()".contains(c)))
+        }) {
+            c.push(FieldError::new("phone", "invalid_phone"));
+        }
+        let hours = opt(&self.opening_hours);
+        if hours.as_ref().is_some_and(|h| hours::parse(h).is_none()) {
+            c.push(FieldError::new("opening_hours", "invalid_hours"));
+        }
+        let description = opt(&self.description);
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 2000)
+        {
+            c.push(FieldError::new("description", "too_long"));
+        }
+        let mut codes = |field: &'static str, vocabulary: &str, values: &[String]| -> String {
+            let mut out: Vec<&str> = Vec::new();
+            for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                let known = vocab::vocabulary(vocabulary).iter().any(|t| t.code == v)
+                    || (vocabulary == "publics" && vocab::SUPPORT.iter().any(|t| t.code == v));
+                if !known {
+                    c.push(FieldError::new(field, "unknown_code"));
+                } else if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+            out.join("|")
+        };
+        let services = codes("services", "services", &self.services);
+        let publics = codes("publics", "publics", &self.publics);
+        let fees = codes("fees", "fees", &self.fees);
+        let labels = codes("labels", "labels", &self.labels);
+        let access_modes = codes("access_modes", "access_modes", &self.access_modes);
+        let support_modes = codes("support_modes", "support_modes", &self.support_modes);
+        if services.is_empty() {
+            c.push(FieldError::new("services", "required"));
+        }
+        c.finish()?;
+        Ok(PlaceRow {
+            name: name.to_owned(),
+            siret,
+            address: opt(&self.address),
+            postcode: Some(postcode.to_owned()),
+            commune,
+            insee_code: insee,
+            phone,
+            email,
+            website,
+            opening_hours: hours,
+            description,
+            services,
+            publics,
+            fees,
+            labels,
+            access_modes,
+            support_modes,
+            ..PlaceRow::default()
+        })
     }
 }
 

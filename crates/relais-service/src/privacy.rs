@@ -69,6 +69,8 @@ pub struct SubjectAccess {
     pub requests: Vec<SaRequest>,
     pub interventions: Vec<SaIntervention>,
     pub follow_ups: Vec<SaFollowUp>,
+    /// Where the person was referred, why, and what came of it.
+    pub referrals: Vec<SaReferral>,
     pub mandates: Vec<SaMandate>,
     /// Who opened or changed the file, newest first.
     pub access_history: Vec<SaAccess>,
@@ -147,6 +149,15 @@ pub struct SaFollowUp {
     pub due_date: NaiveDate,
     pub reason: String,
     pub done: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SaReferral {
+    pub request: String,
+    pub made_on: NaiveDate,
+    pub to: String,
+    pub reason: Option<String>,
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -534,6 +545,21 @@ impl Services {
         };
         let interventions = self.store.interventions_of_person(sid, p.id).await?;
         let follow_ups = self.store.follow_ups_of_person(sid, p.id).await?;
+        let mut referrals = Vec::new();
+        for r in &requests {
+            for x in self.referrals_of_request(actor, r.request.id).await? {
+                referrals.push(SaReferral {
+                    request: r.request.reference.clone(),
+                    made_on: x
+                        .created_at
+                        .with_timezone(&chrono_tz::Europe::Paris)
+                        .date_naive(),
+                    to: x.place_name.or(x.operator_name).unwrap_or_default(),
+                    reason: x.reason,
+                    status: x.status,
+                });
+            }
+        }
         let mandates = self.list_mandates(actor, Some(person), None).await?;
         let history = self
             .store
@@ -619,6 +645,7 @@ impl Services {
                     done: f.follow_up.done,
                 })
                 .collect(),
+            referrals,
             mandates: mandates
                 .into_iter()
                 .map(|m| SaMandate {

@@ -190,6 +190,7 @@ pub enum Measure {
     Interventions,
     Persons,
     Minutes,
+    Referrals,
 }
 
 /// One line of a statistics table.
@@ -200,6 +201,7 @@ pub struct StatRow {
     pub interventions: u64,
     pub persons: u64,
     pub minutes: i64,
+    pub referrals: u64,
 }
 
 impl StatRow {
@@ -209,6 +211,7 @@ impl StatRow {
             Measure::Interventions => self.interventions as i64,
             Measure::Persons => self.persons as i64,
             Measure::Minutes => self.minutes,
+            Measure::Referrals => self.referrals as i64,
         }
     }
 }
@@ -231,7 +234,7 @@ impl StatTable {
 }
 
 /// The tables of a dashboard, in display order.
-pub const TABLES: [&str; 12] = [
+pub const TABLES: [&str; 13] = [
     "category",
     "operator",
     "mode",
@@ -244,6 +247,7 @@ pub const TABLES: [&str; 12] = [
     "departement",
     "repeat_visits",
     "autonomy",
+    "referral",
 ];
 
 /// What the dashboard is asked for, as typed by the user.
@@ -767,6 +771,17 @@ impl Services {
             };
             by_autonomy.person(key, Some(*p));
         }
+        let mut by_referral = Tally::default();
+        let (start, end) = period.bounds();
+        for (status, author, cat, chan) in self.store.stats_referrals(sid, start, end).await? {
+            if agent.is_some_and(|a| author != Some(a))
+                || category.is_some_and(|c| c != cat)
+                || channel.is_some_and(|c| c != chan)
+            {
+                continue;
+            }
+            by_referral.row(&status).referrals += 1;
+        }
         let tables = vec![
             by_category.table(
                 "category",
@@ -809,6 +824,11 @@ impl Services {
                 "autonomy",
                 &[Persons],
                 Order::Fixed(&["improved", "unchanged", "declined", "assessed_once"]),
+            ),
+            by_referral.table(
+                "referral",
+                &[Referrals],
+                Order::Fixed(&crate::referrals::STATUSES),
             ),
         ];
         let structure_name = match scope {

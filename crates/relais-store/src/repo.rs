@@ -995,6 +995,7 @@ macro_rules! repository {
             for sql in [
                 "UPDATE help_requests SET person_id = $1 WHERE person_id = $2",
                 "UPDATE follow_ups SET person_id = $1 WHERE person_id = $2",
+                "UPDATE referrals SET person_id = $1 WHERE person_id = $2",
                 "UPDATE autonomy_assessments SET person_id = $1 WHERE person_id = $2",
             ] {
                 sqlx::query(sql).bind(survivor).bind(absorbed).execute(&mut *tx).await?;
@@ -1940,6 +1941,9 @@ macro_rules! repository {
             for sql in [
                 "UPDATE interventions SET summary = NULL, next_step = NULL WHERE help_request_id \
                  IN (SELECT id FROM help_requests WHERE person_id = $1)",
+                "UPDATE referrals SET reason = NULL, person_id = NULL, follow_up_id = NULL \
+                 WHERE help_request_id IN (SELECT id FROM help_requests WHERE person_id = $1) \
+                 OR person_id = $1",
                 "DELETE FROM follow_ups WHERE person_id = $1 OR help_request_id \
                  IN (SELECT id FROM help_requests WHERE person_id = $1)",
                 "UPDATE mandates SET signature_svg = NULL, scan = NULL, scan_type = NULL, \
@@ -2512,60 +2516,153 @@ macro_rules! repository {
             let mut tx = pool.begin().await?;
             let mut counts = UpsertCounts::default();
             for p in places {
-                let existing: Option<(String,)> = sqlx::query_as(
-                    "SELECT content_hash FROM places WHERE source = $1 AND source_id = $2",
-                )
-                .bind(&p.source)
-                .bind(&p.source_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                match existing {
-                    Some((hash,)) if hash == p.content_hash => {
-                        counts.unchanged += 1;
-                        continue;
-                    }
-                    Some(_) => counts.updated += 1,
-                    None => counts.new += 1,
+                let key = (p.source.as_str(), p.source_id.as_str(), p.content_hash.as_str());
+                if !count_change(&mut tx, "places", key, &mut counts).await? {
+                    continue;
                 }
                 // One statement for new and changed places; the id stays.
+                upsert_place_tx(&mut tx, p).await?;
+            }
+            append_journal(&mut tx, &events(counts), now).await?;
+            tx.commit().await?;
+            Ok(counts)
+        }
+
+        /// Counts an imported row as new, updated or unchanged by its
+        /// (source, source id, content hash); whether it must be written.
+        async fn count_change(
+            tx: &mut Tx<'_>,
+            table: &str,
+            (source, source_id, hash): (&str, &str, &str),
+            counts: &mut UpsertCounts,
+        ) -> Result<bool, StoreError> {
+            let sql = format!("SELECT content_hash FROM {table} WHERE source = $1 AND source_id = $2");
+            let existing: Option<(String,)> = sqlx::query_as(&sql)
+                .bind(source)
+                .bind(source_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            Ok(match existing {
+                Some((h,)) if h == hash => {
+                    counts.unchanged += 1;
+                    false
+                }
+                Some(_) => {
+                    counts.updated += 1;
+                    true
+                }
+                None => {
+                    counts.new += 1;
+                    true
+                }
+            })
+        }
+
+        async fn upsert_place_tx(tx: &mut Tx<'_>, p: &PlaceRow) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO places (id, source, source_id, name, siret, address, postcode, \
+                 commune, insee_code, latitude, longitude, phone, email, website, \
+                 opening_hours, services, labels, access_modes, updated_on, content_hash, \
+                 imported_at, rna, publics, fees, support_modes, description, structure_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                 $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) \
+                 ON CONFLICT (source, source_id) DO UPDATE SET name = excluded.name, \
+                 siret = excluded.siret, address = excluded.address, \
+                 postcode = excluded.postcode, commune = excluded.commune, \
+                 insee_code = excluded.insee_code, latitude = excluded.latitude, \
+                 longitude = excluded.longitude, phone = excluded.phone, \
+                 email = excluded.email, website = excluded.website, \
+                 opening_hours = excluded.opening_hours, services = excluded.services, \
+                 labels = excluded.labels, access_modes = excluded.access_modes, \
+                 updated_on = excluded.updated_on, content_hash = excluded.content_hash, \
+                 imported_at = excluded.imported_at, rna = excluded.rna, \
+                 publics = excluded.publics, fees = excluded.fees, \
+                 support_modes = excluded.support_modes, description = excluded.description, \
+                 structure_id = excluded.structure_id",
+            )
+            .bind(p.id)
+            .bind(&p.source)
+            .bind(&p.source_id)
+            .bind(&p.name)
+            .bind(&p.siret)
+            .bind(&p.address)
+            .bind(&p.postcode)
+            .bind(&p.commune)
+            .bind(&p.insee_code)
+            .bind(p.latitude)
+            .bind(p.longitude)
+            .bind(&p.phone)
+            .bind(&p.email)
+            .bind(&p.website)
+            .bind(&p.opening_hours)
+            .bind(&p.services)
+            .bind(&p.labels)
+            .bind(&p.access_modes)
+            .bind(p.updated_on)
+            .bind(&p.content_hash)
+            .bind(p.imported_at)
+            .bind(&p.rna)
+            .bind(&p.publics)
+            .bind(&p.fees)
+            .bind(&p.support_modes)
+            .bind(&p.description)
+            .bind(p.structure_id)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        /// Saves one of the structure's own places (source `relais`).
+        pub(crate) async fn save_own_place(
+            pool: &Pool<Db>,
+            p: &PlaceRow,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            upsert_place_tx(&mut tx, p).await?;
+            finish(tx, events, now).await
+        }
+
+        /// Inserts new services and updates those whose content changed.
+        pub(crate) async fn upsert_offers(
+            pool: &Pool<Db>,
+            offers: &[PlaceOfferRow],
+            events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
+            now: DateTime<Utc>,
+        ) -> Result<UpsertCounts, StoreError> {
+            let mut tx = pool.begin().await?;
+            let mut counts = UpsertCounts::default();
+            for o in offers {
+                let key = (o.source.as_str(), o.source_id.as_str(), o.content_hash.as_str());
+                if !count_change(&mut tx, "place_offers", key, &mut counts).await? {
+                    continue;
+                }
                 sqlx::query(
-                    "INSERT INTO places (id, source, source_id, name, siret, address, postcode, \
-                     commune, insee_code, latitude, longitude, phone, email, website, \
-                     opening_hours, services, labels, access_modes, updated_on, content_hash, \
-                     imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                     $13, $14, $15, $16, $17, $18, $19, $20, $21) \
-                     ON CONFLICT (source, source_id) DO UPDATE SET name = excluded.name, \
-                     siret = excluded.siret, address = excluded.address, \
-                     postcode = excluded.postcode, commune = excluded.commune, \
-                     insee_code = excluded.insee_code, latitude = excluded.latitude, \
-                     longitude = excluded.longitude, phone = excluded.phone, \
-                     email = excluded.email, website = excluded.website, \
-                     opening_hours = excluded.opening_hours, services = excluded.services, \
-                     labels = excluded.labels, access_modes = excluded.access_modes, \
-                     updated_on = excluded.updated_on, content_hash = excluded.content_hash, \
-                     imported_at = excluded.imported_at",
+                    "INSERT INTO place_offers (id, source, source_id, structure_ref, name, \
+                     description, kinds, thematiques, services, fees, publics, link, \
+                     content_hash, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                     $10, $11, $12, $13, $14) ON CONFLICT (source, source_id) DO UPDATE SET \
+                     structure_ref = excluded.structure_ref, name = excluded.name, \
+                     description = excluded.description, kinds = excluded.kinds, \
+                     thematiques = excluded.thematiques, services = excluded.services, \
+                     fees = excluded.fees, publics = excluded.publics, link = excluded.link, \
+                     content_hash = excluded.content_hash, imported_at = excluded.imported_at",
                 )
-                .bind(p.id)
-                .bind(&p.source)
-                .bind(&p.source_id)
-                .bind(&p.name)
-                .bind(&p.siret)
-                .bind(&p.address)
-                .bind(&p.postcode)
-                .bind(&p.commune)
-                .bind(&p.insee_code)
-                .bind(p.latitude)
-                .bind(p.longitude)
-                .bind(&p.phone)
-                .bind(&p.email)
-                .bind(&p.website)
-                .bind(&p.opening_hours)
-                .bind(&p.services)
-                .bind(&p.labels)
-                .bind(&p.access_modes)
-                .bind(p.updated_on)
-                .bind(&p.content_hash)
-                .bind(p.imported_at)
+                .bind(o.id)
+                .bind(&o.source)
+                .bind(&o.source_id)
+                .bind(&o.structure_ref)
+                .bind(&o.name)
+                .bind(&o.description)
+                .bind(&o.kinds)
+                .bind(&o.thematiques)
+                .bind(&o.services)
+                .bind(&o.fees)
+                .bind(&o.publics)
+                .bind(&o.link)
+                .bind(&o.content_hash)
+                .bind(o.imported_at)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -2574,9 +2671,167 @@ macro_rules! repository {
             Ok(counts)
         }
 
+        /// The services a source publishes for one of its structures.
+        pub(crate) async fn offers_of(
+            pool: &Pool<Db>,
+            source: &str,
+            structure_ref: &str,
+        ) -> Result<Vec<PlaceOfferRow>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT id, source, source_id, structure_ref, name, description, kinds, \
+                 thematiques, services, fees, publics, link, content_hash, imported_at \
+                 FROM place_offers WHERE source = $1 AND structure_ref = $2 ORDER BY name",
+            )
+            .bind(source)
+            .bind(structure_ref)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        /// The structure's own places.
+        pub(crate) async fn own_places(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+        ) -> Result<Vec<PlaceRow>, StoreError> {
+            let sql =
+                format!("SELECT {PLACE_COLS} FROM places WHERE structure_id = $1 ORDER BY name");
+            Ok(sqlx::query_as(&sql)
+                .bind(structure_id)
+                .fetch_all(pool)
+                .await?)
+        }
+
+        // ---- referrals -------------------------------------------------------
+
+        const REFERRAL_SELECT: &str = "SELECT r.id, r.structure_id, r.help_request_id, \
+            r.person_id, r.place_id, r.operator_id, r.reason, r.status, r.follow_up_id, \
+            r.created_by, r.created_at, r.updated_at, r.closed_on, p.name AS place_name \
+            FROM referrals r LEFT JOIN places p ON p.id = r.place_id";
+
+        /// A referral and, when asked, its follow-up, in one transaction.
+        pub(crate) async fn insert_referral(
+            pool: &Pool<Db>,
+            r: &ReferralRow,
+            follow_up: Option<&FollowUpRow>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            if let Some(f) = follow_up {
+                insert_follow_up_tx(&mut tx, f).await?;
+            }
+            sqlx::query(
+                "INSERT INTO referrals (id, structure_id, help_request_id, person_id, place_id, \
+                 operator_id, reason, status, follow_up_id, created_by, created_at, updated_at, \
+                 closed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(r.id)
+            .bind(r.structure_id)
+            .bind(r.help_request_id)
+            .bind(r.person_id)
+            .bind(r.place_id)
+            .bind(&r.operator_id)
+            .bind(&r.reason)
+            .bind(&r.status)
+            .bind(r.follow_up_id)
+            .bind(r.created_by)
+            .bind(r.created_at)
+            .bind(r.updated_at)
+            .bind(r.closed_on)
+            .execute(&mut *tx)
+            .await?;
+            finish(tx, events, now).await
+        }
+
+        /// A new status (and the follow-up done when the referral is over).
+        pub(crate) async fn update_referral(
+            pool: &Pool<Db>,
+            r: &ReferralRow,
+            close_follow_up: bool,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE referrals SET status = $1, updated_at = $2, closed_on = $3 \
+                 WHERE id = $4 AND structure_id = $5",
+            )
+            .bind(&r.status)
+            .bind(r.updated_at)
+            .bind(r.closed_on)
+            .bind(r.id)
+            .bind(r.structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            if let (true, Some(f)) = (close_follow_up, r.follow_up_id) {
+                sqlx::query(
+                    "UPDATE follow_ups SET done = TRUE, done_at = $1 WHERE id = $2 AND done = FALSE",
+                )
+                .bind(now)
+                .bind(f)
+                .execute(&mut *tx)
+                .await?;
+            }
+            finish(tx, events, now).await
+        }
+
+        pub(crate) async fn referral_by_id(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+        ) -> Result<Option<ReferralListRow>, StoreError> {
+            let sql = format!("{REFERRAL_SELECT} WHERE r.structure_id = $1 AND r.id = $2");
+            Ok(sqlx::query_as(&sql)
+                .bind(structure_id)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?)
+        }
+
+        pub(crate) async fn referrals_of_request(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            request_id: Uuid,
+        ) -> Result<Vec<ReferralListRow>, StoreError> {
+            let sql = format!(
+                "{REFERRAL_SELECT} WHERE r.structure_id = $1 AND r.help_request_id = $2 \
+                 ORDER BY r.created_at"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(structure_id)
+                .bind(request_id)
+                .fetch_all(pool)
+                .await?)
+        }
+
+        /// Referrals made from `from` to `to`, by status.
+        pub(crate) async fn stats_referrals(
+            pool: &Pool<Db>,
+            scope: Option<Uuid>,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+        ) -> Result<Vec<(String, Option<Uuid>, String, String)>, StoreError> {
+            let (cond, n) = scope_condition("f.structure_id", scope);
+            let sql = format!(
+                "SELECT f.status, f.created_by, h.category, h.channel FROM referrals f \
+                 JOIN help_requests h ON h.id = f.help_request_id \
+                 WHERE {cond} f.created_at >= ${n} AND f.created_at < ${}",
+                n + 1
+            );
+            let mut q = sqlx::query_as(&sql);
+            if let Some(s) = scope {
+                q = q.bind(s);
+            }
+            Ok(q.bind(from).bind(to).fetch_all(pool).await?)
+        }
+
         const PLACE_COLS: &str = "id, source, source_id, name, siret, address, postcode, commune, \
             insee_code, latitude, longitude, phone, email, website, opening_hours, services, labels, \
-            access_modes, updated_on, content_hash, imported_at";
+            access_modes, updated_on, content_hash, imported_at, rna, publics, fees, support_modes, \
+            description, structure_id";
 
         /// Places whose INSEE code or postcode starts with `prefix` (a
         /// département), or every place when it is empty.

@@ -706,7 +706,7 @@ pub struct StatsAggregate {
 // ---- places ------------------------------------------------------------------------
 
 /// A place people can be referred to, from an open-data source.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
 pub struct PlaceRow {
     pub id: Uuid,
     /// `france-services`, `lmn` or `data-inclusion`.
@@ -733,6 +733,63 @@ pub struct PlaceRow {
     /// Of the imported content: a re-import of the same row changes nothing.
     pub content_hash: String,
     pub imported_at: DateTime<Utc>,
+    pub rna: Option<String>,
+    /// `|`-separated codes.
+    pub publics: String,
+    pub fees: String,
+    pub support_modes: String,
+    pub description: Option<String>,
+    /// Set for the structure's own places (source `relais`).
+    pub structure_id: Option<Uuid>,
+}
+
+/// A service published apart from its structure (data·inclusion).
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct PlaceOfferRow {
+    pub id: Uuid,
+    pub source: String,
+    pub source_id: String,
+    /// The structure's id in the same source.
+    pub structure_ref: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `|`-separated codes.
+    pub kinds: String,
+    pub thematiques: String,
+    pub services: String,
+    pub fees: String,
+    pub publics: String,
+    pub link: Option<String>,
+    pub content_hash: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// A person sent from a request to a place or to an operator's channel.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub help_request_id: Uuid,
+    pub person_id: Option<Uuid>,
+    pub place_id: Option<Uuid>,
+    pub operator_id: Option<String>,
+    /// Sealed.
+    pub reason: Option<String>,
+    /// `proposed`, `contacted`, `accepted`, `done` or `failed`.
+    pub status: String,
+    pub follow_up_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// A referral with the place's name.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReferralListRow {
+    #[sqlx(flatten)]
+    pub referral: ReferralRow,
+    pub place_name: Option<String>,
 }
 
 /// What an import changed.

@@ -29,6 +29,7 @@ pub(crate) const SEALED_COLUMNS: &[(&str, &str, bool)] = &[
     ("interventions", "summary", false),
     ("interventions", "next_step", false),
     ("follow_ups", "reason", false),
+    ("referrals", "reason", false),
     ("mandates", "signature_svg", false),
     ("mandates", "revoke_reason", false),
     ("mandates", "revocation_secret", false),
@@ -76,6 +77,24 @@ impl Sealed for FollowUpRow {
     fn open(&mut self, v: &Vault) -> Result<(), StoreError> {
         self.reason = v.open("follow_ups.reason", self.id, &self.reason)?;
         Ok(())
+    }
+}
+
+impl Sealed for ReferralRow {
+    fn seal(&mut self, v: &Vault) -> Result<(), StoreError> {
+        v.seal_opt("referrals.reason", self.id, &mut self.reason)
+    }
+    fn open(&mut self, v: &Vault) -> Result<(), StoreError> {
+        v.open_opt("referrals.reason", self.id, &mut self.reason)
+    }
+}
+
+impl Sealed for ReferralListRow {
+    fn seal(&mut self, v: &Vault) -> Result<(), StoreError> {
+        self.referral.seal(v)
+    }
+    fn open(&mut self, v: &Vault) -> Result<(), StoreError> {
+        self.referral.open(v)
     }
 }
 

@@ -1098,6 +1098,94 @@ impl Store {
         dispatch!(self, read, place_by_id(id))
     }
 
+    pub async fn save_own_place(
+        &self,
+        place: &PlaceRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, save_own_place(place, events, now))
+    }
+
+    pub async fn own_places(&self, structure_id: Uuid) -> Result<Vec<PlaceRow>, StoreError> {
+        dispatch!(self, read, own_places(structure_id))
+    }
+
+    pub async fn upsert_offers(
+        &self,
+        offers: &[PlaceOfferRow],
+        events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<UpsertCounts, StoreError> {
+        dispatch!(self, write, upsert_offers(offers, events, now))
+    }
+
+    pub async fn offers_of(
+        &self,
+        source: &str,
+        structure_ref: &str,
+    ) -> Result<Vec<PlaceOfferRow>, StoreError> {
+        dispatch!(self, read, offers_of(source, structure_ref))
+    }
+
+    // ---- referrals ----
+
+    pub async fn insert_referral(
+        &self,
+        r: &ReferralRow,
+        follow_up: Option<&FollowUpRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let r = &r.sealed(&self.vault)?;
+        let f = follow_up.map(|f| f.sealed(&self.vault)).transpose()?;
+        dispatch!(self, write, insert_referral(r, f.as_ref(), events, now))
+    }
+
+    /// Saves the status; closes the follow-up when `close_follow_up`.
+    pub async fn update_referral(
+        &self,
+        r: &ReferralRow,
+        close_follow_up: bool,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            update_referral(r, close_follow_up, events, now)
+        )
+    }
+
+    pub async fn referral_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<ReferralListRow>, StoreError> {
+        let mut row = dispatch!(self, read, referral_by_id(structure_id, id))?;
+        row.open(&self.vault)?;
+        Ok(row)
+    }
+
+    pub async fn referrals_of_request(
+        &self,
+        structure_id: Uuid,
+        request_id: Uuid,
+    ) -> Result<Vec<ReferralListRow>, StoreError> {
+        let mut rows = dispatch!(self, read, referrals_of_request(structure_id, request_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    pub async fn stats_referrals(
+        &self,
+        scope: Option<Uuid>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(String, Option<Uuid>, String, String)>, StoreError> {
+        dispatch!(self, read, stats_referrals(scope, from, to))
+    }
+
     // ---- reminders ----
 
     pub async fn open_follow_ups_until(

@@ -543,6 +543,27 @@ pub fn subject_access(lang: Lang, sa: &relais_service::SubjectAccess) -> Documen
         ..Section::default()
     });
     sections.push(Section {
+        heading: t("Vos orientations", "Your referrals"),
+        bullets: sa
+            .referrals
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} · {} · {} · {}{}",
+                    date(r.made_on),
+                    r.request,
+                    r.to,
+                    lang.t(&format!("referral-status-{}", r.status)),
+                    r.reason
+                        .as_deref()
+                        .map(|x| format!(" · {x}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect(),
+        ..Section::default()
+    });
+    sections.push(Section {
         heading: t("Vos mandats", "Your mandates"),
         bullets: sa
             .mandates
@@ -769,5 +790,130 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         action.to_owned()
     } else {
         label
+    }
+}
+
+/// The referral slip the person takes along: where to go, when it is
+/// open, what to bring, and why they are sent there.
+pub fn referral_slip(s: &relais_service::referrals::Slip, lang: Lang) -> Document {
+    use relais_service::places::{hours, vocab};
+    let fr = lang == Lang::Fr;
+    let t = |f: &str, e: &str| if fr { f.to_owned() } else { e.to_owned() };
+    let mut sections = Vec::new();
+    let mut where_to = Section {
+        heading: t("Où aller", "Where to go"),
+        ..Section::default()
+    };
+    if let Some(p) = &s.place {
+        let p = &p.place;
+        where_to.paragraphs.push(p.name.clone());
+        let mut facts = Vec::new();
+        let addr = [
+            p.address.clone().unwrap_or_default(),
+            format!(
+                "{} {}",
+                p.postcode.clone().unwrap_or_default(),
+                p.commune.clone().unwrap_or_default()
+            )
+            .trim()
+            .to_owned(),
+        ]
+        .into_iter()
+        .filter(|x| !x.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+        if !addr.is_empty() {
+            facts.push((t("Adresse", "Address"), addr));
+        }
+        if let Some(ph) = &p.phone {
+            facts.push((t("Téléphone", "Phone"), ph.clone()));
+        }
+        if let Some(e) = &p.email {
+            facts.push((t("Courriel", "E-mail"), e.clone()));
+        }
+        if let Some(w) = &p.website {
+            facts.push((t("Site", "Website"), w.clone()));
+        }
+        if !p.access_modes.is_empty() {
+            facts.push((
+                t("Comment y accéder", "How to get in"),
+                p.access_modes
+                    .iter()
+                    .map(|c| vocab::label("access_modes", c, !fr))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
+        where_to.facts = facts;
+        sections.push(where_to);
+        sections.push(Section {
+            heading: t("Horaires", "Opening hours"),
+            paragraphs: vec![match p.opening_hours.as_deref() {
+                Some(h) => hours::describe(h, !fr).unwrap_or_else(|| h.to_owned()),
+                None => t(
+                    "Horaires non communiqués : appelez avant de vous déplacer.",
+                    "Hours not given: call before you go.",
+                ),
+            }],
+            ..Section::default()
+        });
+    } else if let Some((name, website, phone)) = &s.operator {
+        where_to.paragraphs.push(name.clone());
+        where_to.facts.push((t("Site", "Website"), website.clone()));
+        if let Some(ph) = phone {
+            where_to.facts.push((t("Téléphone", "Phone"), ph.clone()));
+        }
+        sections.push(where_to);
+    }
+    sections.push(Section {
+        heading: t("Pourquoi", "Why"),
+        facts: vec![(t("Démarche", "Procedure"), s.procedure.clone())],
+        paragraphs: s.referral.reason.clone().into_iter().collect(),
+        ..Section::default()
+    });
+    let docs = if fr { &s.documents } else { &s.documents_en };
+    sections.push(Section {
+        heading: t("À apporter", "What to bring"),
+        bullets: if docs.is_empty() {
+            vec![t(
+                "Une pièce d'identité et, si vous en avez, vos identifiants de connexion (ne les donnez à personne).",
+                "An identity document and, if you have them, your sign-in details (give them to no one).",
+            )]
+        } else {
+            docs.clone()
+        },
+        ..Section::default()
+    });
+    sections.push(Section {
+        heading: t("Vous êtes orienté par", "Referred by"),
+        facts: vec![
+            ("Structure".into(), s.structure.clone()),
+            (t("Agent", "Worker"), s.agent.clone()),
+            (
+                t("Date", "Date"),
+                date(
+                    s.referral
+                        .created_at
+                        .with_timezone(&chrono_tz::Europe::Paris)
+                        .date_naive(),
+                ),
+            ),
+        ],
+        ..Section::default()
+    });
+    Document {
+        title: t("Bon d'orientation", "Referral slip"),
+        author: s.structure.clone(),
+        lang: lang.code().to_owned(),
+        footer: t(
+            "Gardez ce bon et montrez-le à l'accueil.",
+            "Keep this slip and show it at the desk.",
+        ),
+        parts: vec![Part {
+            title: t("Bon d'orientation", "Referral slip"),
+            subtitle: s.person.clone(),
+            sections,
+            ..Part::default()
+        }],
     }
 }

@@ -177,6 +177,27 @@ pub fn router(state: AppState) -> Router {
         .route("/requests/{id}/follow-ups", post(requests::add_follow_up))
         .route("/requests/{id}/status", post(requests::update_status))
         .route("/follow-ups/{id}/done", post(requests::follow_up_done))
+        .route("/requests/{id}/refer", get(places::show_refer))
+        .route("/requests/{id}/referrals", post(places::create_referral))
+        .route("/referrals/{id}/status", post(places::update_referral))
+        .route("/referrals/{id}/slip.pdf", get(places::referral_slip))
+        .route("/places", get(places::show_places))
+        .route(
+            "/places/own",
+            get(places::show_own_places).post(places::create_own_place),
+        )
+        .route("/places/own/export", get(places::export_own_places))
+        .route(
+            "/places/own/{id}",
+            get(places::edit_own_place).post(places::update_own_place),
+        )
+        .route(
+            "/places/import",
+            get(places::show_import)
+                .post(places::run_import)
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/places/{id}", get(places::show_place))
         .route("/persons/{id}/mandates/new", get(mandates::new_mandate))
         .route("/persons/{id}/mandates", post(mandates::create_mandate))
         .route("/mandates", get(mandates::list_mandates))
@@ -302,8 +323,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/operators", get(api_catalog::list_operators))
         .route("/api/v1/communes", get(api_catalog::list_communes))
-        .route("/api/v1/places", get(api_catalog::list_places))
-        .route("/api/v1/places/{id}", get(api_catalog::get_place))
+        .route(
+            "/api/v1/places",
+            get(api_places::list_places).post(api_places::create_place),
+        )
+        .route(
+            "/api/v1/places/import",
+            post(api_places::import_places)
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/api/v1/places/{id}", get(api_places::get_place))
+        .route("/api/v1/exports/places", get(api_places::export_places))
+        .route("/api/v1/referrals", post(api_places::create_referral))
+        .route(
+            "/api/v1/referrals/{id}",
+            get(api_places::get_referral).patch(api_places::patch_referral),
+        )
+        .route(
+            "/api/v1/referrals/{id}/slip.pdf",
+            get(api_places::referral_slip),
+        )
         .route("/api/v1/channels", get(api_catalog::list_channels))
         .route(
             "/api/v1/operators/{id}/channels",

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use crate::controllers::{
-    api, api_catalog, api_desk, api_mandates, api_privacy, api_stats, health,
+    api, api_catalog, api_desk, api_mandates, api_places, api_privacy, api_stats, health,
 };
 use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -57,8 +57,15 @@ use utoipa::{Modify, OpenApi};
         api_catalog::get_procedure,
         api_catalog::list_operators,
         api_catalog::list_communes,
-        api_catalog::list_places,
-        api_catalog::get_place,
+        api_places::list_places,
+        api_places::get_place,
+        api_places::create_place,
+        api_places::export_places,
+        api_places::import_places,
+        api_places::create_referral,
+        api_places::get_referral,
+        api_places::patch_referral,
+        api_places::referral_slip,
         api_catalog::list_notifications,
         api_catalog::read_notifications,
         api_catalog::create_local_procedure,
@@ -105,8 +112,16 @@ use utoipa::{Modify, OpenApi};
         api_privacy::StatsGroupOut,
         api_catalog::OperatorOut,
         api_catalog::CommuneOut,
-        api_catalog::PlaceOut,
-        api_catalog::PlaceList,
+        api_places::PlaceOut,
+        api_places::PlaceList,
+        api_places::PlaceDetailOut,
+        api_places::OfferOut,
+        api_places::OwnPlaceIn,
+        api_places::ImportOut,
+        api_places::RejectedOut,
+        api_places::ReferralIn,
+        api_places::ReferralOut,
+        api_places::ReferralPatch,
         api_catalog::CommuneList,
         api_catalog::AreaOut,
         api_catalog::ProcedureOut,
@@ -126,6 +141,8 @@ use utoipa::{Modify, OpenApi};
         (name = "privacy", description = "Private notes, the person's rights, retention, figures"),
         (name = "catalogue", description = "Procedures, operators, deadline rules, reminders"),
         (name = "statistics", description = "The dashboard, exports and the monthly report"),
+        (name = "places", description = "Places to refer people to, their imports and exports"),
+        (name = "referrals", description = "Referrals of a request to a place or an operator"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document")
     )

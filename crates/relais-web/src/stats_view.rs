@@ -21,6 +21,7 @@ pub fn measure_label(lang: Lang, m: Measure) -> String {
         Measure::Interventions => "stats-interventions",
         Measure::Persons => "stats-persons",
         Measure::Minutes => "stats-hours",
+        Measure::Referrals => "stats-referrals",
     })
 }
 
@@ -54,6 +55,7 @@ pub fn row_label(lang: Lang, table: &str, key: &str) -> String {
         "age_bracket" => lang.t(&format!("age-{key}")),
         "repeat_visits" => lang.t(&format!("stats-visits-{key}")),
         "autonomy" => lang.t(&format!("stats-autonomy-{key}")),
+        "referral" => lang.t(&format!("referral-status-{key}")),
         "month" => month_name(lang, key),
         "departement" if !key.is_empty() => {
             match relais_service::communes::Communes::shipped().departement(key) {

@@ -44,6 +44,9 @@ const NOTICES: &[&str] = &[
     "calendar-revoked",
     "catalogue-saved",
     "reminders-saved",
+    "referral-created",
+    "referral-updated",
+    "place-saved",
 ];
 
 pub struct UserBar {

@@ -206,8 +206,10 @@ enum ImportCommand {
     /// Import places people can be referred to; a second import of the
     /// same file changes nothing.
     Places {
-        /// france-services (the national list of sites, CSV); lmn and
-        /// data-inclusion are not supported yet.
+        /// lmn (lieux de médiation numérique: CSV per the Table Schema, or
+        /// the JSON arrays of the real exports), data-inclusion (JSON, v1
+        /// structures and services, or v0) or france-services (the national
+        /// list of sites, CSV).
         #[arg(long)]
         format: String,
         /// The file to import.
@@ -670,41 +672,27 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Import {
             command: ImportCommand::Places { format, file, db },
         } => {
-            if format != "france-services" {
+            let Some(format) = relais_service::places::Format::parse(&format) else {
                 return Err(Failure::Usage(format!(
-                    "--format: only france-services is supported for now, not {format:?}"
+                    "--format: lmn, data-inclusion or france-services, not {format:?}"
                 )));
-            }
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
+            };
+            let bytes = read_with_progress(&file)?;
             // The whole file is checked first, for a message that names
             // what was expected.
-            relais_service::places::parse_france_services(&bytes, chrono::Utc::now())
+            relais_service::places::import::parse(format, &bytes, chrono::Utc::now())
                 .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
             let s = settings(cfg, None, &db)?;
             let store = open_store(&s).await?;
+            eprintln!("saving…");
             let r = services(store.clone(), &s, false)
-                .import_france_services(None, &bytes)
+                .import_places(None, format, &bytes)
                 .await
                 .map_err(service_failure);
             store.close().await;
-            let r = r?;
-            for x in r.rejected.iter().take(50) {
-                println!("rejected\tline {}\t{}\t{}", x.line, x.field, x.reason);
+            for line in r?.lines() {
+                println!("{line}");
             }
-            if r.rejected.len() > 50 {
-                println!("rejected\t… and {} more", r.rejected.len() - 50);
-            }
-            println!(
-                "{} rows: {} new, {} updated, {} unchanged, {} rejected; {} with an INSEE code \
-                 missing from the official list of communes",
-                r.rows,
-                r.new,
-                r.updated,
-                r.unchanged,
-                r.rejected.len(),
-                r.unknown_insee
-            );
             Ok(())
         }
         Command::Report {
@@ -828,4 +816,36 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Reads a file, showing its progress on the terminal (standard error)
+/// for files over a megabyte.
+fn read_with_progress(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    use std::io::{IsTerminal, Read};
+    let fail = |e: std::io::Error| Failure::Usage(format!("cannot read {}: {e}", path.display()));
+    let mut f = std::fs::File::open(path).map_err(fail)?;
+    let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let show = std::io::stderr().is_terminal() && total > 1 << 20;
+    let mut bytes = Vec::with_capacity(total as usize);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(fail)?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+        if show {
+            let done = bytes.len() as u64 * 40 / total.max(1);
+            eprint!(
+                "\rreading [{}{}] {:>3} %",
+                "#".repeat(done as usize),
+                " ".repeat(40usize.saturating_sub(done as usize)),
+                bytes.len() as u64 * 100 / total.max(1)
+            );
+        }
+    }
+    if show {
+        eprintln!();
+    }
+    Ok(bytes)
 }

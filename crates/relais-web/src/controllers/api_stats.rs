@@ -60,6 +60,8 @@ pub struct StatRowOut {
     pub interventions: u64,
     pub persons: u64,
     pub minutes: i64,
+    /// Referrals (the `referral` table).
+    pub referrals: u64,
 }
 
 /// A statistics table; `measures` lists the columns that matter, the
@@ -133,6 +135,7 @@ impl From<Dashboard> for DashboardOut {
                             interventions: r.interventions,
                             persons: r.persons,
                             minutes: r.minutes,
+                            referrals: r.referrals,
                         })
                         .collect(),
                 })

@@ -136,6 +136,8 @@ struct RequestPage {
     documents: Vec<String>,
     tips: String,
     local_note: String,
+    referrals: Vec<super::places::ReferralLine>,
+    referral_statuses: Vec<(&'static str, String)>,
 }
 
 async fn request_page(
@@ -227,9 +229,13 @@ async fn request_page(
         ),
         None => (Vec::new(), String::new(), String::new()),
     };
+    let referrals =
+        super::places::referral_lines(&ui, state.services.referrals_of_request(actor, r.id).await?);
     render_with(
         status,
         &RequestPage {
+            referral_statuses: super::places::referral_statuses(&ui),
+            referrals,
             channel,
             documents,
             tips,

@@ -511,14 +511,14 @@ Informer,informed,1,1,0.25,0,25.0\r\n"
         let cursor = std::io::Cursor::new(bytes);
         let (key, category) = if format == "xlsx" {
             let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(cursor).unwrap();
-            assert_eq!(book.sheet_names().len(), 13, "{:?}", book.sheet_names());
+            assert_eq!(book.sheet_names().len(), 14, "{:?}", book.sheet_names());
             (
                 sheet_rows(&mut book, "Chiffres clés"),
                 sheet_rows(&mut book, "Par catégorie de démarche"),
             )
         } else {
             let mut book: calamine::Ods<_> = calamine::open_workbook_from_rs(cursor).unwrap();
-            assert_eq!(book.sheet_names().len(), 13, "{:?}", book.sheet_names());
+            assert_eq!(book.sheet_names().len(), 14, "{:?}", book.sheet_names());
             (
                 sheet_rows(&mut book, "Chiffres clés"),
                 sheet_rows(&mut book, "Par catégorie de démarche"),

@@ -1,0 +1,316 @@
+//! Referrals: from a request, the person is sent to a place (or to the
+//! operator's own channel), with a slip to take along, a status that
+//! follows what happened (proposed, contacted, accepted, done, failed) and,
+//! when asked, a follow-up. Their outcomes feed the statistics.
+
+use crate::error::{Checks, ServiceError};
+use crate::places::PlaceDetail;
+use crate::{Actor, Services};
+use relais_domain::desk::parse_date;
+use relais_domain::journal::JournalEvent;
+use relais_domain::validation::bounded_text;
+use relais_domain::FieldError;
+use relais_store::{FollowUpRow, ReferralListRow, ReferralRow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+/// The statuses of a referral, in their usual order.
+pub const STATUSES: [&str; 5] = ["proposed", "contacted", "accepted", "done", "failed"];
+
+/// A new referral, as typed in the form or the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReferralInput {
+    pub help_request_id: String,
+    /// A place of the directory…
+    pub place_id: String,
+    /// …or an operator of the catalogue (its own channel).
+    pub operator_id: String,
+    /// Why the person is sent there; printed on the slip.
+    pub reason: String,
+    /// When to check it worked (a follow-up for the author), optional.
+    pub follow_up_date: String,
+    pub confirm_secret: bool,
+}
+
+/// A referral as shown and returned by the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralView {
+    pub id: Uuid,
+    pub help_request_id: Uuid,
+    pub place_id: Option<Uuid>,
+    pub place_name: Option<String>,
+    pub operator_id: Option<String>,
+    pub operator_name: Option<String>,
+    pub reason: Option<String>,
+    pub status: String,
+    pub follow_up_id: Option<Uuid>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub closed_on: Option<chrono::NaiveDate>,
+}
+
+/// What the slip says.
+#[derive(Debug, Clone)]
+pub struct Slip {
+    pub referral: ReferralView,
+    pub place: Option<PlaceDetail>,
+    /// The operator's name, website and phone when sent to its channel.
+    pub operator: Option<(String, String, Option<String>)>,
+    pub person: Option<String>,
+    pub procedure: String,
+    pub documents: Vec<String>,
+    pub documents_en: Vec<String>,
+    pub structure: String,
+    pub agent: String,
+}
+
+impl Services {
+    fn referral_view(&self, r: ReferralListRow) -> ReferralView {
+        let operator_name = r
+            .referral
+            .operator_id
+            .as_deref()
+            .and_then(|o| self.catalog().operator(o))
+            .map(|o| o.name.clone());
+        let x = r.referral;
+        ReferralView {
+            id: x.id,
+            help_request_id: x.help_request_id,
+            place_id: x.place_id,
+            place_name: r.place_name,
+            operator_id: x.operator_id,
+            operator_name,
+            reason: x.reason,
+            status: x.status,
+            follow_up_id: x.follow_up_id,
+            created_at: x.created_at,
+            updated_at: x.updated_at,
+            closed_on: x.closed_on,
+        }
+    }
+
+    /// Refers the person of a request to a place or an operator's channel.
+    pub async fn create_referral(
+        &self,
+        actor: &Actor,
+        input: &ReferralInput,
+    ) -> Result<ReferralView, ServiceError> {
+        let now = self.now();
+        let sid = actor.structure_id.0;
+        let mut c = Checks::default();
+        let request = match Uuid::parse_str(input.help_request_id.trim()) {
+            Ok(id) => self.store.help_request_by_id(sid, id).await?,
+            Err(_) => None,
+        };
+        if request.is_none() {
+            c.push(FieldError::new("help_request_id", "unknown_request"));
+        }
+        let (place_raw, operator_raw) = (input.place_id.trim(), input.operator_id.trim());
+        let mut place = None;
+        let mut operator = None;
+        match (place_raw.is_empty(), operator_raw.is_empty()) {
+            (true, true) => c.push(FieldError::new("place_id", "required")),
+            (false, false) => c.push(FieldError::new("operator_id", "place_or_operator")),
+            (false, true) => match Uuid::parse_str(place_raw) {
+                Ok(id) => match self.store.place_by_id(id).await? {
+                    Some(p) => place = Some(p),
+                    None => c.push(FieldError::new("place_id", "unknown_place")),
+                },
+                Err(_) => c.push(FieldError::new("place_id", "unknown_place")),
+            },
+            (true, false) => match self.catalog().operator(operator_raw) {
+                Some(o) => operator = Some(o.id.clone()),
+                None => c.push(FieldError::new("operator_id", "unknown_operator")),
+            },
+        }
+        let reason = c.take(bounded_text("reason", &input.reason, 2, 300));
+        crate::persons::guard(&mut c, "reason", &input.reason, input.confirm_secret);
+        let follow_up = c.take(parse_date("follow_up_date", &input.follow_up_date));
+        if let Some(Some(d)) = follow_up {
+            let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            if d < today {
+                c.push(FieldError::new("follow_up_date", "date_in_past"));
+            }
+        }
+        c.finish()?;
+        let (Some(request), Some(reason)) = (request, reason) else {
+            return Err(ServiceError::Internal("unreachable".into()));
+        };
+        let request = request.request;
+        let id = Uuid::now_v7();
+        let where_to = place
+            .as_ref()
+            .map(|p| p.name.clone())
+            .or_else(|| {
+                operator
+                    .as_deref()
+                    .and_then(|o| self.catalog().operator(o))
+                    .map(|o| o.name.clone())
+            })
+            .unwrap_or_default();
+        let follow_up = follow_up.flatten().map(|due| FollowUpRow {
+            id: Uuid::now_v7(),
+            structure_id: sid,
+            help_request_id: Some(request.id),
+            person_id: request.person_id,
+            assignee_id: actor.agent_id.0,
+            due_date: due,
+            reason: format!("Orientation : {where_to}"),
+            done: false,
+            done_at: None,
+            created_by: Some(actor.agent_id.0),
+            created_at: now,
+        });
+        let row = ReferralRow {
+            id,
+            structure_id: sid,
+            help_request_id: request.id,
+            person_id: request.person_id,
+            place_id: place.as_ref().map(|p| p.id),
+            operator_id: operator,
+            reason: Some(reason),
+            status: "proposed".into(),
+            follow_up_id: follow_up.as_ref().map(|f| f.id),
+            created_by: Some(actor.agent_id.0),
+            created_at: now,
+            updated_at: now,
+            closed_on: None,
+        };
+        let mut events = vec![JournalEvent::new("referral.create")
+            .actor(actor.agent_id.0)
+            .structure(sid)
+            .object("referral", id)
+            .details(json!({
+                "help_request": request.id,
+                "place": row.place_id,
+                "operator": row.operator_id,
+            }))];
+        if let Some(f) = &follow_up {
+            events.push(
+                JournalEvent::new("follow_up.create")
+                    .actor(actor.agent_id.0)
+                    .structure(sid)
+                    .object("follow_up", f.id),
+            );
+        }
+        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.reason) {
+            events.push(crate::persons::secret_confirmed(
+                actor, "reason", "referral", id,
+            ));
+        }
+        self.store
+            .insert_referral(&row, follow_up.as_ref(), &events, now)
+            .await?;
+        self.referral(actor, id).await
+    }
+
+    pub async fn referral(&self, actor: &Actor, id: Uuid) -> Result<ReferralView, ServiceError> {
+        let row = self
+            .store
+            .referral_by_id(actor.structure_id.0, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(self.referral_view(row))
+    }
+
+    pub async fn referrals_of_request(
+        &self,
+        actor: &Actor,
+        request_id: Uuid,
+    ) -> Result<Vec<ReferralView>, ServiceError> {
+        Ok(self
+            .store
+            .referrals_of_request(actor.structure_id.0, request_id)
+            .await?
+            .into_iter()
+            .map(|r| self.referral_view(r))
+            .collect())
+    }
+
+    /// Moves a referral to a status; `done` and `failed` close it and its
+    /// follow-up.
+    pub async fn update_referral(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        status: &str,
+    ) -> Result<ReferralView, ServiceError> {
+        let now = self.now();
+        let status = status.trim();
+        if !STATUSES.contains(&status) {
+            return Err(FieldError::new("status", "invalid_choice").into());
+        }
+        let current = self
+            .store
+            .referral_by_id(actor.structure_id.0, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+            .referral;
+        let closed = matches!(status, "done" | "failed");
+        let row = ReferralRow {
+            status: status.to_owned(),
+            updated_at: now,
+            closed_on: closed.then(|| now.with_timezone(&chrono_tz::Europe::Paris).date_naive()),
+            ..current.clone()
+        };
+        let events = [JournalEvent::new("referral.update")
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
+            .object("referral", id)
+            .details(json!({"from": current.status, "to": status}))];
+        self.store
+            .update_referral(&row, closed, &events, now)
+            .await?;
+        self.referral(actor, id).await
+    }
+
+    /// What the person's slip says. Journaled (it names the person).
+    pub async fn referral_slip(&self, actor: &Actor, id: Uuid) -> Result<Slip, ServiceError> {
+        let referral = self.referral(actor, id).await?;
+        let request = self
+            .store
+            .help_request_by_id(actor.structure_id.0, referral.help_request_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let place = match referral.place_id {
+            Some(p) => Some(self.place(actor, p).await?),
+            None => None,
+        };
+        let operator = referral
+            .operator_id
+            .as_deref()
+            .and_then(|o| self.catalog().operator(o))
+            .map(|o| (o.name.clone(), o.website.clone(), o.phone.clone()));
+        let procedure = self.catalog().procedure(&request.request.procedure);
+        let person = match (&request.person_first_name, &request.person_last_name) {
+            (Some(f), Some(l)) => Some(format!("{f} {}", l.to_uppercase())),
+            _ => None,
+        };
+        self.store
+            .journal_only(
+                &[JournalEvent::new("referral.slip")
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
+                    .object("referral", id)],
+                self.now(),
+            )
+            .await?;
+        Ok(Slip {
+            procedure: procedure
+                .map(|p| p.title.clone())
+                .unwrap_or_else(|| request.request.procedure.clone()),
+            documents: procedure.map(|p| p.documents.clone()).unwrap_or_default(),
+            documents_en: procedure
+                .map(|p| p.documents_en.clone())
+                .unwrap_or_default(),
+            referral,
+            place,
+            operator,
+            person,
+            structure: actor.structure_name.clone(),
+            agent: actor.name.clone(),
+        })
+    }
+}
