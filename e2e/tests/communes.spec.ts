@@ -22,3 +22,11 @@ test('the postcode completes the commune and its INSEE code', async ({ page }) =
   await expect(page.locator('h1')).toContainText(`Rose ${last.toUpperCase()}`);
   await expect(page.locator('main')).toContainText('69381');
 });
+
+test('the structure form reads a postcode as its commune', async ({ page }) => {
+  await signIn(page, DEMO.admin, DEMO_PASSWORD);
+  await page.goto('/admin/structures');
+  await page.locator('#structure_commune').pressSequentially('42000');
+  await expect(page.locator('#structure_commune')).toHaveValue('Saint-Étienne');
+  await checkA11y(page, '/admin/structures with the commune completed');
+});

@@ -192,7 +192,8 @@ impl Services {
         self.store
             .upsert_places(
                 &rows,
-                |_| {
+                &[],
+                |_, _| {
                     vec![JournalEvent::new("places.import")
                         .structure(structure.id)
                         .details(serde_json::json!({"via": "demo"}))]

@@ -52,6 +52,15 @@ pub struct TerritoryCommune {
     pub persons: Option<u64>,
 }
 
+/// Requests and persons of a département (code `""`: unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TerritoryDepartement {
+    pub code: String,
+    pub name: String,
+    pub requests: Option<u64>,
+    pub persons: Option<u64>,
+}
+
 /// The aggregated, anonymous tables for open data or a département.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TerritoryExport {
@@ -61,6 +70,7 @@ pub struct TerritoryExport {
     pub suppressed: u64,
     pub cells: Vec<TerritoryCell>,
     pub communes: Vec<TerritoryCommune>,
+    pub departements: Vec<TerritoryDepartement>,
 }
 
 impl Services {
@@ -207,7 +217,15 @@ impl Services {
                 .or_default() += 1;
         }
         let mut communes: BTreeMap<String, (u64, HashSet<uuid::Uuid>)> = BTreeMap::new();
+        let mut departements: BTreeMap<String, (u64, HashSet<uuid::Uuid>)> = BTreeMap::new();
         for r in self.store.stats_requests(structure, start, end).await? {
+            let d = departements
+                .entry(crate::stats::departement_of(&r))
+                .or_default();
+            d.0 += 1;
+            if let Some(p) = r.person_id {
+                d.1.insert(p);
+            }
             let c = r.anon_commune.or(r.person_commune).unwrap_or_default();
             let e = communes.entry(c).or_default();
             e.0 += 1;
@@ -242,6 +260,16 @@ impl Services {
                 persons: keep(persons.len() as u64),
             })
             .collect();
+        let list = crate::communes::Communes::shipped();
+        let departements = departements
+            .into_iter()
+            .map(|(code, (n, persons))| TerritoryDepartement {
+                name: list.departement(&code).unwrap_or_default().to_owned(),
+                code,
+                requests: keep(n),
+                persons: keep(persons.len() as u64),
+            })
+            .collect();
         Ok(TerritoryExport {
             from: period.from,
             to: period.to,
@@ -249,6 +277,7 @@ impl Services {
             suppressed,
             cells,
             communes,
+            departements,
         })
     }
 

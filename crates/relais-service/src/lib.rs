@@ -35,8 +35,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use demo::{DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STRUCTURE_SLUG};
 pub use error::ServiceError;
 pub use exports::{
-    ExportCursor, InterventionExport, TerritoryCell, TerritoryCommune, TerritoryExport,
-    DEFAULT_SUPPRESSION_THRESHOLD, EXPORT_PAGE,
+    ExportCursor, InterventionExport, TerritoryCell, TerritoryCommune, TerritoryDepartement,
+    TerritoryExport, DEFAULT_SUPPRESSION_THRESHOLD, EXPORT_PAGE,
 };
 pub use gen::{GenReport, GenSpec, AGENTS_PER_STRUCTURE, GEN_PASSWORD};
 pub use journal::JournalReport;

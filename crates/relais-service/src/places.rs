@@ -15,7 +15,7 @@ use crate::{Actor, Services};
 pub use import::{Format, ImportError, Notes, Parsed, Rejected};
 use relais_domain::journal::JournalEvent;
 use relais_domain::{FieldError, Role};
-use relais_store::{PlaceOfferRow, PlaceRow, UpsertCounts};
+use relais_store::{PlaceOfferRow, PlaceRow};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -542,40 +542,40 @@ impl Services {
             import::parse(format, bytes, now).map_err(|e| FieldError::new("file", e.code()))?;
         let actor_id = actor.map(|a| a.agent_id.0);
         let n_rejected = parsed.rejected.len();
-        let event = |kind: &str, c: UpsertCounts| {
-            let mut ev = JournalEvent::new("places.import").details(json!({
-                "source": format.as_str(),
-                "kind": kind,
-                "new": c.new,
-                "updated": c.updated,
-                "unchanged": c.unchanged,
-                "rejected": n_rejected,
-            }));
-            if let Some(a) = actor_id {
-                ev = ev.actor(a);
-            }
-            ev
-        };
-        let counts = if parsed.places.is_empty() && !parsed.offers.is_empty() {
-            UpsertCounts::default()
-        } else {
-            self.store
-                .upsert_places(&parsed.places, |c| vec![event("places", c)], now)
-                .await?
-        };
-        let services = if parsed.offers.is_empty() {
-            None
-        } else {
-            let c = self
-                .store
-                .upsert_offers(&parsed.offers, |c| vec![event("services", c)], now)
-                .await?;
-            Some(OfferCounts {
-                new: c.new,
-                updated: c.updated,
-                unchanged: c.unchanged,
-            })
-        };
+        let (counts, offer_counts) = self
+            .store
+            .upsert_places(
+                &parsed.places,
+                &parsed.offers,
+                |c, o| {
+                    let mut details = json!({
+                        "source": format.as_str(),
+                        "new": c.new,
+                        "updated": c.updated,
+                        "unchanged": c.unchanged,
+                        "rejected": n_rejected,
+                    });
+                    if !parsed.offers.is_empty() {
+                        details["services"] = json!({
+                            "new": o.new,
+                            "updated": o.updated,
+                            "unchanged": o.unchanged,
+                        });
+                    }
+                    let mut ev = JournalEvent::new("places.import").details(details);
+                    if let Some(a) = actor_id {
+                        ev = ev.actor(a);
+                    }
+                    vec![ev]
+                },
+                now,
+            )
+            .await?;
+        let services = (!parsed.offers.is_empty()).then_some(OfferCounts {
+            new: offer_counts.new,
+            updated: offer_counts.updated,
+            unchanged: offer_counts.unchanged,
+        });
         Ok(ImportReport {
             format: format.as_str().into(),
             rows: parsed.rows,

@@ -393,7 +393,7 @@ use chrono::Datelike;
 
 /// The département of a request: from the person's commune (INSEE code),
 /// else their postcode, else the anonymous request's postcode ("" unknown).
-fn departement_of(r: &relais_store::StatsRequestRow) -> String {
+pub(crate) fn departement_of(r: &relais_store::StatsRequestRow) -> String {
     r.person_insee
         .as_deref()
         .and_then(|c| crate::communes::Communes::shipped().by_insee(c))

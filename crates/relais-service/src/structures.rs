@@ -104,8 +104,14 @@ impl Services {
         } else {
             checks.take(Siret::parse(siret))
         };
+        // A postcode that names one commune is read as that commune.
+        let named = crate::communes::Communes::shipped()
+            .designated_by(commune)
+            .map(|c| c.name.clone());
         let commune = if commune.trim().is_empty() {
             None
+        } else if named.is_some() {
+            named
         } else {
             checks.take(relais_domain::validation::bounded_text(
                 "commune", commune, 1, 100,

@@ -2505,14 +2505,15 @@ macro_rules! repository {
 
         // ---- places ---------------------------------------------------------
 
-        /// Inserts new places and updates those whose content changed, in one
-        /// transaction with its journal entries.
+        /// Inserts new places and services and updates those whose content
+        /// changed, in one transaction with its journal entries.
         pub(crate) async fn upsert_places(
             pool: &Pool<Db>,
             places: &[PlaceRow],
-            events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
+            offers: &[PlaceOfferRow],
+            events: impl Fn(UpsertCounts, UpsertCounts) -> Vec<JournalEvent>,
             now: DateTime<Utc>,
-        ) -> Result<UpsertCounts, StoreError> {
+        ) -> Result<(UpsertCounts, UpsertCounts), StoreError> {
             let mut tx = pool.begin().await?;
             let mut counts = UpsertCounts::default();
             for p in places {
@@ -2523,13 +2524,18 @@ macro_rules! repository {
                 // One statement for new and changed places; the id stays.
                 upsert_place_tx(&mut tx, p).await?;
             }
-            append_journal(&mut tx, &events(counts), now).await?;
+            let mut offer_counts = UpsertCounts::default();
+            for o in offers {
+                let key = (o.source.as_str(), o.source_id.as_str(), o.content_hash.as_str());
+                if count_change(&mut tx, "place_offers", key, &mut offer_counts).await? {
+                    upsert_offer_tx(&mut tx, o).await?;
+                }
+            }
+            append_journal(&mut tx, &events(counts, offer_counts), now).await?;
             tx.commit().await?;
-            Ok(counts)
+            Ok((counts, offer_counts))
         }
 
-        /// Counts an imported row as new, updated or unchanged by its
-        /// (source, source id, content hash); whether it must be written.
         async fn count_change(
             tx: &mut Tx<'_>,
             table: &str,
@@ -2624,51 +2630,35 @@ macro_rules! repository {
             finish(tx, events, now).await
         }
 
-        /// Inserts new services and updates those whose content changed.
-        pub(crate) async fn upsert_offers(
-            pool: &Pool<Db>,
-            offers: &[PlaceOfferRow],
-            events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
-            now: DateTime<Utc>,
-        ) -> Result<UpsertCounts, StoreError> {
-            let mut tx = pool.begin().await?;
-            let mut counts = UpsertCounts::default();
-            for o in offers {
-                let key = (o.source.as_str(), o.source_id.as_str(), o.content_hash.as_str());
-                if !count_change(&mut tx, "place_offers", key, &mut counts).await? {
-                    continue;
-                }
-                sqlx::query(
-                    "INSERT INTO place_offers (id, source, source_id, structure_ref, name, \
-                     description, kinds, thematiques, services, fees, publics, link, \
-                     content_hash, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                     $10, $11, $12, $13, $14) ON CONFLICT (source, source_id) DO UPDATE SET \
-                     structure_ref = excluded.structure_ref, name = excluded.name, \
-                     description = excluded.description, kinds = excluded.kinds, \
-                     thematiques = excluded.thematiques, services = excluded.services, \
-                     fees = excluded.fees, publics = excluded.publics, link = excluded.link, \
-                     content_hash = excluded.content_hash, imported_at = excluded.imported_at",
-                )
-                .bind(o.id)
-                .bind(&o.source)
-                .bind(&o.source_id)
-                .bind(&o.structure_ref)
-                .bind(&o.name)
-                .bind(&o.description)
-                .bind(&o.kinds)
-                .bind(&o.thematiques)
-                .bind(&o.services)
-                .bind(&o.fees)
-                .bind(&o.publics)
-                .bind(&o.link)
-                .bind(&o.content_hash)
-                .bind(o.imported_at)
-                .execute(&mut *tx)
-                .await?;
-            }
-            append_journal(&mut tx, &events(counts), now).await?;
-            tx.commit().await?;
-            Ok(counts)
+        async fn upsert_offer_tx(tx: &mut Tx<'_>, o: &PlaceOfferRow) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO place_offers (id, source, source_id, structure_ref, name, \
+                 description, kinds, thematiques, services, fees, publics, link, \
+                 content_hash, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14) ON CONFLICT (source, source_id) DO UPDATE SET \
+                 structure_ref = excluded.structure_ref, name = excluded.name, \
+                 description = excluded.description, kinds = excluded.kinds, \
+                 thematiques = excluded.thematiques, services = excluded.services, \
+                 fees = excluded.fees, publics = excluded.publics, link = excluded.link, \
+                 content_hash = excluded.content_hash, imported_at = excluded.imported_at",
+            )
+            .bind(o.id)
+            .bind(&o.source)
+            .bind(&o.source_id)
+            .bind(&o.structure_ref)
+            .bind(&o.name)
+            .bind(&o.description)
+            .bind(&o.kinds)
+            .bind(&o.thematiques)
+            .bind(&o.services)
+            .bind(&o.fees)
+            .bind(&o.publics)
+            .bind(&o.link)
+            .bind(&o.content_hash)
+            .bind(o.imported_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         /// The services a source publishes for one of its structures.

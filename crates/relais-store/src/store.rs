@@ -1081,13 +1081,16 @@ impl Store {
 
     // ---- places ----
 
+    /// Saves imported places and services: new ones inserted, changed
+    /// ones updated, in one transaction; (places, services) counts.
     pub async fn upsert_places(
         &self,
         places: &[PlaceRow],
-        events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
+        offers: &[PlaceOfferRow],
+        events: impl Fn(UpsertCounts, UpsertCounts) -> Vec<JournalEvent>,
         now: DateTime<Utc>,
-    ) -> Result<UpsertCounts, StoreError> {
-        dispatch!(self, write, upsert_places(places, events, now))
+    ) -> Result<(UpsertCounts, UpsertCounts), StoreError> {
+        dispatch!(self, write, upsert_places(places, offers, events, now))
     }
 
     pub async fn places_in(&self, prefix: &str) -> Result<Vec<PlaceRow>, StoreError> {
@@ -1109,15 +1112,6 @@ impl Store {
 
     pub async fn own_places(&self, structure_id: Uuid) -> Result<Vec<PlaceRow>, StoreError> {
         dispatch!(self, read, own_places(structure_id))
-    }
-
-    pub async fn upsert_offers(
-        &self,
-        offers: &[PlaceOfferRow],
-        events: impl Fn(UpsertCounts) -> Vec<JournalEvent>,
-        now: DateTime<Utc>,
-    ) -> Result<UpsertCounts, StoreError> {
-        dispatch!(self, write, upsert_offers(offers, events, now))
     }
 
     pub async fn offers_of(

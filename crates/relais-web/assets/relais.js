@@ -79,6 +79,16 @@
     });
   }
   // "/" focuses the person search box.
+  // The communes found, as the choices of a datalist.
+  var fillChoices = function (list, items) {
+    list.innerHTML = '';
+    items.forEach(function (c) {
+      var o = document.createElement('option');
+      o.value = c.name;
+      o.label = c.postcode + ' · ' + c.insee_code;
+      list.appendChild(o);
+    });
+  };
   // Postcode and commune: the official list completes the commune and
   // its INSEE code (the server completes them too when the form is sent).
   var postcode = document.getElementById('postcode');
@@ -96,13 +106,7 @@
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (items) {
           known = items;
-          list.innerHTML = '';
-          items.forEach(function (c) {
-            var o = document.createElement('option');
-            o.value = c.name;
-            o.label = c.postcode + ' · ' + c.insee_code;
-            list.appendChild(o);
-          });
+          fillChoices(list, items);
           if (fill && items.length > 0 && items[0].sure && commune.value === '') {
             commune.value = items[0].name;
             if (insee && insee.value === '') { insee.value = items[0].insee_code; }
@@ -123,6 +127,32 @@
       } else if (v.length >= 3) {
         lookup(v, false);
       }
+    });
+  }
+
+  // The structure's commune: a postcode or the start of a name offers the
+  // communes of the official list; a postcode that names one commune
+  // becomes its name.
+  var sc = document.getElementById('structure_commune');
+  if (sc && window.fetch) {
+    var sl = document.createElement('datalist');
+    sl.id = 'structure-commune-choices';
+    sc.parentNode.appendChild(sl);
+    sc.setAttribute('list', 'structure-commune-choices');
+    sc.setAttribute('autocomplete', 'off');
+    sc.addEventListener('input', function () {
+      var v = sc.value.trim();
+      var digits = /^[0-9]{5}$/.test(v);
+      if (!digits && v.length < 3) { return; }
+      fetch('/communes/lookup?q=' + encodeURIComponent(v), { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          fillChoices(sl, items);
+          if (digits && items.length > 0 && items[0].sure && sc.value.trim() === v) {
+            sc.value = items[0].name;
+          }
+        })
+        .catch(function () { /* typing by hand still works */ });
     });
   }
 

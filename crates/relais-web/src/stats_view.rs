@@ -435,6 +435,29 @@ pub fn write_territory(w: &mut dyn TableWriter, lang: Lang, t: &TerritoryExport)
                 .unwrap_or_else(secret),
         ])?;
     }
+    w.sheet(
+        &lang.t("stats-table-departement"),
+        &[
+            lang.t("export-col-departement"),
+            lang.t("stats-requests"),
+            lang.t("stats-persons"),
+        ],
+    )?;
+    for d in &t.departements {
+        w.row(&[
+            Cell::Text(if d.code.is_empty() {
+                lang.t("stats-not-given")
+            } else {
+                format!("{} {}", d.code, d.name)
+            }),
+            d.requests
+                .map(|n| Cell::Int(n as i64))
+                .unwrap_or_else(secret),
+            d.persons
+                .map(|n| Cell::Int(n as i64))
+                .unwrap_or_else(secret),
+        ])?;
+    }
     Ok(())
 }
 

@@ -412,17 +412,53 @@ fn address(a: Option<&String>, b: Option<&String>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// A JSON file: an array of objects, or an object holding arrays.
-fn json_items(text: &str, what: &str) -> Result<Value, ImportError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| ImportError::Malformed {
+fn json_error(e: serde_json::Error, what: &str) -> ImportError {
+    ImportError::Malformed {
         line: e.line() as u64,
         message: if e.is_eof() {
             format!("the file ends too early: it looks truncated ({what})")
         } else {
             format!("not valid JSON: {e}")
         },
-    })?;
-    Ok(v)
+    }
+}
+
+/// A whole JSON document (the object form of data·inclusion).
+fn json_items(text: &str, what: &str) -> Result<Value, ImportError> {
+    serde_json::from_str(text).map_err(|e| json_error(e, what))
+}
+
+/// Hands each item of a JSON array to `f`, one at a time: a large file is
+/// read without building its whole tree.
+struct Items<'f>(&'f mut dyn FnMut(Value));
+
+impl<'de> serde::de::DeserializeSeed<'de> for Items<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Items<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<Value>()? {
+            (self.0)(v);
+        }
+        Ok(())
+    }
+}
+
+fn each_item(text: &str, what: &str, mut f: impl FnMut(Value)) -> Result<(), ImportError> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    Items(&mut f)
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| json_error(e, what))
 }
 
 // ---- lieux de médiation numérique ------------------------------------------
@@ -450,19 +486,19 @@ fn lmn(text: &str, now: DateTime<Utc>) -> Result<Parsed, ImportError> {
             }),
         }
     };
-    if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let v = json_items(text, "expected a JSON array of places")?;
-        let Value::Array(items) = v else {
-            return Err(ImportError::Shape(
-                "expected a JSON array of places (the lieux de médiation numérique export), \
-                 found an object"
-                    .into(),
-            ));
-        };
-        for (i, item) in items.iter().enumerate() {
-            let at = i as u64 + 1;
+    if trimmed.starts_with('{') {
+        return Err(ImportError::Shape(
+            "expected a JSON array of places (the lieux de médiation numérique export), \
+             found an object"
+                .into(),
+        ));
+    }
+    if trimmed.starts_with('[') {
+        let mut at = 0;
+        each_item(text, "expected a JSON array of places", |item| {
+            at += 1;
             match item {
-                Value::Object(o) => handle(fields_of(o), at, "item", &mut out),
+                Value::Object(o) => handle(fields_of(&o), at, "item", &mut out),
                 _ => {
                     out.rows += 1;
                     out.rejected.push(Rejected {
@@ -474,7 +510,7 @@ fn lmn(text: &str, now: DateTime<Utc>) -> Result<Parsed, ImportError> {
                     })
                 }
             }
-        }
+        })?;
     } else {
         let first_line = text.lines().next().unwrap_or("");
         if !first_line.contains(',') {
@@ -646,55 +682,28 @@ fn lmn_row(
 // ---- data·inclusion ----------------------------------------------------------
 
 fn data_inclusion(text: &str, now: DateTime<Utc>) -> Result<Parsed, ImportError> {
-    let v = json_items(
-        text,
-        "expected a JSON array of data·inclusion structures or services",
-    )?;
-    let items: Vec<(&'static str, &Value)> = match &v {
-        Value::Array(a) => a.iter().map(|x| ("item", x)).collect(),
-        Value::Object(o) if o.contains_key("structures") || o.contains_key("services") => {
-            let mut all = Vec::new();
-            for key in ["structures", "services"] {
-                match o.get(key) {
-                    Some(Value::Array(a)) => all.extend(a.iter().map(|x| ("item", x))),
-                    None => {}
-                    Some(_) => {
-                        return Err(ImportError::Shape(format!(
-                            "\"{key}\" must be an array of data·inclusion {key}"
-                        )))
-                    }
-                }
-            }
-            all
-        }
-        _ => {
-            return Err(ImportError::Shape(
-                "expected a JSON array of data·inclusion structures or services, or an object \
-                 with \"structures\" and \"services\" arrays"
-                    .into(),
-            ))
-        }
-    };
+    let what = "expected a JSON array of data·inclusion structures or services";
     let mut ctx = Ctx {
         communes: Communes::shipped(),
         notes: Notes::default(),
         seen: HashMap::new(),
     };
     let mut out = Parsed::default();
-    for (i, (unit, item)) in items.into_iter().enumerate() {
-        let at = i as u64 + 1;
+    let mut at = 0;
+    let mut handle = |item: Value, out: &mut Parsed| {
+        at += 1;
         out.rows += 1;
         let Value::Object(o) = item else {
             out.rejected.push(Rejected {
-                unit,
+                unit: "item",
                 line: at,
                 field: "-".into(),
                 code: "not_object",
                 reason: "not an object".into(),
             });
-            continue;
+            return;
         };
-        let f = fields_of(o);
+        let f = fields_of(&o);
         let r = if o.contains_key("structure_id") {
             di_service(&mut ctx, &f, at, now).map(|s| out.offers.push(s))
         } else {
@@ -702,12 +711,39 @@ fn data_inclusion(text: &str, now: DateTime<Utc>) -> Result<Parsed, ImportError>
         };
         if let Err(RowError(field, code, reason)) = r {
             out.rejected.push(Rejected {
-                unit,
+                unit: "item",
                 line: at,
                 field: field.into(),
                 code,
                 reason,
             });
+        }
+    };
+    if text.trim_start().starts_with('[') {
+        each_item(text, what, |item| handle(item, &mut out))?;
+    } else {
+        // The object form: {"structures": [...], "services": [...]}.
+        let v = json_items(text, what)?;
+        let Value::Object(mut o) = v else {
+            return Err(ImportError::Shape(format!(
+                "{what}, or an object with \"structures\" and \"services\" arrays"
+            )));
+        };
+        if !o.contains_key("structures") && !o.contains_key("services") {
+            return Err(ImportError::Shape(format!(
+                "{what}, or an object with \"structures\" and \"services\" arrays"
+            )));
+        }
+        for key in ["structures", "services"] {
+            match o.remove(key) {
+                Some(Value::Array(a)) => a.into_iter().for_each(|x| handle(x, &mut out)),
+                None => {}
+                Some(_) => {
+                    return Err(ImportError::Shape(format!(
+                        "\"{key}\" must be an array of data·inclusion {key}"
+                    )))
+                }
+            }
         }
     }
     out.notes = ctx.notes;

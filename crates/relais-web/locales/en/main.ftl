@@ -930,3 +930,4 @@ import-reason-duplicate = the same id as an earlier row
 import-reason-not_object = not a JSON object
 import-reason-not_siret = not a 14-digit SIRET
 import-note-placeholder-coordinates = { $n } placeholder coordinates (0, 0) read as unknown.
+export-col-departement = Département

@@ -931,3 +931,4 @@ import-reason-duplicate = même identifiant qu’une ligne précédente
 import-reason-not_object = n’est pas un objet JSON
 import-reason-not_siret = n’est pas un SIRET à 14 chiffres
 import-note-placeholder-coordinates = { $n } coordonnées factices (0, 0) lues comme inconnues.
+export-col-departement = Département

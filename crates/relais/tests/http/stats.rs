@@ -679,7 +679,11 @@ async fn territory(app: &TestApp, sup: &str, t: &str, day: &str) {
     let communes = v["communes"].as_array().unwrap();
     assert_eq!(communes.len(), 1);
     assert!(communes[0]["requests"].is_null() && communes[0]["persons"].is_null());
-    assert_eq!(v["suppressed"], 6);
+    // The same by département.
+    let deps = v["departements"].as_array().unwrap();
+    assert_eq!(deps.len(), 1, "{v}");
+    assert!(deps[0]["requests"].is_null() && deps[0]["persons"].is_null());
+    assert_eq!(v["suppressed"], 8);
     // Threshold 3: the 4 requests show, the 2 persons and the 1s do not.
     let v = get(format!("from={day}&to={day}&threshold=3")).await;
     assert_eq!(v["communes"][0]["requests"], 4);
@@ -689,7 +693,9 @@ async fn territory(app: &TestApp, sup: &str, t: &str, day: &str) {
         .unwrap()
         .iter()
         .all(|c| c["interventions"].is_null()));
-    assert_eq!(v["suppressed"], 5);
+    assert_eq!(v["departements"][0]["requests"], 4);
+    assert!(v["departements"][0]["persons"].is_null());
+    assert_eq!(v["suppressed"], 6);
     // The file says "secret" where a count is suppressed.
     let (s, _, csv) = download(
         app,
