@@ -81,6 +81,12 @@ async fn france_services(opts: Options) {
         stdout.ends_with("2683 rows: 202 new, 2125 updated, 355 unchanged, 1 rejected; 3 with an INSEE code missing from the official list of communes"),
         "{stdout}"
     );
+    // Again: nothing changes, the same row is rejected.
+    let (stdout, _) = out(&import(&db, FS_2022));
+    assert!(
+        stdout.ends_with("2683 rows: 0 new, 0 updated, 2682 unchanged, 1 rejected; 3 with an INSEE code missing from the official list of communes"),
+        "{stdout}"
+    );
 
     // Near Valserhône (01033): its own site first, at 0 km.
     let t = token(&app, "agent@demoville.test").await;
@@ -390,6 +396,43 @@ async fn open_data(opts: Options) {
         format!("4 rows: 1 new, 0 updated, 0 unchanged, 3 rejected; 0 {TAIL}")
     );
     let _ = std::fs::remove_dir_all(&dir);
+
+    // The API takes the file as its body: administrators only.
+    let admin = token(&app, "admin@demoville.test").await;
+    let post = |who: String, format: &str, body: Vec<u8>| {
+        let url = format!("{}/api/v1/places/import?format={format}", app.base);
+        let c = app.api();
+        async move {
+            let r = c
+                .post(url)
+                .bearer_auth(who)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (
+                status,
+                r.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let csv = format!("{header}\n{row}\n").into_bytes();
+    let (s, v) = post(t.clone(), "lmn", csv.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = post(admin.clone(), "lmn", csv.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["rows"].as_u64(), v["unchanged"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+    let (s, v) = post(admin.clone(), "xml", csv).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"][0]["field"], "format", "{v}");
+    let (s, v) = post(admin, "lmn", b"id;nom\n1;A\n".to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"][0]["code"], "wrong_separator", "{v}");
 }
 
 #[tokio::test]
