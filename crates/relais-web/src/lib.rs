@@ -332,9 +332,15 @@ pub fn router(state: AppState) -> Router {
             post(api_places::import_places)
                 .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
-        .route("/api/v1/places/{id}", get(api_places::get_place))
+        .route(
+            "/api/v1/places/{id}",
+            get(api_places::get_place).put(api_places::put_place),
+        )
         .route("/api/v1/exports/places", get(api_places::export_places))
-        .route("/api/v1/referrals", post(api_places::create_referral))
+        .route(
+            "/api/v1/referrals",
+            get(api_places::list_referrals).post(api_places::create_referral),
+        )
         .route(
             "/api/v1/referrals/{id}",
             get(api_places::get_referral).patch(api_places::patch_referral),

@@ -294,6 +294,33 @@ pub async fn create_place(
     ))
 }
 
+/// Changes one of the structure's own places (supervisors, admins); the
+/// whole place is sent again.
+#[utoipa::path(put, path = "/api/v1/places/{id}", tag = "places", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = OwnPlaceIn,
+    responses((status = 200, body = PlaceDetailOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_place(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<OwnPlaceIn>,
+) -> Result<Json<PlaceDetailOut>, ApiError> {
+    let id = state
+        .services
+        .save_own_place(&actor, Some(uuid(&id, lang)?), &input.into())
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let p = state
+        .services
+        .place(&actor, id)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok(Json(PlaceDetailOut {
+        place: place_out(p.place, None, None),
+        offers: Vec::new(),
+    }))
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportPlacesQuery {
@@ -504,6 +531,46 @@ pub async fn create_referral(
         .await
         .map_err(|e| ApiError(e, lang))?;
     Ok((StatusCode::CREATED, Json(referral_out(r))))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralQuery {
+    /// The request whose referrals are listed.
+    #[serde(default)]
+    pub help_request_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralList {
+    pub items: Vec<ReferralOut>,
+}
+
+/// The referrals of a request, oldest first.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", security(("bearer" = [])),
+    params(ReferralQuery),
+    responses((status = 200, body = ReferralList), (status = 404, body = ErrorBody)))]
+pub async fn list_referrals(
+    State(state): State<AppState>,
+    ApiActor(actor, lang): ApiActor,
+    Query(q): Query<ReferralQuery>,
+) -> Result<Json<ReferralList>, ApiError> {
+    let rid = uuid(&q.help_request_id, lang)?;
+    // An unknown request, or another structure's, is not found.
+    state
+        .services
+        .help_request(&actor, relais_domain::HelpRequestId(rid))
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let items = state
+        .services
+        .referrals_of_request(&actor, rid)
+        .await
+        .map_err(|e| ApiError(e, lang))?
+        .into_iter()
+        .map(referral_out)
+        .collect();
+    Ok(Json(ReferralList { items }))
 }
 
 /// Reads a referral.

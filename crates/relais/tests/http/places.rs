@@ -569,13 +569,36 @@ async fn own_places(opts: Options) {
         StatusCode::FORBIDDEN,
         "agents do not edit the directory: {v}"
     );
-    let (s, v) = call(&app, &sup, "POST", "/api/v1/places", Some(place)).await;
+    let (s, v) = call(&app, &sup, "POST", "/api/v1/places", Some(place.clone())).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(
         v["insee_code"], "69256",
         "the commune comes from the postcode"
     );
     assert_eq!(v["own"], true);
+    // Changed: the whole place again.
+    let own_id = v["id"].as_str().unwrap().to_owned();
+    let mut changed = place.clone();
+    changed["name"] = serde_json::json!("Permanence numérique de Vaulx-en-Velin");
+    let (s, v) = call(
+        &app,
+        &sup,
+        "PUT",
+        &format!("/api/v1/places/{own_id}"),
+        Some(changed),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["name"], "Permanence numérique de Vaulx-en-Velin");
+    let (s, _) = call(
+        &app,
+        &sup,
+        "PUT",
+        "/api/v1/places/00000000-0000-0000-0000-000000000000",
+        Some(place.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, e) = call(
         &app,
         &sup,
@@ -797,6 +820,16 @@ async fn referrals(opts: Options) {
         "{r2}"
     );
 
+    let (s, list) = call(
+        &app,
+        &agent,
+        "GET",
+        &format!("/api/v1/referrals?help_request_id={rid}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
     // The slip names the place, its hours, why, and what to bring.
     let r = app
         .api()
