@@ -970,6 +970,49 @@ async fn referrals(opts: Options) {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // The person's file lists where they were sent; an erasure forgets why.
+    let pid = request["person_id"].as_str().unwrap();
+    let (s, sa) = call(
+        &app,
+        &sup,
+        "GET",
+        &format!("/api/v1/persons/{pid}/subject-access"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{sa}");
+    let listed = sa["referrals"].as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{sa}");
+    assert!(listed
+        .iter()
+        .any(|r| r["to"] == "France Services de Vaulx-sur-Rhône"
+            && r["status"] == "done"
+            && r["reason"]
+                .as_str()
+                .is_some_and(|x| x.contains("prime d'activit"))));
+    let (s, e) = call(
+        &app,
+        &sup,
+        "POST",
+        &format!("/api/v1/persons/{pid}/erase"),
+        None,
+    )
+    .await;
+    if s == StatusCode::CONFLICT {
+        eprintln!("this demo person has a signed mandate: erasure waits ({e})");
+    } else {
+        assert!(s.is_success(), "{e}");
+        let (_, r) = call(
+            &app,
+            &agent,
+            "GET",
+            &format!("/api/v1/referrals/{id}"),
+            None,
+        )
+        .await;
+        assert!(r["reason"].is_null(), "{r}");
+        assert_eq!(r["status"], "done", "the outcome stays for the statistics");
+    }
     // Every write is journaled, and the reason stays out of the journal.
     let journal = app.store.journal_entries().await.unwrap();
     for kind in ["referral.create", "referral.update", "referral.slip"] {
