@@ -93,6 +93,16 @@ test('the directory page, a place, and an administrator importing a file', async
   // The structure's own places and their exports.
   await page.goto('/places/own');
   await expect(page.locator('main')).toContainText('Espace numérique du CCAS de Démoville');
+  // Editing a place: the form comes filled; a bad hours field is said.
+  await page.getByRole('link', { name: /Modifier Espace numérique du CCAS de Démoville/ }).click();
+  await expect(page.locator('#name')).toHaveValue('Espace numérique du CCAS de Démoville');
+  await expect(page.locator('#services-first')).toBeChecked();
+  await checkA11y(page, '/places/own/{id}');
+  await page.locator('#opening_hours').fill('lundi matin');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(page.locator('#opening_hours')).toHaveAttribute('aria-invalid', 'true');
+  await checkA11y(page, '/places/own/{id} with an error');
+  await page.goto('/places/own');
   await page.locator('#name').fill('X');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await expect(page.locator('#form-errors')).toBeVisible();

@@ -157,6 +157,35 @@ impl Communes {
         sure.then_some(first)
     }
 
+    /// The commune a value typed in a "commune" field designates: a
+    /// postcode first (what people type), then an INSEE code, then the
+    /// best match of a name.
+    pub fn resolve(&self, typed: &str) -> Option<&Commune> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return None;
+        }
+        self.designated_by(typed)
+            .or_else(|| self.by_insee(typed))
+            .or_else(|| self.search(typed, 1).into_iter().next())
+    }
+
+    /// What to type for a commune so that [`Communes::resolve`] finds it
+    /// again: its postcode when that names it alone, else its INSEE code
+    /// (unless that is another commune's postcode), else its name.
+    pub fn typed_form(&self, insee: &str) -> Option<String> {
+        let c = self.by_insee(insee)?;
+        let postcode = c.postcodes.iter().find(|pc| {
+            self.designated_by(pc)
+                .is_some_and(|d| d.insee_code == c.insee_code)
+        });
+        Some(match postcode {
+            Some(pc) => pc.clone(),
+            None if self.designated_by(&c.insee_code).is_none() => c.insee_code.clone(),
+            None => c.name.clone(),
+        })
+    }
+
     /// Search by postcode (5 digits), INSEE code, or name (accents, case,
     /// hyphens and apostrophes forgiven): exact names first, then names
     /// that start with the query, then names that contain it; larger
@@ -211,6 +240,30 @@ impl Communes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_commune_is_found_again() {
+        let c = Communes::shipped();
+        // 69100 is Villeurbanne's postcode and Irigny's INSEE code.
+        assert_eq!(
+            c.resolve("69100").map(|c| c.name.as_str()),
+            Some("Villeurbanne")
+        );
+        assert_eq!(c.typed_form("69266").as_deref(), Some("69100"));
+        assert_eq!(c.typed_form("69100").as_deref(), Some("69540"));
+        for insee in [
+            "69266", "69100", "69381", "42218", "2A004", "13056", "98818",
+        ] {
+            let typed = c.typed_form(insee).unwrap();
+            assert_eq!(
+                c.resolve(&typed).map(|x| x.insee_code.as_str()),
+                Some(insee),
+                "{typed}"
+            );
+        }
+        assert!(c.resolve("nulle-part-sur-terre").is_none());
+        assert!(c.resolve("  ").is_none());
+    }
 
     #[test]
     fn the_shipped_list_is_complete() {

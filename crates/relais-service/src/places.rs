@@ -298,80 +298,6 @@ pub struct OfferCounts {
     pub unchanged: u64,
 }
 
-impl ImportReport {
-    /// The report as lines a person can read (English, for the command
-    /// line; the web page words it in the user's language).
-    pub fn lines(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for x in self.rejected.iter().take(50) {
-            out.push(format!(
-                "rejected\t{} {}\t{}\t{}",
-                x.unit, x.line, x.field, x.reason
-            ));
-        }
-        if self.rejected.len() > 50 {
-            out.push(format!("rejected\t… and {} more", self.rejected.len() - 50));
-        }
-        let n = &self.notes;
-        for (count, what) in [
-            (n.insee_completed, "INSEE codes taken from the postcode"),
-            (
-                n.placeholder_dates,
-                "placeholder dates (1970-01-01) read as unknown",
-            ),
-            (
-                n.placeholder_pivots,
-                "placeholder pivots (00000000000000) read as no SIRET",
-            ),
-            (
-                n.unread_hours,
-                "opening hours kept as written (beyond the syntax relais reads)",
-            ),
-            (
-                n.placeholder_coordinates,
-                "placeholder coordinates (0, 0) read as unknown",
-            ),
-        ] {
-            if count > 0 {
-                out.push(format!("note\t{count} {what}"));
-            }
-        }
-        for (term, count) in n.unknown_terms.iter().take(20) {
-            out.push(format!(
-                "note\tunknown term, ignored in {count} rows: {term}"
-            ));
-        }
-        if n.unknown_terms.len() > 20 {
-            out.push(format!(
-                "note\t… and {} other unknown terms",
-                n.unknown_terms.len() - 20
-            ));
-        }
-        let s = self.services.unwrap_or_default();
-        if self.services.is_some() {
-            out.push(format!(
-                "places: {} new, {} updated, {} unchanged",
-                self.new, self.updated, self.unchanged
-            ));
-            out.push(format!(
-                "services: {} new, {} updated, {} unchanged",
-                s.new, s.updated, s.unchanged
-            ));
-        }
-        out.push(format!(
-            "{} rows: {} new, {} updated, {} unchanged, {} rejected; {} with an INSEE code \
-             missing from the official list of communes",
-            self.rows,
-            self.new + s.new,
-            self.updated + s.updated,
-            self.unchanged + s.unchanged,
-            self.rejected.len(),
-            n.unknown_insee
-        ));
-        out
-    }
-}
-
 /// A place near a commune, with its distance when both have coordinates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlaceHit {
@@ -517,9 +443,7 @@ fn filter_code(
     value: &str,
 ) -> String {
     let v = value.trim();
-    let known = vocab::vocabulary(vocabulary).iter().any(|t| t.code == v)
-        || (vocabulary == "publics" && vocab::SUPPORT.iter().any(|t| t.code == v));
-    if !v.is_empty() && !known {
+    if !v.is_empty() && !vocab::known(vocabulary, v) {
         c.push(FieldError::new(field, "unknown_code"));
     }
     v.to_owned()
@@ -537,9 +461,23 @@ impl Services {
         if actor.is_some_and(|a| a.role != Role::Admin) {
             return Err(ServiceError::Forbidden);
         }
+        let parsed = import::parse(format, bytes, self.now())
+            .map_err(|e| FieldError::new("file", e.code()))?;
+        self.save_import(actor, format, parsed).await
+    }
+
+    /// Saves a file already read by [`import::parse`] (the command line
+    /// reads it first, to word a refused file itself).
+    pub async fn save_import(
+        &self,
+        actor: Option<&Actor>,
+        format: Format,
+        parsed: Parsed,
+    ) -> Result<ImportReport, ServiceError> {
+        if actor.is_some_and(|a| a.role != Role::Admin) {
+            return Err(ServiceError::Forbidden);
+        }
         let now = self.now();
-        let parsed =
-            import::parse(format, bytes, now).map_err(|e| FieldError::new("file", e.code()))?;
         let actor_id = actor.map(|a| a.agent_id.0);
         let n_rejected = parsed.rejected.len();
         let (counts, offer_counts) = self
@@ -935,12 +873,10 @@ impl OwnPlaceInput {
         {
             c.push(FieldError::new("description", "too_long"));
         }
-        let mut codes = |field: &'static str, vocabulary: &str, values: &[String]| -> String {
+        let mut codes = |field: &'static str, values: &[String]| -> String {
             let mut out: Vec<&str> = Vec::new();
             for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                let known = vocab::vocabulary(vocabulary).iter().any(|t| t.code == v)
-                    || (vocabulary == "publics" && vocab::SUPPORT.iter().any(|t| t.code == v));
-                if !known {
+                if !vocab::known(field, v) {
                     c.push(FieldError::new(field, "unknown_code"));
                 } else if !out.contains(&v) {
                     out.push(v);
@@ -948,12 +884,12 @@ impl OwnPlaceInput {
             }
             out.join("|")
         };
-        let services = codes("services", "services", &self.services);
-        let publics = codes("publics", "publics", &self.publics);
-        let fees = codes("fees", "fees", &self.fees);
-        let labels = codes("labels", "labels", &self.labels);
-        let access_modes = codes("access_modes", "access_modes", &self.access_modes);
-        let support_modes = codes("support_modes", "support_modes", &self.support_modes);
+        let services = codes("services", &self.services);
+        let publics = codes("publics", &self.publics);
+        let fees = codes("fees", &self.fees);
+        let labels = codes("labels", &self.labels);
+        let access_modes = codes("access_modes", &self.access_modes);
+        let support_modes = codes("support_modes", &self.support_modes);
         if services.is_empty() {
             c.push(FieldError::new("services", "required"));
         }

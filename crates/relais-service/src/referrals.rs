@@ -66,7 +66,62 @@ pub struct Slip {
     pub agent: String,
 }
 
+/// Where a referral from a request starts: the request's reference, the
+/// person's commune as one types it, the request's operator, the reason
+/// proposed (the procedure).
+#[derive(Debug, Clone)]
+pub struct ReferralStart {
+    pub reference: String,
+    pub near: String,
+    /// (id, name, English name)
+    pub operator: Option<(String, String, String)>,
+    pub reason: String,
+}
+
 impl Services {
+    /// What the referral page of a request starts from.
+    pub async fn referral_start(
+        &self,
+        actor: &Actor,
+        request_id: Uuid,
+    ) -> Result<ReferralStart, ServiceError> {
+        let r = self
+            .store
+            .help_request_by_id(actor.structure_id.0, request_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+            .request;
+        let communes = crate::communes::Communes::shipped();
+        let near = match r.person_id {
+            Some(pid) => {
+                let p = self.person(actor, relais_domain::PersonId(pid)).await?;
+                p.insee_code
+                    .as_deref()
+                    .and_then(|i| communes.typed_form(i))
+                    .or(p.postcode)
+            }
+            None => r.anon_postcode.clone(),
+        }
+        .unwrap_or_default();
+        // The request's operator, else its procedure's (as on the request page).
+        let picked = self
+            .pick_structure_procedure(actor, &r.procedure, None, None)
+            .await?
+            .map(|(p, _)| p.operator);
+        let operator = r
+            .operator
+            .clone()
+            .or(picked)
+            .and_then(|o| self.catalog().operator(&o))
+            .map(|o| (o.id.clone(), o.name.clone(), o.name_en.clone()));
+        Ok(ReferralStart {
+            reference: r.reference,
+            near,
+            operator,
+            reason: r.procedure,
+        })
+    }
+
     fn referral_view(&self, r: ReferralListRow) -> ReferralView {
         let operator_name = r
             .referral

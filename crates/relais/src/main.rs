@@ -680,17 +680,18 @@ async fn run(cli: Cli) -> CmdResult {
             let bytes = read_with_progress(&file)?;
             // The whole file is checked first, for a message that names
             // what was expected.
-            relais_service::places::import::parse(format, &bytes, chrono::Utc::now())
+            let parsed = relais_service::places::import::parse(format, &bytes, chrono::Utc::now())
                 .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
+            drop(bytes);
             let s = settings(cfg, None, &db)?;
             let store = open_store(&s).await?;
             eprintln!("saving…");
             let r = services(store.clone(), &s, false)
-                .import_places(None, format, &bytes)
+                .save_import(None, format, parsed)
                 .await
                 .map_err(service_failure);
             store.close().await;
-            for line in r?.lines() {
+            for line in report_lines(&r?) {
                 println!("{line}");
             }
             Ok(())
@@ -848,4 +849,76 @@ fn read_with_progress(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
         eprintln!();
     }
     Ok(bytes)
+}
+
+/// An import's report as lines a person can read: the rejected rows (50
+/// at most), what was read on purpose, then the counts.
+fn report_lines(r: &relais_service::places::ImportReport) -> Vec<String> {
+    let mut out = Vec::new();
+    for x in r.rejected.iter().take(50) {
+        out.push(format!(
+            "rejected\t{} {}\t{}\t{}",
+            x.unit, x.line, x.field, x.reason
+        ));
+    }
+    if r.rejected.len() > 50 {
+        out.push(format!("rejected\t… and {} more", r.rejected.len() - 50));
+    }
+    let n = &r.notes;
+    for (count, what) in [
+        (n.insee_completed, "INSEE codes taken from the postcode"),
+        (
+            n.placeholder_dates,
+            "placeholder dates (1970-01-01) read as unknown",
+        ),
+        (
+            n.placeholder_pivots,
+            "placeholder pivots (00000000000000) read as no SIRET",
+        ),
+        (
+            n.unread_hours,
+            "opening hours kept as written (beyond the syntax relais reads)",
+        ),
+        (
+            n.placeholder_coordinates,
+            "placeholder coordinates (0, 0) read as unknown",
+        ),
+    ] {
+        if count > 0 {
+            out.push(format!("note\t{count} {what}"));
+        }
+    }
+    for (term, count) in n.unknown_terms.iter().take(20) {
+        out.push(format!(
+            "note\tunknown term, ignored in {count} rows: {term}"
+        ));
+    }
+    if n.unknown_terms.len() > 20 {
+        out.push(format!(
+            "note\t… and {} other unknown terms",
+            n.unknown_terms.len() - 20
+        ));
+    }
+    let s = r.services.unwrap_or_default();
+    if r.services.is_some() {
+        out.push(format!(
+            "places: {} new, {} updated, {} unchanged",
+            r.new, r.updated, r.unchanged
+        ));
+        out.push(format!(
+            "services: {} new, {} updated, {} unchanged",
+            s.new, s.updated, s.unchanged
+        ));
+    }
+    out.push(format!(
+        "{} rows: {} new, {} updated, {} unchanged, {} rejected; {} with an INSEE code \
+         missing from the official list of communes",
+        r.rows,
+        r.new + s.new,
+        r.updated + s.updated,
+        r.unchanged + s.unchanged,
+        r.rejected.len(),
+        n.unknown_insee
+    ));
+    out
 }

@@ -5,15 +5,33 @@
 
 use relais_domain::search::fold;
 
-/// One term: our code, the LMN v1 label, the English label.
+/// One term: our code, the LMN v1 label (empty for relais's own terms),
+/// the French and English labels.
 pub struct Term {
     pub code: &'static str,
     pub lmn: &'static str,
+    pub fr: &'static str,
     pub en: &'static str,
 }
 
+/// A term of the standard: its label is the French one.
 const fn t(code: &'static str, lmn: &'static str, en: &'static str) -> Term {
-    Term { code, lmn, en }
+    Term {
+        code,
+        lmn,
+        fr: lmn,
+        en,
+    }
+}
+
+/// A term of relais's own, outside the standard.
+const fn own(code: &'static str, fr: &'static str, en: &'static str) -> Term {
+    Term {
+        code,
+        lmn: "",
+        fr,
+        en,
+    }
 }
 
 pub const SERVICES: &[Term] = &[
@@ -169,8 +187,8 @@ pub const ACCESS: &[Term] = &[
         "Envoyer un mail avec une fiche de prescription",
         "Referral form by e-mail",
     ),
-    t("sur_rdv", "", "By appointment"),
-    t("itinerant", "", "Mobile (travels)"),
+    own("sur_rdv", "Sur rendez-vous", "By appointment"),
+    own("itinerant", "Itinérant", "Mobile (travels)"),
 ];
 
 /// How people are helped (`modalites_accompagnement`), plus `a_ma_place`
@@ -180,21 +198,31 @@ pub const SUPPORT_MODES: &[Term] = &[
     t("individuel", "Accompagnement individuel", "One-to-one help"),
     t("atelier", "Dans un atelier collectif", "Group workshop"),
     t("a_distance", "À distance", "Remote"),
-    t("a_ma_place", "", "Done for the person"),
+    own(
+        "a_ma_place",
+        "À la place de la personne",
+        "Done for the person",
+    ),
 ];
 
-/// The vocabularies by field name, for checks and labels.
-pub fn vocabulary(field: &str) -> &'static [Term] {
-    match field {
-        "services" => SERVICES,
-        "publics" => PUBLICS,
-        "support" => SUPPORT,
-        "fees" => FEES,
-        "labels" => LABELS,
-        "access_modes" => ACCESS,
-        "support_modes" => SUPPORT_MODES,
-        _ => &[],
-    }
+/// The vocabulary of a field of a place: `publics` holds both the publics
+/// addressed and the specific support.
+pub fn terms(field: &str) -> impl Iterator<Item = &'static Term> {
+    let (a, b): (&'static [Term], &'static [Term]) = match field {
+        "services" => (SERVICES, &[]),
+        "publics" => (PUBLICS, SUPPORT),
+        "fees" => (FEES, &[]),
+        "labels" => (LABELS, &[]),
+        "access_modes" => (ACCESS, &[]),
+        "support_modes" => (SUPPORT_MODES, &[]),
+        _ => (&[], &[]),
+    };
+    a.iter().chain(b.iter())
+}
+
+/// Whether a code belongs to a field's vocabulary.
+pub fn known(field: &str, code: &str) -> bool {
+    terms(field).any(|t| t.code == code)
 }
 
 /// A field's value: a code, nothing to record (a known term with no
@@ -221,14 +249,14 @@ pub fn map(field: &str, raw: &str) -> Mapped {
     if k.is_empty() {
         return Mapped::Nothing;
     }
-    let own = |terms: &'static [Term]| {
+    let ours = |terms: &'static [Term]| {
         terms
             .iter()
             .find(|t| key(t.lmn) == k || t.code.replace('_', "-") == k)
             .map(|t| t.code)
     };
     let code = match field {
-        "services" => own(SERVICES).or(match k {
+        "services" => ours(SERVICES).or(match k {
             "devenir-autonome-dans-les-demarches-administratives"
             | "realiser-des-demarches-administratives-avec-un-accompagnement"
             | "accompagner-les-demarches-de-sante"
@@ -254,7 +282,7 @@ pub fn map(field: &str, raw: &str) -> Mapped {
             "numerique" => return Mapped::Nothing,
             _ => None,
         }),
-        "publics" => own(PUBLICS).or_else(|| own(SUPPORT)).or(match k {
+        "publics" => ours(PUBLICS).or_else(|| ours(SUPPORT)).or(match k {
             "jeunes-16-26-ans" | "jeunes-16-26" => Some("jeunes"),
             "seniors-65-ans" | "seniors-65" => Some("seniors"),
             "familles-enfants" => Some("familles"),
@@ -270,14 +298,14 @@ pub fn map(field: &str, raw: &str) -> Mapped {
             | "personnes-exilees" | "residents-qpv-frr" => return Mapped::Nothing,
             _ => None,
         }),
-        "fees" => own(FEES).or(match k {
+        "fees" => ours(FEES).or(match k {
             "gratuit-sous-conditions" | "accepte-le-pass-numerique" | "pass-numerique" => {
                 Some("gratuit_sous_condition")
             }
             "adhesion" => Some("payant"),
             _ => None,
         }),
-        "labels" => own(LABELS).or(match k {
+        "labels" => ours(LABELS).or(match k {
             "cnfs" | "conseiller-numerique" | "conseillers-numeriques" => {
                 Some("conseillers_numeriques")
             }
@@ -288,13 +316,13 @@ pub fn map(field: &str, raw: &str) -> Mapped {
             "grandes-ecoles-du-numerique" => Some("gen"),
             _ => None,
         }),
-        "access_modes" => own(ACCESS).or(match k {
+        "access_modes" => ours(ACCESS).or(match k {
             "se-presenter" => Some("se_presenter"),
             "envoyer-un-courriel" => Some("courriel"),
             "utiliser-lien-mobilisation" => Some("rdv_en_ligne"),
             _ => None,
         }),
-        "support_modes" => own(SUPPORT_MODES).or(match k {
+        "support_modes" => ours(SUPPORT_MODES).or(match k {
             "avec-de-l-aide" | "accompagnement" => Some("individuel"),
             "dans-un-atelier" | "atelier" => Some("atelier"),
             "seul" | "autonomie" => Some("autonomie"),
@@ -307,15 +335,9 @@ pub fn map(field: &str, raw: &str) -> Mapped {
     code.map_or(Mapped::Unknown, Mapped::Code)
 }
 
-/// The LMN v1 label of a code.
+/// The LMN v1 label of a code (none for relais's own terms).
 pub fn lmn_label(field: &str, code: &str) -> Option<&'static str> {
-    let terms = if field == "publics" {
-        PUBLICS.iter().chain(SUPPORT.iter()).collect::<Vec<_>>()
-    } else {
-        vocabulary(field).iter().collect()
-    };
-    terms
-        .into_iter()
+    terms(field)
         .find(|t| t.code == code)
         .map(|t| t.lmn)
         .filter(|l| !l.is_empty())
@@ -323,28 +345,10 @@ pub fn lmn_label(field: &str, code: &str) -> Option<&'static str> {
 
 /// The label of a code in French (the standard's wording) or English.
 pub fn label(field: &str, code: &str, english: bool) -> String {
-    let all = vocabulary(field)
-        .iter()
-        .chain(if field == "publics" { SUPPORT } else { &[] }.iter());
-    for t in all {
-        if t.code == code {
-            return if english || t.lmn.is_empty() {
-                if english {
-                    t.en.to_owned()
-                } else {
-                    match t.code {
-                        "sur_rdv" => "Sur rendez-vous".to_owned(),
-                        "itinerant" => "Itinérant".to_owned(),
-                        "a_ma_place" => "À la place de la personne".to_owned(),
-                        _ => t.en.to_owned(),
-                    }
-                }
-            } else {
-                t.lmn.to_owned()
-            };
-        }
-    }
-    code.to_owned()
+    terms(field)
+        .find(|t| t.code == code)
+        .map_or(code, |t| if english { t.en } else { t.fr })
+        .to_owned()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_domain::{FieldError, PersonId};
+use relais_domain::FieldError;
 use relais_service::communes::Communes;
 use relais_service::places::{
     hours, vocab, Format, ImportReport, OwnPlaceInput, PlaceHit, PlaceQuery, PlaceView,
@@ -106,13 +106,8 @@ fn hit_view(h: PlaceHit, lang: Lang) -> HitView {
 
 /// The choices of a vocabulary for selects and checkboxes.
 pub(crate) fn vocab_choices(field: &str, en: bool) -> Vec<(String, String)> {
-    let mut terms: Vec<&vocab::Term> = vocab::vocabulary(field).iter().collect();
-    if field == "publics" {
-        terms.extend(vocab::SUPPORT.iter());
-    }
-    terms
-        .into_iter()
-        .map(|t| (t.code.to_owned(), vocab::label(field, t.code, en)))
+    vocab::terms(field)
+        .map(|t| (t.code.to_owned(), (if en { t.en } else { t.fr }).to_owned()))
         .collect()
 }
 
@@ -152,29 +147,6 @@ struct PlacesPage {
     is_admin: bool,
 }
 
-/// The commune a typed value designates: an INSEE code, a postcode or a name.
-fn resolve_commune(raw: &str) -> Option<(String, String)> {
-    let c = Communes::shipped();
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    // A postcode first (what people type), then an INSEE code, then a name.
-    c.designated_by(raw)
-        .or_else(|| c.by_insee(raw))
-        .or_else(|| c.search(raw, 1).into_iter().next())
-        .map(|x| {
-            (
-                x.insee_code.clone(),
-                format!(
-                    "{} ({})",
-                    x.name,
-                    x.postcodes.first().cloned().unwrap_or_default()
-                ),
-            )
-        })
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn search_page(
     state: &AppState,
@@ -187,58 +159,28 @@ async fn search_page(
 ) -> Result<Response, WebError> {
     let ui = Ui::new(ctx);
     let en = ctx.lang == Lang::En;
-    let mut request_heading = String::new();
-    let mut operator = None;
-    let mut near = params.near.clone();
-    if let Some(rid) = request {
-        let file = state
-            .services
-            .help_request(actor, relais_domain::HelpRequestId(rid))
-            .await?;
-        let r = &file.request.request;
-        request_heading = ctx
-            .lang
-            .t_with("request-title", &[("reference", r.reference.clone())]);
-        if near.trim().is_empty() {
-            if let Some(pid) = r.person_id {
-                let p = state.services.person(actor, PersonId(pid)).await?;
-                // The postcode when it names the person's commune, else
-                // the INSEE code.
-                let communes = Communes::shipped();
-                let by_postcode = p
-                    .postcode
-                    .as_deref()
-                    .and_then(|pc| communes.designated_by(pc))
-                    .map(|c| c.insee_code.clone());
-                near = match (&p.postcode, &p.insee_code, by_postcode) {
-                    (Some(pc), Some(i), Some(b)) if *i == b => pc.clone(),
-                    (Some(pc), None, Some(_)) => pc.clone(),
-                    (_, Some(i), _) => i.clone(),
-                    (pc, None, _) => pc.clone().unwrap_or_default(),
-                };
-            } else if let Some(pc) = &r.anon_postcode {
-                near = pc.clone();
-            }
-        }
-        let catalog = state.services.catalog();
-        let op = r.operator.clone().or_else(|| {
-            catalog
-                .by_title(&r.procedure)
-                .or_else(|| catalog.procedure(&r.procedure))
-                .map(|p| p.operator.clone())
+    let start = match request {
+        Some(rid) => Some(state.services.referral_start(actor, rid).await?),
+        None => None,
+    };
+    let request_heading = start
+        .as_ref()
+        .map(|s| {
+            ctx.lang
+                .t_with("request-title", &[("reference", s.reference.clone())])
+        })
+        .unwrap_or_default();
+    let near = match &start {
+        Some(s) if params.near.trim().is_empty() => s.near.clone(),
+        _ => params.near.clone(),
+    };
+    let operator = start
+        .as_ref()
+        .and_then(|s| s.operator.clone())
+        .map(|(id, fr, en_name)| {
+            let target = format!("operator:{id}");
+            (id, if en { en_name } else { fr }, target)
         });
-        operator = op.as_deref().and_then(|o| catalog.operator(o)).map(|o| {
-            (
-                o.id.clone(),
-                if en {
-                    o.name_en.clone()
-                } else {
-                    o.name.clone()
-                },
-                format!("operator:{}", o.id),
-            )
-        });
-    }
     let mut search = FormState::with_values(vec![
         ("near".into(), near.clone()),
         ("q".into(), params.q.clone()),
@@ -252,7 +194,7 @@ async fn search_page(
     let mut commune = String::new();
     let searched = !near.trim().is_empty();
     if searched {
-        match resolve_commune(&near) {
+        match Communes::shipped().resolve(&near) {
             None => {
                 search = FormState::with_errors(
                     ctx.lang,
@@ -261,10 +203,14 @@ async fn search_page(
                     &[],
                 )
             }
-            Some((insee, name)) => {
-                commune = name;
+            Some(found) => {
+                commune = format!(
+                    "{} ({})",
+                    found.name,
+                    found.postcodes.first().cloned().unwrap_or_default()
+                );
                 let q = PlaceQuery {
-                    near: insee,
+                    near: found.insee_code.clone(),
                     q: params.q.clone(),
                     service: params.service.clone(),
                     public: params.public.clone(),
@@ -284,18 +230,13 @@ async fn search_page(
             }
         }
     }
-    let form = if form.value("reason").is_empty() && form.errors.is_empty() {
-        let mut v = form.values().to_vec();
-        if let Some(rid) = request {
-            let file = state
-                .services
-                .help_request(actor, relais_domain::HelpRequestId(rid))
-                .await?;
-            v.push(("reason".into(), file.request.request.procedure.clone()));
+    let form = match &start {
+        Some(s) if form.value("reason").is_empty() && form.errors.is_empty() => {
+            let mut v = form.values().to_vec();
+            v.push(("reason".into(), s.reason.clone()));
+            FormState::with_values(v)
         }
-        FormState::with_values(v)
-    } else {
-        form
+        _ => form,
     };
     render_with(
         status,
@@ -963,6 +904,10 @@ pub async fn run_import(
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
+    // Refused before the file is read.
+    if !actor.role.can_manage_structures() {
+        return Err(ServiceError::Forbidden.into());
+    }
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {

@@ -47,12 +47,7 @@ async fn france_services(opts: Options) {
     let Some(app) = spawn_app(opts).await else {
         return;
     };
-    if !std::path::Path::new(FS_2024).exists() {
-        assert!(
-            std::env::var("CI").ok().as_deref() != Some("true"),
-            "the reference data is missing"
-        );
-        eprintln!("SKIP: ../shared/reference/data is not beside the checkout");
+    if !reference_data_present() {
         return;
     }
     let db = app._db.url.clone();
