@@ -98,7 +98,8 @@ run() {
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
   sock=$(awk -F'[ ,]+' '/Socket errors:/ {print $4+$6+$8+$10}' <<<"$out")
   errors=$(( ${non2xx:-0} + ${sock:-0} ))
-  [ -n "$rps" ] || { echo "$out" >&2; rps=0; }
+  # No "Requests/sec" line means wrk itself failed: say so in the table.
+  [ -n "$rps" ] || { echo "$out" >&2; rps=failed; }
   row "$ENGINE_NOW" "$name" "$rps" "$p50" "$p99" "$errors"
 }
 

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { DEMO, DEMO_PASSWORD, checkA11y, signIn, uniqueSuffix } from './helpers';
 
 test('paper mandate for two categories: document, signature, done_for accepted then refused outside it', async ({ page }) => {
@@ -66,7 +67,21 @@ test('paper mandate for two categories: document, signature, done_for accepted t
   const verifyHref = await page.getByRole('link', { name: 'Page de vérification' }).getAttribute('href');
   await page.goto(verifyHref!);
   await expect(page.locator('#mandate-state')).toHaveText('Actif');
+  await expect(page.locator('#mandate-facts')).not.toContainText('Social');
   await checkA11y(page, '/v/<code>');
+  // With the revocation secret printed on the person's copy, the
+  // categories show; a wrong secret is refused.
+  const copy = execFileSync('pdftotext', ['-', '-'], { input: await pdf.body() }).toString();
+  const secret = copy.match(/[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/)![0];
+  await page.locator('#secret').fill('AAAA-BBBB-CCCC');
+  await page.getByRole('button', { name: 'Voir les démarches couvertes' }).click();
+  await expect(page.locator('#secret-err')).toContainText('incorrect');
+  await checkA11y(page, '/v/<code>/details wrong secret');
+  await page.locator('#secret').fill(secret.toLowerCase());
+  await page.locator('#secret').press('Enter');
+  await expect(page.locator('#mandate-facts')).toContainText('Social');
+  await expect(page.getByRole('group', { name: 'Démarches à retirer du mandat' })).toBeVisible();
+  await checkA11y(page, '/v/<code>/details');
 });
 
 test('supervisors edit the policy; the page and its errors pass axe', async ({ page }) => {

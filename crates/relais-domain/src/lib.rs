@@ -5,6 +5,7 @@ pub mod account;
 mod codes;
 pub mod deadline;
 pub mod desk;
+pub mod disclosure;
 pub mod guard;
 pub mod ids;
 pub mod journal;

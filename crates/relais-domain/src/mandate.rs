@@ -278,6 +278,30 @@ pub fn initials(first: &str, last: &str) -> String {
     format!("{} {}", i(first), i(last)).trim().to_owned()
 }
 
+/// Whether the revocation secret a person typed is the one printed on
+/// their copy: case, spaces and dashes do not matter, the comparison takes
+/// the same time whatever matches, and an emptied secret (an anonymised
+/// mandate) matches nothing.
+pub fn revocation_secret_matches(expected: &str, given: &str) -> bool {
+    let given: String = given
+        .trim()
+        .to_uppercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let expected: String = expected
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    !expected.is_empty()
+        && given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,5 +413,23 @@ mod tests {
         );
         assert!(parse_categories(&[]).is_err());
         assert!(parse_categories(&["voyage".into()]).is_err());
+    }
+
+    #[test]
+    fn revocation_secrets_match_whatever_the_typing() {
+        assert!(revocation_secret_matches(
+            "ABCD-EFGH-JKLM",
+            "abcd efgh jklm"
+        ));
+        assert!(revocation_secret_matches(
+            "ABCD-EFGH-JKLM",
+            " ABCDEFGHJKLM "
+        ));
+        assert!(!revocation_secret_matches(
+            "ABCD-EFGH-JKLM",
+            "ABCD-EFGH-JKLN"
+        ));
+        assert!(!revocation_secret_matches("ABCD-EFGH-JKLM", "ABCD-EFGH"));
+        assert!(!revocation_secret_matches("", ""));
     }
 }

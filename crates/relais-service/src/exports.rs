@@ -7,6 +7,7 @@ use crate::error::ServiceError;
 use crate::stats::{Period, Scope};
 use crate::{Actor, Services};
 use chrono::{DateTime, Utc};
+use relais_domain::disclosure::protect_group;
 use relais_domain::journal::JournalEvent;
 use relais_domain::{AgentId, FieldError, Role, StructureId};
 use relais_store::ExportInterventionRow;
@@ -47,6 +48,8 @@ pub struct TerritoryCell {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TerritoryCommune {
+    /// The département the commune belongs to (`""`: unknown).
+    pub departement: String,
     pub commune: String,
     pub requests: Option<u64>,
     pub persons: Option<u64>,
@@ -173,9 +176,11 @@ impl Services {
     }
 
     /// The territory export of a period: interventions by month × category
-    /// × mode × outcome and requests and persons by commune; every count
-    /// under `threshold` is suppressed. Supervisors (their structure) and
-    /// admins (`instance`).
+    /// × mode × outcome and requests and persons by commune and by
+    /// département; every count under `threshold` is suppressed, and so
+    /// are the counts that would let a suppressed one be recovered from a
+    /// département's total ([`protect_group`]). Supervisors (their
+    /// structure) and admins (`instance`).
     pub async fn territory_export(
         &self,
         actor: &Actor,
@@ -216,21 +221,25 @@ impl Services {
                 .entry((month(i.occurred_at), i.category, i.mode, outcome))
                 .or_default() += 1;
         }
-        let mut communes: BTreeMap<String, (u64, HashSet<uuid::Uuid>)> = BTreeMap::new();
-        let mut departements: BTreeMap<String, (u64, HashSet<uuid::Uuid>)> = BTreeMap::new();
+        // Communes are counted within their département, so that each
+        // département row is the total of its commune rows.
+        type Counts = (u64, HashSet<uuid::Uuid>);
+        let mut groups: BTreeMap<String, (Counts, BTreeMap<String, Counts>)> = BTreeMap::new();
         for r in self.store.stats_requests(structure, start, end).await? {
-            let d = departements
-                .entry(crate::stats::departement_of(&r))
+            let (d, communes) = groups.entry(crate::stats::departement_of(&r)).or_default();
+            let c = communes
+                .entry(
+                    r.anon_commune
+                        .clone()
+                        .or(r.person_commune.clone())
+                        .unwrap_or_default(),
+                )
                 .or_default();
-            d.0 += 1;
-            if let Some(p) = r.person_id {
-                d.1.insert(p);
-            }
-            let c = r.anon_commune.or(r.person_commune).unwrap_or_default();
-            let e = communes.entry(c).or_default();
-            e.0 += 1;
-            if let Some(p) = r.person_id {
-                e.1.insert(p);
+            for counts in [d, c] {
+                counts.0 += 1;
+                if let Some(p) = r.person_id {
+                    counts.1.insert(p);
+                }
             }
         }
         let mut suppressed = 0;
@@ -252,24 +261,47 @@ impl Services {
                 interventions: keep(n),
             })
             .collect();
-        let communes = communes
-            .into_iter()
-            .map(|(commune, (n, persons))| TerritoryCommune {
-                commune,
-                requests: keep(n),
-                persons: keep(persons.len() as u64),
-            })
-            .collect();
         let list = crate::communes::Communes::shipped();
-        let departements = departements
-            .into_iter()
-            .map(|(code, (n, persons))| TerritoryDepartement {
+        let mut communes = Vec::new();
+        let mut departements = Vec::new();
+        for (code, ((requests, persons), parts)) in groups {
+            let measure = |total: u64, of: &dyn Fn(&Counts) -> u64| {
+                let counts: Vec<u64> = parts.values().map(of).collect();
+                let v = protect_group(total, &counts, threshold);
+                let shown = |n: u64, ok: bool| ok.then_some(n);
+                (
+                    shown(total, v.total),
+                    counts
+                        .iter()
+                        .zip(v.parts)
+                        .map(|(n, ok)| shown(*n, ok))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let (dep_requests, commune_requests) = measure(requests, &|c| c.0);
+            let (dep_persons, commune_persons) =
+                measure(persons.len() as u64, &|c| c.1.len() as u64);
+            let hidden = |v: &Option<u64>| u64::from(v.is_none());
+            suppressed += hidden(&dep_requests) + hidden(&dep_persons);
+            for ((commune, _), (r, p)) in parts
+                .iter()
+                .zip(commune_requests.into_iter().zip(commune_persons))
+            {
+                suppressed += hidden(&r) + hidden(&p);
+                communes.push(TerritoryCommune {
+                    departement: code.clone(),
+                    commune: commune.clone(),
+                    requests: r,
+                    persons: p,
+                });
+            }
+            departements.push(TerritoryDepartement {
                 name: list.departement(&code).unwrap_or_default().to_owned(),
                 code,
-                requests: keep(n),
-                persons: keep(persons.len() as u64),
-            })
-            .collect();
+                requests: dep_requests,
+                persons: dep_persons,
+            });
+        }
         Ok(TerritoryExport {
             from: period.from,
             to: period.to,

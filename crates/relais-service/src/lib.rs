@@ -28,6 +28,7 @@ mod stats;
 mod structures;
 mod team;
 mod tokens;
+mod verification;
 
 pub use account::{AccountOverview, SessionInfo, TotpEnrolment};
 pub use auth::{SessionContext, SignIn, Stage};
@@ -41,8 +42,7 @@ pub use exports::{
 pub use gen::{GenReport, GenSpec, AGENTS_PER_STRUCTURE, GEN_PASSWORD};
 pub use journal::JournalReport;
 pub use mandates::{
-    check_scan, clean_signature, MandateInput, MandateView, PublicMandate, Scan,
-    MAX_REMOTE_ATTEMPTS,
+    check_scan, clean_signature, MandateInput, MandateView, Scan, MAX_REMOTE_ATTEMPTS,
 };
 pub use persons::{AccountInput, AccountLine, PersonFile, PersonHit, PersonInput};
 pub use privacy::{PurgeReport, RetentionItem, Statistics, SubjectAccess, RETENTION_NOTICE_DAYS};
@@ -69,6 +69,7 @@ pub use stats::{
 pub use structures::StructureView;
 pub use team::{InviteOutcome, LinkInfo, TeamMember};
 pub use tokens::TokenView;
+pub use verification::{LookupSummary, PublicMandate};
 
 use relais_domain::{AgentId, Role, StructureId};
 use std::sync::Arc;

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use rand::Rng;
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::{
-    initials, parse_categories, Consent, MandateDuration, MandateFacts, MandateState, Policy,
-    Refusal, Verdict,
+    parse_categories, revocation_secret_matches, Consent, MandateDuration, MandateFacts,
+    MandateState, Policy, Refusal, Verdict,
 };
 use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory};
 use relais_store::{MandateListRow, MandateRow, StoreError};
@@ -48,20 +48,6 @@ pub struct MandateView {
     pub renewable: bool,
 }
 
-/// What the public verification page shows: nothing but initials.
-#[derive(Debug, Clone)]
-pub struct PublicMandate {
-    pub state: MandateState,
-    pub initials: String,
-    pub structure_name: String,
-    pub categories: Vec<ProcedureCategory>,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    /// Waiting for the person's remote code.
-    pub awaiting_code: bool,
-    pub code_blocked: bool,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct MandateInput {
     pub person_id: String,
@@ -79,7 +65,7 @@ pub struct Scan {
     pub content_type: String,
 }
 
-fn facts(m: &MandateRow) -> MandateFacts {
+pub(crate) fn facts(m: &MandateRow) -> MandateFacts {
     let cats = |s: &str| {
         s.split(',')
             .filter_map(|c| ProcedureCategory::parse(c).ok())
@@ -588,26 +574,7 @@ impl Services {
             .mandate_by_code(verification_code.trim())
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let normalized: String = secret
-            .trim()
-            .to_uppercase()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let expected: String = l
-            .mandate
-            .revocation_secret
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        // An anonymised mandate has no secret left: nothing matches it.
-        let same = !expected.is_empty()
-            && normalized.len() == expected.len()
-            && normalized
-                .bytes()
-                .zip(expected.bytes())
-                .fold(0u8, |a, (x, y)| a | (x ^ y))
-                == 0;
+        let same = revocation_secret_matches(&l.mandate.revocation_secret, secret);
         if !same {
             self.store
                 .journal_only(
@@ -732,43 +699,6 @@ impl Services {
             )
             .await?;
         Ok(new_id)
-    }
-
-    /// What the public verification page shows; the look-up is journaled.
-    pub async fn public_mandate(
-        &self,
-        verification_code: &str,
-    ) -> Result<PublicMandate, ServiceError> {
-        let now = self.now();
-        let code = verification_code.trim();
-        if code.len() != 10 || !code.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
-            return Err(ServiceError::NotFound);
-        }
-        let l = self
-            .store
-            .mandate_by_code(code)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        self.store
-            .journal_only(
-                &[JournalEvent::new("mandate.verified")
-                    .structure(l.mandate.structure_id)
-                    .object("mandate", l.mandate.id)],
-                now,
-            )
-            .await?;
-        let f = facts(&l.mandate);
-        let state = f.state_on(self.today());
-        Ok(PublicMandate {
-            state,
-            initials: initials(&l.person_first_name, &l.person_last_name),
-            structure_name: l.structure_name,
-            categories: f.active_categories(),
-            starts_on: l.mandate.starts_on,
-            ends_on: l.mandate.ends_on,
-            awaiting_code: state == MandateState::Pending && l.mandate.consent == "remote",
-            code_blocked: l.mandate.remote_attempts >= MAX_REMOTE_ATTEMPTS,
-        })
     }
 
     /// Applies the policy to an intervention. Returns the mandate relied

@@ -106,6 +106,38 @@ macro_rules! repository {
             Ok(())
         }
 
+        /// Counts one look-up of a mandate's public page (not journaled).
+        pub(crate) async fn count_mandate_lookup(
+            pool: &Pool<Db>,
+            mandate_id: Uuid,
+            day: chrono::NaiveDate,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO mandate_lookups (mandate_id, day, count) VALUES ($1, $2, 1) \
+                 ON CONFLICT (mandate_id, day) DO UPDATE SET count = mandate_lookups.count + 1",
+            )
+            .bind(mandate_id)
+            .bind(day)
+            .execute(pool)
+            .await?;
+            Ok(())
+        }
+
+        /// How often a mandate's public page was opened, and the last day.
+        pub(crate) async fn mandate_lookups(
+            pool: &Pool<Db>,
+            mandate_id: Uuid,
+        ) -> Result<(i64, Option<chrono::NaiveDate>), StoreError> {
+            let row: (Option<i64>, Option<chrono::NaiveDate>) = sqlx::query_as(
+                "SELECT CAST(SUM(count) AS BIGINT), MAX(day) FROM mandate_lookups \
+                 WHERE mandate_id = $1",
+            )
+            .bind(mandate_id)
+            .fetch_one(pool)
+            .await?;
+            Ok((row.0.unwrap_or(0), row.1))
+        }
+
         pub(crate) async fn journal_only(
             pool: &Pool<Db>,
             events: &[JournalEvent],

@@ -186,6 +186,23 @@ impl Store {
         dispatch!(self, read, ping())
     }
 
+    /// Counts one look-up of a mandate's public verification page.
+    pub async fn count_mandate_lookup(
+        &self,
+        mandate_id: Uuid,
+        day: chrono::NaiveDate,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, count_mandate_lookup(mandate_id, day))
+    }
+
+    /// Look-ups of a mandate's public page: the total and the last day.
+    pub async fn mandate_lookups(
+        &self,
+        mandate_id: Uuid,
+    ) -> Result<(i64, Option<chrono::NaiveDate>), StoreError> {
+        dispatch!(self, read, mandate_lookups(mandate_id))
+    }
+
     /// Journals events that come with no other change (a refused sign-in).
     pub async fn journal_only(
         &self,

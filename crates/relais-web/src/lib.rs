@@ -220,6 +220,7 @@ pub fn router(state: AppState) -> Router {
             get(mandates::revocation_document),
         )
         .route("/v/{code}", get(mandates::verify))
+        .route("/v/{code}/details", post(mandates::verify_details))
         .route("/v/{code}/consent", post(mandates::verify_consent))
         .route("/v/{code}/revoke", post(mandates::verify_revoke))
         .route(

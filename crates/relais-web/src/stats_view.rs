@@ -415,6 +415,7 @@ pub fn write_territory(w: &mut dyn TableWriter, lang: Lang, t: &TerritoryExport)
     w.sheet(
         &lang.t("territory-sheet-communes"),
         &[
+            lang.t("export-col-departement"),
             lang.t("export-col-commune"),
             lang.t("stats-requests"),
             lang.t("stats-persons"),
@@ -422,6 +423,7 @@ pub fn write_territory(w: &mut dyn TableWriter, lang: Lang, t: &TerritoryExport)
     )?;
     for c in &t.communes {
         w.row(&[
+            Cell::Text(c.departement.clone()),
             Cell::Text(if c.commune.is_empty() {
                 lang.t("stats-not-given")
             } else {

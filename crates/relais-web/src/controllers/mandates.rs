@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::mandate::{MandateDuration, MandateRule, Policy};
 use relais_domain::{MandateId, Mode, PersonId, ProcedureCategory, Role};
-use relais_service::{Actor, MandateInput, MandateView, Scan, ServiceError};
+use relais_service::{Actor, MandateInput, MandateView, PublicMandate, Scan, ServiceError};
 
 pub struct MandateRowView {
     pub id: String,
@@ -214,6 +214,18 @@ async fn mandate_page(
         ),
         (ui.t("mandate-drawn-by"), agent),
     ];
+    let mut facts = facts;
+    let lookups = state.services.mandate_lookups(actor, id).await?;
+    facts.push((
+        ui.t("mandate-lookups"),
+        match lookups.last_day {
+            Some(day) => ui.lang.t_with(
+                "mandate-lookups-value",
+                &[("n", lookups.count.to_string()), ("last", ui.date(day))],
+            ),
+            None => ui.t("mandate-lookups-none"),
+        },
+    ));
     let view = MandatePageView {
         id: m.row.id.to_string(),
         person_id: m.row.person_id.to_string(),
@@ -534,37 +546,46 @@ struct VerifyPage {
     facts: Vec<(String, String)>,
     awaiting_code: bool,
     blocked: bool,
+    /// The categories and their labels, once the revocation secret was
+    /// given; the secret then goes with the revocation form.
+    details: Option<(String, Vec<(String, String)>)>,
     form: FormState,
 }
 
-async fn verify_page(
-    state: &AppState,
+fn render_verify(
     ctx: &Ctx,
     code: &str,
+    p: PublicMandate,
+    secret: Option<&str>,
     form: FormState,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let p = state.services.public_mandate(code).await?;
     let ui = Ui::new(ctx);
-    let facts = vec![
+    let mut facts = vec![
         (ui.t("mandate-person"), p.initials.clone()),
         (ui.t("mandate-structure"), p.structure_name.clone()),
-        (
+    ];
+    let categories: Option<Vec<(String, String)>> = p.categories.as_ref().map(|cats| {
+        cats.iter()
+            .map(|c| (c.as_str().to_owned(), ui.label("category", c.as_str())))
+            .collect()
+    });
+    if let Some(cats) = &categories {
+        facts.push((
             ui.t("mandate-categories"),
-            p.categories
-                .iter()
-                .map(|c| ui.label("category", c.as_str()))
+            cats.iter()
+                .map(|(_, label)| label.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
+        ));
+    }
+    facts.push((
+        ui.t("mandate-period"),
+        ui.lang.t_with(
+            "mandate-from-to",
+            &[("from", ui.date(p.starts_on)), ("to", ui.date(p.ends_on))],
         ),
-        (
-            ui.t("mandate-period"),
-            ui.lang.t_with(
-                "mandate-from-to",
-                &[("from", ui.date(p.starts_on)), ("to", ui.date(p.ends_on))],
-            ),
-        ),
-    ];
+    ));
     render_with(
         status,
         &VerifyPage {
@@ -575,9 +596,23 @@ async fn verify_page(
             facts,
             awaiting_code: p.awaiting_code,
             blocked: p.code_blocked,
+            details: categories
+                .zip(secret.map(str::to_owned))
+                .map(|(c, s)| (s, c)),
             form,
         },
     )
+}
+
+async fn verify_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let p = state.services.public_mandate(code).await?;
+    render_verify(ctx, code, p, None, form, status)
 }
 
 fn limited(state: &AppState, ctx: &Ctx) -> Result<(), WebError> {
@@ -598,6 +633,33 @@ pub async fn verify(
 ) -> Result<Response, WebError> {
     limited(&state, &ctx)?;
     verify_page(&state, &ctx, &code, FormState::empty(), StatusCode::OK).await
+}
+
+/// The categories of the mandate, for whoever gives the revocation secret.
+pub async fn verify_details(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    limited(&state, &ctx)?;
+    let f = Fields(pairs);
+    let secret = f.get("secret");
+    match state.services.public_mandate_details(&code, secret).await {
+        Ok(p) => render_verify(
+            &ctx,
+            &code,
+            p,
+            Some(secret),
+            FormState::empty(),
+            StatusCode::OK,
+        ),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = FormState::from_fields(ctx.lang, Vec::new(), &errors, &[]);
+            verify_page(&state, &ctx, &code, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn verify_consent(
