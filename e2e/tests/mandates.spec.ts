@@ -33,7 +33,12 @@ test('paper mandate for two categories: document, signature, done_for accepted t
   expect(pdf.headers()['content-type']).toBe('application/pdf');
   expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
 
-  // Record the paper signature.
+  // Record the paper signature, with the scan the charter requires.
+  await page.locator('#scan').setInputFiles({
+    name: 'mandat-signe.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n% signed paper mandate\n'),
+  });
   await page.getByRole('button', { name: 'Enregistrer la signature' }).click();
   await expect(page.locator('[role=status]')).toContainText('Mandat signé');
   await checkA11y(page, '/mandates/<id> active');

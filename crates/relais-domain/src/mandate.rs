@@ -63,7 +63,8 @@ pub struct MandateFacts {
     pub revoked_categories: Vec<ProcedureCategory>,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub signed: bool,
+    /// The day the person signed (Paris time), if they did.
+    pub signed_on: Option<NaiveDate>,
     pub revoked: bool,
 }
 
@@ -72,7 +73,7 @@ impl MandateFacts {
     pub fn state_on(&self, day: NaiveDate) -> MandateState {
         if self.revoked || self.active_categories().is_empty() {
             MandateState::Revoked
-        } else if !self.signed {
+        } else if self.signed_on.is_none() {
             MandateState::Pending
         } else if day > self.ends_on {
             MandateState::Expired
@@ -97,6 +98,10 @@ impl MandateFacts {
             MandateState::Pending => Some(Refusal::MandateNotSigned),
             MandateState::Expired => Some(Refusal::MandateExpired),
             MandateState::Active if day < self.starts_on => Some(Refusal::MandateNotStarted),
+            // A day before the signature: the person had not agreed yet.
+            MandateState::Active if self.signed_on.is_some_and(|s| day < s) => {
+                Some(Refusal::MandateSignedLater)
+            }
             MandateState::Active => {
                 if self.active_categories().contains(&category) {
                     None
@@ -107,6 +112,23 @@ impl MandateFacts {
                 }
             }
         }
+    }
+}
+
+impl MandateFacts {
+    /// Why this mandate did not cover `category` on `day`, for an
+    /// intervention already recorded under it: a whole revocation since
+    /// then does not undo what was done while it was in force, but a
+    /// category revoked one by one no longer counts as covered.
+    pub fn covered_then(&self, category: ProcedureCategory, day: NaiveDate) -> Option<Refusal> {
+        let then = MandateFacts {
+            revoked: false,
+            ..self.clone()
+        };
+        if then.active_categories().is_empty() {
+            return Some(Refusal::MandateRevoked);
+        }
+        then.refusal(category, day)
     }
 }
 
@@ -150,6 +172,8 @@ pub enum Refusal {
     MandateNotSigned,
     MandateNotStarted,
     CategoryNotCovered,
+    /// The intervention happened before the person signed the mandate.
+    MandateSignedLater,
     /// An anonymous walk-in cannot give a mandate.
     AnonymousPerson,
 }
@@ -165,6 +189,7 @@ impl Refusal {
             Refusal::MandateNotSigned => "mandate_not_signed",
             Refusal::MandateNotStarted => "mandate_not_started",
             Refusal::CategoryNotCovered => "category_not_covered",
+            Refusal::MandateSignedLater => "mandate_signed_later",
             Refusal::AnonymousPerson => "anonymous_person",
         }
     }
@@ -188,7 +213,15 @@ pub struct Policy {
     /// Who the persons contact about their data (the data protection
     /// officer or the structure's privacy contact), for the privacy notice.
     pub privacy_contact: String,
+    /// How many days back an intervention may be dated (`occurred_at`).
+    pub max_backdating_days: u32,
+    /// A paper mandate is activated only with a scan of the signed paper.
+    /// Stored policies written before this setting existed read `true`.
+    pub paper_scan_required: bool,
 }
+
+/// The longest backdating a policy may allow, in days.
+pub const MAX_BACKDATING_LIMIT: u32 = 366;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -201,6 +234,8 @@ impl Default for Policy {
             retention_months: 24,
             charter: String::new(),
             privacy_contact: String::new(),
+            max_backdating_days: 30,
+            paper_scan_required: true,
         }
     }
 }
@@ -242,6 +277,30 @@ impl Policy {
         if !self.done_for_roles.contains(&role) {
             return Verdict::Refused(Refusal::RoleNotAllowed);
         }
+        self.judge_mandate(anonymous, mandate)
+    }
+
+    /// Judges again an intervention already recorded when its request
+    /// moves to `category` (the role was judged when it was recorded).
+    /// `mandate` is what the mandate it relied on says of the new
+    /// category on the intervention's day ([`MandateFacts::covered_then`]).
+    pub fn rejudge(
+        &self,
+        category: ProcedureCategory,
+        mode: Mode,
+        anonymous: bool,
+        mandate: Option<Option<Refusal>>,
+    ) -> Verdict {
+        if !self.mode_allowed(category, mode) {
+            return Verdict::Refused(Refusal::ModeNotAllowed);
+        }
+        if mode != Mode::DoneFor {
+            return Verdict::Allowed;
+        }
+        self.judge_mandate(anonymous, mandate)
+    }
+
+    fn judge_mandate(&self, anonymous: bool, mandate: Option<Option<Refusal>>) -> Verdict {
         let problem = if anonymous {
             Some(Refusal::AnonymousPerson)
         } else {
@@ -254,6 +313,27 @@ impl Policy {
             (None, _) | (_, MandateRule::NotRequired) => Verdict::Allowed,
             (Some(r), MandateRule::Recommended) => Verdict::Warn(r),
             (Some(r), MandateRule::Required) => Verdict::Refused(r),
+        }
+    }
+
+    /// An intervention may be dated back `max_backdating_days` at most.
+    pub fn check_occurred_on(&self, day: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
+        let earliest = today
+            .checked_sub_signed(Duration::days(i64::from(self.max_backdating_days)))
+            .unwrap_or(NaiveDate::MIN);
+        if day < earliest {
+            Err(FieldError::new("occurred_at", "date_too_old"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The bound on backdating is a number of days up to a year.
+    pub fn check_backdating_setting(&self) -> Result<(), FieldError> {
+        if self.max_backdating_days > MAX_BACKDATING_LIMIT {
+            Err(FieldError::new("max_backdating_days", "invalid_backdating"))
+        } else {
+            Ok(())
         }
     }
 
@@ -316,7 +396,7 @@ mod tests {
             revoked_categories: vec![],
             starts_on: d(2026, 1, 1),
             ends_on: MandateDuration::OneMonth.end_date(d(2026, 1, 1)),
-            signed: true,
+            signed_on: Some(d(2026, 1, 1)),
             revoked: false,
         }
     }
@@ -354,9 +434,60 @@ mod tests {
         assert_eq!(r.refusal(ProcedureCategory::Travail, d(2026, 1, 15)), None);
         r.revoked_categories.push(ProcedureCategory::Travail);
         assert_eq!(r.state_on(d(2026, 1, 15)), MandateState::Revoked);
-        let mut p = f;
-        p.signed = false;
+        let mut p = f.clone();
+        p.signed_on = None;
         assert_eq!(p.state_on(d(2026, 1, 15)), MandateState::Pending);
+    }
+
+    #[test]
+    fn judged_on_the_day_against_the_signature() {
+        let mut f = facts();
+        f.signed_on = Some(d(2026, 1, 10));
+        assert_eq!(
+            f.refusal(ProcedureCategory::Social, d(2026, 1, 9)),
+            Some(Refusal::MandateSignedLater)
+        );
+        assert_eq!(f.refusal(ProcedureCategory::Social, d(2026, 1, 10)), None);
+        // Recorded under it, then the mandate was revoked: still covered
+        // then, but not for a category it never covered.
+        f.revoked = true;
+        assert_eq!(
+            f.refusal(ProcedureCategory::Social, d(2026, 1, 12)),
+            Some(Refusal::MandateRevoked)
+        );
+        assert_eq!(
+            f.covered_then(ProcedureCategory::Social, d(2026, 1, 12)),
+            None
+        );
+        assert_eq!(
+            f.covered_then(ProcedureCategory::Justice, d(2026, 1, 12)),
+            Some(Refusal::CategoryNotCovered)
+        );
+        f.revoked_categories = vec![ProcedureCategory::Travail];
+        assert_eq!(
+            f.covered_then(ProcedureCategory::Travail, d(2026, 1, 12)),
+            Some(Refusal::MandateRevoked)
+        );
+    }
+
+    #[test]
+    fn backdating_is_bounded() {
+        let mut p = Policy::default();
+        let today = d(2026, 3, 31);
+        assert!(p.check_occurred_on(d(2026, 3, 1), today).is_ok());
+        assert!(p.check_occurred_on(d(2026, 2, 28), today).is_err());
+        assert!(p.check_occurred_on(d(1, 1, 1), today).is_err());
+        p.max_backdating_days = 0;
+        assert!(p.check_occurred_on(today, today).is_ok());
+        assert!(p.check_occurred_on(d(2026, 3, 30), today).is_err());
+        assert!(p.check_backdating_setting().is_ok());
+        p.max_backdating_days = 400;
+        assert!(p.check_backdating_setting().is_err());
+        // A stored policy without the new settings reads the defaults.
+        let old: Policy = serde_json::from_str(r#"{"retention_months": 12}"#).unwrap_or_default();
+        assert_eq!(old.retention_months, 12);
+        assert_eq!(old.max_backdating_days, 30);
+        assert!(old.paper_scan_required);
     }
 
     #[test]

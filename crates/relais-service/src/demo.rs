@@ -38,6 +38,9 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
     },
 ];
 
+/// A blank one-page PDF standing for the scan of a demo paper mandate.
+const DEMO_SCAN: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
 impl Services {
     /// Creates the demo structure and accounts when they are missing;
     /// running it again changes nothing. Returns what was created.
@@ -695,8 +698,10 @@ impl Services {
                 remote_code_expires: None,
                 remote_attempts: 0,
                 signature_svg: None,
-                scan: None,
-                scan_type: None,
+                // The policy requires a scan to activate a paper mandate:
+                // the demo's stand in for the signed papers.
+                scan: Some(DEMO_SCAN.to_vec()),
+                scan_type: Some("application/pdf".to_owned()),
                 revoked_at: None,
                 revoke_reason: None,
                 renewed_from: None,

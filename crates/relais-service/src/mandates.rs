@@ -13,8 +13,8 @@ use relais_domain::mandate::{
     parse_categories, revocation_secret_matches, Consent, MandateDuration, MandateFacts,
     MandateState, Policy, Refusal, Verdict,
 };
-use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory};
-use relais_store::{MandateListRow, MandateRow, StoreError};
+use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role};
+use relais_store::{MandateFactsRow, MandateListRow, MandateRow};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -66,6 +66,19 @@ pub struct Scan {
 }
 
 pub(crate) fn facts(m: &MandateRow) -> MandateFacts {
+    facts_of(&MandateFactsRow {
+        id: m.id,
+        categories: m.categories.clone(),
+        revoked_categories: m.revoked_categories.clone(),
+        starts_on: m.starts_on,
+        ends_on: m.ends_on,
+        signed_at: m.signed_at,
+        revoked_at: m.revoked_at,
+    })
+}
+
+/// The rules' view of a stored mandate; days are Paris days.
+pub(crate) fn facts_of(m: &MandateFactsRow) -> MandateFacts {
     let cats = |s: &str| {
         s.split(',')
             .filter_map(|c| ProcedureCategory::parse(c).ok())
@@ -76,8 +89,65 @@ pub(crate) fn facts(m: &MandateRow) -> MandateFacts {
         revoked_categories: cats(&m.revoked_categories),
         starts_on: m.starts_on,
         ends_on: m.ends_on,
-        signed: m.signed_at.is_some(),
+        signed_on: m
+            .signed_at
+            .map(|t| t.with_timezone(&chrono_tz::Europe::Paris).date_naive()),
         revoked: m.revoked_at.is_some(),
+    }
+}
+
+/// What an intervention is judged on, once its facts are read inside the
+/// transaction that writes it.
+#[derive(Debug, Clone)]
+pub(crate) struct Judging {
+    pub policy: Policy,
+    pub role: Role,
+    pub mode: Mode,
+    pub day: NaiveDate,
+    /// A mandate the caller named.
+    pub wanted: Option<Uuid>,
+    /// An anonymous walk-in (no person can give a mandate).
+    pub anonymous: bool,
+}
+
+impl Judging {
+    /// Applies the policy to an intervention on the person's mandates as
+    /// they are inside the write's transaction. Returns the mandate relied
+    /// on (for `done_for`), and a warning when the policy only recommends
+    /// a mandate that is missing.
+    pub(crate) fn decide(
+        &self,
+        category: ProcedureCategory,
+        mandates: &[MandateFactsRow],
+    ) -> Result<(Option<Uuid>, Option<Refusal>), ServiceError> {
+        let mut best: Option<(Uuid, Option<Refusal>)> = None;
+        if self.mode == Mode::DoneFor && !self.anonymous {
+            for m in mandates {
+                if self.wanted.is_some_and(|w| w != m.id) {
+                    continue;
+                }
+                let r = facts_of(m).refusal(category, self.day);
+                let better = matches!((&best, r), (None, _) | (Some((_, Some(_))), None));
+                if better {
+                    best = Some((m.id, r));
+                }
+            }
+            if self.wanted.is_some() && best.is_none() {
+                return Err(ServiceError::Invalid(vec![FieldError::new(
+                    "mandate_id",
+                    "unknown_mandate",
+                )]));
+            }
+        }
+        let mandate = best.map(|(_, r)| r);
+        match self
+            .policy
+            .judge(self.role, category, self.mode, self.anonymous, mandate)
+        {
+            Verdict::Allowed => Ok((best.filter(|(_, r)| r.is_none()).map(|(id, _)| id), None)),
+            Verdict::Warn(r) => Ok((None, Some(r))),
+            Verdict::Refused(r) => Err(ServiceError::PolicyRefused(r)),
+        }
     }
 }
 
@@ -156,6 +226,10 @@ pub fn clean_signature(svg: &str) -> Result<String, FieldError> {
     ))
 }
 
+fn not_pending(field: &'static str) -> ServiceError {
+    ServiceError::Conflict(FieldError::new(field, "mandate_not_pending"))
+}
+
 impl Services {
     fn ev(&self, actor: &Actor, action: &'static str, id: Uuid) -> JournalEvent {
         JournalEvent::new(action)
@@ -189,6 +263,7 @@ impl Services {
         if policy.charter.chars().count() > 10_000 {
             c.push(FieldError::new("charter", "too_long"));
         }
+        c.take(policy.check_backdating_setting());
         c.finish()?;
         let now = self.now();
         let before = self.policy(actor).await?;
@@ -351,8 +426,10 @@ impl Services {
         Ok(v)
     }
 
-    /// Records the person's signature: a paper one (a scan may be
-    /// attached) or one drawn on screen.
+    /// Records the person's signature: a paper one (with a scan of the
+    /// signed paper, required unless the policy says otherwise) or one
+    /// drawn on screen. The agent who records it attests it: the journal
+    /// names them and whether a scan was attached.
     pub async fn sign_mandate(
         &self,
         actor: &Actor,
@@ -363,40 +440,51 @@ impl Services {
         let now = self.now();
         let m = self.mandate(actor, id).await?;
         if m.state != MandateState::Pending {
-            return Err(ServiceError::Conflict(FieldError::new(
-                "status",
-                "mandate_not_pending",
-            )));
+            return Err(not_pending("status"));
         }
-        let mut row = m.row.clone();
+        let policy = self.policy(actor).await?;
         let mut c = Checks::default();
+        let mut stored_scan = None;
+        let mut svg = None;
         match m.consent {
-            Consent::Paper => {
-                if let Some(scan) = &scan {
-                    if let Some(kind) = c.take(check_scan(scan)) {
-                        row.scan = Some(scan.bytes.clone());
-                        row.scan_type = Some(kind.to_owned());
-                    }
+            Consent::Paper => match &scan {
+                Some(scan) => {
+                    stored_scan = c
+                        .take(check_scan(scan))
+                        .map(|kind| (scan.bytes.as_slice(), kind))
                 }
-            }
+                None if policy.paper_scan_required => {
+                    c.push(FieldError::new("scan", "scan_required"))
+                }
+                None => {}
+            },
             Consent::OnScreen => match signature_svg {
-                Some(svg) => row.signature_svg = c.take(clean_signature(svg)),
+                Some(s) => svg = c.take(clean_signature(s)),
                 None => c.push(FieldError::new("signature", "signature_missing")),
             },
             Consent::Remote => c.push(FieldError::new("consent", "remote_needs_code")),
         }
         c.finish()?;
-        row.signed_at = Some(now);
-        row.updated_at = now;
-        self.store
-            .update_mandate(
-                &row,
-                &[self
-                    .ev(actor, "mandate.sign", row.id)
-                    .details(json!({"consent": row.consent, "scan": row.scan.is_some()}))],
+        let event = self.ev(actor, "mandate.sign", m.row.id).details(json!({
+            "consent": m.row.consent,
+            "scan": stored_scan.is_some(),
+            "attested_by": actor.agent_id.0.to_string(),
+        }));
+        let signed = self
+            .store
+            .sign_mandate(
+                actor.structure_id.0,
+                m.row.id,
+                &m.row.consent,
+                svg.as_deref(),
+                stored_scan,
+                &[event],
                 now,
             )
             .await?;
+        if !signed {
+            return Err(not_pending("status"));
+        }
         Ok(())
     }
 
@@ -418,11 +506,9 @@ impl Services {
                 .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
                 .collect()
         };
-        let mut row = m.row.clone();
-        row.remote_code_hash = Some(token_hash(&format!("{}:{code}", row.id)));
-        row.remote_code_expires = Some(now + chrono::Duration::hours(24));
-        row.remote_attempts = 0;
-        row.updated_at = now;
+        let row = &m.row;
+        let code_hash = token_hash(&format!("{}:{code}", row.id));
+        let expires = now + chrono::Duration::hours(24);
         let link = format!(
             "{}/v/{}",
             self.config.public_url.trim_end_matches('/'),
@@ -464,17 +550,28 @@ impl Services {
                 tracing::warn!(error = %e, "a remote consent code could not be sent");
                 ServiceError::Invalid(vec![FieldError::new("consent", "code_not_sent")])
             })?;
-        self.store
-            .update_mandate(
-                &row,
+        let stored = self
+            .store
+            .set_remote_code(
+                actor.structure_id.0,
+                row.id,
+                &code_hash,
+                expires,
                 &[self.ev(actor, "mandate.remote_code_sent", row.id)],
                 now,
             )
             .await?;
+        if !stored {
+            // Signed or revoked while the code was being sent: the code
+            // sent matches nothing stored.
+            return Err(not_pending("consent"));
+        }
         Ok(())
     }
 
-    /// The public page: the person enters the code they received.
+    /// The public page: the person enters the code they received. Each try
+    /// is counted before the code is compared, in one conditional update,
+    /// so that parallel tries cannot exceed [`MAX_REMOTE_ATTEMPTS`].
     pub async fn confirm_remote_code(
         &self,
         verification_code: &str,
@@ -486,64 +583,76 @@ impl Services {
             .mandate_by_code(verification_code.trim())
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let mut row = l.mandate.clone();
-        let ev = |action: &'static str| {
+        let (id, structure_id) = (l.mandate.id, l.mandate.structure_id);
+        let ev = move |action: &'static str| {
             JournalEvent::new(action)
-                .structure(row.structure_id)
-                .object("mandate", row.id)
+                .structure(structure_id)
+                .object("mandate", id)
         };
-        if row.signed_at.is_some() || row.revoked_at.is_some() || row.consent != "remote" {
-            return Err(ServiceError::Conflict(FieldError::new(
-                "code",
-                "mandate_not_pending",
-            )));
+        let pending = |m: &MandateRow| {
+            m.signed_at.is_none() && m.revoked_at.is_none() && m.consent == "remote"
+        };
+        if !pending(&l.mandate) {
+            return Err(not_pending("code"));
         }
-        if row.remote_attempts >= MAX_REMOTE_ATTEMPTS {
-            self.store
-                .journal_only(
-                    &[ev("mandate.remote_code_refused").details(json!({"reason": "blocked"}))],
-                    now,
+        let given = token_hash(&format!("{}:{}", id, code.trim()));
+        let mut outcome = None;
+        let tried = self
+            .store
+            .remote_try(id, MAX_REMOTE_ATTEMPTS, now, |t| {
+                let expected = t.remote_code_hash.clone().unwrap_or_default();
+                let expired = t.remote_code_expires.is_none_or(|e| e < now);
+                if !expected.is_empty() && !expired && given == expected {
+                    outcome = Some(None);
+                    return (
+                        true,
+                        vec![ev("mandate.sign").details(json!({"consent": "remote"}))],
+                    );
+                }
+                let blocked = t.remote_attempts >= MAX_REMOTE_ATTEMPTS;
+                outcome = Some(Some(if blocked {
+                    "code_blocked"
+                } else if expired {
+                    "code_expired"
+                } else {
+                    "wrong_code"
+                }));
+                let details =
+                    json!({"attempts": t.remote_attempts, "blocked": blocked, "expired": expired});
+                (
+                    false,
+                    vec![ev("mandate.remote_code_refused").details(details)],
                 )
-                .await?;
-            return Err(ServiceError::Invalid(vec![FieldError::new(
-                "code",
-                "code_blocked",
-            )]));
-        }
-        let expected = row.remote_code_hash.clone().unwrap_or_default();
-        let given = token_hash(&format!("{}:{}", row.id, code.trim()));
-        let expired = row.remote_code_expires.is_none_or(|t| t < now);
-        if expected.is_empty() || expired || given != expected {
-            row.remote_attempts += 1;
-            row.updated_at = now;
-            let blocked = row.remote_attempts >= MAX_REMOTE_ATTEMPTS;
-            self.store
-                .update_mandate(
-                    &row,
-                    &[ev("mandate.remote_code_refused").details(json!({"attempts": row.remote_attempts, "blocked": blocked, "expired": expired}))],
-                    now,
-                )
-                .await?;
-            let code = if blocked {
-                "code_blocked"
-            } else if expired {
-                "code_expired"
-            } else {
-                "wrong_code"
-            };
-            return Err(ServiceError::Invalid(vec![FieldError::new("code", code)]));
-        }
-        row.signed_at = Some(now);
-        row.remote_code_hash = None;
-        row.updated_at = now;
-        self.store
-            .update_mandate(
-                &row,
-                &[ev("mandate.sign").details(json!({"consent": "remote"}))],
-                now,
-            )
+            })
             .await?;
-        Ok(())
+        match (tried, outcome) {
+            (Some(true), _) => Ok(()),
+            (Some(false), Some(Some(code))) => {
+                Err(ServiceError::Invalid(vec![FieldError::new("code", code)]))
+            }
+            (Some(false), _) => Err(ServiceError::Internal("remote try".into())),
+            // Not counted: the mandate no longer waits, or its tries are spent.
+            (None, _) => {
+                let now_row = self
+                    .store
+                    .mandate_by_code(verification_code.trim())
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                if !pending(&now_row.mandate) {
+                    return Err(not_pending("code"));
+                }
+                self.store
+                    .journal_only(
+                        &[ev("mandate.remote_code_refused").details(json!({"reason": "blocked"}))],
+                        now,
+                    )
+                    .await?;
+                Err(ServiceError::Invalid(vec![FieldError::new(
+                    "code",
+                    "code_blocked",
+                )]))
+            }
+        }
     }
 
     /// Revokes a mandate, whole (`categories` empty) or for some categories.
@@ -594,6 +703,9 @@ impl Services {
             .await
     }
 
+    /// Revokes as a conditional update on the state read (not revoked,
+    /// the same categories revoked): a concurrent change makes it read
+    /// again, a few times at most. An acknowledged revocation is final.
     async fn apply_revocation(
         &self,
         mut row: MandateRow,
@@ -601,56 +713,74 @@ impl Services {
         reason: Option<String>,
         actor: Option<&Actor>,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        if row.revoked_at.is_some() {
-            return Err(ServiceError::Conflict(FieldError::new(
-                "status",
-                "mandate_already_revoked",
-            )));
-        }
-        let f = facts(&row);
-        let whole = categories.iter().all(|c| c.trim().is_empty());
-        if whole {
-            row.revoked_at = Some(now);
+        let whole_asked = categories.iter().all(|c| c.trim().is_empty());
+        let asked = if whole_asked {
+            Vec::new()
         } else {
-            let cats = parse_categories(categories)?;
-            if cats.iter().any(|c| !f.categories.contains(c)) {
+            parse_categories(categories)?
+        };
+        for _ in 0..5 {
+            let now = self.now();
+            if row.revoked_at.is_some() {
+                return Err(ServiceError::Conflict(FieldError::new(
+                    "status",
+                    "mandate_already_revoked",
+                )));
+            }
+            let f = facts(&row);
+            if asked.iter().any(|c| !f.categories.contains(c)) {
                 return Err(ServiceError::Invalid(vec![FieldError::new(
                     "categories",
                     "category_not_in_mandate",
                 )]));
             }
             let mut revoked = f.revoked_categories.clone();
-            for c in cats {
-                if !revoked.contains(&c) {
-                    revoked.push(c);
+            for c in &asked {
+                if !revoked.contains(c) {
+                    revoked.push(*c);
                 }
             }
-            row.revoked_categories = revoked
+            let revoked_categories = revoked
                 .iter()
                 .map(|c| c.as_str())
                 .collect::<Vec<_>>()
                 .join(",");
-            if f.categories.iter().all(|c| revoked.contains(c)) {
-                row.revoked_at = Some(now);
+            let whole = whole_asked || f.categories.iter().all(|c| revoked.contains(c));
+            let mut ev = JournalEvent::new("mandate.revoke")
+                .structure(row.structure_id)
+                .object("mandate", row.id)
+                .details(json!({"by": if actor.is_some() { "agent" } else { "person" }, "whole": whole, "categories": revoked_categories}));
+            if let Some(a) = actor {
+                ev = ev.actor(a.agent_id.0);
             }
+            let done = self
+                .store
+                .revoke_mandate(
+                    row.structure_id,
+                    row.id,
+                    &row.revoked_categories,
+                    &revoked_categories,
+                    whole,
+                    reason.as_deref().filter(|r| !r.is_empty()),
+                    &[ev],
+                    now,
+                )
+                .await?;
+            if done {
+                return Ok(());
+            }
+            // Changed meanwhile (a category revoked, or the whole): read again.
+            row = self
+                .store
+                .mandate_by_id(row.structure_id, row.id)
+                .await?
+                .ok_or(ServiceError::NotFound)?
+                .mandate;
         }
-        row.revoke_reason = reason.or(Some(String::new())).filter(|r| !r.is_empty());
-        row.updated_at = now;
-        let mut ev = JournalEvent::new("mandate.revoke")
-            .structure(row.structure_id)
-            .object("mandate", row.id)
-            .details(json!({"by": if actor.is_some() { "agent" } else { "person" }, "whole": row.revoked_at.is_some(), "categories": row.revoked_categories}));
-        if let Some(a) = actor {
-            ev = ev.actor(a.agent_id.0);
-        }
-        self.store
-            .update_mandate(&row, &[ev], now)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => ServiceError::NotFound,
-                other => other.into(),
-            })
+        Err(ServiceError::Conflict(FieldError::new(
+            "status",
+            "mandate_changed",
+        )))
     }
 
     /// Renews an active or recently expired (30 days) mandate: a new
@@ -686,65 +816,19 @@ impl Services {
         };
         let new_id = self.create_mandate(actor, &input).await?;
         // Link the new mandate to the old one.
-        let mut row = self.mandate(actor, new_id).await?.row;
-        row.renewed_from = Some(m.row.id);
         let now = self.now();
         self.store
-            .update_mandate(
-                &row,
+            .link_renewal(
+                actor.structure_id.0,
+                new_id.0,
+                m.row.id,
                 &[self
-                    .ev(actor, "mandate.renew", row.id)
+                    .ev(actor, "mandate.renew", new_id.0)
                     .details(json!({"from": m.row.id.to_string()}))],
                 now,
             )
             .await?;
         Ok(new_id)
-    }
-
-    /// Applies the policy to an intervention. Returns the mandate relied
-    /// on (for `done_for`), and a warning when the policy only recommends
-    /// a mandate that is missing. `wanted` is a mandate the caller named.
-    pub(crate) async fn judge_intervention(
-        &self,
-        actor: &Actor,
-        person_id: Option<Uuid>,
-        category: ProcedureCategory,
-        mode: Mode,
-        day: NaiveDate,
-        wanted: Option<Uuid>,
-    ) -> Result<(Option<Uuid>, Option<Refusal>), ServiceError> {
-        let policy = self.policy(actor).await?;
-        let mut best: Option<(Uuid, Option<Refusal>)> = None;
-        if mode == Mode::DoneFor {
-            if let Some(pid) = person_id {
-                for l in self
-                    .store
-                    .list_mandates(actor.structure_id.0, Some(pid), None)
-                    .await?
-                {
-                    if wanted.is_some_and(|w| w != l.mandate.id) {
-                        continue;
-                    }
-                    let r = facts(&l.mandate).refusal(category, day);
-                    let better = matches!((&best, r), (None, _) | (Some((_, Some(_))), None));
-                    if better {
-                        best = Some((l.mandate.id, r));
-                    }
-                }
-                if wanted.is_some() && best.is_none() {
-                    return Err(ServiceError::Invalid(vec![FieldError::new(
-                        "mandate_id",
-                        "unknown_mandate",
-                    )]));
-                }
-            }
-        }
-        let mandate = best.map(|(_, r)| r);
-        match policy.judge(actor.role, category, mode, person_id.is_none(), mandate) {
-            Verdict::Allowed => Ok((best.filter(|(_, r)| r.is_none()).map(|(id, _)| id), None)),
-            Verdict::Warn(r) => Ok((None, Some(r))),
-            Verdict::Refused(r) => Err(ServiceError::PolicyRefused(r)),
-        }
     }
 
     /// Journals that a mandate's document was produced for someone.

@@ -2,6 +2,7 @@
 //! intake that records them together.
 
 use crate::error::{Checks, ServiceError};
+use crate::mandates::{facts_of, Judging};
 use crate::persons::{not_found, PersonHit, PersonInput};
 use crate::{Actor, Services};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,14 +10,16 @@ use relais_domain::desk::{
     closure, optional_long_text, optional_text, parse_date, parse_duration, parse_postcode,
 };
 use relais_domain::journal::JournalEvent;
+use relais_domain::mandate::{Policy, Refusal, Verdict};
 use relais_domain::validation::bounded_text;
 use relais_domain::{
     AgeBracket, AgentId, BlockReason, Channel, FieldError, FollowUpId, HelpRequestId,
     InterventionId, InterventionPlace, Mode, Outcome, PersonId, ProcedureCategory, RequestStatus,
 };
 use relais_store::{
-    AutonomyRow, FollowUpListRow, FollowUpRow, HelpRequestListRow, HelpRequestRow, IntakeRows,
-    InterventionListRow, InterventionRow, RequestFilter, StoreError,
+    AutonomyRow, Coverage, Covered, FollowUpListRow, FollowUpRow, HelpRequestListRow,
+    HelpRequestRow, IntakeRows, InterventionListRow, InterventionRow, RequestBefore, RequestFilter,
+    StoreError,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -240,10 +243,13 @@ struct ValidIntervention {
     occurred_at: Option<DateTime<Utc>>,
 }
 
+/// Checks an intervention as typed; `occurred_at` may be dated back as far
+/// as the policy allows (`max_backdating_days`), not into the future.
 fn validate_intervention(
     c: &mut Checks,
     i: &InterventionInput,
     now: DateTime<Utc>,
+    policy: &Policy,
 ) -> Option<ValidIntervention> {
     let mode = c.take(Mode::parse(&i.mode));
     let duration = c.take(parse_duration(&i.duration_minutes));
@@ -261,10 +267,10 @@ fn validate_intervention(
     } else {
         c.take(parse_local_datetime(&i.occurred_at).and_then(|t| {
             if t > now + chrono::Duration::minutes(5) {
-                Err(FieldError::new("occurred_at", "date_in_future"))
-            } else {
-                Ok(Some(t))
+                return Err(FieldError::new("occurred_at", "date_in_future"));
             }
+            policy.check_occurred_on(paris_day(t), paris_day(now))?;
+            Ok(Some(t))
         }))
     };
     Some(ValidIntervention {
@@ -275,6 +281,41 @@ fn validate_intervention(
         next_step: next_step?,
         occurred_at: occurred_at?,
     })
+}
+
+fn paris_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&chrono_tz::Europe::Paris).date_naive()
+}
+
+/// The journal entries that go with an intervention's coverage: the use of
+/// the mandate relied on, or the warning that one was missing.
+fn coverage_events(
+    actor: &Actor,
+    intervention: Uuid,
+    request: Uuid,
+    mandate: Option<Uuid>,
+    warning: Option<Refusal>,
+) -> Vec<JournalEvent> {
+    let ev = |action: &'static str, kind: &'static str, id: Uuid| {
+        JournalEvent::new(action)
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
+            .object(kind, id)
+    };
+    let mut events = Vec::new();
+    if let Some(m) = mandate {
+        events.push(
+            ev("mandate.use", "mandate", m)
+                .details(json!({"intervention": intervention.to_string()})),
+        );
+    }
+    if let Some(r) = warning {
+        events.push(
+            ev("mandate.missing_warned", "help_request", request)
+                .details(json!({"reason": r.as_str()})),
+        );
+    }
+    events
 }
 
 /// `yyyy-mm-ddThh:mm` in Paris time (or RFC 3339) to UTC.
@@ -419,10 +460,11 @@ impl Services {
         }
         let completed = self.complete_from_catalogue(actor, &input.request).await?;
         let request = validate_request(&mut c, &completed);
+        let policy = self.policy(actor).await?;
         let intervention = input
             .intervention
             .as_ref()
-            .map(|i| validate_intervention(&mut c, i, now));
+            .map(|i| validate_intervention(&mut c, i, now, &policy));
         let follow_up = match &input.follow_up {
             Some(f) => {
                 let v = self.validate_follow_up(&mut c, f);
@@ -456,45 +498,22 @@ impl Services {
                 return Err(ServiceError::SimilarPersons(similar));
             }
         }
-        // The policy decides on the first intervention.
-        let mut judged = (None, None);
-        if let Some(Some(i)) = &intervention {
-            let wanted = input
-                .intervention
-                .as_ref()
-                .and_then(|x| Uuid::parse_str(x.mandate_id.trim()).ok());
-            let existing = match &input.person {
-                PersonChoice::Existing(_) => person_id,
-                _ => None,
-            };
-            let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
-            let day = i
-                .occurred_at
-                .unwrap_or(now)
-                .with_timezone(&chrono_tz::Europe::Paris)
-                .date_naive();
-            judged = if anonymous {
-                self.judge_intervention(actor, None, request.category, i.mode, day, wanted)
-                    .await?
-            } else {
-                match self
-                    .judge_intervention(
-                        actor,
-                        existing.or(Some(Uuid::nil())),
-                        request.category,
-                        i.mode,
-                        day,
-                        wanted,
-                    )
-                    .await
-                {
-                    Err(ServiceError::Invalid(e)) if existing.is_none() => {
-                        return Err(ServiceError::Invalid(e))
-                    }
-                    other => other?,
-                }
-            };
-        }
+        // The policy decides on the first intervention, inside the
+        // transaction that writes it (below).
+        let judging = match &intervention {
+            Some(Some(i)) => Some(Judging {
+                policy,
+                role: actor.role,
+                mode: i.mode,
+                day: paris_day(i.occurred_at.unwrap_or(now)),
+                wanted: input
+                    .intervention
+                    .as_ref()
+                    .and_then(|x| Uuid::parse_str(x.mandate_id.trim()).ok()),
+                anonymous: matches!(input.person, PersonChoice::Anonymous { .. }),
+            }),
+            _ => None,
+        };
         let new_person = new_person.map(|(v, id)| v.into_row(id, sid, Some(actor.agent_id.0), now));
         let request_id = Uuid::now_v7();
         let closed_at = request.status.is_closed().then_some(now);
@@ -532,7 +551,7 @@ impl Services {
             place: i.place.as_str().to_owned(),
             summary: i.summary,
             next_step: i.next_step,
-            mandate_id: judged.0,
+            mandate_id: None,
             created_at: now,
         });
         let follow_up_row = follow_up
@@ -584,18 +603,6 @@ impl Services {
                     ));
                 }
             }
-            if let Some(m) = i.mandate_id {
-                events.push(
-                    ev("mandate.use", "mandate", m)
-                        .details(json!({"intervention": i.id.to_string()})),
-                );
-            }
-        }
-        if let Some(r) = judged.1 {
-            events.push(
-                ev("mandate.missing_warned", "help_request", request_id)
-                    .details(json!({"reason": r.as_str()})),
-            );
         }
         if let Some(f) = &follow_up_row {
             events.push(ev("follow_up.create", "follow_up", f.id));
@@ -618,13 +625,29 @@ impl Services {
             intervention: intervention_row,
             follow_up: follow_up_row,
         };
-        match self.store.insert_intake(&rows, &events, now).await {
-            Ok(reference) => Ok(IntakeResult {
+        let intervention_id = rows.intervention.as_ref().map(|i| i.id);
+        let category = request.category;
+        let mut warning = None;
+        let check = |c: &Coverage| -> Result<Covered, ServiceError> {
+            let (Some(judging), Some(iid)) = (&judging, intervention_id) else {
+                return Ok((None, Vec::new()));
+            };
+            let (mandate, warned) = judging.decide(category, &c.mandates)?;
+            warning = warned;
+            Ok((
+                mandate,
+                coverage_events(actor, iid, request_id, mandate, warned),
+            ))
+        };
+        let written = self.store.record_intake(&rows, &events, now, check).await;
+        match written {
+            Ok(Err(refused)) => Err(refused),
+            Ok(Ok(reference)) => Ok(IntakeResult {
                 id: HelpRequestId(request_id),
                 reference,
                 person_id: person_id.map(PersonId),
                 repeated: false,
-                warning: judged.1,
+                warning,
             }),
             // Two submissions raced: the other one recorded it.
             Err(StoreError::Conflict(_)) if rows.request.submission_key.is_some() => {
@@ -787,6 +810,9 @@ impl Services {
             },
             ..current.clone()
         };
+        let policy = self.policy(actor).await?;
+        let category = v.category;
+        let check = |before: &RequestBefore| rejudge(&policy, category, before);
         self.store
             .update_help_request(
                 &row,
@@ -796,9 +822,10 @@ impl Services {
                     .object("help_request", row.id)
                     .details(json!({"status": row.status, "outcome": row.outcome}))],
                 now,
+                check,
             )
             .await
-            .map_err(not_found)
+            .map_err(not_found)?
     }
 
     /// Records one more sitting of work on a request; the request may
@@ -817,8 +844,9 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
+        let policy = self.policy(actor).await?;
         let mut c = Checks::default();
-        let i = validate_intervention(&mut c, input, now);
+        let i = validate_intervention(&mut c, input, now, &policy);
         let mut new_request = None;
         if !status.status.trim().is_empty() {
             let st = c.take(RequestStatus::parse(&status.status));
@@ -856,17 +884,14 @@ impl Services {
         let Some(i) = i else {
             return Err(ServiceError::Internal("unreachable".into()));
         };
-        let category = ProcedureCategory::parse(&current.category)
-            .map_err(|_| ServiceError::Internal("stored category".into()))?;
-        let day = i
-            .occurred_at
-            .unwrap_or(now)
-            .with_timezone(&chrono_tz::Europe::Paris)
-            .date_naive();
-        let wanted = Uuid::parse_str(input.mandate_id.trim()).ok();
-        let (mandate_id, warning) = self
-            .judge_intervention(actor, current.person_id, category, i.mode, day, wanted)
-            .await?;
+        let judging = Judging {
+            policy,
+            role: actor.role,
+            mode: i.mode,
+            day: paris_day(i.occurred_at.unwrap_or(now)),
+            wanted: Uuid::parse_str(input.mandate_id.trim()).ok(),
+            anonymous: current.person_id.is_none(),
+        };
         let row = InterventionRow {
             id: Uuid::now_v7(),
             structure_id: actor.structure_id.0,
@@ -878,7 +903,7 @@ impl Services {
             place: i.place.as_str().to_owned(),
             summary: i.summary,
             next_step: i.next_step,
-            mandate_id,
+            mandate_id: None,
             created_at: now,
         };
         let flagged = relais_domain::guard::looks_like_secret(&input.summary)
@@ -896,24 +921,6 @@ impl Services {
                 row.id,
             ));
         }
-        if let Some(m) = row.mandate_id {
-            events.push(
-                JournalEvent::new("mandate.use")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
-                    .object("mandate", m)
-                    .details(json!({"intervention": row.id.to_string()})),
-            );
-        }
-        if let Some(w) = warning {
-            events.push(
-                JournalEvent::new("mandate.missing_warned")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
-                    .object("help_request", current.id)
-                    .details(json!({"reason": w.as_str()})),
-            );
-        }
         if let Some(r) = &new_request {
             events.push(
                 JournalEvent::new("help_request.update")
@@ -923,9 +930,23 @@ impl Services {
                     .details(json!({"status": r.status, "outcome": r.outcome})),
             );
         }
+        // The mandate is judged on the request's category and the person's
+        // mandates as they are inside the transaction that writes the
+        // intervention: no use can follow a revocation.
+        let (iid, rid) = (row.id, current.id);
+        let check = |c: &Coverage| -> Result<Covered, ServiceError> {
+            let category = ProcedureCategory::parse(&c.category)
+                .map_err(|_| ServiceError::Internal("stored category".into()))?;
+            let judging = Judging {
+                anonymous: c.person_id.is_none(),
+                ..judging.clone()
+            };
+            let (mandate, warned) = judging.decide(category, &c.mandates)?;
+            Ok((mandate, coverage_events(actor, iid, rid, mandate, warned)))
+        };
         self.store
-            .insert_intervention(&row, new_request.as_ref(), &events, now)
-            .await?;
+            .insert_intervention(&row, new_request.as_ref(), &events, now, check)
+            .await??;
         Ok(InterventionId(row.id))
     }
 
@@ -1148,4 +1169,28 @@ impl Services {
             .map(|m| (AgentId(m.agent_id), m.name))
             .collect())
     }
+}
+
+/// Judges again the done-for interventions of a request moving to
+/// `category` (the mandate each relied on must have covered it on its
+/// day); the first refusal is the answer.
+fn rejudge(
+    policy: &Policy,
+    category: ProcedureCategory,
+    before: &RequestBefore,
+) -> Result<(), ServiceError> {
+    for d in &before.done_for {
+        let mode =
+            Mode::parse(&d.mode).map_err(|_| ServiceError::Internal("stored mode".into()))?;
+        let mandate = d
+            .mandate
+            .as_ref()
+            .map(|m| facts_of(m).covered_then(category, paris_day(d.occurred_at)));
+        if let Verdict::Refused(r) =
+            policy.rejudge(category, mode, before.person_id.is_none(), mandate)
+        {
+            return Err(ServiceError::PolicyRefused(r));
+        }
+    }
+    Ok(())
 }

@@ -1,8 +1,9 @@
 //! The SQL of relais, written once and instantiated for each engine.
 //!
 //! Every write runs in one transaction together with its journal entries.
-//! The only dialect difference so far is row locking of the journal head
-//! (`FOR UPDATE` on PostgreSQL; SQLite serialises writers on one connection).
+//! The only dialect difference so far is row locking (`FOR UPDATE` on
+//! PostgreSQL; SQLite serialises writers on one connection): of the journal
+//! head, and of the request and mandates a write relies on.
 
 macro_rules! repository {
     ($db:ty, $lock:literal) => {
@@ -1106,16 +1107,79 @@ macro_rules! repository {
             Ok(reference)
         }
 
+        /// The mandates of a person, read inside the caller's transaction
+        /// and locked until it ends on PostgreSQL (SQLite's single writer
+        /// serialises), in a fixed order.
+        async fn mandate_facts_of_person_tx(
+            tx: &mut Tx<'_>,
+            structure_id: Uuid,
+            person_id: Uuid,
+        ) -> Result<Vec<MandateFactsRow>, StoreError> {
+            Ok(sqlx::query_as(concat!(
+                "SELECT id, categories, revoked_categories, starts_on, ends_on, signed_at, \
+                 revoked_at FROM mandates WHERE structure_id = $1 AND person_id = $2 ORDER BY id",
+                $lock
+            ))
+            .bind(structure_id)
+            .bind(person_id)
+            .fetch_all(&mut **tx)
+            .await?)
+        }
+
+        async fn mandate_facts_tx(
+            tx: &mut Tx<'_>,
+            structure_id: Uuid,
+            id: Uuid,
+        ) -> Result<Option<MandateFactsRow>, StoreError> {
+            Ok(sqlx::query_as(concat!(
+                "SELECT id, categories, revoked_categories, starts_on, ends_on, signed_at, \
+                 revoked_at FROM mandates WHERE structure_id = $1 AND id = $2",
+                $lock
+            ))
+            .bind(structure_id)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?)
+        }
+
         /// Writes a whole desk intake (new person, request, first
         /// intervention, follow-up) in one transaction; returns the
-        /// request's reference.
-        pub(crate) async fn insert_intake(
+        /// request's reference. The first intervention's coverage is
+        /// decided by `check` inside the transaction, on the person's
+        /// mandates as they are then; a refusal writes nothing.
+        pub(crate) async fn insert_intake<F, R>(
             pool: &Pool<Db>,
             rows: &IntakeRows,
             events: &[JournalEvent],
             now: DateTime<Utc>,
-        ) -> Result<String, StoreError> {
+            check: F,
+        ) -> Result<Result<String, R>, StoreError>
+        where
+            F: FnOnce(&Coverage) -> Result<Covered, R>,
+        {
             let mut tx = pool.begin().await?;
+            let mut events = events.to_vec();
+            let mut intervention = rows.intervention.clone();
+            if let Some(i) = intervention.as_mut() {
+                let mandates = match (rows.request.person_id, &rows.new_person) {
+                    (Some(p), None) => {
+                        mandate_facts_of_person_tx(&mut tx, rows.request.structure_id, p).await?
+                    }
+                    _ => Vec::new(),
+                };
+                let coverage = Coverage {
+                    category: rows.request.category.clone(),
+                    person_id: rows.request.person_id,
+                    mandates,
+                };
+                match check(&coverage) {
+                    Ok((mandate, more)) => {
+                        i.mandate_id = mandate;
+                        events.extend(more);
+                    }
+                    Err(r) => return Ok(Err(r)),
+                }
+            }
             if let Some(p) = &rows.new_person {
                 insert_person_tx(&mut tx, p).await?;
             }
@@ -1123,14 +1187,14 @@ macro_rules! repository {
                 insert_autonomy_tx(&mut tx, a).await?;
             }
             let reference = insert_request_tx(&mut tx, &rows.request, rows.reference_year).await?;
-            if let Some(i) = &rows.intervention {
+            if let Some(i) = &intervention {
                 insert_intervention_tx(&mut tx, i).await?;
             }
             if let Some(f) = &rows.follow_up {
                 insert_follow_up_tx(&mut tx, f).await?;
             }
-            finish(tx, events, now).await?;
-            Ok(reference)
+            finish(tx, &events, now).await?;
+            Ok(Ok(reference))
         }
 
         pub(crate) async fn request_by_submission_key(
@@ -1231,13 +1295,71 @@ macro_rules! repository {
             Ok(q.build_query_as().fetch_all(pool).await?)
         }
 
-        pub(crate) async fn update_help_request(
+        /// The request's category and person, locked until the end of the
+        /// caller's transaction on PostgreSQL.
+        async fn request_before_tx(
+            tx: &mut Tx<'_>,
+            structure_id: Uuid,
+            id: Uuid,
+        ) -> Result<(String, Option<Uuid>), StoreError> {
+            let row: Option<(String, Option<Uuid>)> = sqlx::query_as(concat!(
+                "SELECT category, person_id FROM help_requests WHERE id = $1 AND structure_id = $2",
+                $lock
+            ))
+            .bind(id)
+            .bind(structure_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.ok_or(StoreError::NotFound)
+        }
+
+        /// Replaces a request's details. When the category changes, its
+        /// done-for interventions and their mandates are read inside the
+        /// transaction and `check` decides; a refusal writes nothing.
+        pub(crate) async fn update_help_request<F, R>(
             pool: &Pool<Db>,
             r: &HelpRequestRow,
             events: &[JournalEvent],
             now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
+            check: F,
+        ) -> Result<Result<(), R>, StoreError>
+        where
+            F: FnOnce(&RequestBefore) -> Result<(), R>,
+        {
             let mut tx = pool.begin().await?;
+            let (category, person_id) = request_before_tx(&mut tx, r.structure_id, r.id).await?;
+            let mut done_for = Vec::new();
+            if category != r.category {
+                let done: Vec<(Uuid, DateTime<Utc>, String, Option<Uuid>)> = sqlx::query_as(
+                    "SELECT id, occurred_at, mode, mandate_id FROM interventions \
+                     WHERE help_request_id = $1 AND structure_id = $2 AND mode = 'done_for' \
+                     ORDER BY id",
+                )
+                .bind(r.id)
+                .bind(r.structure_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                for (id, occurred_at, mode, mandate_id) in done {
+                    let mandate = match mandate_id {
+                        Some(m) => mandate_facts_tx(&mut tx, r.structure_id, m).await?,
+                        None => None,
+                    };
+                    done_for.push(DoneForFacts {
+                        intervention_id: id,
+                        occurred_at,
+                        mode,
+                        mandate,
+                    });
+                }
+            }
+            let before = RequestBefore {
+                category,
+                person_id,
+                done_for,
+            };
+            if let Err(refused) = check(&before) {
+                return Ok(Err(refused));
+            }
             let done = sqlx::query(
                 "UPDATE help_requests SET procedure = $1, category = $2, operator = $3, channel = $4, \
                  rights_at_risk = $5, deadline = $6, status = $7, outcome = $8, block_reason = $9, \
@@ -1261,7 +1383,8 @@ macro_rules! repository {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            finish(tx, events, now).await
+            finish(tx, events, now).await?;
+            Ok(Ok(()))
         }
 
         pub(crate) async fn count_help_requests(
@@ -1302,15 +1425,44 @@ macro_rules! repository {
         }
 
         /// Adds an intervention and, when given, the request's new state.
-        pub(crate) async fn insert_intervention(
+        /// Its coverage is decided by `check` inside the transaction, on
+        /// the request's category and the person's mandates as they are
+        /// then (locked on PostgreSQL), so that no use of a mandate can
+        /// follow its revocation; a refusal writes nothing.
+        pub(crate) async fn insert_intervention<F, R>(
             pool: &Pool<Db>,
             i: &InterventionRow,
             request: Option<&HelpRequestRow>,
             events: &[JournalEvent],
             now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
+            check: F,
+        ) -> Result<Result<(), R>, StoreError>
+        where
+            F: FnOnce(&Coverage) -> Result<Covered, R>,
+        {
             let mut tx = pool.begin().await?;
-            insert_intervention_tx(&mut tx, i).await?;
+            let (category, person_id) =
+                request_before_tx(&mut tx, i.structure_id, i.help_request_id).await?;
+            let mandates = match person_id {
+                Some(p) => mandate_facts_of_person_tx(&mut tx, i.structure_id, p).await?,
+                None => Vec::new(),
+            };
+            let coverage = Coverage {
+                category,
+                person_id,
+                mandates,
+            };
+            let (mandate, more) = match check(&coverage) {
+                Ok(c) => c,
+                Err(r) => return Ok(Err(r)),
+            };
+            let mut events = events.to_vec();
+            events.extend(more);
+            let i = InterventionRow {
+                mandate_id: mandate,
+                ..i.clone()
+            };
+            insert_intervention_tx(&mut tx, &i).await?;
             if let Some(r) = request {
                 sqlx::query(
                     "UPDATE help_requests SET status = $1, outcome = $2, block_reason = $3, \
@@ -1326,7 +1478,8 @@ macro_rules! repository {
                 .execute(&mut *tx)
                 .await?;
             }
-            finish(tx, events, now).await
+            finish(tx, &events, now).await?;
+            Ok(Ok(()))
         }
 
         const INTERVENTION_COLS: &str = "i.id, i.structure_id, i.help_request_id, i.agent_id, \
@@ -1561,35 +1714,174 @@ macro_rules! repository {
             finish(tx, events, now).await
         }
 
-        /// Saves what changes in a mandate's life: signature, remote code,
-        /// revocation.
-        pub(crate) async fn update_mandate(
+        /// Records a signature (paper or on screen) if the mandate is still
+        /// waiting for one: `false` when it is not (signed or revoked
+        /// meanwhile), and then nothing is written.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) async fn sign_mandate(
             pool: &Pool<Db>,
-            m: &MandateRow,
+            structure_id: Uuid,
+            id: Uuid,
+            consent: &str,
+            signature_svg: Option<&str>,
+            scan: Option<(&[u8], &str)>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<bool, StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE mandates SET signed_at = $1, signature_svg = $2, scan = $3, scan_type = $4, \
+                 updated_at = $1 WHERE id = $5 AND structure_id = $6 AND consent = $7 \
+                 AND signed_at IS NULL AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(signature_svg)
+            .bind(scan.map(|s| s.0))
+            .bind(scan.map(|s| s.1))
+            .bind(id)
+            .bind(structure_id)
+            .bind(consent)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            finish(tx, events, now).await?;
+            Ok(true)
+        }
+
+        /// Stores a new remote consent code (its tries start over) if the
+        /// mandate still waits for the person: `false` when it does not.
+        pub(crate) async fn set_remote_code(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+            code_hash: &str,
+            expires: DateTime<Utc>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<bool, StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE mandates SET remote_code_hash = $1, remote_code_expires = $2, \
+                 remote_attempts = 0, updated_at = $3 WHERE id = $4 AND structure_id = $5 \
+                 AND consent = 'remote' AND signed_at IS NULL AND revoked_at IS NULL",
+            )
+            .bind(code_hash)
+            .bind(expires)
+            .bind(now)
+            .bind(id)
+            .bind(structure_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            finish(tx, events, now).await?;
+            Ok(true)
+        }
+
+        /// One try of a remote consent code: the try is counted first, in
+        /// one conditional `UPDATE … RETURNING` (none when the mandate no
+        /// longer waits or its tries are spent: `None`, nothing written).
+        /// `decide` then compares the code; when it says so the mandate is
+        /// signed in the same transaction, with its journal entries.
+        pub(crate) async fn remote_try<F>(
+            pool: &Pool<Db>,
+            id: Uuid,
+            max_attempts: i64,
+            now: DateTime<Utc>,
+            decide: F,
+        ) -> Result<Option<bool>, StoreError>
+        where
+            F: FnOnce(&RemoteTry) -> (bool, Vec<JournalEvent>),
+        {
+            let mut tx = pool.begin().await?;
+            let counted: Option<RemoteTry> = sqlx::query_as(
+                "UPDATE mandates SET remote_attempts = remote_attempts + 1, updated_at = $1 \
+                 WHERE id = $2 AND consent = 'remote' AND signed_at IS NULL AND revoked_at IS NULL \
+                 AND remote_attempts < $3 \
+                 RETURNING remote_attempts, remote_code_hash, remote_code_expires",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(max_attempts)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(counted) = counted else {
+                return Ok(None);
+            };
+            let (sign, events) = decide(&counted);
+            if sign {
+                sqlx::query(
+                    "UPDATE mandates SET signed_at = $1, remote_code_hash = NULL, updated_at = $1 \
+                     WHERE id = $2 AND signed_at IS NULL AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            finish(tx, &events, now).await?;
+            Ok(Some(sign))
+        }
+
+        /// Revokes categories of a mandate (all of them: `revoked_at` is
+        /// set), if it is not revoked and its revoked categories are still
+        /// `expected`: `false` otherwise, and nothing is written. A
+        /// revocation is never undone: no statement clears `revoked_at`.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) async fn revoke_mandate(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+            expected: &str,
+            revoked_categories: &str,
+            whole: bool,
+            reason: Option<&str>,
+            events: &[JournalEvent],
+            now: DateTime<Utc>,
+        ) -> Result<bool, StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE mandates SET revoked_categories = $1, revoked_at = $2, revoke_reason = $3, \
+                 updated_at = $4 WHERE id = $5 AND structure_id = $6 AND revoked_at IS NULL \
+                 AND revoked_categories = $7",
+            )
+            .bind(revoked_categories)
+            .bind(whole.then_some(now))
+            .bind(reason)
+            .bind(now)
+            .bind(id)
+            .bind(structure_id)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            finish(tx, events, now).await?;
+            Ok(true)
+        }
+
+        /// Links a renewed mandate to the one it renews (once).
+        pub(crate) async fn link_renewal(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            id: Uuid,
+            from: Uuid,
             events: &[JournalEvent],
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
-                "UPDATE mandates SET revoked_categories = $1, signed_at = $2, remote_code_hash = $3, \
-                 remote_code_expires = $4, remote_attempts = $5, signature_svg = $6, scan = $7, \
-                 scan_type = $8, revoked_at = $9, revoke_reason = $10, updated_at = $11, \
-                 renewed_from = $14 WHERE id = $12 AND structure_id = $13",
+                "UPDATE mandates SET renewed_from = $1, updated_at = $2 \
+                 WHERE id = $3 AND structure_id = $4 AND renewed_from IS NULL",
             )
-            .bind(&m.revoked_categories)
-            .bind(m.signed_at)
-            .bind(&m.remote_code_hash)
-            .bind(m.remote_code_expires)
-            .bind(m.remote_attempts)
-            .bind(&m.signature_svg)
-            .bind(&m.scan)
-            .bind(&m.scan_type)
-            .bind(m.revoked_at)
-            .bind(&m.revoke_reason)
-            .bind(m.updated_at)
-            .bind(m.id)
-            .bind(m.structure_id)
-            .bind(m.renewed_from)
+            .bind(from)
+            .bind(now)
+            .bind(id)
+            .bind(structure_id)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {

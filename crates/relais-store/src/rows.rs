@@ -1,6 +1,7 @@
 //! Rows as stored. The service layer turns them into domain values.
 
 use chrono::{DateTime, Utc};
+use relais_domain::journal::JournalEvent;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -378,6 +379,60 @@ impl std::fmt::Debug for MandateRow {
             .field("consent", &self.consent)
             .finish_non_exhaustive()
     }
+}
+
+/// What the rules need of a mandate, read (and locked on PostgreSQL)
+/// inside the transaction of a write that relies on it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MandateFactsRow {
+    pub id: Uuid,
+    pub categories: String,
+    pub revoked_categories: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What an intervention's coverage is decided on, read inside the
+/// transaction that inserts it: the request's category as it is now, and
+/// the mandates of its person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub category: String,
+    pub person_id: Option<Uuid>,
+    pub mandates: Vec<MandateFactsRow>,
+}
+
+/// What the coverage decision gives back: the mandate relied on, and the
+/// journal entries that go with the decision.
+pub type Covered = (Option<Uuid>, Vec<JournalEvent>);
+
+/// A done-for intervention of a request with the mandate it relied on,
+/// judged again when the request changes category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneForFacts {
+    pub intervention_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub mode: String,
+    pub mandate: Option<MandateFactsRow>,
+}
+
+/// A request's state before an update, read inside its transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestBefore {
+    pub category: String,
+    pub person_id: Option<Uuid>,
+    /// Filled only when the category changes.
+    pub done_for: Vec<DoneForFacts>,
+}
+
+/// A remote consent try, counted before the code is compared.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RemoteTry {
+    pub remote_attempts: i64,
+    pub remote_code_hash: Option<String>,
+    pub remote_code_expires: Option<DateTime<Utc>>,
 }
 
 /// A mandate with the person's names, for lists.

@@ -591,18 +591,46 @@ impl Store {
         )
     }
 
+    /// Writes a desk intake as it is (its intervention's mandate as given):
+    /// for generated and imported data.
     pub async fn insert_intake(
         &self,
         rows: &IntakeRows,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
+        let mandate = rows.intervention.as_ref().and_then(|i| i.mandate_id);
+        let written = self
+            .record_intake(rows, events, now, |_| {
+                Ok::<Covered, std::convert::Infallible>((mandate, Vec::new()))
+            })
+            .await?;
+        match written {
+            Ok(reference) => Ok(reference),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Writes a desk intake; `check` decides the first intervention's
+    /// coverage inside the transaction (see [`Coverage`]). Its refusal is
+    /// given back and nothing is written.
+    pub async fn record_intake<F, R>(
+        &self,
+        rows: &IntakeRows,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+        check: F,
+    ) -> Result<Result<String, R>, StoreError>
+    where
+        F: FnOnce(&Coverage) -> Result<Covered, R> + Send,
+        R: Send,
+    {
         let mut rows = rows.clone();
         rows.new_person.seal(&self.vault)?;
         rows.intervention.seal(&self.vault)?;
         rows.follow_up.seal(&self.vault)?;
         let rows = &rows;
-        dispatch!(self, write, insert_intake(rows, events, now))
+        dispatch!(self, write, insert_intake(rows, events, now, check))
     }
 
     pub async fn request_by_submission_key(
@@ -635,28 +663,48 @@ impl Store {
         )
     }
 
-    pub async fn update_help_request(
+    /// Replaces a request's details; when its category changes, `check`
+    /// judges its done-for interventions inside the transaction (see
+    /// [`RequestBefore`]). Its refusal is given back and nothing is written.
+    pub async fn update_help_request<F, R>(
         &self,
         r: &HelpRequestRow,
         events: &[JournalEvent],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, write, update_help_request(r, events, now))
+        check: F,
+    ) -> Result<Result<(), R>, StoreError>
+    where
+        F: FnOnce(&RequestBefore) -> Result<(), R> + Send,
+        R: Send,
+    {
+        dispatch!(self, write, update_help_request(r, events, now, check))
     }
 
     pub async fn count_help_requests(&self, structure_id: Uuid) -> Result<i64, StoreError> {
         dispatch!(self, read, count_help_requests(structure_id))
     }
 
-    pub async fn insert_intervention(
+    /// Adds an intervention (and the request's new state); `check` decides
+    /// its coverage inside the transaction (see [`Coverage`]). Its refusal
+    /// is given back and nothing is written.
+    pub async fn insert_intervention<F, R>(
         &self,
         i: &InterventionRow,
         request: Option<&HelpRequestRow>,
         events: &[JournalEvent],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+        check: F,
+    ) -> Result<Result<(), R>, StoreError>
+    where
+        F: FnOnce(&Coverage) -> Result<Covered, R> + Send,
+        R: Send,
+    {
         let i = &i.sealed(&self.vault)?;
-        dispatch!(self, write, insert_intervention(i, request, events, now))
+        dispatch!(
+            self,
+            write,
+            insert_intervention(i, request, events, now, check)
+        )
     }
 
     pub async fn interventions_of_request(
@@ -756,14 +804,117 @@ impl Store {
         dispatch!(self, write, insert_mandate(m, events, now))
     }
 
-    pub async fn update_mandate(
+    /// Records a paper or on-screen signature if the mandate still waits
+    /// for one (`false`: it does not, nothing written).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn sign_mandate(
         &self,
-        m: &MandateRow,
+        structure_id: Uuid,
+        id: Uuid,
+        consent: &str,
+        signature_svg: Option<&str>,
+        scan: Option<(&[u8], &str)>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut svg = signature_svg.map(str::to_owned);
+        self.vault
+            .seal_opt("mandates.signature_svg", id, &mut svg)?;
+        let sealed_scan = match scan {
+            Some((bytes, kind)) => Some((self.vault.seal_bytes("mandates.scan", id, bytes)?, kind)),
+            None => None,
+        };
+        let svg = svg.as_deref();
+        let scan = sealed_scan.as_ref().map(|(b, k)| (b.as_slice(), *k));
+        dispatch!(
+            self,
+            write,
+            sign_mandate(structure_id, id, consent, svg, scan, events, now)
+        )
+    }
+
+    /// Stores a new remote code if the mandate still waits for the person.
+    pub async fn set_remote_code(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+        code_hash: &str,
+        expires: DateTime<Utc>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(
+            self,
+            write,
+            set_remote_code(structure_id, id, code_hash, expires, events, now)
+        )
+    }
+
+    /// Counts one remote code try atomically, then lets `decide` compare
+    /// the code and say whether to sign (same transaction). `None`: the
+    /// mandate no longer waits, or its tries are spent.
+    pub async fn remote_try<F>(
+        &self,
+        id: Uuid,
+        max_attempts: i64,
+        now: DateTime<Utc>,
+        decide: F,
+    ) -> Result<Option<bool>, StoreError>
+    where
+        F: FnOnce(&RemoteTry) -> (bool, Vec<JournalEvent>) + Send,
+    {
+        dispatch!(self, write, remote_try(id, max_attempts, now, decide))
+    }
+
+    /// Revokes categories of a mandate, or all of it, if it is not revoked
+    /// and its revoked categories are still `expected` (`false`: nothing
+    /// written).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn revoke_mandate(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+        expected: &str,
+        revoked_categories: &str,
+        whole: bool,
+        reason: Option<&str>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut reason = reason.map(str::to_owned);
+        self.vault
+            .seal_opt("mandates.revoke_reason", id, &mut reason)?;
+        let reason = reason.as_deref();
+        dispatch!(
+            self,
+            write,
+            revoke_mandate(
+                structure_id,
+                id,
+                expected,
+                revoked_categories,
+                whole,
+                reason,
+                events,
+                now
+            )
+        )
+    }
+
+    /// Links a renewed mandate to the one it renews.
+    pub async fn link_renewal(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+        from: Uuid,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let m = &m.sealed(&self.vault)?;
-        dispatch!(self, write, update_mandate(m, events, now))
+        dispatch!(
+            self,
+            write,
+            link_renewal(structure_id, id, from, events, now)
+        )
     }
 
     pub async fn mandate_by_id(

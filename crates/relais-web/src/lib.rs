@@ -281,7 +281,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/mandates/{id}/sign",
-            post(api_mandates::sign_mandate),
+            // A scan of up to 10 MB, base64, in its JSON body.
+            post(api_mandates::sign_mandate)
+                .layer(axum::extract::DefaultBodyLimit::max(15 * 1024 * 1024)),
         )
         .route(
             "/api/v1/mandates/{id}/revoke",

@@ -98,6 +98,7 @@ use utoipa::{Modify, OpenApi};
         api_desk::FollowUpOut,
         api_mandates::MandateIn,
         api_mandates::MandateOut,
+        api_mandates::MandateSignIn,
         api_mandates::MandateList,
         api_mandates::RevokeIn,
         api_mandates::RenewIn,

@@ -9,10 +9,11 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::mandate::{MandateDuration, MandateRule, MandateState, Policy};
 use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role};
-use relais_service::{MandateInput, MandateView, ServiceError};
+use relais_service::{MandateInput, MandateView, Scan, ServiceError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -202,18 +203,51 @@ pub async fn mandate_document(
     Ok(([(CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 
-/// Records the paper signature.
+/// The signature of a paper mandate: the scan of the signed paper.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct MandateSignIn {
+    /// The scan of the signed paper (PDF, PNG or JPEG of at most 10 MB),
+    /// base64. Required when the policy's `paper_scan_required` is true.
+    #[serde(default)]
+    pub scan: Option<String>,
+}
+
+/// Reads the optional body of a signature: empty, or a [`MandateSignIn`].
+fn sign_body(bytes: &[u8]) -> Result<Option<Scan>, FieldError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let body: MandateSignIn =
+        serde_json::from_slice(bytes).map_err(|_| FieldError::new("body", "invalid_json"))?;
+    let Some(b64) = body.scan else {
+        return Ok(None);
+    };
+    let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|_| FieldError::new("scan", "scan_bad_type"))?;
+    Ok(Some(Scan {
+        bytes,
+        content_type: String::new(),
+    }))
+}
+
+/// Records the paper signature, attested by the caller, with the scan of
+/// the signed paper.
 #[utoipa::path(post, path = "/api/v1/mandates/{id}/sign", tag = "mandates", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), responses((status = 200, body = MandateOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = Uuid, Path)), request_body(content = Option<MandateSignIn>, description = "optional: the scan of the signed paper"),
+    responses((status = 200, body = MandateOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn sign_mandate(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> Result<Json<MandateOut>, ApiError> {
     let id = mid(&id, lang)?;
+    let scan = sign_body(&body).map_err(|e| ApiError(ServiceError::Invalid(vec![e]), lang))?;
     state
         .services
-        .sign_mandate(&actor, id, None, None)
+        .sign_mandate(&actor, id, scan, None)
         .await
         .map_err(|e| ApiError(e, lang))?;
     let m = state
@@ -306,6 +340,21 @@ pub struct PolicyDoc {
     /// Who persons contact about their data (shown on the privacy notice).
     #[serde(default)]
     pub privacy_contact: String,
+    /// How many days back an intervention may be dated (0 to 366; default 30).
+    #[serde(default = "default_backdating")]
+    pub max_backdating_days: u32,
+    /// A paper mandate is activated only with a scan of the signed paper
+    /// (default true).
+    #[serde(default = "default_true")]
+    pub paper_scan_required: bool,
+}
+
+fn default_backdating() -> u32 {
+    Policy::default().max_backdating_days
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn policy_doc(p: &Policy) -> PolicyDoc {
@@ -331,6 +380,8 @@ fn policy_doc(p: &Policy) -> PolicyDoc {
             .collect(),
         charter: p.charter.clone(),
         privacy_contact: p.privacy_contact.clone(),
+        max_backdating_days: p.max_backdating_days,
+        paper_scan_required: p.paper_scan_required,
     }
 }
 
@@ -402,6 +453,8 @@ pub async fn put_policy(
         retention_months: body.retention_months,
         charter: body.charter,
         privacy_contact: body.privacy_contact.trim().to_owned(),
+        max_backdating_days: body.max_backdating_days,
+        paper_scan_required: body.paper_scan_required,
     };
     state
         .services

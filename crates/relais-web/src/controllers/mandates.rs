@@ -163,6 +163,8 @@ struct MandatePage {
     heading: String,
     m: MandatePageView,
     attempts_left: String,
+    /// The policy requires the scan of a signed paper mandate.
+    scan_required: bool,
     form: FormState,
 }
 
@@ -182,6 +184,7 @@ async fn mandate_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let m = state.services.mandate(actor, id).await?;
+    let scan_required = state.services.policy(actor).await?.paper_scan_required;
     let ui = Ui::new(ctx);
     let agent = agent_name(state, actor, m.row.drawn_by).await?;
     let facts = vec![
@@ -255,6 +258,7 @@ async fn mandate_page(
             ),
             ui,
             m: view,
+            scan_required,
             form,
         },
     )
@@ -739,9 +743,16 @@ pub fn policy_values(p: &Policy) -> Vec<(String, String)> {
         ),
         ("charter".to_owned(), p.charter.clone()),
         ("privacy_contact".to_owned(), p.privacy_contact.clone()),
+        (
+            "max_backdating_days".to_owned(),
+            p.max_backdating_days.to_string(),
+        ),
     ];
     if p.require_privacy_notice {
         v.push(("require_privacy_notice".into(), "1".into()));
+    }
+    if p.paper_scan_required {
+        v.push(("paper_scan_required".into(), "1".into()));
     }
     for r in &p.done_for_roles {
         v.push(("done_for_roles".into(), r.as_str().into()));
@@ -782,6 +793,17 @@ fn policy_from(f: &Fields) -> Result<Policy, Vec<relais_domain::FieldError>> {
             ))
         })
         .ok();
+    let backdating = f
+        .get("max_backdating_days")
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| {
+            errors.push(relais_domain::FieldError::new(
+                "max_backdating_days",
+                "invalid_backdating",
+            ))
+        })
+        .ok();
     let roles: Vec<Role> = f
         .all("done_for_roles")
         .iter()
@@ -799,21 +821,24 @@ fn policy_from(f: &Fields) -> Result<Policy, Vec<relais_domain::FieldError>> {
         }
     }
     let charter = f.get("charter").replace("\r\n", "\n").trim().to_owned();
-    match (mandate_rule, max, retention) {
-        (Some(mandate_rule), Some(max_mandate_duration), Some(retention_months))
-            if errors.is_empty() =>
-        {
-            Ok(Policy {
-                allowed_modes,
-                mandate_rule,
-                max_mandate_duration,
-                done_for_roles: roles,
-                require_privacy_notice: f.checked("require_privacy_notice"),
-                retention_months,
-                charter,
-                privacy_contact: f.get("privacy_contact").trim().to_owned(),
-            })
-        }
+    match (mandate_rule, max, retention, backdating) {
+        (
+            Some(mandate_rule),
+            Some(max_mandate_duration),
+            Some(retention_months),
+            Some(max_backdating_days),
+        ) if errors.is_empty() => Ok(Policy {
+            allowed_modes,
+            mandate_rule,
+            max_mandate_duration,
+            done_for_roles: roles,
+            require_privacy_notice: f.checked("require_privacy_notice"),
+            retention_months,
+            charter,
+            privacy_contact: f.get("privacy_contact").trim().to_owned(),
+            max_backdating_days,
+            paper_scan_required: f.checked("paper_scan_required"),
+        }),
         _ => Err(errors),
     }
 }

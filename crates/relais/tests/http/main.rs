@@ -17,4 +17,5 @@ mod privacy;
 mod reminders;
 mod stats;
 mod team;
+mod trust_mandates;
 mod trust_web;

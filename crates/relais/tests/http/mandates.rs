@@ -184,7 +184,7 @@ async fn a_paper_mandate_covers_its_categories_and_its_document_says_so() {
         &t,
         "POST",
         &format!("/api/v1/mandates/{mid}/sign"),
-        None,
+        Some(json!({"scan": "JVBERi0xLjQK"})),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{m}");
@@ -194,7 +194,7 @@ async fn a_paper_mandate_covers_its_categories_and_its_document_says_so() {
         &t,
         "POST",
         &format!("/api/v1/mandates/{mid}/sign"),
-        None,
+        Some(json!({"scan": "JVBERi0xLjQK"})),
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "signed once");
@@ -294,7 +294,7 @@ async fn the_person_revokes_from_the_verification_page_with_the_printed_secret()
         &t,
         "POST",
         &format!("/api/v1/mandates/{mid}/sign"),
-        None,
+        Some(json!({"scan": "JVBERi0xLjQK"})),
     )
     .await;
     let code = m["verification_url"]

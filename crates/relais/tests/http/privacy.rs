@@ -269,7 +269,7 @@ async fn the_visibility_matrix_holds_route_by_route() {
         agent,
         "POST",
         &format!("/api/v1/mandates/{mid}/sign"),
-        None,
+        Some(json!({"scan": "JVBERi0xLjQK"})),
     )
     .await;
     let mut failures = Vec::new();
@@ -979,7 +979,7 @@ async fn erasure_waits_for_the_mandate_to_be_revoked() {
         &t,
         "POST",
         &format!("/api/v1/mandates/{mid}/sign"),
-        None,
+        Some(json!({"scan": "JVBERi0xLjQK"})),
     )
     .await;
     let (s, e) = call(

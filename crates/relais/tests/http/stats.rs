@@ -73,7 +73,7 @@ async fn known_history(opts: Options) {
         &t,
         "POST",
         &format!("/api/v1/mandates/{}/sign", m["id"].as_str().unwrap()),
-        None,
+        Some(json!({"scan": "JVBERi0xLjQK"})),
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{m}");
