@@ -116,7 +116,14 @@ async fn anchored_app(opts: Options) -> Option<(TestApp, PathBuf)> {
     let anchor = temp_file("anchor.json");
     let out = anchor.to_str().unwrap();
     let o = relais(
-        &["journal", "anchor", "--out", out, "--database", &app._db.url],
+        &[
+            "journal",
+            "anchor",
+            "--out",
+            out,
+            "--database",
+            &app._db.url,
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -125,7 +132,14 @@ async fn anchored_app(opts: Options) -> Option<(TestApp, PathBuf)> {
         .sign_in("mediateur@demoville.test", DEMO_PASSWORD)
         .await;
     let o = relais(
-        &["journal", "verify", "--anchor", out, "--database", &app._db.url],
+        &[
+            "journal",
+            "verify",
+            "--anchor",
+            out,
+            "--database",
+            &app._db.url,
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -192,7 +206,11 @@ async fn newest_entries_removed_and_head_moved_back(postgres: bool) {
     // …the anchor tells.
     let o = verify_with(&app, &anchor);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stderr(&o).contains(&chain), "names the chain: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&chain),
+        "names the chain: {}",
+        stderr(&o)
+    );
     let _ = std::fs::remove_file(anchor);
 }
 
@@ -217,7 +235,11 @@ async fn whole_chain_and_head_removed(postgres: bool) {
     };
     disarm_journal(&app.store).await;
     exec(&app.store, "DELETE FROM journal WHERE chain = 'instance'").await;
-    exec(&app.store, "DELETE FROM journal_heads WHERE chain = 'instance'").await;
+    exec(
+        &app.store,
+        "DELETE FROM journal_heads WHERE chain = 'instance'",
+    )
+    .await;
     let o = verify_plain(&app);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = verify_with(&app, &anchor);
@@ -436,7 +458,10 @@ async fn trust_journal_the_postgresql_app_role_cannot_touch_the_journal() {
     let services = relais_service::Services::new(
         store.clone(),
         std::sync::Arc::new(relais_service::SystemClock),
-        relais_service::ServiceConfig::default(),
+        relais_service::ServiceConfig {
+            require_totp: false,
+            ..relais_service::ServiceConfig::default()
+        },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
