@@ -2,6 +2,7 @@
 
 use crate::error::ServiceError;
 use crate::Services;
+use relais_domain::FieldError;
 use relais_store::StoreError;
 
 pub const DEMO_STRUCTURE_SLUG: &str = "ccas-demoville";
@@ -42,9 +43,32 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
 const DEMO_SCAN: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 impl Services {
+    /// Refuses a database that is neither empty nor a demonstration one:
+    /// the demo adds accounts with a published password and its server
+    /// turns the second factor off. An empty database is marked as a
+    /// demonstration one (journaled), so that it stays one.
+    pub async fn claim_demo_database(&self) -> Result<(), ServiceError> {
+        let event =
+            JournalEvent::new("demo.database_marked").details(serde_json::json!({"via": "demo"}));
+        if self
+            .store
+            .claim_demo(DEMO_STRUCTURE_SLUG, &[event], self.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(vec![FieldError::new(
+                "database",
+                "not_a_demo_database",
+            )]))
+        }
+    }
+
     /// Creates the demo structure and accounts when they are missing;
-    /// running it again changes nothing. Returns what was created.
+    /// running it again changes nothing. Returns what was created. Only on
+    /// an empty or demonstration database ([`Services::claim_demo_database`]).
     pub async fn ensure_demo(&self) -> Result<usize, ServiceError> {
+        self.claim_demo_database().await?;
         let mut created = 0;
         if self
             .store

@@ -40,7 +40,7 @@ pub use exports::{
     TerritoryExport, DEFAULT_SUPPRESSION_THRESHOLD, EXPORT_PAGE,
 };
 pub use gen::{GenReport, GenSpec, AGENTS_PER_STRUCTURE, GEN_PASSWORD};
-pub use journal::JournalReport;
+pub use journal::{JournalAnchor, JournalReport};
 pub use mandates::{
     check_scan, clean_signature, MandateInput, MandateView, Scan, MAX_REMOTE_ATTEMPTS,
 };

@@ -126,11 +126,14 @@ impl Sealed for MandateRow {
     fn open(&mut self, v: &Vault) -> Result<(), StoreError> {
         v.open_opt("mandates.signature_svg", self.id, &mut self.signature_svg)?;
         v.open_opt("mandates.revoke_reason", self.id, &mut self.revoke_reason)?;
-        self.revocation_secret = v.open(
-            "mandates.revocation_secret",
-            self.id,
-            &self.revocation_secret,
-        )?;
+        // An anonymised mandate keeps an empty secret (never sealed).
+        if !self.revocation_secret.is_empty() {
+            self.revocation_secret = v.open(
+                "mandates.revocation_secret",
+                self.id,
+                &self.revocation_secret,
+            )?;
+        }
         if let Some(scan) = self.scan.as_mut() {
             *scan = v.open_bytes("mandates.scan", self.id, scan)?;
         }

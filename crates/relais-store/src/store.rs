@@ -55,6 +55,59 @@ macro_rules! dispatch {
     };
 }
 
+/// Whether every PostgreSQL migration is applied, with the same checksum.
+async fn postgres_up_to_date(pool: &PgPool) -> Result<bool, StoreError> {
+    let table: Option<String> = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations')::text")
+        .fetch_one(pool)
+        .await?;
+    if table.is_none() {
+        return Ok(false);
+    }
+    let applied: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await?;
+    Ok(POSTGRES_MIGRATIONS
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .all(|m| {
+            applied
+                .iter()
+                .any(|(v, c)| *v == m.version && c.as_slice() == &*m.checksum)
+        }))
+}
+
+/// Creates a missing SQLite database file readable and writable by its
+/// owner only (0600, whatever the umask), before SQLite opens it. SQLite
+/// gives its `-wal` and `-shm` files the mode of the database file. An
+/// existing file keeps the mode its operator gave it.
+fn create_private_file(path: &std::path::Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Ok(file) => file
+                .set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| StoreError::Connect(e.to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(StoreError::Connect(format!(
+                "cannot create {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
 impl Store {
     /// Opens the database named by `url` (`sqlite://path` or
     /// `postgres://…`), creating a SQLite file when it is missing.
@@ -73,8 +126,10 @@ impl Store {
                 "in-memory SQLite is not supported: give a file path".into(),
             ));
         }
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Connect(e.to_string()))?
+        let options =
+            SqliteConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+        create_private_file(options.get_filename())?;
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -164,12 +219,28 @@ impl Store {
     }
 
     /// Applies the pending migrations of the engine's dialect.
+    ///
+    /// On PostgreSQL, a database that is already up to date is left alone
+    /// without taking the migrator's steps (which create its table): so the
+    /// server may run as a role that owns no table and may create none,
+    /// while the owner role runs `relais migrate`.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.engine {
-            Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
-            Engine::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS
+                .run(write)
+                .await
+                .map_err(|e| StoreError::Migrate(e.to_string())),
+            Engine::Postgres(pool) => {
+                if postgres_up_to_date(pool).await? {
+                    return Ok(());
+                }
+                POSTGRES_MIGRATIONS.run(pool).await.map_err(|e| {
+                    StoreError::Migrate(format!(
+                        "{e} (run `relais migrate` as the role that owns the tables)"
+                    ))
+                })
+            }
         }
-        .map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
     pub async fn close(&self) {
@@ -994,6 +1065,17 @@ impl Store {
         dispatch!(self, read, journal_heads())
     }
 
+    /// Whether the database is a demonstration one (marked so, or made of
+    /// the demonstration structure alone); an empty one is marked first.
+    pub async fn claim_demo(
+        &self,
+        demo_slug: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, write, claim_demo(demo_slug, events, now))
+    }
+
     // ---- privacy ----
 
     /// Checks that every key the database was sealed with is configured,
@@ -1012,8 +1094,8 @@ impl Store {
         dispatch!(self, read, data_keys())
     }
 
-    /// Re-seals every encrypted value under the current key (values written
-    /// before encryption included), in one transaction. Returns how many
+    /// Re-seals every encrypted value under the current key, in one
+    /// transaction; a value without the envelope stops it (nothing written). Returns how many
     /// values were re-sealed.
     pub async fn rotate_keys(
         &self,
@@ -1039,6 +1121,10 @@ impl Store {
                 let rows: Vec<(Uuid, String)> =
                     dispatch!(self, write, sealed_texts(table, column))?;
                 for (id, stored) in rows {
+                    // An anonymised mandate's empty secret holds nothing.
+                    if stored.is_empty() && column == "revocation_secret" {
+                        continue;
+                    }
                     if Vault::key_id_of(stored.as_bytes()).as_deref() == Some(v.current_id()) {
                         continue;
                     }

@@ -4,20 +4,24 @@
 //! the associated data names the table, the column and the row id, so that
 //! a sealed value copied into another row or column no longer opens. A
 //! sealed text reads `rlx1:<key id>:<base64 of nonce and ciphertext>`; a
-//! sealed document is the same envelope as bytes. Values written before
-//! encryption existed (no envelope) are read as they are and sealed by the
-//! next `relais keys rotate`.
+//! sealed document is the same envelope as bytes. A stored value without
+//! the envelope is refused, never read as plaintext: whoever can write to
+//! the database cannot slip a note or a second-factor secret past the
+//! encryption.
 
 use crate::error::StoreError;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use uuid::Uuid;
 use zeroize::Zeroizing;
+
+type HmacSha256 = Hmac<Sha256>;
 
 const PREFIX: &str = "rlx1:";
 const NONCE_LEN: usize = 24;
@@ -76,6 +80,17 @@ impl DataKey {
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&*self.key).into())
     }
+}
+
+/// The error for a value stored without the envelope in an encrypted
+/// column: written behind relais's back (relais seals every value it
+/// writes there), so it is refused rather than read as plaintext.
+fn not_sealed(place: &str) -> StoreError {
+    tracing::error!(
+        column = place,
+        "a value without encryption envelope was refused"
+    );
+    StoreError::Crypto(format!("{place}: a value is not encrypted"))
 }
 
 /// A fresh random key, in hexadecimal, for `relais keys generate`.
@@ -137,6 +152,50 @@ impl Vault {
             .find(|k| k.id == id)
     }
 
+    /// The key that authenticates journal anchors, derived from a data key
+    /// (HMAC-SHA256 of a fixed label under the data key): the data key
+    /// itself never leaves the vault.
+    fn anchor_key(key: &DataKey) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&key.key[..])
+            .map_err(|_| StoreError::Crypto("anchor key".into()))?;
+        mac.update(b"relais journal anchor key v1");
+        Ok(Zeroizing::new(mac.finalize().into_bytes().to_vec()))
+    }
+
+    /// Authenticates a journal anchor's text with the current key: returns
+    /// the key's id and the MAC in hexadecimal.
+    pub fn anchor_mac(&self, message: &str) -> Result<(String, String), StoreError> {
+        let key = Self::anchor_key(&self.current)?;
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&key)
+            .map_err(|_| StoreError::Crypto("anchor key".into()))?;
+        mac.update(message.as_bytes());
+        Ok((
+            self.current.id.clone(),
+            hex::encode(mac.finalize().into_bytes()),
+        ))
+    }
+
+    /// Whether `mac_hex` authenticates `message` under the key `key_id`
+    /// (the current key or a previous one); an unknown key is an error.
+    pub fn check_anchor_mac(
+        &self,
+        key_id: &str,
+        message: &str,
+        mac_hex: &str,
+    ) -> Result<bool, StoreError> {
+        let key = self
+            .key(key_id)
+            .ok_or_else(|| StoreError::UnknownKeys(vec![key_id.to_owned()]))?;
+        let Ok(expected) = hex::decode(mac_hex) else {
+            return Ok(false);
+        };
+        let key = Self::anchor_key(key)?;
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&key)
+            .map_err(|_| StoreError::Crypto("anchor key".into()))?;
+        mac.update(message.as_bytes());
+        Ok(mac.verify_slice(&expected).is_ok())
+    }
+
     fn aad(place: &str, row: Uuid) -> Vec<u8> {
         let mut aad = Vec::with_capacity(place.len() + 17);
         aad.extend_from_slice(place.as_bytes());
@@ -193,11 +252,11 @@ impl Vault {
         Ok(format!("{PREFIX}{}:{}", self.current.id, B64.encode(body)))
     }
 
-    /// Opens a text sealed by [`Vault::seal`]; a text with no envelope was
-    /// written before encryption and is returned as it is.
+    /// Opens a text sealed by [`Vault::seal`]. A text without the envelope
+    /// is an error (its content is not shown in the message).
     pub fn open(&self, place: &str, row: Uuid, stored: &str) -> Result<String, StoreError> {
         let Some(rest) = stored.strip_prefix(PREFIX) else {
-            return Ok(stored.to_owned());
+            return Err(not_sealed(place));
         };
         let (id, b64) = rest
             .split_once(':')
@@ -216,10 +275,11 @@ impl Vault {
         Ok(out)
     }
 
-    /// Opens a document sealed by [`Vault::seal_bytes`].
+    /// Opens a document sealed by [`Vault::seal_bytes`]; bytes without the
+    /// envelope are an error.
     pub fn open_bytes(&self, place: &str, row: Uuid, stored: &[u8]) -> Result<Vec<u8>, StoreError> {
         let Some(rest) = stored.strip_prefix(PREFIX.as_bytes()) else {
-            return Ok(stored.to_vec());
+            return Err(not_sealed(place));
         };
         let colon = rest
             .iter()
@@ -230,8 +290,8 @@ impl Vault {
         self.open_raw(id, place, row, &rest[colon + 1..])
     }
 
-    /// The key id a stored value was sealed with; `None` for a value written
-    /// before encryption.
+    /// The key id a stored value was sealed with; `None` for a value
+    /// without the envelope.
     pub fn key_id_of(stored: &[u8]) -> Option<String> {
         let rest = stored.strip_prefix(PREFIX.as_bytes())?;
         let colon = rest.iter().position(|b| *b == b':')?;
@@ -282,7 +342,14 @@ mod tests {
         assert_eq!(v.open("persons.notes", row, &sealed).unwrap(), "mdp caf");
         assert!(v.open("persons.notes", Uuid::now_v7(), &sealed).is_err());
         assert!(v.open("interventions.summary", row, &sealed).is_err());
-        assert_eq!(v.open("persons.notes", row, "plain").unwrap(), "plain");
+        assert!(matches!(
+            v.open("persons.notes", row, "plain"),
+            Err(StoreError::Crypto(_))
+        ));
+        assert!(matches!(
+            v.open_bytes("mandates.scan", row, b"%PDF"),
+            Err(StoreError::Crypto(_))
+        ));
     }
 
     #[test]
@@ -301,6 +368,19 @@ mod tests {
             Err(StoreError::UnknownKeys(_))
         ));
         assert_eq!(Vault::key_id_of(&sealed).as_deref(), Some(key('a').id()));
+    }
+
+    #[test]
+    fn anchor_macs_open_under_known_keys_only() {
+        let old = Vault::new(key('a'), vec![]).unwrap();
+        let (id, mac) = old.anchor_mac("heads").unwrap();
+        assert_eq!(id, key('a').id());
+        let rotated = Vault::new(key('b'), vec![key('a')]).unwrap();
+        assert!(rotated.check_anchor_mac(&id, "heads", &mac).unwrap());
+        assert!(!rotated.check_anchor_mac(&id, "heads!", &mac).unwrap());
+        assert!(!rotated.check_anchor_mac(&id, "heads", "zz").unwrap());
+        let other = Vault::new(key('c'), vec![]).unwrap();
+        assert!(other.check_anchor_mac(&id, "heads", &mac).is_err());
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub struct Settings {
     /// `relais keys rotate` has re-encrypted everything.
     #[serde(deserialize_with = "text_or_number")]
     pub previous_data_keys: String,
+    /// A folder where `relais serve` writes the journal's anchor once a
+    /// day (`journal-anchor-YYYY-MM-DD.json`); empty: no daily anchor.
+    pub journal_anchor_dir: String,
 }
 
 /// Environment values that look like numbers (a key of digits only) are
@@ -79,6 +82,7 @@ impl Default for Settings {
             data_key: String::new(),
             data_key_file: String::new(),
             previous_data_keys: String::new(),
+            journal_anchor_dir: String::new(),
         }
     }
 }
@@ -123,13 +127,14 @@ impl fmt::Debug for Settings {
                     "[redacted]"
                 },
             )
+            .field("journal_anchor_dir", &self.journal_anchor_dir)
             .finish()
     }
 }
 
 /// The settings that `RELAIS_*` variables may set; other `RELAIS_*`
 /// variables (used by scripts) are left alone.
-const ENV_KEYS: [&str; 12] = [
+const ENV_KEYS: [&str; 13] = [
     "listen",
     "database_url",
     "require_totp",
@@ -142,6 +147,7 @@ const ENV_KEYS: [&str; 12] = [
     "data_key",
     "data_key_file",
     "previous_data_keys",
+    "journal_anchor_dir",
 ];
 
 /// Values given on the command line override everything else.

@@ -223,6 +223,19 @@ enum ImportCommand {
 enum JournalCommand {
     /// Check the hash chains; exit 0 when intact, 1 naming the first broken entry.
     Verify {
+        /// An anchor written by `relais journal anchor` (or the server's
+        /// daily anchor): also fail when a chain is missing or behind it.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write the chains' current heads, authenticated with a key derived
+    /// from the data key, to keep outside the database.
+    Anchor {
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -363,9 +376,40 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
     .with_notifier(notifier)
 }
 
+/// The folder of the daily anchor, which must exist.
+fn anchor_dir(s: &Settings) -> Result<Option<PathBuf>, Failure> {
+    if s.journal_anchor_dir.is_empty() {
+        return Ok(None);
+    }
+    let dir = PathBuf::from(&s.journal_anchor_dir);
+    if !dir.is_dir() {
+        return Err(Failure::Usage(format!(
+            "journal_anchor_dir {} is not a folder",
+            dir.display()
+        )));
+    }
+    Ok(Some(dir))
+}
+
+/// `--demo` goes only into an empty or demonstration database; checked
+/// before the keys are recorded or anything else is written.
+async fn claim_demo_database(s: &Settings) -> CmdResult {
+    let store = open_store(s).await?;
+    let r = services(store.clone(), s, true)
+        .claim_demo_database()
+        .await
+        .map_err(service_failure);
+    store.close().await;
+    r
+}
+
 async fn serve(s: Settings, demo: bool) -> CmdResult {
     relais_service::catalog::Catalog::shipped()
         .map_err(|e| Failure::Usage(format!("invalid procedures catalogue: {e}")))?;
+    let anchor_dir = anchor_dir(&s)?;
+    if demo {
+        claim_demo_database(&s).await?;
+    }
     let store = open_sealed_store(&s, demo).await?;
     if let Err(e) = store.optimize().await {
         tracing::warn!(error = %e, "the planner statistics could not be refreshed");
@@ -419,6 +463,13 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reminder job failed"),
             }
+            if let Some(dir) = &anchor_dir {
+                match write_daily_anchor(&housekeeping, dir).await {
+                    Ok(true) => tracing::info!("daily journal anchor written"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "daily journal anchor failed"),
+                }
+            }
             match housekeeping.housekeeping().await {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "housekeeping"),
                 Ok(_) => {}
@@ -439,6 +490,72 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
         .map_err(|e| Failure::Failed(format!("server error: {e}")))?;
     store.close().await;
     Ok(())
+}
+
+/// `relais journal verify [--anchor FILE]`.
+async fn verify_journal(s: &Settings, anchor: Option<&std::path::Path>) -> CmdResult {
+    let anchor = match anchor {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+            Some(
+                relais_service::JournalAnchor::parse(&text)
+                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
+            )
+        }
+    };
+    let store = open_store(s).await?;
+    let r = services(store.clone(), s, false)
+        .verify_journal_with(anchor.as_ref())
+        .await
+        .map_err(service_failure);
+    store.close().await;
+    let report = r?;
+    if let Some(why) = report.anchor_refused {
+        return Err(Failure::Failed(format!("anchor refused: {why}")));
+    }
+    match report.broken {
+        None => {
+            match &anchor {
+                Some(a) => println!(
+                    "journal intact: {} entries in {} chains; {} chains at or past the anchor of {}",
+                    report.entries, report.chains, report.anchored_chains, a.created_at
+                ),
+                None => println!(
+                    "journal intact: {} entries in {} chains",
+                    report.entries, report.chains
+                ),
+            }
+            Ok(())
+        }
+        Some(b) => Err(Failure::Failed(format!("journal BROKEN: {b}"))),
+    }
+}
+
+/// Writes today's anchor (`journal-anchor-YYYY-MM-DD.json`, UTC date) into
+/// `dir` unless it is there: written to a temporary file, then linked
+/// under its name, so that with several servers on one folder the first
+/// one wins and no reader sees half a file.
+async fn write_daily_anchor(services: &Services, dir: &std::path::Path) -> Result<bool, String> {
+    let name = format!(
+        "journal-anchor-{}.json",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    let path = dir.join(&name);
+    if path.exists() {
+        return Ok(false);
+    }
+    let anchor = services.journal_anchor().await.map_err(|e| e.to_string())?;
+    let tmp = dir.join(format!(".{name}.{}", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&tmp, anchor.to_json()).map_err(|e| e.to_string())?;
+    let linked = std::fs::hard_link(&tmp, &path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what service managers send).
@@ -489,6 +606,7 @@ async fn run(cli: Cli) -> CmdResult {
         }
         Command::Demo { db } => {
             let s = settings(cfg, None, &db)?;
+            claim_demo_database(&s).await?;
             let store = open_sealed_store(&s, true).await?;
             let n = services(store.clone(), &s, true)
                 .ensure_demo()
@@ -762,26 +880,36 @@ async fn run(cli: Cli) -> CmdResult {
             Ok(())
         }
         Command::Journal {
-            command: JournalCommand::Verify { db },
+            command: JournalCommand::Verify { anchor, db },
+        } => {
+            let s = settings(cfg, None, &db)?;
+            verify_journal(&s, anchor.as_deref()).await
+        }
+        Command::Journal {
+            command: JournalCommand::Anchor { out, db },
         } => {
             let s = settings(cfg, None, &db)?;
             let store = open_store(&s).await?;
             let r = services(store.clone(), &s, false)
-                .verify_journal()
+                .journal_anchor()
                 .await
                 .map_err(service_failure);
             store.close().await;
-            let report = r?;
-            match report.broken {
-                None => {
-                    println!(
-                        "journal intact: {} entries in {} chains",
-                        report.entries, report.chains
+            let anchor = r?;
+            match out {
+                None => print!("{}", anchor.to_json()),
+                Some(path) => {
+                    std::fs::write(&path, anchor.to_json()).map_err(|e| {
+                        Failure::Failed(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    eprintln!(
+                        "anchor of {} chains written to {}",
+                        anchor.heads.len(),
+                        path.display()
                     );
-                    Ok(())
                 }
-                Some(b) => Err(Failure::Failed(format!("journal BROKEN: {b}"))),
             }
+            Ok(())
         }
     }
 }

@@ -164,6 +164,7 @@ err-role_not_allowed = You cannot give this role.
 err-already_member = This person is already a member of the structure.
 err-email_taken = An account already exists with this address.
 err-slug_taken = This identifier is already used.
+err-not_a_demo_database = This database holds structures or accounts that are not the demo's: the demo data (a known password, no second factor) only goes into an empty database or a demo database.
 err-unknown_structure = Unknown structure.
 err-unknown_account = Unknown account.
 err-no_active_membership = No active structure for this account.

@@ -164,6 +164,7 @@ err-role_not_allowed = Vous ne pouvez pas attribuer ce rôle.
 err-already_member = Cette personne fait déjà partie de la structure.
 err-email_taken = Un compte existe déjà avec cette adresse.
 err-slug_taken = Cet identifiant est déjà utilisé.
+err-not_a_demo_database = Cette base contient des structures ou des comptes qui ne sont pas ceux de la démonstration : les données de démonstration (mot de passe connu, sans second facteur) ne se chargent que dans une base vide ou une base de démonstration.
 err-unknown_structure = Structure inconnue.
 err-unknown_account = Compte inconnu.
 err-no_active_membership = Aucune structure active pour ce compte.

@@ -17,5 +17,6 @@ mod privacy;
 mod reminders;
 mod stats;
 mod team;
+mod trust_journal;
 mod trust_mandates;
 mod trust_web;
