@@ -1,10 +1,10 @@
 //! Mandates and the policy in the JSON API.
 
 use super::api::ApiActor;
-use super::api_desk::ApiJson;
+use super::api_input::{ApiJson, ApiQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -70,6 +70,7 @@ fn out(state: &AppState, m: &MandateView) -> MandateOut {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MandateIn {
     pub person_id: Option<String>,
     #[serde(default)]
@@ -114,6 +115,7 @@ pub async fn create_mandate(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MandateQuery {
     #[serde(default)]
@@ -135,7 +137,7 @@ pub struct MandateList {
 pub async fn list_mandates(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<MandateQuery>,
+    ApiQuery(q): ApiQuery<MandateQuery>,
 ) -> Result<Json<MandateList>, ApiError> {
     let invalid = |f: &'static str| {
         ApiError(
@@ -225,6 +227,7 @@ pub async fn sign_mandate(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RevokeIn {
     /// Categories to revoke; absent or empty: the whole mandate.
     #[serde(default)]
@@ -258,6 +261,7 @@ pub async fn revoke_mandate(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RenewIn {
     #[serde(default)]
     pub duration: String,
@@ -291,6 +295,7 @@ pub async fn renew_mandate(
 
 /// The policy as JSON.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyDoc {
     /// `required`, `recommended` or `not_required`, for `done_for`.
     pub mandate_rule: String,
