@@ -676,16 +676,25 @@ impl Services {
 
     // ---- figures -------------------------------------------------------------
 
-    /// The figures of a period (supervisors and admins).
+    /// The figures of a period (supervisors and admins): `from` defaults
+    /// to 1 January of this year, `to` to today; the period is checked
+    /// like every statistics period ([`crate::Period::parse`]).
     pub async fn statistics(
         &self,
         actor: &Actor,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        from: Option<&str>,
+        to: Option<&str>,
     ) -> Result<Statistics, ServiceError> {
         if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
+        let today = self.today();
+        let first_of_year = today.with_ordinal(1).unwrap_or(today).format("%Y-%m-%d");
+        let period = crate::Period::parse(
+            &from.map_or_else(|| first_of_year.to_string(), str::to_owned),
+            &to.map_or_else(|| today.format("%Y-%m-%d").to_string(), str::to_owned),
+        )?;
+        let (from, to) = period.bounds();
         let sid = actor.structure_id.0;
         let mut s = Statistics::default();
         for r in self.store.stats_requests(Some(sid), from, to).await? {

@@ -305,7 +305,9 @@ pub struct Period {
 }
 
 impl Period {
-    /// Parses `YYYY-MM-DD` days; an inverted period is refused.
+    /// Parses `YYYY-MM-DD` days; an inverted period, or one of ten years
+    /// or more, is refused (`period_inverted` on `to`, `period_too_long`
+    /// on `from`).
     pub fn parse(from: &str, to: &str) -> Result<Period, ServiceError> {
         let mut errors = Vec::new();
         let mut day =
@@ -331,8 +333,17 @@ impl Period {
         if to < from {
             return Err(FieldError::new("to", "period_inverted").into());
         }
+        let limit = from.checked_add_months(chrono::Months::new(Self::MAX_MONTHS));
+        if limit.is_none_or(|limit| to >= limit) {
+            return Err(FieldError::new("from", "period_too_long").into());
+        }
         Ok(Period { from, to })
     }
+
+    /// The longest period figures are computed for: ten years. Longer
+    /// periods are refused before any query (each month of a period may
+    /// cost a database pass).
+    pub const MAX_MONTHS: u32 = 120;
 
     /// The calendar month `YYYY-MM`.
     pub fn month(s: &str) -> Result<Period, ServiceError> {

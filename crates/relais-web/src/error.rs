@@ -306,17 +306,128 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (
-            status,
-            Json(ErrorBody {
-                error: ErrorDetail {
-                    code: code.to_owned(),
-                    message,
-                    fields,
-                    reason,
-                },
-            }),
-        )
-            .into_response()
+        error_response(status, code, message, fields, reason)
     }
+}
+
+fn error_response(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    fields: Vec<FieldProblem>,
+    reason: Option<String>,
+) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message,
+                fields,
+                reason,
+            },
+        }),
+    )
+        .into_response()
+}
+
+/// `422 invalid_input` for fields named by the client (an unknown field,
+/// a repeated query parameter…), with each code's message.
+pub fn invalid_input(fields: &[(&str, &'static str)], lang: Lang) -> Response {
+    let message = match lang {
+        Lang::Fr => "Données invalides.",
+        Lang::En => "Invalid input.",
+    };
+    error_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+        message.to_owned(),
+        fields
+            .iter()
+            .map(|(field, code)| FieldProblem {
+                field: (*field).to_owned(),
+                code: (*code).to_owned(),
+                message: lang.field_error(code),
+            })
+            .collect(),
+        None,
+    )
+}
+
+/// The documented error body for a status that no use case chose (axum's
+/// own answers: an unknown method, a body too large…).
+pub fn api_status_error(status: StatusCode, lang: Lang) -> Response {
+    let (code, fr, en) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "Requête invalide.", "Bad request."),
+        StatusCode::UNAUTHORIZED => (
+            "unauthorized",
+            "Jeton d'API absent, invalide ou révoqué.",
+            "Missing, invalid or revoked API token.",
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "Introuvable.", "Not found."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Méthode non permise sur ce chemin.",
+            "Method not allowed on this path.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "Le corps de la requête est trop gros.",
+            "The request body is too large.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "json_content_type",
+            "Envoyez le corps en JSON (Content-Type: application/json).",
+            "Send the body as JSON (Content-Type: application/json).",
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            ("invalid_input", "Données invalides.", "Invalid input.")
+        }
+        s if s.is_server_error() => ("internal", "Erreur interne.", "Internal error."),
+        _ => ("error", "Requête refusée.", "Request refused."),
+    };
+    let message = match lang {
+        Lang::Fr => fr,
+        Lang::En => en,
+    };
+    error_response(status, code, message.to_owned(), Vec::new(), None)
+}
+
+/// Under `/api/`, every error answer is the documented JSON body: an
+/// error that is not JSON (one of axum's own rejections, an unknown
+/// method) is replaced by the body for its status.
+pub async fn api_json_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let lang = req
+        .extensions()
+        .get::<Ctx>()
+        .map(|c| c.lang)
+        .or_else(|| {
+            req.headers()
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default();
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let mut out = api_status_error(status, lang);
+        if let Some(allow) = res.headers().get(axum::http::header::ALLOW) {
+            out.headers_mut()
+                .insert(axum::http::header::ALLOW, allow.clone());
+        }
+        return out;
+    }
+    res
 }

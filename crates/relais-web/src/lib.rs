@@ -19,7 +19,8 @@ mod ui;
 pub use controllers::exports::monthly_report_pdf;
 pub use i18n::Lang;
 
-use axum::routing::{get, post};
+use axum::http::Method;
+use axum::routing::{self, get, post, MethodRouter};
 use axum::Router;
 use relais_service::Services;
 use std::net::SocketAddr;
@@ -71,10 +72,340 @@ impl AppState {
     }
 }
 
+/// One operation of the JSON API: method, path, handler.
+type ApiRoute = (Method, &'static str, MethodRouter<AppState>);
+
+/// Every operation of the JSON API. The router serves exactly these, and
+/// [`api_operations`] lists them for the check against the OpenAPI
+/// document.
+fn api_routes() -> Vec<ApiRoute> {
+    use controllers::*;
+    vec![
+        (
+            Method::PUT,
+            "/api/v1/persons/{id}/reminder-consent",
+            routing::put(api_catalog::put_reminder_consent),
+        ),
+        (
+            Method::GET,
+            "/api/v1/openapi.json",
+            routing::get(api::openapi_json),
+        ),
+        (Method::GET, "/api/v1/me", routing::get(api::me)),
+        (
+            Method::GET,
+            "/api/v1/persons",
+            routing::get(api_desk::list_persons),
+        ),
+        (
+            Method::POST,
+            "/api/v1/persons",
+            routing::post(api_desk::create_person),
+        ),
+        (
+            Method::GET,
+            "/api/v1/persons/{id}",
+            routing::get(api_desk::get_person),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/persons/{id}",
+            routing::patch(api_desk::patch_person),
+        ),
+        (
+            Method::GET,
+            "/api/v1/help-requests",
+            routing::get(api_desk::list_help_requests),
+        ),
+        (
+            Method::POST,
+            "/api/v1/help-requests",
+            routing::post(api_desk::create_help_request),
+        ),
+        (
+            Method::GET,
+            "/api/v1/help-requests/{id}",
+            routing::get(api_desk::get_help_request),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/help-requests/{id}",
+            routing::patch(api_desk::patch_help_request),
+        ),
+        (
+            Method::POST,
+            "/api/v1/help-requests/{id}/interventions",
+            routing::post(api_desk::create_intervention),
+        ),
+        (
+            Method::POST,
+            "/api/v1/follow-ups",
+            routing::post(api_desk::create_follow_up),
+        ),
+        (
+            Method::GET,
+            "/api/v1/mandates",
+            routing::get(api_mandates::list_mandates),
+        ),
+        (
+            Method::POST,
+            "/api/v1/mandates",
+            routing::post(api_mandates::create_mandate),
+        ),
+        (
+            Method::GET,
+            "/api/v1/mandates/{id}",
+            routing::get(api_mandates::get_mandate),
+        ),
+        (
+            Method::GET,
+            "/api/v1/mandates/{id}/document.pdf",
+            routing::get(api_mandates::mandate_document),
+        ),
+        (
+            Method::POST,
+            "/api/v1/mandates/{id}/sign",
+            // A scan of up to 10 MB, base64, in its JSON body.
+            routing::post(api_mandates::sign_mandate)
+                .layer(axum::extract::DefaultBodyLimit::max(15 * 1024 * 1024)),
+        ),
+        (
+            Method::POST,
+            "/api/v1/mandates/{id}/revoke",
+            routing::post(api_mandates::revoke_mandate),
+        ),
+        (
+            Method::POST,
+            "/api/v1/mandates/{id}/renew",
+            routing::post(api_mandates::renew_mandate),
+        ),
+        (
+            Method::GET,
+            "/api/v1/policy",
+            routing::get(api_mandates::get_policy),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/policy",
+            routing::put(api_mandates::put_policy),
+        ),
+        (
+            Method::GET,
+            "/api/v1/persons/{id}/private-notes",
+            routing::get(api_privacy::list_private_notes),
+        ),
+        (
+            Method::POST,
+            "/api/v1/persons/{id}/private-notes",
+            routing::post(api_privacy::create_private_note),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/persons/{id}/private-notes/{note}",
+            routing::delete(api_privacy::delete_private_note),
+        ),
+        (
+            Method::GET,
+            "/api/v1/persons/{id}/subject-access",
+            routing::get(api_privacy::subject_access),
+        ),
+        (
+            Method::POST,
+            "/api/v1/persons/{id}/erase",
+            routing::post(api_privacy::erase),
+        ),
+        (
+            Method::POST,
+            "/api/v1/persons/{id}/keep",
+            routing::post(api_privacy::keep),
+        ),
+        (
+            Method::GET,
+            "/api/v1/retention",
+            routing::get(api_privacy::retention),
+        ),
+        (
+            Method::GET,
+            "/api/v1/procedures",
+            routing::get(api_catalog::list_procedures),
+        ),
+        (
+            Method::POST,
+            "/api/v1/procedures",
+            routing::post(api_catalog::create_local_procedure),
+        ),
+        (
+            Method::GET,
+            "/api/v1/procedures/{id}",
+            routing::get(api_catalog::get_procedure),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/procedures/{id}",
+            routing::delete(api_catalog::delete_local_procedure),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/procedures/{id}/settings",
+            routing::put(api_catalog::put_procedure_settings),
+        ),
+        (
+            Method::GET,
+            "/api/v1/operators",
+            routing::get(api_catalog::list_operators),
+        ),
+        (
+            Method::GET,
+            "/api/v1/communes",
+            routing::get(api_catalog::list_communes),
+        ),
+        (
+            Method::GET,
+            "/api/v1/places",
+            routing::get(api_places::list_places),
+        ),
+        (
+            Method::POST,
+            "/api/v1/places",
+            routing::post(api_places::create_place),
+        ),
+        (
+            Method::POST,
+            "/api/v1/places/import",
+            routing::post(api_places::import_places)
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        ),
+        (
+            Method::GET,
+            "/api/v1/places/{id}",
+            routing::get(api_places::get_place),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/places/{id}",
+            routing::put(api_places::put_place),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/places",
+            routing::get(api_places::export_places),
+        ),
+        (
+            Method::GET,
+            "/api/v1/referrals",
+            routing::get(api_places::list_referrals),
+        ),
+        (
+            Method::POST,
+            "/api/v1/referrals",
+            routing::post(api_places::create_referral),
+        ),
+        (
+            Method::GET,
+            "/api/v1/referrals/{id}",
+            routing::get(api_places::get_referral),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/referrals/{id}",
+            routing::patch(api_places::patch_referral),
+        ),
+        (
+            Method::GET,
+            "/api/v1/referrals/{id}/slip.pdf",
+            routing::get(api_places::referral_slip),
+        ),
+        (
+            Method::GET,
+            "/api/v1/channels",
+            routing::get(api_catalog::list_channels),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/operators/{id}/channels",
+            routing::put(api_catalog::put_channel),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/operators/{id}/channels",
+            routing::delete(api_catalog::delete_channel),
+        ),
+        (
+            Method::GET,
+            "/api/v1/notifications",
+            routing::get(api_catalog::list_notifications),
+        ),
+        (
+            Method::POST,
+            "/api/v1/notifications/read",
+            routing::post(api_catalog::read_notifications),
+        ),
+        (
+            Method::GET,
+            "/api/v1/statistics",
+            routing::get(api_privacy::statistics),
+        ),
+        (
+            Method::GET,
+            "/api/v1/stats",
+            routing::get(api_privacy::stats),
+        ),
+        (
+            Method::GET,
+            "/api/v1/dashboard",
+            routing::get(api_stats::dashboard),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/stats",
+            routing::get(api_stats::export_stats),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/interventions",
+            routing::get(api_stats::export_interventions),
+        ),
+        (
+            Method::POST,
+            "/api/v1/exports/interventions",
+            routing::post(api_stats::export_interventions_with_names),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/territory",
+            routing::get(api_stats::export_territory),
+        ),
+        (
+            Method::GET,
+            "/api/v1/reports/monthly",
+            routing::get(api_stats::monthly_report),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/follow-ups/{id}",
+            routing::patch(api_desk::patch_follow_up),
+        ),
+    ]
+}
+
+/// Method (lower case) and path of every operation of the JSON API, as
+/// the router serves them.
+pub fn api_operations() -> Vec<(String, String)> {
+    api_routes()
+        .into_iter()
+        .map(|(m, p, _)| (m.as_str().to_ascii_lowercase(), p.to_owned()))
+        .collect()
+}
+
 /// All routes of the application.
 pub fn router(state: AppState) -> Router {
     use controllers::*;
-    Router::new()
+    let router = api_routes()
+        .into_iter()
+        .fold(Router::new(), |r, (_, path, handler)| {
+            r.route(path, handler)
+        });
+    router
         .route("/", get(home::show_home))
         .route("/login", get(auth::show_login).post(auth::sign_in))
         .route("/login/totp", get(auth::show_totp).post(auth::verify_totp))
@@ -158,10 +489,6 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/persons/{id}/reminders",
             post(persons::save_reminder_consent),
-        )
-        .route(
-            "/api/v1/persons/{id}/reminder-consent",
-            axum::routing::put(api_catalog::put_reminder_consent),
         )
         .route("/privacy/retention", get(privacy::show_retention))
         .route(
@@ -247,137 +574,6 @@ pub fn router(state: AppState) -> Router {
         .route("/static/relais.js", get(assets::script))
         .route("/static/signature.js", get(assets::signature_script))
         .route("/healthz", get(health::healthz))
-        .route("/api/v1/openapi.json", get(api::openapi_json))
-        .route("/api/v1/me", get(api::me))
-        .route(
-            "/api/v1/persons",
-            get(api_desk::list_persons).post(api_desk::create_person),
-        )
-        .route(
-            "/api/v1/persons/{id}",
-            get(api_desk::get_person).patch(api_desk::patch_person),
-        )
-        .route(
-            "/api/v1/help-requests",
-            get(api_desk::list_help_requests).post(api_desk::create_help_request),
-        )
-        .route(
-            "/api/v1/help-requests/{id}",
-            get(api_desk::get_help_request).patch(api_desk::patch_help_request),
-        )
-        .route(
-            "/api/v1/help-requests/{id}/interventions",
-            post(api_desk::create_intervention),
-        )
-        .route("/api/v1/follow-ups", post(api_desk::create_follow_up))
-        .route(
-            "/api/v1/mandates",
-            get(api_mandates::list_mandates).post(api_mandates::create_mandate),
-        )
-        .route("/api/v1/mandates/{id}", get(api_mandates::get_mandate))
-        .route(
-            "/api/v1/mandates/{id}/document.pdf",
-            get(api_mandates::mandate_document),
-        )
-        .route(
-            "/api/v1/mandates/{id}/sign",
-            // A scan of up to 10 MB, base64, in its JSON body.
-            post(api_mandates::sign_mandate)
-                .layer(axum::extract::DefaultBodyLimit::max(15 * 1024 * 1024)),
-        )
-        .route(
-            "/api/v1/mandates/{id}/revoke",
-            post(api_mandates::revoke_mandate),
-        )
-        .route(
-            "/api/v1/mandates/{id}/renew",
-            post(api_mandates::renew_mandate),
-        )
-        .route(
-            "/api/v1/policy",
-            get(api_mandates::get_policy).put(api_mandates::put_policy),
-        )
-        .route(
-            "/api/v1/persons/{id}/private-notes",
-            get(api_privacy::list_private_notes).post(api_privacy::create_private_note),
-        )
-        .route(
-            "/api/v1/persons/{id}/private-notes/{note}",
-            axum::routing::delete(api_privacy::delete_private_note),
-        )
-        .route(
-            "/api/v1/persons/{id}/subject-access",
-            get(api_privacy::subject_access),
-        )
-        .route("/api/v1/persons/{id}/erase", post(api_privacy::erase))
-        .route("/api/v1/persons/{id}/keep", post(api_privacy::keep))
-        .route("/api/v1/retention", get(api_privacy::retention))
-        .route(
-            "/api/v1/procedures",
-            get(api_catalog::list_procedures).post(api_catalog::create_local_procedure),
-        )
-        .route(
-            "/api/v1/procedures/{id}",
-            get(api_catalog::get_procedure).delete(api_catalog::delete_local_procedure),
-        )
-        .route(
-            "/api/v1/procedures/{id}/settings",
-            axum::routing::put(api_catalog::put_procedure_settings),
-        )
-        .route("/api/v1/operators", get(api_catalog::list_operators))
-        .route("/api/v1/communes", get(api_catalog::list_communes))
-        .route(
-            "/api/v1/places",
-            get(api_places::list_places).post(api_places::create_place),
-        )
-        .route(
-            "/api/v1/places/import",
-            post(api_places::import_places)
-                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
-        )
-        .route(
-            "/api/v1/places/{id}",
-            get(api_places::get_place).put(api_places::put_place),
-        )
-        .route("/api/v1/exports/places", get(api_places::export_places))
-        .route(
-            "/api/v1/referrals",
-            get(api_places::list_referrals).post(api_places::create_referral),
-        )
-        .route(
-            "/api/v1/referrals/{id}",
-            get(api_places::get_referral).patch(api_places::patch_referral),
-        )
-        .route(
-            "/api/v1/referrals/{id}/slip.pdf",
-            get(api_places::referral_slip),
-        )
-        .route("/api/v1/channels", get(api_catalog::list_channels))
-        .route(
-            "/api/v1/operators/{id}/channels",
-            axum::routing::put(api_catalog::put_channel).delete(api_catalog::delete_channel),
-        )
-        .route(
-            "/api/v1/notifications",
-            get(api_catalog::list_notifications),
-        )
-        .route(
-            "/api/v1/notifications/read",
-            post(api_catalog::read_notifications),
-        )
-        .route("/api/v1/statistics", get(api_privacy::statistics))
-        .route("/api/v1/stats", get(api_privacy::stats))
-        .route("/api/v1/dashboard", get(api_stats::dashboard))
-        .route("/api/v1/exports/stats", get(api_stats::export_stats))
-        .route(
-            "/api/v1/exports/interventions",
-            get(api_stats::export_interventions).post(api_stats::export_interventions_with_names),
-        )
-        .route(
-            "/api/v1/exports/territory",
-            get(api_stats::export_territory),
-        )
-        .route("/api/v1/reports/monthly", get(api_stats::monthly_report))
         .route("/stats", get(stats::show_stats))
         .route("/stats/export", get(stats::export_tables))
         .route(
@@ -386,11 +582,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/stats/territory", get(stats::export_territory))
         .route("/stats/report.pdf", get(stats::report_pdf))
-        .route(
-            "/api/v1/follow-ups/{id}",
-            axum::routing::patch(api_desk::patch_follow_up),
-        )
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::api_json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::request_context,

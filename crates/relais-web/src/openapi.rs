@@ -88,6 +88,7 @@ use utoipa::{Modify, OpenApi};
         api_desk::PersonOut,
         api_desk::PersonList,
         api_desk::HelpRequestIn,
+        api_desk::HelpRequestPatch,
         api_desk::HelpRequestOut,
         api_desk::HelpRequestList,
         api_desk::AnonymousIn,
@@ -137,7 +138,7 @@ use utoipa::{Modify, OpenApi};
         api_catalog::ChannelDoc,
         api_catalog::ReminderConsentIn
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "account", description = "The authenticated account"),
         (name = "desk", description = "Persons, help requests, interventions, follow-ups"),
@@ -164,6 +165,80 @@ impl Modify for BearerAuth {
             );
         }
     }
+}
+
+/// The answers every secured operation may give, added where a handler's
+/// annotation does not already describe them: `401` (no valid token),
+/// `404` for an operation on an id, `422` for one that reads a body or a
+/// query string (the strict extractors of `api_input`), `500`.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_id = path.contains('{');
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if op.security.as_ref().is_none_or(|s| s.is_empty()) {
+                    continue;
+                }
+                let has_input = op.request_body.is_some()
+                    || op
+                        .parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                add(
+                    op,
+                    "401",
+                    "Missing, invalid or revoked token (`unauthorized`)",
+                );
+                if has_id {
+                    add(
+                        op,
+                        "404",
+                        "Unknown or malformed id, or not of the token's structure (`not_found`)",
+                    );
+                }
+                if has_input {
+                    add(
+                        op,
+                        "422",
+                        "Invalid input (`invalid_input`), naming each field or parameter",
+                    );
+                }
+                add(op, "500", "Internal error (`internal`)");
+            }
+        }
+    }
+}
+
+fn add(op: &mut utoipa::openapi::path::Operation, status: &str, description: &str) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+                .into()
+        });
 }
 
 /// The document as pretty JSON (stable across runs: snapshot-tested).

@@ -405,6 +405,12 @@ request-recorded = Request recorded.
 person-search-label = Find a person
 err-invalid_json = The request body is not valid JSON of the expected shape.
 err-json_content_type = Send the body as JSON (Content-Type: application/json).
+err-not_an_object = The request body must be a JSON object.
+err-invalid_type = This field has the wrong type (text, number, true/false, list…).
+err-invalid_value = This value is not accepted here.
+err-unknown_field = This field is not known here.
+err-unknown_parameter = This parameter is not known here.
+err-repeated_parameter = This parameter is given more than once.
 
 refusal-no_mandate = No mandate: here, doing for someone needs a mandate the person signed.
 refusal-mandate_expired = The person's mandate has expired.
@@ -698,6 +704,7 @@ err-no_email = No e-mail address is on file for this person.
 err-no_phone = No phone number is on file for this person.
 err-consent_required = Tick the person's agreement to turn reminders on.
 err-period_inverted = The end of the period is before its start.
+err-period_too_long = The period is too long: ten years at most.
 
 ## Statistics, exports and the monthly report
 nav-stats = Statistics

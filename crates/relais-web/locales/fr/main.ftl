@@ -405,6 +405,12 @@ request-recorded = Demande enregistrée.
 person-search-label = Rechercher une personne
 err-invalid_json = Le corps de la requête n’est pas un JSON valide de la forme attendue.
 err-json_content_type = Envoyez le corps en JSON (Content-Type: application/json).
+err-not_an_object = Le corps de la requête doit être un objet JSON.
+err-invalid_type = Ce champ n’a pas le bon type (texte, nombre, vrai/faux, liste…).
+err-invalid_value = Cette valeur n’est pas acceptée ici.
+err-unknown_field = Ce champ n’est pas connu ici.
+err-unknown_parameter = Ce paramètre n’est pas connu ici.
+err-repeated_parameter = Ce paramètre est donné plusieurs fois.
 
 refusal-no_mandate = Pas de mandat : ici, faire à la place demande un mandat signé de la personne.
 refusal-mandate_expired = Le mandat de la personne a expiré.
@@ -699,6 +705,7 @@ err-no_email = Aucune adresse e-mail n'est enregistrée pour cette personne.
 err-no_phone = Aucun téléphone n'est enregistré pour cette personne.
 err-consent_required = Cochez l'accord de la personne pour activer les rappels.
 err-period_inverted = La fin de la période est avant son début.
+err-period_too_long = La période est trop longue : dix ans au plus.
 
 ## Statistics, exports and the monthly report
 nav-stats = Statistiques

@@ -18,7 +18,7 @@ use uuid::Uuid;
 /// The actor behind a valid bearer token, with the language to answer in.
 pub struct ApiActor(pub Actor, pub Lang);
 
-fn api_lang(parts: &Parts) -> Lang {
+pub(crate) fn api_lang(parts: &Parts) -> Lang {
     parts
         .extensions
         .get::<Ctx>()

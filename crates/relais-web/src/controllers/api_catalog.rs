@@ -1,9 +1,10 @@
 //! The procedures catalogue and its operators in the JSON API.
 
 use super::api::ApiActor;
+use super::api_input::ApiQuery;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use chrono::NaiveDate;
 use relais_domain::FieldError;
@@ -141,6 +142,7 @@ pub struct ProcedureList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProcedureQuery {
     /// Words of the title, the operator or the category (accents ignored).
@@ -155,7 +157,7 @@ pub struct ProcedureQuery {
 pub async fn list_procedures(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<ProcedureQuery>,
+    ApiQuery(q): ApiQuery<ProcedureQuery>,
 ) -> Result<Json<ProcedureList>, ApiError> {
     let items = state
         .services
@@ -253,6 +255,7 @@ pub async fn list_notifications(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReadIn {
     /// One reminder; absent: all of them.
     #[serde(default)]
@@ -265,7 +268,7 @@ pub struct ReadIn {
 pub async fn read_notifications(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ReadIn>,
+    super::api_input::ApiJson(body): super::api_input::ApiJson<ReadIn>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let n = state
         .services
@@ -277,6 +280,7 @@ pub async fn read_notifications(
 
 /// A procedure the structure adds to its catalogue.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LocalProcedureIn {
     pub title: String,
     /// Category code.
@@ -310,7 +314,7 @@ fn local_input(b: LocalProcedureIn) -> LocalProcedureInput {
 pub async fn create_local_procedure(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    super::api_desk::ApiJson(body): super::api_desk::ApiJson<LocalProcedureIn>,
+    super::api_input::ApiJson(body): super::api_input::ApiJson<LocalProcedureIn>,
 ) -> Result<(axum::http::StatusCode, Json<ProcedureOut>), ApiError> {
     let id = state
         .services
@@ -349,6 +353,7 @@ pub async fn delete_local_procedure(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProcedureSettingIn {
     /// Leave the shipped procedure out of the structure's picker.
     #[serde(default)]
@@ -366,7 +371,7 @@ pub async fn put_procedure_settings(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
-    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ProcedureSettingIn>,
+    super::api_input::ApiJson(body): super::api_input::ApiJson<ProcedureSettingIn>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     state
         .services
@@ -378,6 +383,7 @@ pub async fn put_procedure_settings(
 
 /// How the structure reaches an operator as a partner.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelDoc {
     /// Set by the server from the path.
     #[serde(default)]
@@ -438,7 +444,7 @@ pub async fn put_channel(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
-    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ChannelDoc>,
+    super::api_input::ApiJson(body): super::api_input::ApiJson<ChannelDoc>,
 ) -> Result<Json<ChannelDoc>, ApiError> {
     let row = state
         .services
@@ -477,6 +483,7 @@ pub async fn delete_channel(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReminderConsentIn {
     /// `email`, `sms`, or `none` to withdraw. The person's address or phone
     /// must be on file; record it only once the person has agreed.
@@ -491,7 +498,7 @@ pub async fn put_reminder_consent(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
-    super::api_desk::ApiJson(body): super::api_desk::ApiJson<ReminderConsentIn>,
+    super::api_input::ApiJson(body): super::api_input::ApiJson<ReminderConsentIn>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let id = relais_domain::PersonId::parse(&id).ok_or(ApiError(ServiceError::NotFound, lang))?;
     state
@@ -503,6 +510,7 @@ pub async fn put_reminder_consent(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CommuneQuery {
     /// A postcode (`69001`), an INSEE code (`2A004`) or a name
@@ -511,7 +519,7 @@ pub struct CommuneQuery {
     pub q: String,
     /// At most this many results (1 to 50, default 20).
     #[serde(default)]
-    pub limit: Option<usize>,
+    pub limit: Option<i64>,
 }
 
 /// A département or a région.
@@ -548,12 +556,12 @@ pub struct CommuneList {
     responses((status = 200, body = CommuneList), (status = 422, body = ErrorBody)))]
 pub async fn list_communes(
     ApiActor(_actor, lang): ApiActor,
-    Query(q): Query<CommuneQuery>,
+    ApiQuery(q): ApiQuery<CommuneQuery>,
 ) -> Result<Json<CommuneList>, ApiError> {
     if q.q.trim().is_empty() {
         return Err(ApiError(FieldError::new("q", "required").into(), lang));
     }
-    let limit = q.limit.unwrap_or(20).clamp(1, 50);
+    let limit = super::api_input::limit(q.limit, 20, 50, lang)?;
     let list = relais_service::communes::Communes::shipped();
     let area = |a: &relais_service::communes::Area| AreaOut {
         code: a.code.clone(),

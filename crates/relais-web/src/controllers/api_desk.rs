@@ -2,11 +2,11 @@
 //! follow-ups. Same use cases as the pages.
 
 use super::api::ApiActor;
+use super::api_input::{present, ApiJson, ApiQuery, Flag, Text, TextList};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Lang;
 use crate::AppState;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,55 +18,10 @@ use relais_service::{
     RequestInput, ServiceError,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// A JSON body whose every failure (not JSON, wrong shape) answers in the
-/// API's error format.
-pub struct ApiJson<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let lang = req
-            .headers()
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Lang::from_accept_language)
-            .unwrap_or_default();
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError(
-                ServiceError::Invalid(vec![FieldError::new("body", "json_content_type")]),
-                lang,
-            )),
-            Err(_) => Err(ApiError(
-                ServiceError::Invalid(vec![FieldError::new("body", "invalid_json")]),
-                lang,
-            )),
-        }
-    }
-}
-
 type ApiResult<T> = Result<T, ApiError>;
-
-/// Any JSON scalar as the text the forms would send.
-fn text(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(_) => "\u{0}invalid".to_owned(),
-    }
-}
-
-fn flag(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Bool(true)))
-        || matches!(v, Some(Value::String(s)) if s == "true" || s == "yes")
-}
 
 // ---- persons ---------------------------------------------------------------
 
@@ -127,57 +82,76 @@ fn person_out(p: &PersonRow, year: i32) -> PersonOut {
     }
 }
 
-/// A person to create or change. Every field is optional in a PATCH;
-/// `null` clears it.
-/// Describes the body for the OpenAPI document. Bodies are read as JSON
-/// objects so that an absent field and `null` differ in a PATCH.
-#[allow(dead_code)]
-#[derive(Debug, Deserialize, ToSchema)]
+/// A person to create or change. Every field is optional in a PATCH:
+/// an absent field keeps its value, `null` clears it. Text fields take a
+/// string or a number (read as its text).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"first_name": "Hélène", "last_name": "Lefèvre", "birth_year": 1961, "phone": "06 12 34 56 78"}))]
 pub struct PersonIn {
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub first_name: Option<Value>,
+    pub first_name: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub last_name: Option<Value>,
+    pub last_name: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub usual_name: Option<Value>,
+    pub usual_name: Option<Text>,
     /// `yyyy-mm-dd`.
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub birth_date: Option<Value>,
+    pub birth_date: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i32>)]
-    pub birth_year: Option<Value>,
+    pub birth_year: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub phone: Option<Value>,
+    pub phone: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub email: Option<Value>,
+    pub email: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub postcode: Option<Value>,
+    pub postcode: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub commune: Option<Value>,
+    pub commune: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub insee_code: Option<Value>,
+    pub insee_code: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub preferred_language: Option<Value>,
+    pub preferred_language: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub notes: Option<Value>,
+    pub notes: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub privacy_notice_on: Option<Value>,
-    pub equipment: Option<Vec<String>>,
+    pub privacy_notice_on: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub equipment: Option<TextList>,
     /// A new autonomy assessment: `not_assessed`, `needs_full_guidance`,
     /// `autonomous_with_help`, `autonomous`.
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub autonomy: Option<Value>,
+    pub autonomy: Option<Text>,
     /// Create even though similar persons exist (answer 409 otherwise).
-    #[serde(default)]
-    pub confirm_new: bool,
+    /// POST only; ignored by PATCH.
+    #[schema(value_type = Option<bool>)]
+    pub confirm_new: Option<Flag>,
+    /// Save notes that the credential guard flagged (`looks_like_secret`).
+    #[schema(value_type = Option<bool>)]
+    pub confirm_secret: Option<Flag>,
 }
 
-/// Applies the fields present in a JSON object over `base` (`null`
-/// clears a field; absent keeps it).
-fn person_over(body: &Map<String, Value>, mut base: PersonInput) -> PersonInput {
+/// Applies the fields present in the body over `base` (`null` clears a
+/// field; absent keeps it).
+fn person_over(body: &PersonIn, mut base: PersonInput) -> PersonInput {
     macro_rules! set {
         ($($f:ident),*) => {
-            $( if let Some(v) = body.get(stringify!($f)) { base.$f = text(Some(v)); } )*
+            $( if let Some(v) = &body.$f { base.$f = v.0.clone(); } )*
         };
     }
     set!(
@@ -196,14 +170,11 @@ fn person_over(body: &Map<String, Value>, mut base: PersonInput) -> PersonInput 
         privacy_notice_on,
         autonomy
     );
-    if let Some(v) = body.get("confirm_secret") {
-        base.confirm_secret = flag(Some(v));
+    if let Some(v) = body.confirm_secret {
+        base.confirm_secret = v.0;
     }
-    match body.get("equipment") {
-        Some(Value::Array(items)) => base.equipment = items.iter().map(|v| text(Some(v))).collect(),
-        Some(Value::Null) => base.equipment = Vec::new(),
-        Some(other) => base.equipment = vec![text(Some(other))],
-        None => {}
+    if let Some(list) = &body.equipment {
+        base.equipment = list.0.clone();
     }
     base
 }
@@ -217,6 +188,7 @@ pub struct PersonList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
     /// Name (accents and one typo forgiven), phone digits or birth year.
@@ -234,10 +206,10 @@ pub struct PersonQuery {
 pub async fn create_person(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    ApiJson(body): ApiJson<PersonIn>,
 ) -> ApiResult<Response> {
     let input = person_over(&body, PersonInput::default());
-    let confirm_new = flag(body.get("confirm_new"));
+    let confirm_new = Flag::of(body.confirm_new);
     let id = state
         .services
         .create_person(&actor, &input, confirm_new)
@@ -262,7 +234,7 @@ fn year(state: &AppState) -> i32 {
 pub async fn list_persons(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<PersonQuery>,
+    ApiQuery(q): ApiQuery<PersonQuery>,
 ) -> ApiResult<Json<PersonList>> {
     let hits = state
         .services
@@ -311,7 +283,7 @@ pub async fn patch_person(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    ApiJson(body): ApiJson<PersonIn>,
 ) -> ApiResult<Json<PersonOut>> {
     let id = person_id(&id, lang)?;
     let current = state
@@ -460,85 +432,90 @@ fn request_out(r: &HelpRequestRow) -> HelpRequestOut {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnonymousIn {
     #[schema(value_type = Option<String>)]
-    pub age_bracket: Option<Value>,
+    pub age_bracket: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub postcode: Option<Value>,
+    pub postcode: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub commune: Option<Value>,
+    pub commune: Option<Text>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InterventionIn {
     #[schema(value_type = Option<String>)]
-    pub mode: Option<Value>,
+    pub mode: Option<Text>,
     #[schema(value_type = Option<i64>)]
-    pub duration_minutes: Option<Value>,
+    pub duration_minutes: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub place: Option<Value>,
+    pub place: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub summary: Option<Value>,
+    pub summary: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub next_step: Option<Value>,
+    pub next_step: Option<Text>,
     /// RFC 3339, or `yyyy-mm-ddThh:mm` in Paris time; default now.
     #[schema(value_type = Option<String>)]
-    pub occurred_at: Option<Value>,
+    pub occurred_at: Option<Text>,
     /// For `done_for`: the mandate relied on (default: the person's active
     /// mandate covering the category).
     pub mandate_id: Option<Uuid>,
     /// Save text that the credential guard flagged (`looks_like_secret`):
     /// the worker confirms it is not a password. Journaled.
-    pub confirm_secret: Option<bool>,
+    #[schema(value_type = Option<bool>)]
+    pub confirm_secret: Option<Flag>,
     /// Optionally, the request's new status (and outcome) at the same time.
     #[schema(value_type = Option<String>)]
-    pub status: Option<Value>,
+    pub status: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub outcome: Option<Value>,
+    pub outcome: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub block_reason: Option<Value>,
+    pub block_reason: Option<Text>,
 }
 
 impl InterventionIn {
     fn input(&self) -> InterventionInput {
         InterventionInput {
-            mode: text(self.mode.as_ref()),
-            duration_minutes: text(self.duration_minutes.as_ref()),
-            place: text(self.place.as_ref()),
-            summary: text(self.summary.as_ref()),
-            next_step: text(self.next_step.as_ref()),
-            occurred_at: text(self.occurred_at.as_ref()),
+            mode: Text::of(&self.mode),
+            duration_minutes: Text::of(&self.duration_minutes),
+            place: Text::of(&self.place),
+            summary: Text::of(&self.summary),
+            next_step: Text::of(&self.next_step),
+            occurred_at: Text::of(&self.occurred_at),
             mandate_id: self.mandate_id.map(|m| m.to_string()).unwrap_or_default(),
-            confirm_secret: self.confirm_secret.unwrap_or(false),
+            confirm_secret: Flag::of(self.confirm_secret),
         }
     }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FollowUpIn {
     pub help_request_id: Option<Uuid>,
     pub person_id: Option<Uuid>,
     /// `yyyy-mm-dd`.
     #[schema(value_type = Option<String>)]
-    pub due_date: Option<Value>,
+    pub due_date: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub reason: Option<Value>,
+    pub reason: Option<Text>,
     /// Default: the token's agent.
     #[schema(value_type = Option<String>)]
-    pub assignee_id: Option<Value>,
+    pub assignee_id: Option<Text>,
     /// PATCH only.
     pub done: Option<bool>,
     /// Save a reason that the credential guard flagged. Journaled.
-    pub confirm_secret: Option<bool>,
+    #[schema(value_type = Option<bool>)]
+    pub confirm_secret: Option<Flag>,
 }
 
 impl FollowUpIn {
     fn input(&self) -> FollowUpInput {
         FollowUpInput {
-            due_date: text(self.due_date.as_ref()),
-            reason: text(self.reason.as_ref()),
-            assignee_id: text(self.assignee_id.as_ref()),
-            confirm_secret: self.confirm_secret.unwrap_or(false),
+            due_date: Text::of(&self.due_date),
+            reason: Text::of(&self.reason),
+            assignee_id: Text::of(&self.assignee_id),
+            confirm_secret: Flag::of(self.confirm_secret),
         }
     }
 }
@@ -547,28 +524,29 @@ impl FollowUpIn {
 /// walk-in (`anonymous`), optionally with its first intervention and a
 /// follow-up.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"person_id": "0192…", "procedure": "Actualisation mensuelle", "category": "travail", "operator": "France Travail", "channel": "walk_in", "status": "done", "intervention": {"mode": "done_with", "duration_minutes": 30}}))]
 pub struct HelpRequestIn {
     pub person_id: Option<Uuid>,
     pub anonymous: Option<AnonymousIn>,
     #[schema(value_type = Option<String>)]
-    pub procedure: Option<Value>,
+    pub procedure: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub category: Option<Value>,
+    pub category: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub operator: Option<Value>,
+    pub operator: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub channel: Option<Value>,
+    pub channel: Option<Text>,
     #[schema(value_type = Option<bool>)]
-    pub rights_at_risk: Option<Value>,
+    pub rights_at_risk: Option<Flag>,
     #[schema(value_type = Option<String>)]
-    pub deadline: Option<Value>,
+    pub deadline: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub status: Option<Value>,
+    pub status: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub outcome: Option<Value>,
+    pub outcome: Option<Text>,
     #[schema(value_type = Option<String>)]
-    pub block_reason: Option<Value>,
+    pub block_reason: Option<Text>,
     pub intervention: Option<InterventionIn>,
     pub follow_up: Option<FollowUpIn>,
     /// A client-chosen key: sending the same key twice records once.
@@ -578,15 +556,15 @@ pub struct HelpRequestIn {
 impl HelpRequestIn {
     fn request(&self) -> RequestInput {
         RequestInput {
-            procedure: text(self.procedure.as_ref()),
-            category: text(self.category.as_ref()),
-            operator: text(self.operator.as_ref()),
-            channel: text(self.channel.as_ref()),
-            rights_at_risk: flag(self.rights_at_risk.as_ref()),
-            deadline: text(self.deadline.as_ref()),
-            status: text(self.status.as_ref()),
-            outcome: text(self.outcome.as_ref()),
-            block_reason: text(self.block_reason.as_ref()),
+            procedure: Text::of(&self.procedure),
+            category: Text::of(&self.category),
+            operator: Text::of(&self.operator),
+            channel: Text::of(&self.channel),
+            rights_at_risk: Flag::of(self.rights_at_risk),
+            deadline: Text::of(&self.deadline),
+            status: Text::of(&self.status),
+            outcome: Text::of(&self.outcome),
+            block_reason: Text::of(&self.block_reason),
         }
     }
 }
@@ -632,9 +610,9 @@ pub async fn create_help_request(
     let person = match (&body.person_id, &body.anonymous) {
         (Some(id), _) => PersonChoice::Existing(id.to_string()),
         (None, Some(a)) => PersonChoice::Anonymous {
-            age_bracket: text(a.age_bracket.as_ref()),
-            postcode: text(a.postcode.as_ref()),
-            commune: text(a.commune.as_ref()),
+            age_bracket: Text::of(&a.age_bracket),
+            postcode: Text::of(&a.postcode),
+            commune: Text::of(&a.commune),
         },
         (None, None) => PersonChoice::Existing(String::new()),
     };
@@ -660,6 +638,7 @@ pub async fn create_help_request(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HelpRequestQuery {
     #[serde(default)]
@@ -705,7 +684,7 @@ pub struct HelpRequestList {
 pub async fn list_help_requests(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<HelpRequestQuery>,
+    ApiQuery(q): ApiQuery<HelpRequestQuery>,
 ) -> ApiResult<Json<HelpRequestList>> {
     let offset: i64 = if q.cursor.is_empty() {
         0
@@ -776,16 +755,50 @@ pub async fn get_help_request(
     Ok(Json(request_json(&state, &actor, id, lang).await?))
 }
 
+/// The fields of a help request a `PATCH` may change: an absent field
+/// keeps its value, `null` clears it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelpRequestPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub procedure: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub operator: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub channel: Option<Text>,
+    #[schema(value_type = Option<bool>)]
+    pub rights_at_risk: Option<Flag>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub deadline: Option<Text>,
+    /// A new status brings its own outcome unless one is sent.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub status: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub outcome: Option<Text>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub block_reason: Option<Text>,
+}
+
 /// Changes a help request: only the fields sent are changed. `outcome`
 /// and `block_reason` follow the status rules.
 #[utoipa::path(patch, path = "/api/v1/help-requests/{id}", tag = "desk", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), request_body = HelpRequestIn,
+    params(("id" = Uuid, Path)), request_body = HelpRequestPatch,
     responses((status = 200, body = HelpRequestOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_help_request(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    ApiJson(body): ApiJson<HelpRequestPatch>,
 ) -> ApiResult<Json<HelpRequestOut>> {
     let id = request_id(&id, lang)?;
     let current = state
@@ -796,26 +809,26 @@ pub async fn patch_help_request(
         .request
         .request;
     let mut input = RequestInput::from_row(&current);
-    let set = |field: &mut String, key: &str| {
-        if let Some(v) = body.get(key) {
-            *field = text(Some(v));
+    let set = |field: &mut String, v: &Option<Text>| {
+        if let Some(v) = v {
+            *field = v.0.clone();
         }
     };
-    set(&mut input.procedure, "procedure");
-    set(&mut input.category, "category");
-    set(&mut input.operator, "operator");
-    set(&mut input.channel, "channel");
-    set(&mut input.deadline, "deadline");
-    if body.contains_key("status") {
+    set(&mut input.procedure, &body.procedure);
+    set(&mut input.category, &body.category);
+    set(&mut input.operator, &body.operator);
+    set(&mut input.channel, &body.channel);
+    set(&mut input.deadline, &body.deadline);
+    if body.status.is_some() {
         // A new status brings its own outcome unless one is sent.
         input.outcome.clear();
         input.block_reason.clear();
     }
-    set(&mut input.status, "status");
-    set(&mut input.outcome, "outcome");
-    set(&mut input.block_reason, "block_reason");
-    if let Some(v) = body.get("rights_at_risk") {
-        input.rights_at_risk = flag(Some(v));
+    set(&mut input.status, &body.status);
+    set(&mut input.outcome, &body.outcome);
+    set(&mut input.block_reason, &body.block_reason);
+    if let Some(v) = body.rights_at_risk {
+        input.rights_at_risk = v.0;
     }
     state
         .services
@@ -838,9 +851,9 @@ pub async fn create_intervention(
 ) -> ApiResult<Response> {
     let id = request_id(&id, lang)?;
     let status = RequestInput {
-        status: text(body.status.as_ref()),
-        outcome: text(body.outcome.as_ref()),
-        block_reason: text(body.block_reason.as_ref()),
+        status: Text::of(&body.status),
+        outcome: Text::of(&body.outcome),
+        block_reason: Text::of(&body.block_reason),
         ..RequestInput::default()
     };
     let iid = state

@@ -1,10 +1,10 @@
 //! Mandates and the policy in the JSON API.
 
 use super::api::ApiActor;
-use super::api_desk::ApiJson;
+use super::api_input::{ApiJson, ApiQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -71,6 +71,7 @@ fn out(state: &AppState, m: &MandateView) -> MandateOut {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MandateIn {
     pub person_id: Option<String>,
     #[serde(default)]
@@ -115,6 +116,7 @@ pub async fn create_mandate(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MandateQuery {
     #[serde(default)]
@@ -136,7 +138,7 @@ pub struct MandateList {
 pub async fn list_mandates(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<MandateQuery>,
+    ApiQuery(q): ApiQuery<MandateQuery>,
 ) -> Result<Json<MandateList>, ApiError> {
     let invalid = |f: &'static str| {
         ApiError(
@@ -205,6 +207,7 @@ pub async fn mandate_document(
 
 /// The signature of a paper mandate: the scan of the signed paper.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MandateSignIn {
     /// The scan of the signed paper (PDF, PNG or JPEG of at most 10 MB),
     /// base64. Required when the policy's `paper_scan_required` is true.
@@ -212,20 +215,27 @@ pub struct MandateSignIn {
     pub scan: Option<String>,
 }
 
-/// Reads the optional body of a signature: empty, or a [`MandateSignIn`].
-fn sign_body(bytes: &[u8]) -> Result<Option<Scan>, FieldError> {
+/// Reads the optional body of a signature: empty, or a [`MandateSignIn`]
+/// read as strictly as every other body (an object, known fields only).
+fn sign_body(bytes: &[u8], lang: crate::i18n::Lang) -> Result<Option<Scan>, Response> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
     let body: MandateSignIn =
-        serde_json::from_slice(bytes).map_err(|_| FieldError::new("body", "invalid_json"))?;
+        super::api_input::parse_body(bytes, lang).map_err(IntoResponse::into_response)?;
     let Some(b64) = body.scan else {
         return Ok(None);
     };
     let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
-        .map_err(|_| FieldError::new("scan", "scan_bad_type"))?;
+        .map_err(|_| {
+            ApiError(
+                ServiceError::Invalid(vec![FieldError::new("scan", "scan_bad_type")]),
+                lang,
+            )
+            .into_response()
+        })?;
     Ok(Some(Scan {
         bytes,
         content_type: String::new(),
@@ -242,23 +252,21 @@ pub async fn sign_mandate(
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<MandateOut>, ApiError> {
-    let id = mid(&id, lang)?;
-    let scan = sign_body(&body).map_err(|e| ApiError(ServiceError::Invalid(vec![e]), lang))?;
+) -> Result<Json<MandateOut>, Response> {
+    let id = mid(&id, lang).map_err(IntoResponse::into_response)?;
+    let scan = sign_body(&body, lang)?;
+    let api = |e| ApiError(e, lang).into_response();
     state
         .services
         .sign_mandate(&actor, id, scan, None)
         .await
-        .map_err(|e| ApiError(e, lang))?;
-    let m = state
-        .services
-        .mandate(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .map_err(api)?;
+    let m = state.services.mandate(&actor, id).await.map_err(api)?;
     Ok(Json(out(&state, &m)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RevokeIn {
     /// Categories to revoke; absent or empty: the whole mandate.
     #[serde(default)]
@@ -292,6 +300,7 @@ pub async fn revoke_mandate(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RenewIn {
     #[serde(default)]
     pub duration: String,
@@ -325,6 +334,7 @@ pub async fn renew_mandate(
 
 /// The policy as JSON.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyDoc {
     /// `required`, `recommended` or `not_required`, for `done_for`.
     pub mandate_rule: String,

@@ -2,11 +2,11 @@
 //! referrals in the JSON API.
 
 use super::api::ApiActor;
-use super::api_desk::ApiJson;
+use super::api_input::{ApiJson, ApiQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PlaceQuery {
     /// The INSEE code of the person's commune.
@@ -52,7 +53,7 @@ pub struct PlaceQuery {
     pub open_now: Option<bool>,
     /// At most this many results (1 to 100, default 20).
     #[serde(default)]
-    pub limit: Option<usize>,
+    pub limit: Option<i64>,
 }
 
 /// A place people can be referred to.
@@ -165,7 +166,7 @@ fn offer_out(o: OfferView) -> OfferOut {
 pub async fn list_places(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<PlaceQuery>,
+    ApiQuery(q): ApiQuery<PlaceQuery>,
 ) -> Result<Json<PlaceList>, ApiError> {
     let hits = state
         .services
@@ -179,7 +180,7 @@ pub async fn list_places(
                 fee: q.fee,
                 label: q.label,
                 open_now: q.open_now.unwrap_or(false),
-                limit: q.limit.unwrap_or(20).clamp(1, 100),
+                limit: super::api_input::limit(q.limit, 20, 100, lang)?,
             },
         )
         .await
@@ -218,6 +219,7 @@ pub async fn get_place(
 
 /// One of the structure's own places.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct OwnPlaceIn {
     pub name: String,
@@ -322,6 +324,7 @@ pub async fn put_place(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportPlacesQuery {
     /// `lmn` (CSV per the lieux de médiation numérique Table Schema),
@@ -337,7 +340,7 @@ pub struct ExportPlacesQuery {
 pub async fn export_places(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<ExportPlacesQuery>,
+    ApiQuery(q): ApiQuery<ExportPlacesQuery>,
 ) -> Result<Response, ApiError> {
     let f = state
         .services
@@ -358,6 +361,7 @@ pub async fn export_places(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ImportPlacesQuery {
     /// `lmn`, `data-inclusion` or `france-services`.
@@ -436,7 +440,7 @@ impl From<ImportReport> for ImportOut {
 pub async fn import_places(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<ImportPlacesQuery>,
+    ApiQuery(q): ApiQuery<ImportPlacesQuery>,
     body: Bytes,
 ) -> Result<Json<ImportOut>, ApiError> {
     let format = Format::parse(&q.format).ok_or(ApiError(
@@ -491,6 +495,7 @@ fn referral_out(r: ReferralView) -> ReferralOut {
 
 /// A new referral.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ReferralIn {
     pub help_request_id: String,
@@ -534,6 +539,7 @@ pub async fn create_referral(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReferralQuery {
     /// The request whose referrals are listed.
@@ -553,7 +559,7 @@ pub struct ReferralList {
 pub async fn list_referrals(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<ReferralQuery>,
+    ApiQuery(q): ApiQuery<ReferralQuery>,
 ) -> Result<Json<ReferralList>, ApiError> {
     let rid = uuid(&q.help_request_id, lang)?;
     // An unknown request, or another structure's, is not found.
@@ -592,6 +598,7 @@ pub async fn get_referral(
 
 /// A new status.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ReferralPatch {
     /// `proposed`, `contacted`, `accepted`, `done` or `failed`; `done`

@@ -2,16 +2,16 @@
 //! retention, and the period's figures. Same use cases as the pages.
 
 use super::api::ApiActor;
-use super::api_desk::ApiJson;
+use super::api_input::{ApiJson, ApiQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Lang;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use relais_domain::{FieldError, PersonId};
+use relais_domain::PersonId;
 use relais_service::ServiceError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +33,7 @@ pub struct PrivateNoteOut {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PrivateNoteIn {
     pub body: String,
     /// Save a text the credential guard flagged, after checking it holds no
@@ -149,6 +150,7 @@ pub async fn erase(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct KeepIn {
     /// Keep the file until this day (YYYY-MM-DD).
     pub until: String,
@@ -209,6 +211,7 @@ pub async fn retention(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First day (YYYY-MM-DD); default: 1 January of this year.
@@ -226,39 +229,19 @@ pub struct PeriodQuery {
 pub async fn statistics(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<PeriodQuery>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<relais_service::Statistics>> {
-    let today = state.services.today();
-    let day = |v: &Option<String>, field: &'static str, default: NaiveDate| match v {
-        None => Ok(default),
-        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-            ApiError(
-                ServiceError::Invalid(vec![FieldError::new(field, "invalid_date")]),
-                lang,
-            )
-        }),
-    };
-    let from = day(
-        &q.from,
-        "from",
-        NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today),
-    )?;
-    let to = day(&q.to, "to", today)?;
-    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let end = (to + chrono::Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
     Ok(Json(
         state
             .services
-            .statistics(&actor, start, end)
+            .statistics(&actor, q.from.as_deref(), q.to.as_deref())
             .await
             .map_err(|e| ApiError(e, lang))?,
     ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// First day, YYYY-MM-DD.
@@ -301,11 +284,13 @@ pub struct StatsOut {
 /// their own activity. An empty period gives zeros.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "privacy", security(("bearer" = [])),
     params(StatsQuery),
-    responses((status = 200, body = StatsOut), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StatsOut),
+        (status = 403, description = "`scope=instance` without the admin role", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn stats(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<StatsQuery>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<StatsOut>> {
     let r = state
         .services

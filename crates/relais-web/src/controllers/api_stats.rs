@@ -2,11 +2,11 @@
 //! the monthly report. Same use cases as the pages.
 
 use super::api::ApiActor;
-use super::api_desk::ApiJson;
+use super::api_input::{ApiJson, ApiQuery};
 use super::exports::{self, InterventionsAsk};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DashboardParams {
     /// First day, YYYY-MM-DD.
@@ -154,7 +155,7 @@ impl From<Dashboard> for DashboardOut {
 pub async fn dashboard(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<DashboardParams>,
+    ApiQuery(q): ApiQuery<DashboardParams>,
 ) -> ApiResult<Json<DashboardOut>> {
     let d = state
         .services
@@ -165,6 +166,7 @@ pub async fn dashboard(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportStatsParams {
     /// First day, YYYY-MM-DD.
@@ -200,11 +202,12 @@ pub struct ExportStatsParams {
 #[utoipa::path(get, path = "/api/v1/exports/stats", tag = "statistics", security(("bearer" = [])),
     params(ExportStatsParams),
     responses((status = 200, description = "The file", content_type = "text/csv"),
+        (status = 403, description = "`scope=instance` without the admin role, or another agent's figures for an agent", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn export_stats(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<ExportStatsParams>,
+    ApiQuery(q): ApiQuery<ExportStatsParams>,
 ) -> ApiResult<Response> {
     let filters = DashboardQuery {
         from: q.from,
@@ -220,6 +223,7 @@ pub async fn export_stats(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportInterventionsParams {
     /// First day, YYYY-MM-DD.
@@ -240,11 +244,12 @@ pub struct ExportInterventionsParams {
 #[utoipa::path(get, path = "/api/v1/exports/interventions", tag = "statistics",
     security(("bearer" = [])), params(ExportInterventionsParams),
     responses((status = 200, description = "The file", content_type = "text/csv"),
+        (status = 403, description = "`scope=instance` without the admin role, or another agent's figures for an agent", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn export_interventions(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<ExportInterventionsParams>,
+    ApiQuery(q): ApiQuery<ExportInterventionsParams>,
 ) -> ApiResult<Response> {
     let ask = InterventionsAsk {
         from: q.from,
@@ -261,6 +266,7 @@ pub async fn export_interventions(
 
 /// An interventions export asked with a body; with names, a reason.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ExportInterventionsIn {
     #[serde(default)]
     pub from: String,
@@ -302,6 +308,7 @@ pub async fn export_interventions_with_names(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TerritoryParams {
     /// First day, YYYY-MM-DD.
@@ -331,7 +338,7 @@ pub struct TerritoryParams {
 pub async fn export_territory(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<TerritoryParams>,
+    ApiQuery(q): ApiQuery<TerritoryParams>,
 ) -> ApiResult<Response> {
     let format = if q.format.trim().is_empty() {
         "json"
@@ -353,6 +360,7 @@ pub async fn export_territory(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MonthlyReportParams {
     /// The month, YYYY-MM (default: this month).
@@ -368,7 +376,7 @@ pub struct MonthlyReportParams {
 pub async fn monthly_report(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Query(q): Query<MonthlyReportParams>,
+    ApiQuery(q): ApiQuery<MonthlyReportParams>,
 ) -> ApiResult<Response> {
     exports::monthly_report(&state, &actor, lang, &q.month)
         .await

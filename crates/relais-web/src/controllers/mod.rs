@@ -5,6 +5,7 @@ pub mod account;
 pub mod api;
 pub mod api_catalog;
 pub mod api_desk;
+pub mod api_input;
 pub mod api_mandates;
 pub mod api_places;
 pub mod api_privacy;

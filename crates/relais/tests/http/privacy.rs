@@ -707,7 +707,7 @@ async fn statistics(app: &TestApp, t: &str) -> Value {
         app,
         t,
         "GET",
-        "/api/v1/statistics?from=2000-01-01&to=2100-12-31",
+        "/api/v1/statistics?from=2020-01-01&to=2029-12-31",
         None,
     )
     .await;
