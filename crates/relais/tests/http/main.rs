@@ -17,3 +17,4 @@ mod privacy;
 mod reminders;
 mod stats;
 mod team;
+mod trust_accounts;
