@@ -327,7 +327,15 @@ mod tests {
                 .map(|e| e.code),
             Some("password_personal")
         );
+        // The browser tests' invitation: the password carries the same
+        // random suffix as the address and the name.
+        assert!(NewPassword::parse_for(
+            "Nouveau-mot-de-passe-mifk2x3a1z!",
+            &["invite-mifk2x3a1z@demoville.test", "Dominique Invitée mifk2x3a1z"]
+        )
+        .is_ok());
         for ok in [
+            "a long passphrase",
             "une phrase de passe",
             "un autre secret long",
             "a brand new passphrase",
