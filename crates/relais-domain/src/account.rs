@@ -331,7 +331,10 @@ mod tests {
         // random suffix as the address and the name.
         assert!(NewPassword::parse_for(
             "Nouveau-mot-de-passe-mifk2x3a1z!",
-            &["invite-mifk2x3a1z@demoville.test", "Dominique Invitée mifk2x3a1z"]
+            &[
+                "invite-mifk2x3a1z@demoville.test",
+                "Dominique Invitée mifk2x3a1z"
+            ]
         )
         .is_ok());
         for ok in [
