@@ -125,15 +125,35 @@ impl DisplayName {
     }
 }
 
-/// A password chosen by an agent: at least 10 characters, at most 256,
-/// not only one repeated character. Its value never appears in `Debug`.
+/// A password chosen by an agent: 10 to 256 characters, not a common
+/// password, and strong enough for the `zxcvbn` estimator (score 3 or
+/// more, that is about 10^8 guesses). Its value never appears in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewPassword(String);
 
+/// Common passwords and words, refused as they are and weighing on the
+/// estimate of passwords built on them.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+fn common_words() -> impl Iterator<Item = &'static str> {
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
 impl NewPassword {
     pub const MIN_CHARS: usize = 10;
+    /// The lowest `zxcvbn` score accepted.
+    pub const MIN_SCORE: u8 = 3;
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::parse_for(s, &[])
+    }
+
+    /// Like [`NewPassword::parse`], with words of the account itself (its
+    /// address, its name) that the password must not lean on.
+    pub fn parse_for(s: &str, personal: &[&str]) -> Result<Self, FieldError> {
         let n = s.chars().count();
         if n == 0 {
             return Err(FieldError::new("password", "required"));
@@ -144,11 +164,8 @@ impl NewPassword {
         if n > 256 {
             return Err(FieldError::new("password", "too_long"));
         }
-        let mut chars = s.chars();
-        if let Some(first) = chars.next() {
-            if chars.all(|c| c == first) {
-                return Err(FieldError::new("password", "password_too_weak"));
-            }
+        if let Some(code) = weakness(s, personal) {
+            return Err(FieldError::new("password", code));
         }
         Ok(Self(s.to_owned()))
     }
@@ -157,21 +174,117 @@ impl NewPassword {
     }
 }
 
+/// Why a password is too easy to guess, as a message code, or `None`.
+fn weakness(password: &str, personal: &[&str]) -> Option<&'static str> {
+    use zxcvbn::feedback::Warning;
+    let folded = password.trim().to_lowercase();
+    if common_words().any(|w| w == folded) {
+        return Some("password_common");
+    }
+    let mut mine: Vec<String> = Vec::new();
+    for p in personal {
+        let p = p.trim().to_lowercase();
+        mine.extend(
+            p.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 3)
+                .map(str::to_owned),
+        );
+    }
+    if mine.iter().any(|w| folded.contains(w.as_str()))
+        && mine
+            .iter()
+            .fold(folded.clone(), |acc, w| acc.replace(w.as_str(), ""))
+            .chars()
+            .count()
+            < NewPassword::MIN_CHARS
+    {
+        return Some("password_personal");
+    }
+    let mut inputs: Vec<&str> = mine.iter().map(String::as_str).collect();
+    for word in common_words() {
+        inputs.push(word);
+    }
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if u8::from(estimate.score()) >= NewPassword::MIN_SCORE {
+        return None;
+    }
+    let code = match estimate.feedback().and_then(|f| f.warning()) {
+        Some(
+            Warning::ThisIsATop10Password
+            | Warning::ThisIsATop100Password
+            | Warning::ThisIsACommonPassword
+            | Warning::ThisIsSimilarToACommonlyUsedPassword,
+        ) => "password_common",
+        Some(
+            Warning::StraightRowsOfKeysAreEasyToGuess
+            | Warning::ShortKeyboardPatternsAreEasyToGuess,
+        ) => "password_keyboard",
+        Some(
+            Warning::RepeatsLikeAaaAreEasyToGuess
+            | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess
+            | Warning::SequencesLikeAbcAreEasyToGuess,
+        ) => "password_sequence",
+        Some(Warning::RecentYearsAreEasyToGuess | Warning::DatesAreOftenEasyToGuess) => {
+            "password_dates"
+        }
+        Some(
+            Warning::AWordByItselfIsEasyToGuess
+            | Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | Warning::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => "password_word",
+        _ => "password_too_weak",
+    };
+    Some(code)
+}
+
 impl fmt::Debug for NewPassword {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("NewPassword(***)")
     }
 }
 
-/// How long an account stays locked after `failures` consecutive failed
-/// sign-ins: nothing below 5, then 1 minute, doubling every further 5
-/// failures, at most one hour.
-pub fn lockout_minutes(failures: i64) -> Option<i64> {
-    if failures < 5 {
-        return None;
+/// Failed sign-in attempts from one address on one account that are free
+/// of any delay.
+pub const FREE_ATTEMPTS: i64 = 4;
+/// The longest delay between two attempts from one address on one account.
+pub const MAX_THROTTLE_SECONDS: i64 = 15 * 60;
+
+/// How long one address must wait before its next sign-in attempt on an
+/// account after `failures` consecutive failures from it: nothing for the
+/// first four, then 1 second, doubling with each further failure, at most
+/// 15 minutes. Other addresses are not held back.
+pub fn throttle_seconds(failures: i64) -> i64 {
+    if failures <= FREE_ATTEMPTS {
+        return 0;
     }
-    let steps = ((failures - 5) / 5).min(6) as u32;
-    Some((1_i64 << steps).min(60))
+    let doublings = u32::try_from((failures - FREE_ATTEMPTS - 1).min(20)).unwrap_or(20);
+    (1_i64 << doublings).min(MAX_THROTTLE_SECONDS)
+}
+
+/// One membership, as the reset rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seat {
+    pub structure: uuid::Uuid,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// Whether someone holding `actor` memberships may hand out a credential
+/// reset for an account holding `target`: the account's password is shared
+/// by all its structures, so the actor must manage, with a role allowed to
+/// act on the account's role there, every structure the account belongs
+/// to (a deactivated membership counts: it can be reactivated). An account
+/// with no membership at all cannot be reset this way.
+pub fn may_reset_credentials(actor: &[Seat], target: &[Seat]) -> bool {
+    !target.is_empty()
+        && target.iter().all(|t| {
+            actor.iter().any(|a| {
+                a.active
+                    && a.structure == t.structure
+                    && a.role.can_manage_team()
+                    && a.role.can_grant(t.role)
+            })
+        })
 }
 
 #[cfg(test)]
@@ -193,21 +306,86 @@ mod tests {
     fn passwords() {
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse("aaaaaaaaaaaa").is_err());
-        assert!(NewPassword::parse("correct horse").is_ok());
+        assert!(NewPassword::parse("correct horse battery").is_ok());
         assert_eq!(
-            format!("{:?}", NewPassword::parse("correct horse")),
+            format!("{:?}", NewPassword::parse("correct horse battery")),
             "Ok(NewPassword(***))"
         );
     }
 
     #[test]
-    fn lockout_grows() {
-        assert_eq!(lockout_minutes(4), None);
-        assert_eq!(lockout_minutes(5), Some(1));
-        assert_eq!(lockout_minutes(10), Some(2));
-        assert_eq!(lockout_minutes(15), Some(4));
-        assert_eq!(lockout_minutes(20), Some(8));
-        assert_eq!(lockout_minutes(500), Some(60));
+    fn weak_passwords_say_why() {
+        let code = |p: &str| NewPassword::parse(p).err().map(|e| e.code);
+        assert_eq!(code("password12"), Some("password_common"));
+        assert_eq!(code("azertyuiop"), Some("password_common"));
+        assert_eq!(code("1234567890"), Some("password_common"));
+        assert!(code("abcdefghijkl").is_some());
+        assert!(code("Marseille2026").is_some());
+        assert_eq!(
+            NewPassword::parse_for("dupont-dupont", &["jean.dupont@ccas.fr"])
+                .err()
+                .map(|e| e.code),
+            Some("password_personal")
+        );
+        // The browser tests' invitation: the password carries the same
+        // random suffix as the address and the name.
+        assert!(NewPassword::parse_for(
+            "Nouveau-mot-de-passe-mifk2x3a1z!",
+            &[
+                "invite-mifk2x3a1z@demoville.test",
+                "Dominique Invitée mifk2x3a1z"
+            ]
+        )
+        .is_ok());
+        for ok in [
+            "a long passphrase",
+            "une phrase de passe",
+            "un autre secret long",
+            "a brand new passphrase",
+            "une longue phrase",
+            "demo-relais-2026",
+        ] {
+            assert_eq!(code(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn throttle_grows_and_stops() {
+        assert_eq!(throttle_seconds(0), 0);
+        assert_eq!(throttle_seconds(4), 0);
+        assert_eq!(throttle_seconds(5), 1);
+        assert_eq!(throttle_seconds(6), 2);
+        assert_eq!(throttle_seconds(7), 4);
+        assert_eq!(throttle_seconds(100), MAX_THROTTLE_SECONDS);
+    }
+
+    #[test]
+    fn resets_need_every_structure() {
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let seat = |structure, role, active| Seat {
+            structure,
+            role,
+            active,
+        };
+        let sup_b = [seat(b, Role::Supervisor, true)];
+        assert!(may_reset_credentials(&sup_b, &[seat(b, Role::Agent, true)]));
+        assert!(!may_reset_credentials(
+            &sup_b,
+            &[seat(b, Role::Admin, true)]
+        ));
+        assert!(!may_reset_credentials(
+            &sup_b,
+            &[seat(a, Role::Admin, true), seat(b, Role::Agent, true)]
+        ));
+        assert!(!may_reset_credentials(
+            &sup_b,
+            &[seat(a, Role::Agent, false), seat(b, Role::Agent, true)]
+        ));
+        assert!(!may_reset_credentials(
+            &[seat(b, Role::Agent, true)],
+            &[seat(b, Role::Agent, true)]
+        ));
+        assert!(!may_reset_credentials(&sup_b, &[]));
     }
 
     #[test]

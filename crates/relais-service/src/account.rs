@@ -63,39 +63,68 @@ impl Services {
         })
     }
 
-    /// Changes the password after checking the current one. Every other
-    /// session of the account is closed.
+    /// Changes the password after checking the current one. The check of
+    /// the current password is counted and throttled for (account,
+    /// address) like a sign-in, and every wrong one is journaled. Every
+    /// other session of the account is closed.
     pub async fn change_password(
         &self,
         ctx: &SessionContext,
         current: &str,
         new: &str,
         confirm: &str,
+        address: &str,
     ) -> Result<(), ServiceError> {
         let now = self.now();
-        let mut checks = Checks::default();
-        if current.is_empty() {
-            checks.push(FieldError::new("current_password", "required"));
-        }
-        let new_pw = checks
-            .take(NewPassword::parse(new).map_err(|e| FieldError::new("new_password", e.code)));
-        if new != confirm {
-            checks.push(FieldError::new("new_password_confirm", "passwords_differ"));
-        }
-        checks.finish()?;
-        let new_pw = new_pw.ok_or_else(|| ServiceError::Internal("unreachable".into()))?;
         let agent = self
             .store
             .agent_by_id(ctx.agent_id.0)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
+        let mut checks = Checks::default();
+        if current.is_empty() {
+            checks.push(FieldError::new("current_password", "required"));
+        }
+        let new_pw = checks.take(
+            NewPassword::parse_for(new, &[agent.email.as_str(), agent.name.as_str()])
+                .map_err(|e| FieldError::new("new_password", e.code)),
+        );
+        if new != confirm {
+            checks.push(FieldError::new("new_password_confirm", "passwords_differ"));
+        }
+        checks.finish()?;
+        let new_pw = new_pw.ok_or_else(|| ServiceError::Internal("unreachable".into()))?;
+        let failed = |reason: &str, failures: Option<i64>| {
+            let mut details = json!({"reason": reason});
+            if let Some(n) = failures {
+                details["consecutive_failures"] = json!(n);
+            }
+            JournalEvent::new("account.password_change_failed")
+                .actor(agent.id)
+                .object("agent", agent.id)
+                .details(details)
+        };
+        let Some(failures) = self
+            .store
+            .reserve_login_attempt(agent.id, address, &[failed("throttled", None)], now)
+            .await?
+        else {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "current_password",
+                "too_many_attempts",
+            )]));
+        };
         if !verify_password(current.to_owned(), agent.password_hash.clone()).await? {
+            self.store
+                .journal_only(&[failed("wrong_password", Some(failures))], now)
+                .await?;
             return Err(ServiceError::Invalid(vec![FieldError::new(
                 "current_password",
                 "wrong_password",
             )]));
         }
         let hash = hash_password(new_pw.expose().to_owned()).await?;
+        // Setting the password also forgets the account's failures.
         self.store
             .set_password(
                 agent.id,
@@ -189,11 +218,16 @@ impl Services {
             )
             .await?;
         if ctx.stage == Stage::Enrol {
+            // The session keeps the structure chosen at sign-in.
+            let structure = match self.store.session_by_hash(&ctx.token_hash).await? {
+                Some(s) => s.structure_id,
+                None => ctx.memberships.first().map(|m| m.structure_id),
+            };
             self.store
                 .update_session(
                     &ctx.token_hash,
                     Stage::Full.as_str(),
-                    ctx.memberships.first().map(|m| m.structure_id),
+                    structure,
                     &[JournalEvent::new("auth.second_factor")
                         .actor(agent.id)
                         .details(json!({"factor": "totp", "enrolment": true}))],

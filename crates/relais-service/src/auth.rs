@@ -5,10 +5,9 @@ use crate::error::ServiceError;
 use crate::secrets::{random_token, token_hash, verify_password};
 use crate::{Actor, Services};
 use chrono::{DateTime, Utc};
-use relais_domain::account::lockout_minutes;
 use relais_domain::journal::JournalEvent;
 use relais_domain::{AgentId, Email, Role, StructureId};
-use relais_store::{AgentRow, LoginOutcome, MembershipRow, SessionRow};
+use relais_store::{AgentRow, MembershipRow, SessionRow};
 use serde_json::json;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
@@ -108,6 +107,18 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// One failed attempt, as journaled: ids and a reason, never the address.
+fn failure_event(agent: Option<Uuid>, reason: &str, failures: Option<i64>) -> JournalEvent {
+    let mut event = JournalEvent::new("auth.sign_in_failed");
+    if let Some(id) = agent {
+        event = event.actor(id);
+    }
+    match failures {
+        Some(n) => event.details(json!({"reason": reason, "consecutive_failures": n})),
+        None => event.details(json!({"reason": reason})),
+    }
+}
+
 pub(crate) fn actor_from(
     agent: &AgentRow,
     memberships: &[MembershipRow],
@@ -132,10 +143,29 @@ pub(crate) fn actor_from(
     })
 }
 
+/// Why a sign-in attempt failed, as journaled (never shown: every failure
+/// answers the same).
+const UNKNOWN_ACCOUNT: &str = "unknown_account";
+const THROTTLED: &str = "throttled";
+const BAD_PASSWORD: &str = "bad_password";
+const BAD_TOTP: &str = "bad_totp";
+
 impl Services {
-    /// Checks e-mail and password. Unknown accounts take the same time as
-    /// known ones; every failure is journaled and counts toward a lockout.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignIn, ServiceError> {
+    /// Checks e-mail and password for a client at `address` (the TCP peer).
+    ///
+    /// Every failure runs one argon2 check, answers
+    /// [`ServiceError::InvalidCredentials`] and is journaled, so an unknown
+    /// account, a held-back address and a wrong password look and take the
+    /// same. Each attempt is counted for (account, address) *before* the
+    /// password is checked; after four failures that address waits longer
+    /// and longer (see [`relais_domain::account::throttle_seconds`]), while
+    /// other addresses are not held back.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<SignIn, ServiceError> {
         let now = self.now();
         let agent = match Email::parse(email) {
             Ok(e) => self.store.agent_by_email(e.as_str()).await?,
@@ -144,29 +174,38 @@ impl Services {
         let Some(agent) = agent else {
             verify_password(password.to_owned(), None).await?;
             self.store
+                .journal_only(&[failure_event(None, UNKNOWN_ACCOUNT, None)], now)
+                .await?;
+            return Err(ServiceError::InvalidCredentials);
+        };
+        let throttled = [failure_event(Some(agent.id), THROTTLED, None)];
+        let Some(failures) = self
+            .store
+            .reserve_login_attempt(agent.id, address, &throttled, now)
+            .await?
+        else {
+            // Held back: the password is checked all the same, for the
+            // time, and its result ignored.
+            verify_password(password.to_owned(), agent.password_hash.clone()).await?;
+            return Err(ServiceError::InvalidCredentials);
+        };
+        if !verify_password(password.to_owned(), agent.password_hash.clone()).await? {
+            self.store
                 .journal_only(
-                    &[JournalEvent::new("auth.sign_in_failed")
-                        .details(json!({"reason": "unknown_account"}))],
+                    &[failure_event(Some(agent.id), BAD_PASSWORD, Some(failures))],
                     now,
                 )
                 .await?;
             return Err(ServiceError::InvalidCredentials);
-        };
-
-        if let Some(until) = agent.locked_until.filter(|u| *u > now) {
-            // Locked: the password is not even checked, but the attempt counts.
-            self.count_failure(&agent, "locked", now).await?;
-            return Err(ServiceError::Locked(until));
-        }
-
-        let ok = verify_password(password.to_owned(), agent.password_hash.clone()).await?;
-        if !ok {
-            self.count_failure(&agent, "bad_password", now).await?;
-            return Err(ServiceError::InvalidCredentials);
         }
 
         let memberships = self.store.memberships_of(agent.id).await?;
-        let Some(first) = memberships.iter().find(|m| m.active) else {
+        let last = self.store.last_structure_of(agent.id).await?;
+        let Some(chosen) = memberships
+            .iter()
+            .find(|m| m.active && Some(m.structure_id) == last)
+            .or_else(|| memberships.iter().find(|m| m.active))
+        else {
             self.store
                 .journal_only(
                     &[JournalEvent::new("auth.sign_in_refused")
@@ -189,26 +228,20 @@ impl Services {
         let session = SessionRow {
             token_hash: token_hash(&token),
             agent_id: agent.id,
-            structure_id: Some(first.structure_id),
+            structure_id: Some(chosen.structure_id),
             stage: stage.as_str().to_owned(),
             csrf_token: random_token(32),
             created_at: now,
             last_seen_at: now,
         };
-        if stage != Stage::Totp {
-            // With a second factor pending, the failure count is kept until
-            // the code is right: a known password gives no free code guesses.
+        if stage == Stage::Totp {
+            // A code is still to come: this attempt is given back, but the
+            // failures before it stay until a code is right, so a known
+            // password gives no free code guesses.
+            self.store.release_login_attempt(agent.id, address).await?;
+        } else {
             self.store
-                .record_login(
-                    agent.id,
-                    &LoginOutcome {
-                        failed_logins: 0,
-                        locked_until: None,
-                        totp_last_step: None,
-                    },
-                    &[],
-                    now,
-                )
+                .clear_login_throttle(agent.id, address, &[], now)
                 .await?;
         }
         self.store
@@ -223,46 +256,14 @@ impl Services {
         Ok(SignIn { token, stage })
     }
 
-    async fn count_failure(
+    /// Second step of sign-in: the one-time code of the authenticator app,
+    /// counted for (account, address) before it is checked, like passwords.
+    pub async fn verify_totp(
         &self,
-        agent: &AgentRow,
-        reason: &str,
-        now: DateTime<Utc>,
+        ctx: &SessionContext,
+        code: &str,
+        address: &str,
     ) -> Result<(), ServiceError> {
-        let failures = agent.failed_logins + 1;
-        let mut events = vec![JournalEvent::new("auth.sign_in_failed")
-            .actor(agent.id)
-            .details(json!({"reason": reason, "consecutive_failures": failures}))];
-        let mut locked_until = agent.locked_until;
-        if failures % 5 == 0 {
-            if let Some(minutes) = lockout_minutes(failures) {
-                let until = now + chrono::Duration::minutes(minutes);
-                locked_until = Some(until);
-                events.push(
-                    JournalEvent::new("auth.account_locked")
-                        .actor(agent.id)
-                        .object("agent", agent.id)
-                        .details(json!({"minutes": minutes, "consecutive_failures": failures})),
-                );
-            }
-        }
-        self.store
-            .record_login(
-                agent.id,
-                &LoginOutcome {
-                    failed_logins: failures,
-                    locked_until,
-                    totp_last_step: None,
-                },
-                &events,
-                now,
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Second step of sign-in: the one-time code of the authenticator app.
-    pub async fn verify_totp(&self, ctx: &SessionContext, code: &str) -> Result<(), ServiceError> {
         let now = self.now();
         let hash = ctx.token_hash.clone();
         let session = self
@@ -278,10 +279,14 @@ impl Services {
             .agent_by_id(session.agent_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
-        if let Some(until) = agent.locked_until.filter(|u| *u > now) {
-            self.count_failure(&agent, "locked", now).await?;
-            return Err(ServiceError::Locked(until));
-        }
+        let throttled = [failure_event(Some(agent.id), THROTTLED, None)];
+        let Some(failures) = self
+            .store
+            .reserve_login_attempt(agent.id, address, &throttled, now)
+            .await?
+        else {
+            return Err(ServiceError::InvalidCredentials);
+        };
         let secret = agent
             .totp_secret
             .as_deref()
@@ -289,22 +294,23 @@ impl Services {
         let totp = totp_for(secret, &self.config.totp_issuer, &agent.email)?;
         let step = matching_step(&totp, code, now)
             .filter(|s| agent.totp_last_step.is_none_or(|last| *s > last));
-        let Some(step) = step else {
-            self.count_failure(&agent, "bad_totp", now).await?;
-            return Err(ServiceError::InvalidCredentials);
+        let accepted = match step {
+            Some(step) => {
+                self.store
+                    .accept_totp_step(agent.id, step, address, &[], now)
+                    .await?
+            }
+            None => false,
         };
-        self.store
-            .record_login(
-                agent.id,
-                &LoginOutcome {
-                    failed_logins: 0,
-                    locked_until: None,
-                    totp_last_step: Some(step),
-                },
-                &[],
-                now,
-            )
-            .await?;
+        if !accepted {
+            self.store
+                .journal_only(
+                    &[failure_event(Some(agent.id), BAD_TOTP, Some(failures))],
+                    now,
+                )
+                .await?;
+            return Err(ServiceError::InvalidCredentials);
+        }
         self.store
             .update_session(
                 &hash,
@@ -413,10 +419,10 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         self.store
-            .update_session(
+            .switch_structure(
                 &ctx.token_hash,
-                ctx.stage.as_str(),
-                Some(structure_id.0),
+                ctx.agent_id.0,
+                structure_id.0,
                 &[JournalEvent::new("auth.switch_structure")
                     .actor(ctx.agent_id.0)
                     .structure(structure_id.0)],

@@ -175,8 +175,8 @@ impl Services {
         Ok(self.store.ping().await?)
     }
 
-    /// Removes expired sessions, and one-time links a week after they
-    /// expired; run periodically by the server. Returns how many rows went.
+    /// Removes expired sessions, one-time links a week after they expired,
+    /// and sign-in throttles untouched for a day; run periodically by the server. Returns how many rows went.
     pub async fn housekeeping(&self) -> Result<u64, ServiceError> {
         let now = self.now();
         let sessions = self
@@ -190,6 +190,10 @@ impl Services {
             .store
             .delete_expired_links(now - chrono::Duration::days(7))
             .await?;
-        Ok(sessions + links)
+        let throttles = self
+            .store
+            .delete_stale_throttles(now - chrono::Duration::days(1))
+            .await?;
+        Ok(sessions + links + throttles)
     }
 }

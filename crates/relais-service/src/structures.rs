@@ -165,7 +165,13 @@ impl Services {
         let email = checks.take(Email::parse(email));
         let name = checks.take(DisplayName::parse(name));
         let role = checks.take(Role::parse(role));
-        let pw = checks.take(NewPassword::parse(password));
+        let pw = checks.take(NewPassword::parse_for(
+            password,
+            &[
+                email.as_ref().map(|e| e.as_str()).unwrap_or_default(),
+                name.as_ref().map(|n| n.as_str()).unwrap_or_default(),
+            ],
+        ));
         checks.finish()?;
         let (Some(email), Some(name), Some(role), Some(pw)) = (email, name, role, pw) else {
             return Err(ServiceError::Internal("unreachable".into()));

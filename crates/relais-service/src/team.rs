@@ -3,11 +3,12 @@
 
 use crate::error::{Checks, ServiceError};
 use crate::secrets::{hash_password, random_token, token_hash};
-use crate::{Actor, Services};
+use crate::{Actor, Services, SessionContext};
 use chrono::{DateTime, Utc};
+use relais_domain::account::{may_reset_credentials, Seat};
 use relais_domain::journal::JournalEvent;
 use relais_domain::{AgentId, DisplayName, Email, FieldError, NewPassword, Role};
-use relais_store::{AgentRow, OneTimeLinkRow};
+use relais_store::{AgentRow, MembershipRow, OneTimeLinkRow};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -32,8 +33,12 @@ pub enum InviteOutcome {
         token: String,
         expires_at: DateTime<Utc>,
     },
-    /// The address already had an account: it was added to the structure.
-    AddedExisting,
+    /// The address already has an account: it joins the structure only
+    /// once it opens this one-time link while signed in and accepts.
+    JoinLink {
+        token: String,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 /// What a one-time link page shows before it is used.
@@ -48,6 +53,19 @@ pub struct LinkInfo {
 
 const INVITE: &str = "invite";
 const RESET: &str = "reset";
+const JOIN: &str = "join";
+
+/// The memberships as the reset rule of the domain sees them. A role that
+/// cannot be read counts as the most protected one.
+fn seats(rows: &[MembershipRow]) -> Vec<Seat> {
+    rows.iter()
+        .map(|m| Seat {
+            structure: m.structure_id,
+            role: Role::parse(&m.role).unwrap_or(Role::Admin),
+            active: m.active,
+        })
+        .collect()
+}
 
 impl Services {
     fn require_team_manager(actor: &Actor) -> Result<(), ServiceError> {
@@ -79,7 +97,9 @@ impl Services {
     }
 
     /// Invites someone into the actor's structure. A new address gets a
-    /// one-time link to choose a password; a known one is added directly.
+    /// one-time link to choose a password; an existing account gets a
+    /// one-time link to accept while signed in, and until then the
+    /// structure neither sees nor manages it.
     pub async fn invite(
         &self,
         actor: &Actor,
@@ -113,20 +133,33 @@ impl Services {
                     "already_member",
                 )));
             }
+            let token = random_token(32);
+            let expires_at = now + self.config.link_validity;
+            let link = OneTimeLinkRow {
+                token_hash: token_hash(&token),
+                kind: JOIN.into(),
+                structure_id: Some(actor.structure_id.0),
+                agent_id: Some(existing.id),
+                email: None,
+                name: None,
+                role: Some(role.as_str().to_owned()),
+                created_by: Some(actor.agent_id.0),
+                created_at: now,
+                expires_at,
+                used_at: None,
+            };
             self.store
-                .upsert_membership(
-                    existing.id,
-                    actor.structure_id.0,
-                    role.as_str(),
-                    &[JournalEvent::new("team.member_added")
+                .insert_link(
+                    &link,
+                    &[JournalEvent::new("team.invite")
                         .actor(actor.agent_id.0)
                         .structure(actor.structure_id.0)
                         .object("agent", existing.id)
-                        .details(json!({"role": role.as_str()}))],
+                        .details(json!({"role": role.as_str(), "kind": JOIN}))],
                     now,
                 )
                 .await?;
-            return Ok(InviteOutcome::AddedExisting);
+            return Ok(InviteOutcome::JoinLink { token, expires_at });
         }
         let token = random_token(32);
         let expires_at = now + self.config.link_validity;
@@ -203,7 +236,10 @@ impl Services {
         Ok(())
     }
 
-    /// Creates a one-time password-reset link for a member.
+    /// Creates a one-time password-reset link for a member. The password
+    /// is shared by every structure of the account, so the actor must
+    /// manage all of them ([`may_reset_credentials`]); the rule is checked
+    /// in the transaction that writes the link, under the account's lock.
     pub async fn create_reset_link(
         &self,
         actor: &Actor,
@@ -230,9 +266,14 @@ impl Services {
             expires_at,
             used_at: None,
         };
-        self.store
-            .insert_link(
+        let allowed = |mine: &[MembershipRow], theirs: &[MembershipRow]| {
+            may_reset_credentials(&seats(mine), &seats(theirs))
+        };
+        let created = self
+            .store
+            .insert_reset_link(
                 &link,
+                &allowed,
                 &[JournalEvent::new("team.password_reset_link_created")
                     .actor(actor.agent_id.0)
                     .structure(actor.structure_id.0)
@@ -240,7 +281,63 @@ impl Services {
                 now,
             )
             .await?;
+        if !created {
+            self.store
+                .journal_only(
+                    &[JournalEvent::new("team.password_reset_refused")
+                        .actor(actor.agent_id.0)
+                        .structure(actor.structure_id.0)
+                        .object("agent", agent_id.0)
+                        .details(json!({"reason": "other_structures"}))],
+                    now,
+                )
+                .await?;
+            return Err(ServiceError::Forbidden);
+        }
         Ok((token, expires_at))
+    }
+
+    /// `relais user reset-link`: the instance's operator creates a
+    /// password-reset link for any account (the way out for an account of
+    /// several structures that no single supervisor manages). Returns the
+    /// link's full address.
+    pub async fn cli_reset_link(&self, email: &str) -> Result<String, ServiceError> {
+        let now = self.now();
+        let email = Email::parse(email).map_err(|e| ServiceError::Invalid(vec![e]))?;
+        let agent = self
+            .store
+            .agent_by_email(email.as_str())
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Invalid(vec![FieldError::new("email", "unknown_account")])
+            })?;
+        let token = random_token(32);
+        let link = OneTimeLinkRow {
+            token_hash: token_hash(&token),
+            kind: RESET.into(),
+            structure_id: None,
+            agent_id: Some(agent.id),
+            email: None,
+            name: None,
+            role: None,
+            created_by: None,
+            created_at: now,
+            expires_at: now + self.config.link_validity,
+            used_at: None,
+        };
+        self.store
+            .insert_link(
+                &link,
+                &[JournalEvent::new("team.password_reset_link_created")
+                    .object("agent", agent.id)
+                    .details(json!({"via": "cli"}))],
+                now,
+            )
+            .await?;
+        Ok(format!(
+            "{}/reset/{token}",
+            self.config.public_url.trim_end_matches('/')
+        ))
     }
 
     async fn live_link(&self, token: &str, kind: &str) -> Result<OneTimeLinkRow, ServiceError> {
@@ -295,8 +392,9 @@ impl Services {
         checks: &mut Checks,
         password: &str,
         confirm: &str,
+        personal: &[&str],
     ) -> Option<NewPassword> {
-        let pw = checks.take(NewPassword::parse(password));
+        let pw = checks.take(NewPassword::parse_for(password, personal));
         if password != confirm {
             checks.push(FieldError::new("password_confirm", "passwords_differ"));
         }
@@ -314,8 +412,15 @@ impl Services {
         let now = self.now();
         let link = self.live_link(token, INVITE).await?;
         let mut checks = Checks::default();
+        let name_in = name;
         let name = checks.take(DisplayName::parse(name));
-        let pw = Self::check_new_password(&mut checks, password, confirm);
+        let email_in = link.email.clone().unwrap_or_default();
+        let pw = Self::check_new_password(
+            &mut checks,
+            password,
+            confirm,
+            &[email_in.as_str(), name_in],
+        );
         checks.finish()?;
         let (Some(name), Some(pw)) = (name, pw) else {
             return Err(ServiceError::Internal("unreachable".into()));
@@ -370,8 +475,18 @@ impl Services {
     ) -> Result<(), ServiceError> {
         let now = self.now();
         let link = self.live_link(token, RESET).await?;
+        let account = match link.agent_id {
+            Some(id) => self.store.agent_by_id(id).await?,
+            None => None,
+        }
+        .ok_or(ServiceError::LinkExpired)?;
         let mut checks = Checks::default();
-        let pw = Self::check_new_password(&mut checks, password, confirm);
+        let pw = Self::check_new_password(
+            &mut checks,
+            password,
+            confirm,
+            &[account.email.as_str(), account.name.as_str()],
+        );
         checks.finish()?;
         let (Some(pw), Some(agent_id)) = (pw, link.agent_id) else {
             return Err(ServiceError::LinkExpired);
@@ -385,6 +500,90 @@ impl Services {
         }
         self.store
             .accept_reset(&link.token_hash, agent_id, &hash, &[event], now)
+            .await
+            .map_err(|e| match e {
+                relais_store::StoreError::NotFound => ServiceError::LinkExpired,
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
+    /// The join link of `token`, for the account signed in with `ctx`
+    /// (fully, second factor included); anyone else is refused.
+    async fn own_join_link(
+        &self,
+        ctx: &SessionContext,
+        token: &str,
+    ) -> Result<(OneTimeLinkRow, Uuid, Role), ServiceError> {
+        let link = self.live_link(token, JOIN).await?;
+        if ctx.stage != crate::Stage::Full || link.agent_id != Some(ctx.agent_id.0) {
+            return Err(ServiceError::Forbidden);
+        }
+        let (Some(structure_id), Some(role)) = (link.structure_id, link.role.as_deref()) else {
+            return Err(ServiceError::LinkExpired);
+        };
+        let role = Role::parse(role).map_err(|_| ServiceError::LinkExpired)?;
+        Ok((link, structure_id, role))
+    }
+
+    /// The signed-in account accepts to join the structure that invited
+    /// it. Journaled in that structure and in every structure the account
+    /// already belongs to.
+    pub async fn accept_join(&self, ctx: &SessionContext, token: &str) -> Result<(), ServiceError> {
+        let now = self.now();
+        let (link, structure_id, role) = self.own_join_link(ctx, token).await?;
+        let agent = ctx.agent_id.0;
+        let mut events = vec![JournalEvent::new("team.join_accepted")
+            .actor(agent)
+            .structure(structure_id)
+            .object("agent", agent)
+            .details(json!({"role": role.as_str()}))];
+        for m in self.store.memberships_of(agent).await? {
+            events.push(
+                JournalEvent::new("team.join_accepted")
+                    .actor(agent)
+                    .structure(m.structure_id)
+                    .object("agent", agent)
+                    .details(json!({"joined_structure": structure_id})),
+            );
+        }
+        self.store
+            .accept_join(
+                &link.token_hash,
+                agent,
+                structure_id,
+                role.as_str(),
+                &events,
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                relais_store::StoreError::Conflict(_) => {
+                    ServiceError::Conflict(FieldError::new("email", "already_member"))
+                }
+                relais_store::StoreError::NotFound => ServiceError::LinkExpired,
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
+    /// The signed-in account declines to join; the link is used up.
+    pub async fn decline_join(
+        &self,
+        ctx: &SessionContext,
+        token: &str,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        let (link, structure_id, _) = self.own_join_link(ctx, token).await?;
+        self.store
+            .use_link(
+                &link.token_hash,
+                &[JournalEvent::new("team.join_declined")
+                    .actor(ctx.agent_id.0)
+                    .structure(structure_id)
+                    .object("agent", ctx.agent_id.0)],
+                now,
+            )
             .await
             .map_err(|e| match e {
                 relais_store::StoreError::NotFound => ServiceError::LinkExpired,

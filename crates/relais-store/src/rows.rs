@@ -151,6 +151,16 @@ pub struct LoginOutcome {
     pub totp_last_step: Option<i64>,
 }
 
+/// The failures of one client address on one account.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LoginThrottleRow {
+    pub agent_id: Uuid,
+    pub address: String,
+    pub failures: i64,
+    pub blocked_until: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
 // ---- help desk ---------------------------------------------------------------
 
 use chrono::NaiveDate;

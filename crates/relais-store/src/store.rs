@@ -545,6 +545,132 @@ impl Store {
         )
     }
 
+    // ---- sign-in throttle, joining, credential resets ----
+
+    /// Counts an attempt from `address` before it is checked; `None` when
+    /// the address must still wait (then `events_if_throttled` are
+    /// journaled and nothing is counted).
+    pub async fn reserve_login_attempt(
+        &self,
+        agent_id: Uuid,
+        address: &str,
+        events_if_throttled: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(
+            self,
+            write,
+            reserve_login_attempt(agent_id, address, events_if_throttled, now)
+        )
+    }
+
+    pub async fn clear_login_throttle(
+        &self,
+        agent_id: Uuid,
+        address: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            clear_login_throttle(agent_id, address, events, now)
+        )
+    }
+
+    pub async fn release_login_attempt(
+        &self,
+        agent_id: Uuid,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, release_login_attempt(agent_id, address))
+    }
+
+    pub async fn login_throttle(
+        &self,
+        agent_id: Uuid,
+        address: &str,
+    ) -> Result<Option<LoginThrottleRow>, StoreError> {
+        dispatch!(self, read, login_throttle(agent_id, address))
+    }
+
+    pub async fn delete_stale_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, write, delete_stale_throttles(before))
+    }
+
+    pub async fn accept_totp_step(
+        &self,
+        agent_id: Uuid,
+        step: i64,
+        address: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(
+            self,
+            write,
+            accept_totp_step(agent_id, step, address, events, now)
+        )
+    }
+
+    pub async fn last_structure_of(&self, agent_id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        dispatch!(self, read, last_structure_of(agent_id))
+    }
+
+    pub async fn switch_structure(
+        &self,
+        token_hash: &str,
+        agent_id: Uuid,
+        structure_id: Uuid,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            switch_structure(token_hash, agent_id, structure_id, events, now)
+        )
+    }
+
+    /// Inserts a reset link only if `allowed` accepts the memberships of
+    /// its creator and of the account, read in the same transaction under
+    /// the account's lock. False when refused.
+    pub async fn insert_reset_link(
+        &self,
+        l: &OneTimeLinkRow,
+        allowed: &(dyn Fn(&[MembershipRow], &[MembershipRow]) -> bool + Sync),
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, write, insert_reset_link(l, allowed, events, now))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn accept_join(
+        &self,
+        token_hash: &str,
+        agent_id: Uuid,
+        structure_id: Uuid,
+        role: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            accept_join(token_hash, agent_id, structure_id, role, events, now)
+        )
+    }
+
+    pub async fn use_link(
+        &self,
+        token_hash: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, use_link(token_hash, events, now))
+    }
+
     // ---- API tokens ----
 
     pub async fn insert_token(

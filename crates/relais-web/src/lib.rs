@@ -443,6 +443,10 @@ pub fn router(state: AppState) -> Router {
             get(links::show_reset).post(links::accept_reset),
         )
         .route(
+            "/join/{token}",
+            get(links::show_join).post(links::answer_join),
+        )
+        .route(
             "/admin/structures",
             get(structures::list_structures).post(structures::create_structure),
         )

@@ -1,5 +1,6 @@
 //! Per-address limit on sign-in attempts (in memory, per process; the
-//! account lockout, stored in the database, holds across nodes).
+//! throttle per account and address, stored in the database, holds across
+//! nodes), and the address key that throttle uses.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -46,9 +47,37 @@ impl RateLimiter {
     }
 }
 
+/// The client address as the sign-in throttle keys it: an IPv4 address as
+/// it is (IPv4-mapped IPv6 included), an IPv6 address by its /64 network,
+/// which one subscriber usually holds whole.
+pub fn throttle_address(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn throttle_keys() {
+        let v4: IpAddr = [192, 0, 2, 7].into();
+        assert_eq!(throttle_address(v4), "192.0.2.7");
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap_or(v4);
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap_or(v4);
+        assert_eq!(throttle_address(a), "2001:db8:1:2::/64");
+        assert_eq!(throttle_address(a), throttle_address(b));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap_or(v4);
+        assert_eq!(throttle_address(mapped), "192.0.2.7");
+    }
 
     #[test]
     fn limits_per_address() {

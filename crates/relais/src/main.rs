@@ -183,6 +183,14 @@ enum UserCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Print a one-time password-reset link for an account, whatever its
+    /// structures (valid 72 hours).
+    ResetLink {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -659,6 +667,19 @@ async fn run(cli: Cli) -> CmdResult {
             let id = r?;
             println!("{id}");
             eprintln!("account ready in {structure}");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ResetLink { email, db },
+        } => {
+            let s = settings(cfg, None, &db)?;
+            let store = open_store(&s).await?;
+            let r = services(store.clone(), &s, false)
+                .cli_reset_link(&email)
+                .await
+                .map_err(service_failure);
+            store.close().await;
+            println!("{}", r?);
             Ok(())
         }
         Command::Token {

@@ -184,6 +184,7 @@ pub async fn change_password(
             &input.current_password,
             &input.new_password,
             &input.new_password_confirm,
+            &crate::ratelimit::throttle_address(ctx.ip),
         )
         .await
     {

@@ -1,6 +1,7 @@
 use super::{render, render_with};
 use crate::context::{set_cookie, Ctx, SESSION_COOKIE};
 use crate::error::WebError;
+use crate::ratelimit::throttle_address;
 use crate::ui::Ui;
 use crate::AppState;
 use askama::Template;
@@ -69,7 +70,12 @@ pub async fn sign_in(
     if !state.limiter.allow(ctx.ip) {
         return page(StatusCode::TOO_MANY_REQUESTS, "login-rate-limited");
     }
-    match state.services.sign_in(&input.email, &input.password).await {
+    let address = throttle_address(ctx.ip);
+    match state
+        .services
+        .sign_in(&input.email, &input.password, &address)
+        .await
+    {
         Ok(signed) => {
             let target = match signed.stage {
                 Stage::Full => "/",
@@ -128,7 +134,12 @@ pub async fn verify_totp(
     if !state.limiter.allow(ctx.ip) {
         return page(StatusCode::TOO_MANY_REQUESTS, "login-rate-limited");
     }
-    match state.services.verify_totp(session, &input.code).await {
+    let address = throttle_address(ctx.ip);
+    match state
+        .services
+        .verify_totp(session, &input.code, &address)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/").into_response()),
         Err(ServiceError::InvalidCredentials) | Err(ServiceError::Locked(_)) => {
             page(StatusCode::UNAUTHORIZED, "totp-failed")

@@ -1,5 +1,6 @@
 //! Pages reached through one-time links: accepting an invitation, choosing
-//! a new password after a reset.
+//! a new password after a reset, joining another structure with an
+//! existing account.
 
 use super::render_with;
 use crate::context::Ctx;
@@ -190,5 +191,72 @@ pub async fn accept_reset(
             .await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "join.html")]
+struct JoinPage {
+    ui: Ui,
+    intro: String,
+    token: String,
+    signed_in: bool,
+}
+
+/// The invitation of an existing account: it is answered only by that
+/// account, fully signed in (second factor included).
+pub async fn show_join(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let info = state
+        .services
+        .link_info(check_token(&token)?, "join")
+        .await?;
+    let signed_in = ctx
+        .session
+        .as_ref()
+        .is_some_and(|s| s.stage == relais_service::Stage::Full);
+    let intro = ctx.lang.t_with(
+        "join-intro",
+        &[
+            ("structure", info.structure_name.clone()),
+            ("email", info.email.clone()),
+        ],
+    );
+    render_with(
+        StatusCode::OK,
+        &JoinPage {
+            ui: Ui::new(&ctx),
+            intro,
+            token,
+            signed_in,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct JoinIn {
+    #[serde(default)]
+    answer: String,
+}
+
+pub async fn answer_join(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(token): Path<String>,
+    Form(input): Form<JoinIn>,
+) -> Result<Response, WebError> {
+    let t = check_token(&token)?;
+    let Some(session) = ctx.session.as_ref() else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if input.answer == "accept" {
+        state.services.accept_join(session, t).await?;
+        Ok(Redirect::to("/?done=join-accepted").into_response())
+    } else {
+        state.services.decline_join(session, t).await?;
+        Ok(Redirect::to("/?done=join-declined").into_response())
     }
 }

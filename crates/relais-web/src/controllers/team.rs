@@ -147,8 +147,20 @@ pub async fn invite_member(
             )
             .await
         }
-        Ok(InviteOutcome::AddedExisting) => {
-            Ok(Redirect::to("/team?done=invite-added").into_response())
+        Ok(InviteOutcome::JoinLink { token, expires_at }) => {
+            let ui = Ui::new(&ctx);
+            let href = format!("/join/{token}");
+            let intro = ctx
+                .lang
+                .t_with("join-link-intro", &[("date", ui.datetime(expires_at))]);
+            team_page(
+                &state,
+                &ctx,
+                FormState::empty(),
+                Some((intro, href.clone(), href)),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(ServiceError::Invalid(errors)) => {
             let values = [

@@ -127,6 +127,11 @@ pub struct TestApp {
 /// Starts relais on port 0 with the demo data. Returns `None` when a
 /// PostgreSQL test is skipped outside CI.
 pub async fn spawn_app(opts: Options) -> Option<TestApp> {
+    spawn_app_with(opts, WebConfig::default()).await
+}
+
+/// Like [`spawn_app`], with the web layer's settings given.
+pub async fn spawn_app_with(opts: Options, web: WebConfig) -> Option<TestApp> {
     let db = if opts.postgres {
         TestDatabase::postgres().await?
     } else {
@@ -156,7 +161,7 @@ pub async fn spawn_app(opts: Options) -> Option<TestApp> {
     )));
     services.ensure_demo().await.expect("demo data");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(services.clone(), WebConfig::default());
+    let state = AppState::new(services.clone(), web);
     tokio::spawn(async move {
         let _ = relais_web::serve(listener, state, async {
             let _ = rx.await;

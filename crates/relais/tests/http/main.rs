@@ -17,6 +17,7 @@ mod privacy;
 mod reminders;
 mod stats;
 mod team;
+mod trust_accounts;
 mod trust_api;
 mod trust_journal;
 mod trust_mandates;
