@@ -1,4 +1,6 @@
 import { test, expect, type Locator } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { DEMO, DEMO_PASSWORD, checkA11y, expectPath, signIn, signOut, uniqueSuffix } from './helpers';
 
 /** Selects the first option whose value or label matches `pattern` (else keeps the current one). */
@@ -86,4 +88,43 @@ test('an agent cannot open the team page', async ({ page }) => {
   const denied = response === null || !response.ok() || new URL(page.url()).pathname !== '/team';
   expect(denied, '/team must be refused to an agent (403/404 or redirect)').toBe(true);
   await expect(page.locator('#invite_email')).toHaveCount(0);
+});
+
+test('an existing account joins another structure only when it accepts; the pages pass axe', async ({ page }) => {
+  // A second structure and its supervisor, made by the operator's command line.
+  const suffix = uniqueSuffix();
+  const slug = `autre-${suffix}`;
+  const supervisor = `sup-${suffix}@autre.test`;
+  const password = `Phrase-longue-et-rare-${suffix}!`;
+  const bin = process.env.RELAIS_BIN
+    || path.join(process.env.CARGO_TARGET_DIR || path.resolve(__dirname, '..', '..', 'target'), 'debug', 'relais');
+  const db = `sqlite://${process.env.E2E_DB_FILE}`;
+  const env = { ...process.env, RELAIS_LOG: 'warn' };
+  execFileSync(bin, ['structure', 'add', '--name', `Autre CCAS ${suffix}`, '--slug', slug, '--kind', 'ccas', '--database', db], { env });
+  execFileSync(bin, ['user', 'add', '--email', supervisor, '--name', 'Responsable Autre', '--structure', slug, '--role', 'supervisor', '--password-stdin', '--database', db], { env, input: `${password}\n` });
+
+  // That supervisor invites the demo agent's existing account: a link, no membership yet.
+  await signIn(page, supervisor, password);
+  await page.goto('/team');
+  await page.locator('#invite_email').fill(DEMO.agent);
+  await page.locator('#invite_name').fill('Agent invitée');
+  await page.getByRole('button', { name: 'Inviter', exact: true }).click();
+  await expect(page.locator('main')).toContainText('Elle ne rejoindra la structure qu\'après avoir accepté');
+  const joinPath = (await page.locator('#invite-link').evaluate((el) => el.textContent ?? ''))
+    .match(/\/join\/[A-Za-z0-9_\-.~%]+/)![0];
+  await expect(page.locator('main table')).not.toContainText(DEMO.agent);
+  await checkA11y(page, '/team (join link for an existing account)');
+  await signOut(page);
+
+  // The account opens the link while signed in and accepts.
+  await signIn(page, DEMO.agent, DEMO_PASSWORD);
+  await page.goto(joinPath);
+  await expect(page.locator('#join-intro')).toContainText(DEMO.agent);
+  await checkA11y(page, '/join/<token>');
+  await page.getByRole('button', { name: 'Accepter', exact: true }).click();
+  await expect(page.locator('main')).toContainText('Vous avez rejoint la structure');
+  await checkA11y(page, '/join/<token> accepted');
+  // The link works once.
+  const again = await page.goto(joinPath);
+  expect(again!.status()).toBeGreaterThanOrEqual(400);
 });

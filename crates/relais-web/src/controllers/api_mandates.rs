@@ -1,7 +1,7 @@
 //! Mandates and the policy in the JSON API.
 
 use super::api::ApiActor;
-use super::api_input::{ApiJson, ApiQuery};
+use super::api_input::{ApiJson, ApiQuery, InputError};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -217,29 +217,53 @@ pub struct MandateSignIn {
 
 /// Reads the optional body of a signature: empty, or a [`MandateSignIn`]
 /// read as strictly as every other body (an object, known fields only).
-fn sign_body(bytes: &[u8], lang: crate::i18n::Lang) -> Result<Option<Scan>, Response> {
+fn sign_body(bytes: &[u8], lang: crate::i18n::Lang) -> Result<Option<Scan>, InputError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let body: MandateSignIn =
-        super::api_input::parse_body(bytes, lang).map_err(IntoResponse::into_response)?;
+    let body: MandateSignIn = super::api_input::parse_body(bytes, lang)?;
     let Some(b64) = body.scan else {
         return Ok(None);
     };
     let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
-        .map_err(|_| {
-            ApiError(
-                ServiceError::Invalid(vec![FieldError::new("scan", "scan_bad_type")]),
-                lang,
-            )
-            .into_response()
+        .map_err(|_| InputError {
+            field: "scan".into(),
+            code: "scan_bad_type",
+            lang,
         })?;
     Ok(Some(Scan {
         bytes,
         content_type: String::new(),
     }))
+}
+
+/// Why a signature was refused: its body, or the use case.
+pub enum SignError {
+    Input(InputError),
+    Api(ApiError),
+}
+
+impl From<InputError> for SignError {
+    fn from(e: InputError) -> Self {
+        SignError::Input(e)
+    }
+}
+
+impl From<ApiError> for SignError {
+    fn from(e: ApiError) -> Self {
+        SignError::Api(e)
+    }
+}
+
+impl IntoResponse for SignError {
+    fn into_response(self) -> Response {
+        match self {
+            SignError::Input(e) => e.into_response(),
+            SignError::Api(e) => e.into_response(),
+        }
+    }
 }
 
 /// Records the paper signature, attested by the caller, with the scan of
@@ -252,10 +276,10 @@ pub async fn sign_mandate(
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<MandateOut>, Response> {
-    let id = mid(&id, lang).map_err(IntoResponse::into_response)?;
+) -> Result<Json<MandateOut>, SignError> {
+    let id = mid(&id, lang)?;
     let scan = sign_body(&body, lang)?;
-    let api = |e| ApiError(e, lang).into_response();
+    let api = |e| ApiError(e, lang);
     state
         .services
         .sign_mandate(&actor, id, scan, None)
