@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 pub struct RateLimiter {
     max: u32,
     window: Duration,
-    hits: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    /// Keyed like the sign-in throttle: an IPv6 client by its /64, so a
+    /// client with a whole prefix gets one allowance, not one per address.
+    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl RateLimiter {
@@ -32,7 +34,7 @@ impl RateLimiter {
             let window = self.window;
             hits.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
         }
-        let q = hits.entry(ip).or_default();
+        let q = hits.entry(throttle_address(ip)).or_default();
         while q
             .front()
             .is_some_and(|t| now.duration_since(*t) >= self.window)
@@ -87,5 +89,17 @@ mod tests {
         assert!(l.allow(a) && l.allow(a) && l.allow(a));
         assert!(!l.allow(a));
         assert!(l.allow(b));
+    }
+
+    #[test]
+    fn one_allowance_per_ipv6_prefix() {
+        let limiter = RateLimiter::new(2, Duration::from_secs(60));
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(limiter.allow(a));
+        assert!(limiter.allow(b));
+        assert!(!limiter.allow(a), "the same /64 shares one allowance");
+        assert!(limiter.allow(other));
     }
 }

@@ -35,6 +35,7 @@ const NOTICES: &[&str] = &[
     "mandate-code-sent",
     "verify-activated",
     "verify-revoked",
+    "verify-revoked-part",
     "policy-saved",
     "mandate-warned",
     "private-note-saved",

@@ -424,6 +424,7 @@ err-not_an_object = The request body must be a JSON object.
 err-invalid_type = This field has the wrong type (text, number, true/false, list…).
 err-invalid_value = This value is not accepted here.
 err-unknown_field = This field is not known here.
+err-duplicate_key = This field is given twice.
 err-unknown_parameter = This parameter is not known here.
 err-repeated_parameter = This parameter is given more than once.
 
@@ -542,6 +543,7 @@ verify-revoke-title = Revoke this mandate
 verify-revoke-intro = You can withdraw your mandate at any time with the revocation code printed on your copy.
 verify-secret = Revocation code
 verify-revoked = The mandate is revoked.
+verify-revoked-part = The ticked procedures are taken out of the mandate. For the others, its state is shown below.
 verify-blocked = Too many wrong codes: ask the structure for a new code.
 verify-details-title = See the details or revoke
 verify-details-intro = With the revocation code printed on your copy, you see which procedures the mandate covers, and you can revoke it, whole or for some procedures only.

@@ -424,6 +424,7 @@ err-not_an_object = Le corps de la requête doit être un objet JSON.
 err-invalid_type = Ce champ n’a pas le bon type (texte, nombre, vrai/faux, liste…).
 err-invalid_value = Cette valeur n’est pas acceptée ici.
 err-unknown_field = Ce champ n’est pas connu ici.
+err-duplicate_key = Ce champ est donné deux fois.
 err-unknown_parameter = Ce paramètre n’est pas connu ici.
 err-repeated_parameter = Ce paramètre est donné plusieurs fois.
 
@@ -542,6 +543,7 @@ verify-revoke-title = Révoquer ce mandat
 verify-revoke-intro = Vous pouvez retirer votre mandat à tout moment avec le code de révocation imprimé sur votre exemplaire.
 verify-secret = Code de révocation
 verify-revoked = Le mandat est révoqué.
+verify-revoked-part = Les démarches cochées sont retirées du mandat. Pour les autres, son état est indiqué ci-dessous.
 verify-blocked = Trop de codes erronés : demandez un nouveau code à la structure.
 verify-details-title = Voir le détail ou révoquer
 verify-details-intro = Avec le code de révocation imprimé sur votre exemplaire, vous voyez les démarches que couvre le mandat, et vous pouvez le révoquer, en entier ou pour certaines démarches seulement.

@@ -96,6 +96,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 /// Parses a body: JSON, an object, then the type `T`.
 pub(crate) fn parse_body<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Result<T, InputError> {
+    // A key given twice would be read as its last value, where a proxy or
+    // a log may read the first: refused.
+    if let Err(e) = serde_json::from_slice::<NoDuplicateKeys>(bytes) {
+        let message = e.to_string();
+        if let Some(key) = message
+            .strip_prefix("duplicate key `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            return Err(invalid(key, "duplicate_key", lang));
+        }
+        return Err(invalid("body", "invalid_json", lang));
+    }
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|_| invalid("body", "invalid_json", lang))?;
     if !value.is_object() {
@@ -106,6 +118,59 @@ pub(crate) fn parse_body<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Resul
         let (field, code) = problem(&path, &e.inner().to_string(), "unknown_field");
         invalid(field, code, lang)
     })
+}
+
+/// Walks a JSON document and fails on the first object that names a key
+/// twice (serde_json keeps the last one silently).
+struct NoDuplicateKeys;
+
+impl<'de> Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = a.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                let key: String = key.chars().take(100).collect();
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            a.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
+    }
 }
 
 /// The field and code of a deserialisation error, from serde's path and

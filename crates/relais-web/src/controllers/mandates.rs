@@ -705,7 +705,16 @@ pub async fn verify_revoke(
         .revoke_by_person(&code, f.get("secret"), &f.all("categories"))
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/v/{code}?done=verify-revoked")).into_response()),
+        Ok(()) => {
+            // Some procedures taken out: say so, not that the whole mandate
+            // is revoked (the badge shows what the mandate is now).
+            let done = if f.all("categories").iter().all(|c| c.trim().is_empty()) {
+                "verify-revoked"
+            } else {
+                "verify-revoked-part"
+            };
+            Ok(Redirect::to(&format!("/v/{code}?done={done}")).into_response())
+        }
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::from_fields(ctx.lang, Vec::new(), &errors, &[]);
             verify_page(&state, &ctx, &code, form, StatusCode::UNPROCESSABLE_ENTITY).await

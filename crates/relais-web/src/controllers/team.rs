@@ -142,7 +142,7 @@ pub async fn invite_member(
                 &state,
                 &ctx,
                 FormState::empty(),
-                Some((intro, href.clone(), href)),
+                Some((intro, full_url(&state, &href), href)),
                 StatusCode::OK,
             )
             .await
@@ -157,7 +157,7 @@ pub async fn invite_member(
                 &state,
                 &ctx,
                 FormState::empty(),
-                Some((intro, href.clone(), href)),
+                Some((intro, full_url(&state, &href), href)),
                 StatusCode::OK,
             )
             .await
@@ -233,8 +233,17 @@ pub async fn create_reset_link(
         &state,
         &ctx,
         FormState::empty(),
-        Some((intro, href.clone(), href)),
+        Some((intro, full_url(&state, &href), href)),
         StatusCode::OK,
     )
     .await
+}
+
+/// The address a supervisor passes on (by e-mail, on paper): whole, so
+/// that it can be opened from anywhere.
+fn full_url(state: &AppState, path: &str) -> String {
+    format!(
+        "{}{path}",
+        state.services.config().public_url.trim_end_matches('/')
+    )
 }

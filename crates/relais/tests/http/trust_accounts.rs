@@ -159,6 +159,11 @@ async fn takeover(postgres: bool) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.location());
     let join = r.text_of_id("invite-link").unwrap();
+    // The page shows the whole address; the browser follows its path.
+    let join = join
+        .strip_prefix(app.base.as_str())
+        .unwrap_or(&join)
+        .to_owned();
     assert!(join.starts_with("/join/"), "{join}");
     assert!(!chef
         .get("/team")
@@ -303,6 +308,11 @@ async fn trust_accounts_a_declined_invitation_changes_nothing() {
         )
         .await;
     let join = r.text_of_id("invite-link").unwrap();
+    // The page shows the whole address; the browser follows its path.
+    let join = join
+        .strip_prefix(app.base.as_str())
+        .unwrap_or(&join)
+        .to_owned();
     let agent = app.browser();
     agent.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
     let page = agent.get(&join).await;
@@ -609,6 +619,11 @@ async fn trust_accounts_weak_passwords_are_refused_with_their_reason() {
         .post(&format!("/team/{id}/reset"), &team.csrf(), &[])
         .await;
     let reset = r.text_of_id("invite-link").unwrap();
+    // The page shows the whole address; the browser follows its path.
+    let reset = reset
+        .strip_prefix(app.base.as_str())
+        .unwrap_or(&reset)
+        .to_owned();
     let person = app.browser();
     let page = person.get(&reset).await;
     for (weak, why) in [
@@ -641,6 +656,11 @@ async fn trust_accounts_weak_passwords_are_refused_with_their_reason() {
         )
         .await;
     let invite = r.text_of_id("invite-link").unwrap();
+    // The page shows the whole address; the browser follows its path.
+    let invite = invite
+        .strip_prefix(app.base.as_str())
+        .unwrap_or(&invite)
+        .to_owned();
     let newcomer = app.browser();
     let page = newcomer.get(&invite).await;
     let r = newcomer

@@ -198,7 +198,12 @@ async fn public_page_hides_categories(opts: Options) {
             ],
         )
         .await;
-    assert_eq!(r.location(), format!("/v/{code}?done=verify-revoked"));
+    assert_eq!(r.location(), format!("/v/{code}?done=verify-revoked-part"));
+    let after = b.get(&r.location().to_owned()).await;
+    assert!(after
+        .body
+        .contains("Les démarches cochées sont retirées du mandat."));
+    assert!(after.body.contains(">Actif<"));
     let view = app.services.mandate(&actor, mid).await.unwrap();
     assert_eq!(
         view.active_categories,
@@ -226,4 +231,36 @@ async fn trust_web_public_page_hides_categories_without_the_secret_on_postgresql
         ..Options::default()
     })
     .await;
+}
+
+/// A key given twice in a JSON body is refused, naming it (a proxy or a
+/// log may read the first value where serde keeps the last).
+#[tokio::test]
+async fn trust_web_duplicate_json_keys_are_refused() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let r = app
+        .api()
+        .post(format!("{}/api/v1/persons", app.base))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body(r#"{"first_name": "Un", "first_name": "Deux", "last_name": "Double", "privacy_notice_on": "2026-01-05", "confirm_new": true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["fields"][0]["field"], "first_name", "{v}");
+    assert_eq!(v["error"]["fields"][0]["code"], "duplicate_key", "{v}");
+    // Nested objects too.
+    let r = app
+        .api()
+        .post(format!("{}/api/v1/help-requests", app.base))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body(r#"{"anonymous": {"age_bracket": "25_39", "age_bracket": "40_59"}, "procedure": "x y", "category": "social"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
