@@ -1,4 +1,3 @@
-use chrono::{DateTime, Utc};
 use relais_domain::FieldError;
 use relais_store::StoreError;
 use thiserror::Error;
@@ -13,9 +12,6 @@ pub enum ServiceError {
     /// Wrong e-mail, password or code; deliberately says no more.
     #[error("incorrect credentials")]
     InvalidCredentials,
-    /// The account is temporarily locked after repeated failures.
-    #[error("account locked until {0}")]
-    Locked(DateTime<Utc>),
     /// The account has no active membership left.
     #[error("account disabled")]
     AccountDisabled,

@@ -53,7 +53,6 @@ impl From<ServiceError> for WebError {
             | ServiceError::ErasureBlocked(_)
             | ServiceError::Conflict(_)
             | ServiceError::InvalidCredentials
-            | ServiceError::Locked(_)
             | ServiceError::AccountDisabled => {
                 WebError::Page(StatusCode::BAD_REQUEST, ErrorPage::BadRequest)
             }
@@ -217,10 +216,10 @@ impl IntoResponse for ApiError {
                 ),
                 vec![],
             ),
-            ServiceError::Locked(_) | ServiceError::AccountDisabled => (
+            ServiceError::AccountDisabled => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
-                msg("Compte bloqué ou désactivé.", "Account locked or disabled."),
+                msg("Compte désactivé.", "Account disabled."),
                 vec![],
             ),
             ServiceError::Forbidden => (

@@ -89,9 +89,7 @@ pub async fn sign_in(
             );
             Ok(r)
         }
-        Err(ServiceError::InvalidCredentials) | Err(ServiceError::Locked(_)) => {
-            page(StatusCode::UNAUTHORIZED, "login-failed")
-        }
+        Err(ServiceError::InvalidCredentials) => page(StatusCode::UNAUTHORIZED, "login-failed"),
         Err(ServiceError::AccountDisabled) => page(StatusCode::FORBIDDEN, "login-disabled"),
         Err(e) => Err(e.into()),
     }
@@ -141,9 +139,7 @@ pub async fn verify_totp(
         .await
     {
         Ok(()) => Ok(Redirect::to("/").into_response()),
-        Err(ServiceError::InvalidCredentials) | Err(ServiceError::Locked(_)) => {
-            page(StatusCode::UNAUTHORIZED, "totp-failed")
-        }
+        Err(ServiceError::InvalidCredentials) => page(StatusCode::UNAUTHORIZED, "totp-failed"),
         Err(e) => Err(e.into()),
     }
 }
