@@ -18,19 +18,24 @@ test('a walk-in is recorded with the keyboard alone: new person, request, interv
   await page.locator('main h1').click(); // put focus in the document, away from inputs
   await page.keyboard.press('/');
   await expect(page.locator('#q')).toBeFocused();
-  // Person: nobody searched yet, so "new person" is the chosen radio; the
-  // arrow keys move within the group.
-  await tabTo(page, page.locator('input[name="person_mode"][value="new"]'), 10);
+  // Person: nobody searched yet, so "person found" is the chosen radio and
+  // only its block shows; the arrow keys move within the group and show
+  // the chosen block.
+  await expect(page.locator('#first_name')).toBeHidden();
+  await tabTo(page, page.locator('input[name="person_mode"][value="existing"]'), 10);
+  await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
   await expect(page.locator('input[name="person_mode"][value="anonymous"]')).toBeChecked();
+  await expect(page.locator('#anon_age_bracket')).toBeVisible();
   await page.keyboard.press('ArrowUp');
   await expect(page.locator('input[name="person_mode"][value="new"]')).toBeChecked();
+  await expect(page.locator('#anon_age_bracket')).toBeHidden();
   await typeInto(page, '#first_name', 'Odile');
   await typeInto(page, '#last_name', last);
   await typeInto(page, '#birth_year', '1948');
-  await typeInto(page, '#phone', '06 11 22 33 44');
   await typeInto(page, '#postcode', '69100');
   await typeInto(page, '#commune', 'Démoville');
+  await typeInto(page, '#phone', '06 11 22 33 44');
   // The policy asks that the privacy notice be given first.
   await tabTo(page, page.locator('#privacy_notice'), 5);
   await page.keyboard.press('Space');
@@ -40,6 +45,9 @@ test('a walk-in is recorded with the keyboard alone: new person, request, interv
   await tabTo(page, page.locator('#category'), 10);
   await page.keyboard.type('Social');
   await expect(page.locator('#category')).toHaveValue('social');
+  // Rarer details are folded: open them from the keyboard.
+  await tabTo(page, page.getByText('Organisme, canal, échéance'), 5);
+  await page.keyboard.press('Enter');
   await typeInto(page, '#operator', 'CPAM');
   // Mode: the first radio of the group gets focus; move to "Faire avec".
   await tabTo(page, page.locator('input[name="mode"]').first(), 10);
@@ -51,6 +59,7 @@ test('a walk-in is recorded with the keyboard alone: new person, request, interv
   await expect(page.locator('input[name="duration_minutes"][value="45"]')).toBeChecked();
   await typeInto(page, '#summary', 'Dossier complété ensemble et envoyé.');
   // Follow-up.
+  await typeInto(page, '#follow_up_reason', 'Vérifier la réponse de la CPAM');
   await tabTo(page, page.locator('#follow_up_date'), 10);
   await page.keyboard.type('15062030');
   if ((await page.locator('#follow_up_date').inputValue()) !== '2030-06-15') {
@@ -62,7 +71,6 @@ test('a walk-in is recorded with the keyboard alone: new person, request, interv
     await page.keyboard.type('06152030');
   }
   await expect(page.locator('#follow_up_date')).toHaveValue('2030-06-15');
-  await typeInto(page, '#follow_up_reason', 'Vérifier la réponse de la CPAM');
   // Save with Enter on the button.
   await tabTo(page, page.getByRole('button', { name: 'Enregistrer', exact: true }), 10);
   await expectVisibleFocus(page);

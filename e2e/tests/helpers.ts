@@ -210,3 +210,18 @@ export async function expectVisibleFocus(page: Page): Promise<void> {
   const info = await focusIndicator(page);
   expect(info.visible, `no visible focus indicator on ${info.element} (outline: ${info.outline}; box-shadow: ${info.boxShadow})`).toBe(true);
 }
+
+// ---------------------------------------------------------------------------
+// Mandates
+// ---------------------------------------------------------------------------
+
+/** On a pending paper mandate's page: records the signature with a scan. */
+export async function signWithScan(page: Page): Promise<void> {
+  await page.locator('#scan').setInputFiles({
+    name: 'mandat-signe.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n% signed paper mandate\n'),
+  });
+  await page.getByRole('button', { name: 'Enregistrer la signature' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Mandat signé');
+}

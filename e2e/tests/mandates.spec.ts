@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { DEMO, DEMO_PASSWORD, checkA11y, signIn, uniqueSuffix } from './helpers';
+import { DEMO, DEMO_PASSWORD, checkA11y, signIn, signWithScan, uniqueSuffix } from './helpers';
 
 test('paper mandate for two categories: document, signature, done_for accepted then refused outside it', async ({ page }) => {
   await signIn(page, DEMO.agent, DEMO_PASSWORD);
@@ -34,13 +34,7 @@ test('paper mandate for two categories: document, signature, done_for accepted t
   expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
 
   // Record the paper signature, with the scan the charter requires.
-  await page.locator('#scan').setInputFiles({
-    name: 'mandat-signe.pdf',
-    mimeType: 'application/pdf',
-    buffer: Buffer.from('%PDF-1.4\n% signed paper mandate\n'),
-  });
-  await page.getByRole('button', { name: 'Enregistrer la signature' }).click();
-  await expect(page.locator('[role=status]')).toContainText('Mandat signé');
+  await signWithScan(page);
   await checkA11y(page, '/mandates/<id> active');
 
   // done_for in a covered category: accepted.
@@ -60,7 +54,7 @@ test('paper mandate for two categories: document, signature, done_for accepted t
   await page.locator('#category').selectOption('papiers');
   await page.locator('input[name="mode"][value="done_for"]').check();
   await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-  await expect(page.locator('#policy-refusal')).toContainText('ne couvre pas cette catégorie');
+  await expect(page.locator('#policy-refusal')).toContainText('mais pas « Papiers');
   await expect(page.locator('#policy-refusal').getByRole('link', { name: 'Établir un mandat' })).toBeVisible();
   await checkA11y(page, '/intake refused by the policy');
 

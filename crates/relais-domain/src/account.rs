@@ -162,7 +162,7 @@ impl NewPassword {
             return Err(FieldError::new("password", "password_too_short"));
         }
         if n > 256 {
-            return Err(FieldError::new("password", "too_long"));
+            return Err(FieldError::new("password", "too_long").with_limit(256));
         }
         if let Some(code) = weakness(s, personal) {
             return Err(FieldError::new("password", code));

@@ -182,7 +182,7 @@ impl AgeBracket {
 }
 
 /// Durations offered as chips at the desk, in minutes.
-pub const DURATION_CHOICES: [i64; 6] = [15, 30, 45, 60, 90, 120];
+pub const DURATION_CHOICES: [i64; 8] = [10, 15, 20, 30, 45, 60, 90, 120];
 
 /// An intervention's duration: 1 minute to 8 hours.
 pub fn parse_duration(s: &str) -> Result<i64, FieldError> {
@@ -225,7 +225,7 @@ pub fn optional_long_text(
         return Ok(None);
     }
     if t.chars().count() > max {
-        return Err(FieldError::new(field, "too_long"));
+        return Err(FieldError::new(field, "too_long").with_limit(max));
     }
     if t.chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
@@ -257,6 +257,52 @@ pub fn parse_date(field: &'static str, s: &str) -> Result<Option<NaiveDate>, Fie
         .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
         .map(Some)
         .map_err(|_| FieldError::new(field, "invalid_date"))
+}
+
+/// The names a person search carries into the new-person form when it
+/// found nobody: one word is a last name; with more, the first word is
+/// the first name and the rest the last name. Phone numbers and years
+/// carry nothing.
+pub fn names_from_search(q: &str) -> (String, String) {
+    let words: Vec<&str> = q
+        .split_whitespace()
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .collect();
+    match words.as_slice() {
+        [] => (String::new(), String::new()),
+        [one] => (String::new(), (*one).to_owned()),
+        [first, rest @ ..] => ((*first).to_owned(), rest.join(" ")),
+    }
+}
+
+/// The usual follow-up delays offered at the desk, from `today`: in a
+/// week, in two weeks, in a month (the same day next month, or its last
+/// day).
+pub fn follow_up_shortcuts(today: NaiveDate) -> [(&'static str, NaiveDate); 3] {
+    [
+        ("week", today + chrono::Duration::days(7)),
+        ("two-weeks", today + chrono::Duration::days(14)),
+        (
+            "month",
+            today
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(today + chrono::Duration::days(30)),
+        ),
+    ]
+}
+
+/// A follow-up's day: today or later (a reminder in the past would be
+/// overdue the moment it is written).
+pub fn check_follow_up_day(
+    field: &'static str,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
+    if day < today {
+        Err(FieldError::new(field, "follow_up_in_past"))
+    } else {
+        Ok(day)
+    }
 }
 
 /// A birth date: not in the future, not before 1900.

@@ -195,6 +195,76 @@ impl Refusal {
     }
 }
 
+/// A refusal with the facts it rests on, so that the worker is told
+/// what is missing and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub reason: Refusal,
+    /// The request's category.
+    pub category: ProcedureCategory,
+    /// The mandate the decision looked at (the one closest to covering),
+    /// when the person has one.
+    pub mandate: Option<MandateBrief>,
+}
+
+/// What a worker needs to know of a mandate that did not cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandateBrief {
+    pub id: crate::MandateId,
+    /// The code printed on the mandate (its public reference).
+    pub code: String,
+    pub consent: Consent,
+    /// The categories still covered.
+    pub covered: Vec<ProcedureCategory>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub signed_on: Option<NaiveDate>,
+}
+
+impl Refused {
+    /// A refusal that no mandate could lift.
+    pub fn bare(reason: Refusal, category: ProcedureCategory) -> Self {
+        Self {
+            reason,
+            category,
+            mandate: None,
+        }
+    }
+
+    /// Whether drawing up a new mandate (for the person and the category)
+    /// is the way forward: none covers, or the one there ended, was
+    /// revoked or leaves the category out.
+    pub fn new_mandate_helps(&self) -> bool {
+        matches!(
+            self.reason,
+            Refusal::NoMandate
+                | Refusal::MandateExpired
+                | Refusal::MandateRevoked
+                | Refusal::CategoryNotCovered
+        )
+    }
+
+    /// The unsigned mandate the worker can have signed now, if that is
+    /// what is missing.
+    pub fn to_sign(&self) -> Option<&MandateBrief> {
+        self.mandate
+            .as_ref()
+            .filter(|_| self.reason == Refusal::MandateNotSigned)
+    }
+
+    /// Whether the refusal is about who acts (the role), so that handing
+    /// the request to someone allowed is the way forward.
+    pub fn hand_over_helps(&self) -> bool {
+        self.reason == Refusal::RoleNotAllowed
+    }
+
+    /// Whether "done with" the person instead is allowed by the policy
+    /// for this category.
+    pub fn done_with_allowed(&self, policy: &Policy) -> bool {
+        policy.mode_allowed(self.category, Mode::DoneWith)
+    }
+}
+
 /// The structure's intervention policy. Fields missing from a stored
 /// policy take their default, so that new settings can be added later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,24 @@ fn word_score(q: &str, w: &str) -> u32 {
     }
 }
 
+/// How well a free-text query matches a text (0 = no match): every word
+/// of the query must match a word of the text, exactly, as its start, or
+/// with one typo, accents and case aside. For catalogue look-ups.
+pub fn text_score(query: &str, text: &str) -> u32 {
+    let hay = fold(text);
+    let words: Vec<&str> = hay.split(' ').filter(|w| !w.is_empty()).collect();
+    let q = fold(query);
+    let mut total = 0;
+    for qw in q.split(' ').filter(|w| !w.is_empty()) {
+        let best = words.iter().map(|w| word_score(qw, w)).max().unwrap_or(0);
+        if best == 0 {
+            return 0;
+        }
+        total += best;
+    }
+    total
+}
+
 /// A parsed search query.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
@@ -130,6 +148,18 @@ impl Query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_score_matches_words_starts_and_typos() {
+        let t = "Demander l'aide au logement (APL) caf logement";
+        assert!(text_score("caf", t) > 0);
+        assert!(text_score("APL", t) > 0);
+        assert!(text_score("logemnt", t) > 0, "one typo");
+        assert!(text_score("aide log", t) > 0, "word starts");
+        assert_eq!(text_score("retraite", t), 0);
+        assert_eq!(text_score("", t), 0);
+        assert!(text_score("apl", t) > text_score("lo", t));
+    }
 
     fn key(first: &str, last: &str) -> String {
         fold(&format!("{first} {last}"))

@@ -10,11 +10,24 @@ pub struct FieldError {
     pub field: &'static str,
     /// Stable message code, e.g. `required`, `too_long`, `invalid_email`.
     pub code: &'static str,
+    /// The bound that was crossed (`too_long`: the most characters
+    /// allowed; `too_short`: the fewest), for the message.
+    pub limit: Option<usize>,
 }
 
 impl FieldError {
     pub const fn new(field: &'static str, code: &'static str) -> Self {
-        Self { field, code }
+        Self {
+            field,
+            code,
+            limit: None,
+        }
+    }
+
+    /// The same error, naming the bound that was crossed.
+    pub const fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
     }
 }
 
@@ -39,10 +52,10 @@ pub fn bounded_text(
         return Err(FieldError::new(field, "required"));
     }
     if len < min {
-        return Err(FieldError::new(field, "too_short"));
+        return Err(FieldError::new(field, "too_short").with_limit(min));
     }
     if len > max {
-        return Err(FieldError::new(field, "too_long"));
+        return Err(FieldError::new(field, "too_long").with_limit(max));
     }
     if trimmed.chars().any(|c| c.is_control()) {
         return Err(FieldError::new(field, "invalid_characters"));
@@ -63,7 +76,7 @@ mod tests {
         );
         assert_eq!(
             bounded_text("name", "abcdefghijk", 1, 10),
-            Err(FieldError::new("name", "too_long"))
+            Err(FieldError::new("name", "too_long").with_limit(10))
         );
         assert_eq!(
             bounded_text("name", "a\u{0}b", 1, 10),

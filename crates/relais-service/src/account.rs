@@ -86,8 +86,12 @@ impl Services {
             checks.push(FieldError::new("current_password", "required"));
         }
         let new_pw = checks.take(
-            NewPassword::parse_for(new, &[agent.email.as_str(), agent.name.as_str()])
-                .map_err(|e| FieldError::new("new_password", e.code)),
+            NewPassword::parse_for(new, &[agent.email.as_str(), agent.name.as_str()]).map_err(
+                |e| FieldError {
+                    field: "new_password",
+                    ..e
+                },
+            ),
         );
         if new != confirm {
             checks.push(FieldError::new("new_password_confirm", "passwords_differ"));

@@ -366,7 +366,10 @@ impl Services {
             self.store.delete_session(&hash, &[], now).await?;
             return Ok(None);
         }
-        if now - session.last_seen_at > chrono::Duration::seconds(60) {
+        // Activity is written at most once a minute (or, for short idle
+        // settings, four times per idle period).
+        let step = std::cmp::min(chrono::Duration::seconds(60), self.config.session_idle / 4);
+        if now - session.last_seen_at > step {
             self.store.touch_session(&hash, now).await?;
         }
         Ok(Some(SessionContext {

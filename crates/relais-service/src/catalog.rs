@@ -51,6 +51,8 @@ pub struct Procedure {
     pub checked_on: chrono::NaiveDate,
     pub sources: Vec<String>,
     pub deadline: Option<DeadlineRule>,
+    /// Other words a worker may type to find it (acronyms, usual names).
+    pub keywords: Vec<String>,
 }
 
 /// The whole catalogue.
@@ -101,6 +103,8 @@ struct RawProcedure {
     sources: Spanned<Vec<String>>,
     #[serde(default)]
     deadline: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    keywords: Vec<String>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -303,6 +307,7 @@ impl Catalog {
                 documents_en: p.documents_en.into_inner(),
                 checked_on,
                 sources: p.sources.into_inner(),
+                keywords: p.keywords,
                 deadline,
             });
         }

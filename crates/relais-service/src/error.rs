@@ -31,8 +31,8 @@ pub enum ServiceError {
     #[error("similar persons exist")]
     SimilarPersons(Vec<crate::persons::PersonHit>),
     /// The structure's policy refuses the intervention, for this reason.
-    #[error("refused by the policy: {}", .0.as_str())]
-    PolicyRefused(relais_domain::mandate::Refusal),
+    #[error("refused by the policy: {}", .0.reason.as_str())]
+    PolicyRefused(Box<relais_domain::mandate::Refused>),
     /// An erasure request while mandates are in force: revoke them first.
     #[error("mandates in force")]
     ErasureBlocked(Vec<relais_domain::MandateId>),

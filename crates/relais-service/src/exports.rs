@@ -101,14 +101,15 @@ impl Services {
             }
             let n = reason.chars().count();
             if n < 10 {
-                return Err(FieldError::new(
-                    "reason",
-                    if n == 0 { "required" } else { "too_short" },
-                )
+                return Err(if n == 0 {
+                    FieldError::new("reason", "required")
+                } else {
+                    FieldError::new("reason", "too_short").with_limit(10)
+                }
                 .into());
             }
             if n > 500 {
-                return Err(FieldError::new("reason", "too_long").into());
+                return Err(FieldError::new("reason", "too_long").with_limit(500).into());
             }
             if relais_domain::guard::looks_like_secret(reason) {
                 return Err(FieldError::new("reason", "looks_like_secret").into());

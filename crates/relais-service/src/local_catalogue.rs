@@ -31,6 +31,8 @@ pub struct StructureProcedure {
     pub tips: String,
     pub tips_en: String,
     pub local_note: String,
+    /// Other words a worker may type to find it (acronyms, usual names).
+    pub keywords: Vec<String>,
     pub hidden: bool,
     /// Added by the structure (not shipped with relais).
     pub local: bool,
@@ -76,6 +78,7 @@ fn shipped(p: &Procedure, s: Option<&ProcedureSettingRow>) -> StructureProcedure
         tips: p.tips.clone(),
         tips_en: p.tips_en.clone(),
         local_note: s.map(|s| s.local_note.clone()).unwrap_or_default(),
+        keywords: p.keywords.clone(),
         hidden: s.is_some_and(|s| s.hidden),
         local: false,
         checked_on: p.checked_on,
@@ -105,6 +108,7 @@ fn local(r: LocalProcedureRow) -> StructureProcedure {
         tips_en: r.tips.clone(),
         tips: r.tips,
         local_note: String::new(),
+        keywords: Vec::new(),
         hidden: false,
         local: true,
         deadline: None,
@@ -150,24 +154,37 @@ impl Services {
         actor: &Actor,
         q: &str,
     ) -> Result<Vec<StructureProcedure>, ServiceError> {
-        let words: Vec<String> = fold(q).split_whitespace().map(str::to_owned).collect();
-        Ok(self
-            .structure_procedures(actor, false)
-            .await?
+        // Titles, operators (id and name), category and keywords, with the
+        // person search's tolerance (accents, word starts, one typo); the
+        // best matches first, the catalogue's order among equals.
+        let all = self.structure_procedures(actor, false).await?;
+        if fold(q).is_empty() {
+            return Ok(all);
+        }
+        let mut scored: Vec<(u32, StructureProcedure)> = all
             .into_iter()
-            .filter(|p| {
+            .filter_map(|p| {
                 let op = self
                     .catalog()
                     .operator(&p.operator)
-                    .map(|o| o.name.clone())
-                    .unwrap_or_else(|| p.operator.clone());
-                let hay = fold(&format!(
-                    "{} {} {} {} {} {}",
-                    p.title, p.title_en, p.id, p.category, p.operator, op
-                ));
-                words.iter().all(|w| hay.contains(w.as_str()))
+                    .map(|o| format!("{} {}", o.name, o.name_en))
+                    .unwrap_or_default();
+                let hay = format!(
+                    "{} {} {} {} {} {} {}",
+                    p.title,
+                    p.title_en,
+                    p.id,
+                    p.category,
+                    p.operator,
+                    op,
+                    p.keywords.join(" ")
+                );
+                let score = relais_domain::search::text_score(q, &hay);
+                (score > 0).then_some((score, p))
             })
-            .collect())
+            .collect();
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+        Ok(scored.into_iter().map(|(_, p)| p).collect())
     }
 
     /// Hides a shipped procedure or gives it a local note.

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use rand::Rng;
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::{
-    parse_categories, revocation_secret_matches, Consent, MandateDuration, MandateFacts,
-    MandateState, Policy, Refusal, Verdict,
+    parse_categories, revocation_secret_matches, Consent, MandateBrief, MandateDuration,
+    MandateFacts, MandateState, Policy, Refusal, Refused, Verdict,
 };
 use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role};
 use relais_store::{MandateFactsRow, MandateListRow, MandateRow};
@@ -68,6 +68,8 @@ pub struct Scan {
 pub(crate) fn facts(m: &MandateRow) -> MandateFacts {
     facts_of(&MandateFactsRow {
         id: m.id,
+        consent: m.consent.clone(),
+        verification_code: m.verification_code.clone(),
         categories: m.categories.clone(),
         revoked_categories: m.revoked_categories.clone(),
         starts_on: m.starts_on,
@@ -121,6 +123,7 @@ impl Judging {
         mandates: &[MandateFactsRow],
     ) -> Result<(Option<Uuid>, Option<Refusal>), ServiceError> {
         let mut best: Option<(Uuid, Option<Refusal>)> = None;
+        let mut looked_at: Option<&MandateFactsRow> = None;
         if self.mode == Mode::DoneFor && !self.anonymous {
             for m in mandates {
                 if self.wanted.is_some_and(|w| w != m.id) {
@@ -130,6 +133,7 @@ impl Judging {
                 let better = matches!((&best, r), (None, _) | (Some((_, Some(_))), None));
                 if better {
                     best = Some((m.id, r));
+                    looked_at = Some(m);
                 }
             }
             if self.wanted.is_some() && best.is_none() {
@@ -146,8 +150,25 @@ impl Judging {
         {
             Verdict::Allowed => Ok((best.filter(|(_, r)| r.is_none()).map(|(id, _)| id), None)),
             Verdict::Warn(r) => Ok((None, Some(r))),
-            Verdict::Refused(r) => Err(ServiceError::PolicyRefused(r)),
+            Verdict::Refused(r) => Err(ServiceError::PolicyRefused(Box::new(Refused {
+                reason: r,
+                category,
+                mandate: looked_at.map(|m| brief_of(m, &facts_of(m))),
+            }))),
         }
+    }
+}
+
+/// The worker's view of a mandate that did not cover.
+pub(crate) fn brief_of(m: &MandateFactsRow, f: &MandateFacts) -> MandateBrief {
+    MandateBrief {
+        id: MandateId(m.id),
+        code: m.verification_code.clone(),
+        consent: Consent::parse(&m.consent).unwrap_or(Consent::Paper),
+        covered: f.active_categories(),
+        starts_on: f.starts_on,
+        ends_on: f.ends_on,
+        signed_on: f.signed_on,
     }
 }
 
@@ -261,7 +282,7 @@ impl Services {
             c.push(FieldError::new("retention_months", "invalid_retention"));
         }
         if policy.charter.chars().count() > 10_000 {
-            c.push(FieldError::new("charter", "too_long"));
+            c.push(FieldError::new("charter", "too_long").with_limit(10_000));
         }
         c.take(policy.check_backdating_setting());
         c.finish()?;

@@ -802,9 +802,9 @@ impl OwnPlaceInput {
         };
         let name = self.name.trim();
         if name.chars().count() < 3 {
-            c.push(FieldError::new("name", "too_short"));
+            c.push(FieldError::new("name", "too_short").with_limit(3));
         } else if name.chars().count() > 150 {
-            c.push(FieldError::new("name", "too_long"));
+            c.push(FieldError::new("name", "too_long").with_limit(150));
         }
         let siret = opt(&self.siret);
         if siret
@@ -871,7 +871,7 @@ impl OwnPlaceInput {
             .as_ref()
             .is_some_and(|d| d.chars().count() > 2000)
         {
-            c.push(FieldError::new("description", "too_long"));
+            c.push(FieldError::new("description", "too_long").with_limit(2000));
         }
         let mut codes = |field: &'static str, values: &[String]| -> String {
             let mut out: Vec<&str> = Vec::new();

@@ -185,9 +185,11 @@ impl Services {
         let follow_up = c.take(parse_date("follow_up_date", &input.follow_up_date));
         if let Some(Some(d)) = follow_up {
             let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-            if d < today {
-                c.push(FieldError::new("follow_up_date", "date_in_past"));
-            }
+            c.take(relais_domain::desk::check_follow_up_day(
+                "follow_up_date",
+                d,
+                today,
+            ));
         }
         c.finish()?;
         let (Some(request), Some(reason)) = (request, reason) else {

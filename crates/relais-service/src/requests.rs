@@ -7,14 +7,16 @@ use crate::persons::{not_found, PersonHit, PersonInput};
 use crate::{Actor, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::desk::{
-    closure, optional_long_text, optional_text, parse_date, parse_duration, parse_postcode,
+    check_follow_up_day, closure, optional_long_text, optional_text, parse_date, parse_duration,
+    parse_postcode,
 };
 use relais_domain::journal::JournalEvent;
-use relais_domain::mandate::{Policy, Refusal, Verdict};
+use relais_domain::mandate::{Policy, Refusal, Refused, Verdict};
 use relais_domain::validation::bounded_text;
 use relais_domain::{
     AgeBracket, AgentId, BlockReason, Channel, FieldError, FollowUpId, HelpRequestId,
     InterventionId, InterventionPlace, Mode, Outcome, PersonId, ProcedureCategory, RequestStatus,
+    Role,
 };
 use relais_store::{
     AutonomyRow, Coverage, Covered, FollowUpListRow, FollowUpRow, HelpRequestListRow,
@@ -354,7 +356,10 @@ impl Services {
     }
 
     fn validate_follow_up(&self, c: &mut Checks, f: &FollowUpInput) -> Option<(NaiveDate, String)> {
-        let due = match parse_date("due_date", &f.due_date) {
+        let due = match parse_date("due_date", &f.due_date).and_then(|d| {
+            d.map(|d| check_follow_up_day("due_date", d, self.today()))
+                .transpose()
+        }) {
             Ok(Some(d)) => Some(d),
             Ok(None) => {
                 c.push(FieldError::new("due_date", "required"));
@@ -1048,7 +1053,20 @@ impl Services {
         let due = if input.due_date.trim().is_empty() {
             Some(current.due_date)
         } else {
-            c.take(parse_date("due_date", &input.due_date)).flatten()
+            // Moving a reminder into the past is refused; keeping the
+            // day it already has (even past) is not a move.
+            let today = self.today();
+            c.take(parse_date("due_date", &input.due_date).and_then(|d| {
+                d.map(|d| {
+                    if d == current.due_date {
+                        Ok(d)
+                    } else {
+                        check_follow_up_day("due_date", d, today)
+                    }
+                })
+                .transpose()
+            }))
+            .flatten()
         };
         let reason = if input.reason.trim().is_empty() {
             Some(current.reason.clone())
@@ -1155,6 +1173,25 @@ impl Services {
         })
     }
 
+    /// The active members whose role the policy lets act for a person,
+    /// for handing over a request the actor may not do for the person.
+    pub async fn agents_who_may_act_for(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(AgentId, String)>, ServiceError> {
+        let policy = self.policy(actor).await?;
+        Ok(self
+            .store
+            .team_of(actor.structure_id.0)
+            .await?
+            .into_iter()
+            .filter(|m| {
+                m.active && Role::parse(&m.role).is_ok_and(|r| policy.done_for_roles.contains(&r))
+            })
+            .map(|m| (AgentId(m.agent_id), m.name))
+            .collect())
+    }
+
     /// The structure's active members, for assignee pickers.
     pub async fn assignable_agents(
         &self,
@@ -1189,7 +1226,14 @@ fn rejudge(
         if let Verdict::Refused(r) =
             policy.rejudge(category, mode, before.person_id.is_none(), mandate)
         {
-            return Err(ServiceError::PolicyRefused(r));
+            return Err(ServiceError::PolicyRefused(Box::new(Refused {
+                reason: r,
+                category,
+                mandate: d
+                    .mandate
+                    .as_ref()
+                    .map(|m| crate::mandates::brief_of(m, &facts_of(m))),
+            })));
         }
     }
     Ok(())

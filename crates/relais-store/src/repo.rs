@@ -1452,8 +1452,8 @@ macro_rules! repository {
             person_id: Uuid,
         ) -> Result<Vec<MandateFactsRow>, StoreError> {
             Ok(sqlx::query_as(concat!(
-                "SELECT id, categories, revoked_categories, starts_on, ends_on, signed_at, \
-                 revoked_at FROM mandates WHERE structure_id = $1 AND person_id = $2 ORDER BY id",
+                "SELECT id, consent, verification_code, categories, revoked_categories, starts_on, \
+                 ends_on, signed_at, revoked_at FROM mandates WHERE structure_id = $1 AND person_id = $2 ORDER BY id",
                 $lock
             ))
             .bind(structure_id)
@@ -1468,8 +1468,8 @@ macro_rules! repository {
             id: Uuid,
         ) -> Result<Option<MandateFactsRow>, StoreError> {
             Ok(sqlx::query_as(concat!(
-                "SELECT id, categories, revoked_categories, starts_on, ends_on, signed_at, \
-                 revoked_at FROM mandates WHERE structure_id = $1 AND id = $2",
+                "SELECT id, consent, verification_code, categories, revoked_categories, starts_on, \
+                 ends_on, signed_at, revoked_at FROM mandates WHERE structure_id = $1 AND id = $2",
                 $lock
             ))
             .bind(structure_id)

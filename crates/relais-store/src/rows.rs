@@ -396,6 +396,8 @@ impl std::fmt::Debug for MandateRow {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MandateFactsRow {
     pub id: Uuid,
+    pub consent: String,
+    pub verification_code: String,
     pub categories: String,
     pub revoked_categories: String,
     pub starts_on: NaiveDate,

@@ -26,6 +26,9 @@ pub struct Ctx {
     pub path: String,
     pub query: String,
     pub ip: IpAddr,
+    /// How long a session lasts without activity, in seconds (for the
+    /// page's warning before it ends).
+    pub session_idle_seconds: i64,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -119,15 +122,32 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         path: path.clone(),
         query,
         ip,
+        session_idle_seconds: state.services.config().session_idle.num_seconds(),
     };
 
+    let had_session_cookie = cookie(req.headers(), SESSION_COOKIE).is_some();
+    let referer = req
+        .headers()
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let mut req = req;
     // Forms (not the bearer-token API) must carry the page's CSRF token.
     if req.method() == axum::http::Method::POST && !is_api {
         match csrf::check_form(req, &csrf_token, state.config.tls).await {
             Ok(r) => req = r,
             Err(()) => {
-                return render_error_page(&state, lang, session.as_ref(), ErrorPage::Csrf, &path)
+                // A session cookie whose session has ended: say so, and
+                // offer to sign in again and come back to the page the
+                // form was on (its draft is kept in the browser).
+                let page = if session.is_none() && had_session_cookie {
+                    ErrorPage::SessionExpired
+                } else {
+                    ErrorPage::Csrf
+                };
+                let back = referer_path(&referer).unwrap_or_else(|| "/".to_owned());
+                return render_error_page(&state, lang, session.as_ref(), page, &back);
             }
         }
     }
@@ -149,4 +169,16 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         );
     }
     resp.into_response()
+}
+
+/// The local path (and query) of a same-site page address, as a place to
+/// come back to; `None` for anything else.
+fn referer_path(referer: &str) -> Option<String> {
+    let url = url::Url::parse(referer).ok()?;
+    let mut p = url.path().to_owned();
+    if let Some(q) = url.query() {
+        p.push('?');
+        p.push_str(q);
+    }
+    crate::ui::local_path(&p).map(str::to_owned)
 }

@@ -22,6 +22,8 @@ pub enum ErrorPage {
     Forbidden,
     Internal,
     Csrf,
+    /// A form sent after the session ended (idle or signed out).
+    SessionExpired,
     LinkExpired,
     BadRequest,
     RateLimited,
@@ -96,6 +98,8 @@ struct MessagePage {
     ui: Ui,
     heading: String,
     message: String,
+    /// A way forward (address, label) besides going home.
+    action: Option<(String, String)>,
 }
 
 pub fn render_error_page(
@@ -105,7 +109,6 @@ pub fn render_error_page(
     page: ErrorPage,
     path: &str,
 ) -> Response {
-    let _ = state;
     let (status, heading, message) = match page {
         ErrorPage::NotFound => (StatusCode::NOT_FOUND, "error-title", "error-not-found"),
         ErrorPage::Forbidden => (StatusCode::FORBIDDEN, "error-title", "error-forbidden"),
@@ -115,6 +118,11 @@ pub fn render_error_page(
             "error-internal",
         ),
         ErrorPage::Csrf => (StatusCode::FORBIDDEN, "error-title", "error-csrf"),
+        ErrorPage::SessionExpired => (
+            StatusCode::UNAUTHORIZED,
+            "session-expired-title",
+            "session-expired",
+        ),
         ErrorPage::LinkExpired => (StatusCode::GONE, "link-expired-title", "link-expired"),
         ErrorPage::BadRequest => (StatusCode::BAD_REQUEST, "error-title", "error-internal"),
         ErrorPage::RateLimited => (
@@ -130,11 +138,26 @@ pub fn render_error_page(
         path: path.to_owned(),
         query: String::new(),
         ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        session_idle_seconds: state.services.config().session_idle.num_seconds(),
     };
+    let minutes = (state.services.config().session_idle.num_seconds() / 60).max(1);
+    // For an ended session, `path` is the page to come back to.
+    let action = (page == ErrorPage::SessionExpired).then(|| {
+        let back = crate::ui::local_path(path).unwrap_or("/");
+        let sep = if back.contains('?') { '&' } else { '?' };
+        let next: String =
+            url::form_urlencoded::byte_serialize(format!("{back}{sep}restore=1").as_bytes())
+                .collect();
+        (
+            format!("/login?next={next}"),
+            lang.t("session-sign-in-again"),
+        )
+    });
     let tpl = MessagePage {
         ui: Ui::new(&ctx),
         heading: lang.t(heading),
-        message: lang.t(message),
+        message: lang.t_with(message, &[("minutes", minutes.to_string())]),
+        action,
     };
     match tpl.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -199,11 +222,11 @@ impl IntoResponse for ApiError {
         let mut reason = None;
         let (status, code, message, fields) = match e {
             ServiceError::PolicyRefused(r) => {
-                reason = Some(r.as_str().to_owned());
+                reason = Some(r.reason.as_str().to_owned());
                 (
                     StatusCode::CONFLICT,
                     "policy_refused",
-                    lang.t(&format!("refusal-{}", r.as_str())),
+                    crate::refusal::message(lang, &r, None),
                     vec![],
                 )
             }
@@ -245,7 +268,7 @@ impl IntoResponse for ApiError {
                     .map(|f| FieldProblem {
                         field: f.field.to_owned(),
                         code: f.code.to_owned(),
-                        message: lang.field_error(f.code),
+                        message: lang.field_message(f),
                     })
                     .collect(),
             ),

@@ -82,6 +82,25 @@ impl Lang {
     pub fn field_error(self, code: &str) -> String {
         self.t(&format!("err-{code}"))
     }
+
+    /// Message for a validation failure, naming the bound it crossed.
+    pub fn field_message(self, e: &relais_domain::FieldError) -> String {
+        match e.limit {
+            Some(n) if matches!(e.code, "too_long" | "too_short") => {
+                self.t_with(&format!("err-{}-limit", e.code), &[("n", n.to_string())])
+            }
+            _ => self.field_error(e.code),
+        }
+    }
+
+    /// The label of a form field, for an error summary that names it:
+    /// `field-{name}` when the form's label differs from the usual key,
+    /// else the label key spelt with dashes (`first_name` → `first-name`).
+    pub fn field_label(self, field: &str) -> Option<String> {
+        [format!("field-{field}"), field.replace('_', "-")]
+            .iter()
+            .find_map(|k| LOCALES.try_lookup(self.id(), k))
+    }
 }
 
 #[cfg(test)]
@@ -99,6 +118,12 @@ mod tests {
                 .collect()
         };
         let (kf, ke) = (keys(fr), keys(en));
+        for list in [&kf, &ke] {
+            let mut seen = std::collections::HashSet::new();
+            for k in list.iter() {
+                assert!(seen.insert(*k), "defined twice: {k}");
+            }
+        }
         for k in &kf {
             assert!(ke.contains(k), "missing in English: {k}");
         }

@@ -11,6 +11,7 @@ mod error;
 mod i18n;
 pub mod openapi;
 mod ratelimit;
+mod refusal;
 mod security;
 mod stats_view;
 mod tabular;
@@ -457,6 +458,8 @@ pub fn router(state: AppState) -> Router {
         .route("/persons", get(persons::list_persons))
         .route("/persons/search", get(intake::search_fragment))
         .route("/procedures/pick", get(intake::procedure_fragment))
+        .route("/procedures/search", get(intake::procedure_search))
+        .route("/session/ping", get(intake::session_ping))
         .route("/communes/lookup", get(intake::commune_lookup))
         .route(
             "/persons/new",

@@ -22,6 +22,7 @@ const NOTICES: &[&str] = &[
     "join-accepted",
     "join-declined",
     "request-recorded",
+    "handed-over",
     "person-saved",
     "accounts-saved",
     "persons-merged",
@@ -66,6 +67,8 @@ pub struct Ui {
     pub path: String,
     pub user: Option<UserBar>,
     pub notice: Option<String>,
+    /// How long a session lasts without activity, in seconds.
+    pub session_idle_seconds: i64,
 }
 
 impl Ui {
@@ -101,6 +104,7 @@ impl Ui {
             path: ctx.path.clone(),
             user,
             notice,
+            session_idle_seconds: ctx.session_idle_seconds,
         }
     }
 
@@ -108,13 +112,23 @@ impl Ui {
         self.lang.t(key)
     }
 
+    /// How long before a session ends the page warns: two minutes, or a
+    /// third of a shorter idle time.
+    pub fn session_warn_seconds(&self) -> i64 {
+        std::cmp::min(120, self.session_idle_seconds / 3)
+    }
+
+    /// The warning shown before the session ends.
+    pub fn session_warning(&self) -> String {
+        let minutes = (self.session_warn_seconds() + 59) / 60;
+        self.lang
+            .t_with("session-warning", &[("minutes", minutes.to_string())])
+    }
+
     /// A colon with the spacing of the language (French: a no-break space
     /// before it).
     pub fn colon(&self) -> &'static str {
-        match self.lang {
-            Lang::Fr => "\u{a0}: ",
-            Lang::En => ": ",
-        }
+        colon(self.lang)
     }
 
     pub fn lang_code(&self) -> &'static str {
@@ -221,6 +235,27 @@ impl Fields {
     }
 }
 
+/// A path on this site to send the browser back to (`/intake?restore=1`),
+/// or `None` when it could lead elsewhere (`//host`, `/\\host`, a
+/// scheme) or is not a plain path.
+pub fn local_path(p: &str) -> Option<&str> {
+    let ok = p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.starts_with("/\\")
+        && p.len() <= 512
+        && !p.chars().any(|c| c.is_control() || c == '\\');
+    ok.then_some(p)
+}
+
+/// A colon with the spacing of the language (French: a no-break space
+/// before it).
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "\u{a0}: ",
+        Lang::En => ": ",
+    }
+}
+
 /// The values and errors of a submitted form, for showing it again.
 #[derive(Default)]
 pub struct FormState {
@@ -230,6 +265,9 @@ pub struct FormState {
     raw: Vec<(String, String)>,
     /// The credential guard stopped a text: offer to confirm.
     secret_flagged: bool,
+    /// The fields whose text the credential guard stopped; the browser's
+    /// draft never keeps them.
+    flagged: Vec<String>,
 }
 
 impl FormState {
@@ -275,15 +313,26 @@ impl FormState {
                 .map(|(_, id)| (*id).to_owned())
                 .unwrap_or_else(|| field.to_owned())
         };
+        // The summary names each field ("Nom : ce champ est obligatoire."),
+        // the message beside the input does not need to.
+        let summary = |e: &FieldError| match lang.field_label(e.field) {
+            Some(label) => format!("{label}{}{}", colon(lang), lang.field_message(e)),
+            None => lang.field_message(e),
+        };
         Self {
             values,
             errors: errors
                 .iter()
-                .map(|e| (id_of(e.field), lang.field_error(e.code)))
+                .map(|e| (id_of(e.field), summary(e)))
                 .collect(),
             raw: errors
                 .iter()
-                .map(|e| (e.field.to_owned(), lang.field_error(e.code)))
+                .map(|e| (e.field.to_owned(), lang.field_message(e)))
+                .collect(),
+            flagged: errors
+                .iter()
+                .filter(|e| e.code == "looks_like_secret")
+                .map(|e| e.field.to_owned())
                 .collect(),
             secret_flagged: errors.iter().any(|e| e.code == "looks_like_secret"),
         }
@@ -292,6 +341,11 @@ impl FormState {
     /// Whether the credential guard stopped a text of this form.
     pub fn secret_flagged(&self) -> bool {
         self.secret_flagged
+    }
+
+    /// Whether the credential guard stopped this field's text.
+    pub fn flagged(&self, field: &str) -> bool {
+        self.flagged.iter().any(|f| f == field)
     }
 
     /// Replaces the message shown for `field` (and in the error summary).
@@ -317,6 +371,7 @@ impl FormState {
         self.errors = other.errors;
         self.raw = other.raw;
         self.secret_flagged = other.secret_flagged;
+        self.flagged = other.flagged;
         self
     }
 

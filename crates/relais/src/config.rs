@@ -20,6 +20,9 @@ pub struct Settings {
     pub require_totp: bool,
     /// Minutes of inactivity after which a session ends.
     pub session_idle_minutes: i64,
+    /// Seconds of inactivity after which a session ends; when set (not 0)
+    /// it replaces `session_idle_minutes` (for tests and kiosks).
+    pub session_idle_seconds: i64,
     /// Hours after sign-in after which a session ends anyway.
     pub session_absolute_hours: i64,
     /// Set when relais is reached over HTTPS: Secure cookies and HSTS.
@@ -74,6 +77,7 @@ impl Default for Settings {
             database_url: "sqlite://relais.db".into(),
             require_totp: true,
             session_idle_minutes: 30,
+            session_idle_seconds: 0,
             session_absolute_hours: 12,
             tls: false,
             login_attempts_per_ip: 30,
@@ -105,6 +109,7 @@ impl fmt::Debug for Settings {
             .field("database_url", &redact_url(&self.database_url))
             .field("require_totp", &self.require_totp)
             .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_idle_seconds", &self.session_idle_seconds)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("tls", &self.tls)
             .field("login_attempts_per_ip", &self.login_attempts_per_ip)
@@ -134,11 +139,12 @@ impl fmt::Debug for Settings {
 
 /// The settings that `RELAIS_*` variables may set; other `RELAIS_*`
 /// variables (used by scripts) are left alone.
-const ENV_KEYS: [&str; 13] = [
+const ENV_KEYS: [&str; 14] = [
     "listen",
     "database_url",
     "require_totp",
     "session_idle_minutes",
+    "session_idle_seconds",
     "session_absolute_hours",
     "tls",
     "login_attempts_per_ip",
@@ -160,6 +166,15 @@ pub struct Overrides {
 }
 
 impl Settings {
+    /// How long a session lasts without activity.
+    pub fn session_idle(&self) -> chrono::Duration {
+        if self.session_idle_seconds > 0 {
+            chrono::Duration::seconds(self.session_idle_seconds)
+        } else {
+            chrono::Duration::minutes(self.session_idle_minutes)
+        }
+    }
+
     pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> Result<Settings, String> {
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));
         match config_file {
@@ -198,6 +213,9 @@ impl Settings {
         }
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
             return Err("session timeouts must be positive".into());
+        }
+        if self.session_idle_seconds != 0 && !(10..=86_400).contains(&self.session_idle_seconds) {
+            return Err("session_idle_seconds must be 0 (unset) or 10 to 86400".into());
         }
         if self.notifier.starts_with("smtp://") {
             relais_service::notify::SmtpNotifier::from_url(&self.notifier)

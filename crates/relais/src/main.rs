@@ -373,7 +373,7 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
         Arc::new(SystemClock),
         ServiceConfig {
             require_totp: s.require_totp && !demo,
-            session_idle: chrono::Duration::minutes(s.session_idle_minutes),
+            session_idle: s.session_idle(),
             session_absolute: chrono::Duration::hours(s.session_absolute_hours),
             public_url: s.public_url(),
             // Reminder e-mails go out through a real channel only.

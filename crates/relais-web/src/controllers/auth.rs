@@ -5,7 +5,7 @@ use crate::ratelimit::throttle_address;
 use crate::ui::Ui;
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +19,9 @@ struct LoginPage {
     ui: Ui,
     email: String,
     error: Option<String>,
+    /// Where to go once signed in (a local path), e.g. back to a form
+    /// whose session ended.
+    next: String,
 }
 
 #[derive(Template)]
@@ -26,13 +29,38 @@ struct LoginPage {
 struct TotpPage {
     ui: Ui,
     error: Option<String>,
+    next: String,
 }
 
-pub async fn show_login(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// The page to land on after signing in: `next` when it is a local path.
+fn landing(next: &str) -> &str {
+    crate::ui::local_path(next).unwrap_or("/")
+}
+
+fn with_next(path: &str, next: &str) -> String {
+    match crate::ui::local_path(next) {
+        Some(n) if n != "/" => {
+            let enc: String = url::form_urlencoded::byte_serialize(n.as_bytes()).collect();
+            format!("{path}?next={enc}")
+        }
+        _ => path.to_owned(),
+    }
+}
+
+pub async fn show_login(
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
     if let Some(s) = &ctx.session {
         return Ok(match s.stage {
-            Stage::Full => Redirect::to("/"),
-            Stage::Totp => Redirect::to("/login/totp"),
+            Stage::Full => Redirect::to(landing(&q.next)),
+            Stage::Totp => Redirect::to(&with_next("/login/totp", &q.next)),
             Stage::Enrol => Redirect::to("/account/totp"),
         }
         .into_response());
@@ -41,6 +69,7 @@ pub async fn show_login(Extension(ctx): Extension<Ctx>) -> Result<Response, WebE
         ui: Ui::new(&ctx),
         email: String::new(),
         error: None,
+        next: landing(&q.next).to_owned(),
     })
 }
 
@@ -50,6 +79,8 @@ pub struct SignInIn {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn sign_in(
@@ -64,6 +95,7 @@ pub async fn sign_in(
                 ui: Ui::new(&ctx),
                 email: input.email.clone(),
                 error: Some(ctx.lang.t(key)),
+                next: landing(&input.next).to_owned(),
             },
         )
     };
@@ -78,11 +110,11 @@ pub async fn sign_in(
     {
         Ok(signed) => {
             let target = match signed.stage {
-                Stage::Full => "/",
-                Stage::Totp => "/login/totp",
-                Stage::Enrol => "/account/totp",
+                Stage::Full => landing(&input.next).to_owned(),
+                Stage::Totp => with_next("/login/totp", &input.next),
+                Stage::Enrol => "/account/totp".to_owned(),
             };
-            let mut r = Redirect::to(target).into_response();
+            let mut r = Redirect::to(&target).into_response();
             r.headers_mut().append(
                 SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &signed.token, None, true, state.config.tls),
@@ -95,11 +127,15 @@ pub async fn sign_in(
     }
 }
 
-pub async fn show_totp(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+pub async fn show_totp(
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
     match &ctx.session {
         Some(s) if s.stage == Stage::Totp => render(&TotpPage {
             ui: Ui::new(&ctx),
             error: None,
+            next: landing(&q.next).to_owned(),
         }),
         Some(_) => Ok(Redirect::to("/").into_response()),
         None => Ok(Redirect::to("/login").into_response()),
@@ -110,6 +146,8 @@ pub async fn show_totp(Extension(ctx): Extension<Ctx>) -> Result<Response, WebEr
 pub struct TotpIn {
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn verify_totp(
@@ -126,6 +164,7 @@ pub async fn verify_totp(
             &TotpPage {
                 ui: Ui::new(&ctx),
                 error: Some(ctx.lang.t(key)),
+                next: landing(&input.next).to_owned(),
             },
         )
     };
@@ -138,7 +177,7 @@ pub async fn verify_totp(
         .verify_totp(session, &input.code, &address)
         .await
     {
-        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Ok(()) => Ok(Redirect::to(landing(&input.next)).into_response()),
         Err(ServiceError::InvalidCredentials) => page(StatusCode::UNAUTHORIZED, "totp-failed"),
         Err(e) => Err(e.into()),
     }

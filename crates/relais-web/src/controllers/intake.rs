@@ -4,6 +4,7 @@ use super::views::{hit_view, HitView};
 use super::{render_with, signed};
 use crate::context::Ctx;
 use crate::error::WebError;
+use crate::refusal::RefusalView;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
@@ -26,6 +27,10 @@ pub struct SearchResults<'a> {
     pub hits: Vec<HitView>,
     pub selected: String,
     pub searched: bool,
+    /// For a search that found nobody: the names it carries into the
+    /// new-person form.
+    pub first: String,
+    pub last: String,
 }
 
 #[derive(Template)]
@@ -42,11 +47,20 @@ struct IntakePage {
     /// The policy's rule for "done for", shown where work happens.
     banner: String,
     charter: String,
-    /// A refusal by the policy: the message and, for a known person, the
-    /// link to draw up a mandate.
-    refusal: Option<(String, Option<String>)>,
+    /// A refusal by the policy, with its facts and ways forward.
+    refusal: Option<RefusalView>,
     /// Titles of the catalogue's procedures, for the picker.
     procedures: Vec<String>,
+    /// "In a week", "in two weeks", "in a month": (date, label).
+    follow_shortcuts: Vec<(String, String)>,
+    /// Usual reasons for a follow-up, offered while typing.
+    follow_reasons: Vec<String>,
+    /// Today (Paris), the earliest follow-up day.
+    today: String,
+    /// Whose draft this browser keeps (the agent and the structure).
+    draft_owner: String,
+    /// Focus the person search on a fresh form.
+    autofocus: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -63,11 +77,24 @@ pub fn results_fragment(
     selected: &str,
     searched: bool,
 ) -> Result<String, WebError> {
+    results_for(ui, hits, selected, searched, "")
+}
+
+fn results_for(
+    ui: &Ui,
+    hits: &[PersonHit],
+    selected: &str,
+    searched: bool,
+    q: &str,
+) -> Result<String, WebError> {
+    let (first, last) = relais_domain::desk::names_from_search(q);
     Ok(SearchResults {
         ui,
         hits: hits.iter().map(hit_view).collect(),
         selected: selected.to_owned(),
         searched,
+        first,
+        last,
     }
     .render()?)
 }
@@ -90,7 +117,7 @@ async fn intake_page(
     selected: &str,
     similar: &[PersonHit],
     status: StatusCode,
-    refusal: Option<(String, Option<String>)>,
+    refusal: Option<RefusalView>,
 ) -> Result<Response, WebError> {
     let policy = state.services.policy(actor).await?;
     let banner = match policy.mandate_rule {
@@ -123,11 +150,16 @@ async fn intake_page(
             }
         }
     }
-    if status == StatusCode::OK && hits.is_empty() && form.has("person_mode", "existing") {
-        // Nobody found (or nothing searched yet): a new person is likelier.
+    if status == StatusCode::OK
+        && hits.is_empty()
+        && !q.trim().is_empty()
+        && form.has("person_mode", "existing")
+    {
+        // Nobody found: a new person is likelier, with the name searched.
         let v = form
             .values()
             .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "first_name" | "last_name"))
             .map(|(k, v)| {
                 if k == "person_mode" {
                     (k.clone(), "new".to_owned())
@@ -135,6 +167,7 @@ async fn intake_page(
                     (k.clone(), v.clone())
                 }
             })
+            .chain(name_values(q))
             .collect();
         form = FormState::with_values(v);
     }
@@ -151,7 +184,7 @@ async fn intake_page(
         )
         .with_errors_of(form);
     }
-    let results_html = results_fragment(&ui, &hits, selected, !q.trim().is_empty())?;
+    let results_html = results_for(&ui, &hits, selected, !q.trim().is_empty(), q)?;
     let similar_html = if similar.is_empty() {
         String::new()
     } else {
@@ -173,9 +206,33 @@ async fn intake_page(
             )
         })
         .collect();
+    let today = state.services.today();
+    let follow_shortcuts = relais_domain::desk::follow_up_shortcuts(today)
+        .iter()
+        .map(|(key, day)| {
+            (
+                day.to_string(),
+                ctx.lang
+                    .t_with(&format!("follow-up-in-{key}"), &[("date", ui.date(*day))]),
+            )
+        })
+        .collect();
+    let follow_reasons = ctx
+        .lang
+        .t("follow-up-reasons")
+        .split('|')
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let autofocus = status == StatusCode::OK && q.is_empty() && selected.is_empty();
     render_with(
         status,
         &IntakePage {
+            follow_shortcuts,
+            follow_reasons,
+            today: today.to_string(),
+            draft_owner: format!("{}:{}", actor.agent_id, actor.structure_id),
+            autofocus,
             ui,
             form,
             q: q.to_owned(),
@@ -202,6 +259,15 @@ async fn intake_page(
                 .collect(),
         },
     )
+}
+
+/// The names a search for nobody found carries into the new-person form.
+fn name_values(q: &str) -> Vec<(String, String)> {
+    let (first, last) = relais_domain::desk::names_from_search(q);
+    vec![
+        ("first_name".to_owned(), first),
+        ("last_name".to_owned(), last),
+    ]
 }
 
 fn form_values(form: &FormState) -> Vec<(String, String)> {
@@ -270,15 +336,22 @@ fn intake_input(f: &Fields, today: chrono::NaiveDate) -> IntakeInput {
         "other" => f.owned("duration_other"),
         d => d.to_owned(),
     };
-    let follow_up = (!f.get("follow_up_date").trim().is_empty()
-        || !f.get("follow_up_reason").trim().is_empty())
-    .then(|| FollowUpInput {
-        due_date: f.owned("follow_up_date"),
-        reason: f.owned("follow_up_reason"),
-        assignee_id: f.owned("assignee_id"),
+    // A typed date wins over the shortcut (the page's script keeps them
+    // together; without it, the shortcut alone gives the day).
+    let due_date = match (f.get("follow_up_date").trim(), f.get("follow_up_in").trim()) {
+        ("", shortcut) => shortcut.to_owned(),
+        (typed, _) => typed.to_owned(),
+    };
+    let follow_up =
+        (!due_date.is_empty() || !f.get("follow_up_reason").trim().is_empty()).then(|| {
+            FollowUpInput {
+                due_date,
+                reason: f.owned("follow_up_reason"),
+                assignee_id: f.owned("assignee_id"),
 
-        confirm_secret: f.checked("confirm_secret"),
-    });
+                confirm_secret: f.checked("confirm_secret"),
+            }
+        });
     IntakeInput {
         person,
         request: RequestInput {
@@ -315,11 +388,38 @@ pub async fn record_intake(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
-    let input = intake_input(&f, state.services.today());
+    let mut input = intake_input(&f, state.services.today());
     let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
-    match state.services.record_intake(actor, &input).await {
+    let handing_over = f.get("hand_over") == "1";
+    let mut early: Vec<FieldError> = Vec::new();
+    if let Some(e) = duration_contradiction(&f) {
+        early.push(e);
+    }
+    if handing_over {
+        match hand_over(&state, actor, &f, &ctx).await? {
+            Ok(follow_up) => {
+                // The worker hands the doing over: the request is recorded
+                // open, with a reminder for the agent who may act for the
+                // person; nothing was done for them yet.
+                input.intervention = None;
+                input.request.status = "open".to_owned();
+                input.request.outcome = String::new();
+                input.request.block_reason = String::new();
+                input.follow_up = Some(follow_up);
+            }
+            Err(e) => early.push(e),
+        }
+    }
+    let outcome = if early.is_empty() {
+        state.services.record_intake(actor, &input).await
+    } else {
+        Err(ServiceError::Invalid(early))
+    };
+    match outcome {
         Ok(r) => {
-            let done = if r.warning.is_some() {
+            let done = if handing_over {
+                "handed-over"
+            } else if r.warning.is_some() {
                 "mandate-warned"
             } else {
                 "request-recorded"
@@ -377,17 +477,19 @@ pub async fn record_intake(
             .await
         }
         Err(ServiceError::PolicyRefused(r)) => {
-            let message = format!(
-                "{} {}",
-                ctx.lang.t(&format!("refusal-{}", r.as_str())),
-                ctx.lang.t("refusal-next")
-            );
-            let href = match &input.person {
-                PersonChoice::Existing(id) if !id.is_empty() => {
-                    Some(format!("/persons/{id}/mandates/new"))
-                }
+            let person_id = match &input.person {
+                PersonChoice::Existing(id) if !id.is_empty() => Some(id.as_str()),
                 _ => None,
             };
+            let mut view =
+                refusal_view(&state, actor, &ctx, &r, person_id, "/intake?restore=1").await?;
+            view.action = "/intake".to_owned();
+            view.values = RefusalView::carry(&f.0);
+            view.hand_over_action = "/intake".to_owned();
+            view.hand_over_values = view.values.clone();
+            view.hand_over_values
+                .push(("hand_over".to_owned(), "1".to_owned()));
+            view.hand_over_field = "hand_over_to".to_owned();
             let form = FormState::from_fields(ctx.lang, f.0.clone(), &[], &[]);
             intake_page(
                 &state,
@@ -398,12 +500,76 @@ pub async fn record_intake(
                 f.get("person_id"),
                 &[],
                 StatusCode::CONFLICT,
-                Some((message, href)),
+                Some(view),
             )
             .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A chip ticked and another duration typed: the server does not guess.
+fn duration_contradiction(f: &Fields) -> Option<FieldError> {
+    let chip = f.get("duration_minutes").trim();
+    let typed = f.get("duration_other").trim();
+    (chip != "other" && !chip.is_empty() && !typed.is_empty() && typed != chip)
+        .then(|| FieldError::new("duration_minutes", "duration_contradiction"))
+}
+
+/// The reminder that hands a request over to an agent who may act for
+/// the person (today, on the procedure), or why the choice is refused.
+async fn hand_over(
+    state: &AppState,
+    actor: &Actor,
+    f: &Fields,
+    ctx: &Ctx,
+) -> Result<Result<FollowUpInput, FieldError>, WebError> {
+    let to = f.get("hand_over_to");
+    let allowed = state.services.agents_who_may_act_for(actor).await?;
+    if !allowed.iter().any(|(id, _)| id.to_string() == to) {
+        return Ok(Err(FieldError::new("hand_over_to", "invalid_choice")));
+    }
+    let procedure: String = f.get("procedure").trim().chars().take(200).collect();
+    Ok(Ok(FollowUpInput {
+        due_date: state.services.today().to_string(),
+        reason: ctx
+            .lang
+            .t_with("refusal-hand-over-reason", &[("procedure", procedure)]),
+        assignee_id: to.to_owned(),
+        confirm_secret: f.checked("confirm_secret"),
+    }))
+}
+
+/// The refusal with its facts and the actions that fit, for a page.
+pub(crate) async fn refusal_view(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Ctx,
+    r: &relais_domain::mandate::Refused,
+    person_id: Option<&str>,
+    back: &str,
+) -> Result<RefusalView, WebError> {
+    let policy = state.services.policy(actor).await?;
+    let hand_over = if r.hand_over_helps() {
+        state
+            .services
+            .agents_who_may_act_for(actor)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(crate::refusal::view(
+        ctx.lang,
+        r,
+        &policy,
+        Some(actor.role),
+        person_id,
+        back,
+        hand_over,
+    ))
 }
 
 /// Field names of the anonymous block and of the follow-up differ in the
@@ -421,7 +587,7 @@ fn remap(errors: Vec<FieldError>, anonymous: bool) -> Vec<FieldError> {
                 ("reason", _) => "follow_up_reason",
                 (f, _) => f,
             };
-            FieldError::new(field, e.code)
+            FieldError { field, ..e }
         })
         .collect()
 }
@@ -441,7 +607,7 @@ pub async fn search_fragment(
     let (_, actor) = signed(&ctx)?;
     let hits = state.services.search_persons(actor, &q.q, 15).await?;
     let ui = Ui::new(&ctx);
-    Ok(Html(results_fragment(&ui, &hits, "", !q.q.trim().is_empty())?).into_response())
+    Ok(Html(results_for(&ui, &hits, "", !q.q.trim().is_empty(), &q.q)?).into_response())
 }
 
 #[derive(Template)]
@@ -601,4 +767,51 @@ pub async fn commune_lookup(
         })
         .collect();
     Ok(axum::Json(items).into_response())
+}
+
+/// Catalogue procedures matching what is typed at intake, as JSON:
+/// `[{"title", "operator", "category"}]`, best first, at most 12.
+pub async fn procedure_search(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let (_, actor) = signed(&ctx)?;
+    let q = q.q.trim();
+    if q.chars().count() < 2 || q.len() > 200 {
+        return Ok(axum::Json(Vec::<serde_json::Value>::new()).into_response());
+    }
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let catalog = state.services.catalog();
+    let items: Vec<serde_json::Value> = state
+        .services
+        .search_structure_procedures(actor, q)
+        .await?
+        .into_iter()
+        .take(12)
+        .map(|p| {
+            let operator = match catalog.operator(&p.operator) {
+                Some(o) if en => o.name_en.clone(),
+                Some(o) => o.name.clone(),
+                None => p.operator.clone(),
+            };
+            serde_json::json!({
+                "title": if en { &p.title_en } else { &p.title },
+                "operator": operator,
+                "category": ctx.lang.t(&format!("category-{}", p.category)),
+            })
+        })
+        .collect();
+    Ok(axum::Json(items).into_response())
+}
+
+/// Keeps a session alive ("stay signed in"): reaching a page already
+/// counts as activity, so this answers 204 to a live session, 401 to an
+/// ended one.
+pub async fn session_ping(Extension(ctx): Extension<Ctx>) -> Response {
+    if signed(&ctx).is_ok() {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::UNAUTHORIZED.into_response()
+    }
 }

@@ -340,7 +340,10 @@ pub async fn create_referral(
             let errs: Vec<FieldError> = errs
                 .into_iter()
                 .map(|e| match e.field {
-                    "place_id" | "operator_id" => FieldError::new("target", e.code),
+                    "place_id" | "operator_id" => FieldError {
+                        field: "target",
+                        ..e
+                    },
                     _ => e,
                 })
                 .collect();

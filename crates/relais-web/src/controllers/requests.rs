@@ -6,6 +6,7 @@ use super::views::{display_name, follow_up_view, request_row_view, FollowUpView,
 use super::{render_with, signed};
 use crate::context::Ctx;
 use crate::error::WebError;
+use crate::refusal::RefusalView;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
@@ -138,6 +139,10 @@ struct RequestPage {
     local_note: String,
     referrals: Vec<super::places::ReferralLine>,
     referral_statuses: Vec<(&'static str, String)>,
+    /// A refusal of the intervention just tried, with its ways forward.
+    refusal: Option<RefusalView>,
+    /// Whose draft this browser keeps (the agent and the structure).
+    draft_owner: String,
 }
 
 async fn request_page(
@@ -147,6 +152,18 @@ async fn request_page(
     id: HelpRequestId,
     form: FormState,
     status: StatusCode,
+) -> Result<Response, WebError> {
+    request_page_with(state, ctx, actor, id, form, status, None).await
+}
+
+async fn request_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: HelpRequestId,
+    form: FormState,
+    status: StatusCode,
+    refusal: Option<RefusalView>,
 ) -> Result<Response, WebError> {
     let file = state.services.help_request(actor, id).await?;
     let ui = Ui::new(ctx);
@@ -231,9 +248,29 @@ async fn request_page(
     };
     let referrals =
         super::places::referral_lines(&ui, state.services.referrals_of_request(actor, r.id).await?);
+    let refusal = refusal.map(|mut v| {
+        v.action = format!("/requests/{id}/interventions");
+        v.values = RefusalView::carry(form.values());
+        // Handing over here is a reminder today for the agent chosen.
+        v.hand_over_action = format!("/requests/{id}/follow-ups");
+        v.hand_over_values = vec![
+            ("due_date".to_owned(), state.services.today().to_string()),
+            (
+                "reason".to_owned(),
+                ctx.lang.t_with(
+                    "refusal-hand-over-reason",
+                    &[("procedure", r.procedure.chars().take(200).collect())],
+                ),
+            ),
+        ];
+        v.hand_over_field = "assignee_id".to_owned();
+        v
+    });
     render_with(
         status,
         &RequestPage {
+            refusal,
+            draft_owner: format!("{}:{}", actor.agent_id, actor.structure_id),
             referral_statuses: super::places::referral_statuses(&ui),
             referrals,
             channel,
@@ -332,24 +369,32 @@ pub async fn add_intervention(
             Ok(Redirect::to(&format!("/requests/{id}?done=intervention-added")).into_response())
         }
         Err(ServiceError::PolicyRefused(r)) => {
-            let message = format!(
-                "{} {}",
-                ctx.lang.t(&format!("refusal-{}", r.as_str())),
-                ctx.lang.t("refusal-next")
-            );
+            let person = state
+                .services
+                .help_request(actor, id)
+                .await?
+                .request
+                .request
+                .person_id
+                .map(|p| p.to_string());
+            let back = format!("/requests/{id}?restore=1#h-add");
+            let view =
+                super::intake::refusal_view(&state, actor, &ctx, &r, person.as_deref(), &back)
+                    .await?;
             let form = FormState::from_fields(
                 ctx.lang,
                 f.0.clone(),
                 &[relais_domain::FieldError::new("mode", "policy_refused")],
                 &[],
             );
-            request_page(
+            request_page_with(
                 &state,
                 &ctx,
                 actor,
                 id,
-                form.with_message("mode", message),
+                form.with_message("mode", view.message.clone()),
                 StatusCode::CONFLICT,
+                Some(view),
             )
             .await
         }

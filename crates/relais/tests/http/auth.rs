@@ -104,7 +104,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.body.contains("Le formulaire a expiré"));
+    assert!(r.body.contains("Ce formulaire vient d"));
     // Another origin is refused even with a valid token.
     let p = b.get("/login").await;
     let r = b
