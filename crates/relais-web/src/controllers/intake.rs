@@ -392,8 +392,13 @@ pub async fn record_intake(
     let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
     let handing_over = f.get("hand_over") == "1";
     let mut early: Vec<FieldError> = Vec::new();
-    if let Some(e) = duration_contradiction(&f) {
-        early.push(e);
+    // Two durations: the service is asked without one, so that it still
+    // reports every other problem; its "required" becomes the real cause.
+    let contradiction = duration_contradiction(&f);
+    if contradiction.is_some() {
+        if let Some(i) = input.intervention.as_mut() {
+            i.duration_minutes = String::new();
+        }
     }
     if handing_over {
         match hand_over(&state, actor, &f, &ctx).await? {
@@ -431,7 +436,12 @@ pub async fn record_intake(
             };
             Ok(Redirect::to(&to).into_response())
         }
-        Err(ServiceError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(mut errors)) => {
+            if let Some(c) = contradiction {
+                for e in errors.iter_mut().filter(|e| e.field == c.field) {
+                    *e = c.clone();
+                }
+            }
             let mut ids: Vec<(&str, &str)> = vec![
                 ("due_date", "follow_up_date"),
                 ("reason", "follow_up_reason"),
