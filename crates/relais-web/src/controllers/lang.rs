@@ -42,6 +42,17 @@ fn safe_next(next: &str) -> String {
     }
 }
 
+/// A path of this site to come back to (`return_to`): only a local path,
+/// starting with one `/`, that stays on this site once read the way a
+/// browser reads it; anything else is ignored.
+pub(crate) fn local_path(raw: &str) -> Option<String> {
+    if !raw.starts_with('/') || raw.starts_with("//") {
+        return None;
+    }
+    let safe = safe_next(raw);
+    (safe != "/" || raw == "/").then_some(safe)
+}
+
 pub async fn switch_lang(
     State(state): State<AppState>,
     Extension(_ctx): Extension<Ctx>,
@@ -94,5 +105,26 @@ mod tests {
         }
         // The decoded form of `/%09/evil.example/x` (what the query gives).
         assert_eq!(safe_next("/\t/evil.example/x"), "/");
+    }
+
+    #[test]
+    fn return_to_is_a_local_path_or_nothing() {
+        use super::local_path;
+        assert_eq!(
+            local_path("/intake?person_id=1&draft=2").as_deref(),
+            Some("/intake?person_id=1&draft=2")
+        );
+        assert_eq!(local_path("/").as_deref(), Some("/"));
+        for evil in [
+            "",
+            "intake",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(local_path(evil), None, "{evil:?}");
+        }
     }
 }
