@@ -65,3 +65,29 @@ test('the structure\'s catalogue page: a partner contact with an error, then sav
   await page.getByRole('button', { name: /Enregistrer les contacts.*CAF/ }).click();
   await expect(page.locator('[role=status]')).toContainText('Catalogue enregistré');
 });
+
+test('the catalogue page filters without accents and saves every procedure at once', async ({ page }) => {
+  await signIn(page, DEMO.responsable, DEMO_PASSWORD);
+  await page.goto('/structure/catalogue');
+  await page.locator('#catalogue-q').fill('cheque energie');
+  await page.locator('#catalogue-q').press('Enter');
+  await expect(page.locator('#catalogue-found')).toHaveText('Une démarche correspond.');
+  await expect(page.locator('#procedure-settings')).toContainText('Chèque énergie');
+  await expect(page.locator('#procedure-settings')).not.toContainText('Demander le RSA');
+  await checkA11y(page, '/structure/catalogue?q=');
+  await page.locator('#catalogue-q').fill('caf');
+  await page.locator('#catalogue-q').press('Enter');
+  await page.locator('#note-caf-rsa-demande').fill('Permanence RSA le mardi matin.');
+  await page.locator('#proc-caf-ars input[name="hidden"]').check();
+  await page.getByRole('button', { name: 'Enregistrer les réglages des démarches' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Catalogue enregistré');
+  await expect(page.locator('#catalogue-q')).toHaveValue('caf');
+  await expect(page.locator('#note-caf-rsa-demande')).toHaveValue('Permanence RSA le mardi matin.');
+  await expect(page.locator('#proc-caf-ars input[name="hidden"]')).toBeChecked();
+  // Put it back as shipped.
+  await page.locator('#note-caf-rsa-demande').fill('');
+  await page.locator('#proc-caf-ars input[name="hidden"]').uncheck();
+  await page.getByRole('button', { name: 'Enregistrer les réglages des démarches' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Catalogue enregistré');
+  await checkA11y(page, '/structure/catalogue after a save');
+});

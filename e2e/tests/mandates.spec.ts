@@ -1,17 +1,21 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { DEMO, DEMO_PASSWORD, checkA11y, signIn, signWithScan, uniqueSuffix } from './helpers';
+
+/** A new person, created from the person form (privacy notice given); ends on their page. */
+async function newPerson(page: Page, first: string, last: string): Promise<void> {
+  await page.goto('/persons/new');
+  await page.locator('#first_name').fill(first);
+  await page.locator('#last_name').fill(last);
+  await page.locator('#privacy_notice_on').fill('2026-01-05');
+  await page.locator('form button[type=submit].primary').click();
+  await expect(page.locator('h1')).toContainText(`${first} ${last.toUpperCase()}`);
+}
 
 test('paper mandate for two categories: document, signature, done_for accepted then refused outside it', async ({ page }) => {
   await signIn(page, DEMO.agent, DEMO_PASSWORD);
   const last = `Mandat${uniqueSuffix()}`;
-  // A new person, created from the person form (privacy notice given).
-  await page.goto('/persons/new');
-  await page.locator('#first_name').fill('Inès');
-  await page.locator('#last_name').fill(last);
-  await page.locator('#privacy_notice_on').fill('2026-01-05');
-  await page.locator('form button[type=submit].primary').click();
-  await expect(page.locator('h1')).toContainText(`Inès ${last.toUpperCase()}`);
+  await newPerson(page, 'Inès', last);
   const personUrl = page.url().split('?')[0];
 
   // Draw up the mandate: three short steps on one page.
@@ -94,4 +98,45 @@ test('supervisors edit the policy; the page and its errors pass axe', async ({ p
   await page.locator('#retention_months').fill('24');
   await page.getByRole('button', { name: 'Enregistrer la charte' }).click();
   await expect(page.locator('[role=status]')).toContainText('Charte enregistrée');
+});
+
+test('the mandate form ticks an operator\'s categories live and comes back to the form in progress', async ({ page }) => {
+  await signIn(page, DEMO.agent, DEMO_PASSWORD);
+  const last = `Organisme${uniqueSuffix()}`;
+  await newPerson(page, 'Lina', last);
+  const personPath = new URL(page.url()).pathname;
+  const back = `${personPath}?from=mandate`;
+  await page.goto(`${personPath}/mandates/new?category=papiers&return_to=${encodeURIComponent(back)}`);
+  const category = (code: string) => page.locator(`input[name="categories"][value="${code}"]`);
+  await expect(category('papiers')).toBeChecked();
+  // The examples come from the catalogue: the APL's CAF is under Logement.
+  await expect(page.locator('#cat-ops-logement')).toContainText('CAF');
+  await expect(page.locator('#cat-ops-argent')).not.toContainText('CAF');
+  // Ticking the CAF ticks every category where the catalogue has CAF procedures.
+  const caf = page.getByRole('checkbox', { name: 'CAF', exact: true });
+  await caf.check();
+  for (const code of ['famille', 'social', 'logement']) {
+    await expect(category(code)).toBeChecked();
+  }
+  await expect(category('travail')).not.toBeChecked();
+  // Unticking one of them unticks the shortcut, so what is sent is what is seen.
+  await category('famille').uncheck();
+  await expect(caf).not.toBeChecked();
+  await checkA11y(page, '/persons/<id>/mandates/new with shortcuts');
+  await page.locator('input[name="consent"][value="paper"]').check();
+  await page.getByRole('button', { name: 'Établir le mandat' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Mandat établi');
+  await expect(page.locator('main')).toContainText('Papiers');
+  await expect(page.locator('main')).toContainText('Logement');
+  await expect(page.locator('#mandate-return')).toHaveCount(0);
+  await page.locator('#scan').setInputFiles({
+    name: 'mandat-signe.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n% signed paper mandate\n'),
+  });
+  await page.getByRole('button', { name: 'Enregistrer la signature' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Mandat signé');
+  await checkA11y(page, '/mandates/<id> signed with a way back');
+  await page.locator('#mandate-return a').click();
+  await expect(page).toHaveURL(new RegExp(`${back.replace('?', '\\?')}$`));
 });

@@ -57,6 +57,8 @@ pub struct Part {
     pub qr: Option<String>,
     pub qr_alt: String,
     pub qr_text: String,
+    /// The line above the signature boxes ("Fait à … le …").
+    pub place_date: Option<String>,
     /// Labels of the signature boxes.
     pub signatures: Vec<String>,
 }
@@ -148,6 +150,7 @@ mod tests {
                 qr: qr_svg("http://127.0.0.1:8080/v/ABCDEFGHJK"),
                 qr_alt: "Code QR de vérification".into(),
                 qr_text: "http://127.0.0.1:8080/v/ABCDEFGHJK".into(),
+                place_date: Some("Fait à Villeurbanne le 03/12/2026".into()),
                 signatures: vec!["La personne".into(), "L'agent".into()],
             }],
         };

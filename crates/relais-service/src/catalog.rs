@@ -29,6 +29,10 @@ pub struct Operator {
     pub id: String,
     pub name: String,
     pub name_en: String,
+    /// The short name the mandate form and the printed mandate cite
+    /// ("CAF"), without a comma.
+    pub short: String,
+    pub short_en: String,
     pub website: String,
     pub phone: Option<String>,
     /// `national` or `local`.
@@ -74,6 +78,8 @@ struct RawOperator {
     id: Spanned<String>,
     name: Spanned<String>,
     name_en: Spanned<String>,
+    short: Spanned<String>,
+    short_en: Spanned<String>,
     website: Spanned<String>,
     #[serde(default)]
     phone: Option<String>,
@@ -208,10 +214,18 @@ impl Catalog {
             if !matches!(o.scope.get_ref().as_str(), "national" | "local") {
                 return Err(at(o.scope.span(), "scope", "must be national or local"));
             }
+            // Short names are listed with commas between them.
+            for (field, short) in [("short", &o.short), ("short_en", &o.short_en)] {
+                if short.get_ref().contains(',') {
+                    return Err(at(short.span(), field, "no comma in a short name"));
+                }
+            }
             operators.push(Operator {
                 id: o.id.get_ref().clone(),
                 name: text_ok(&o.name, "name", ofile, otext, 120)?,
                 name_en: text_ok(&o.name_en, "name_en", ofile, otext, 120)?,
+                short: text_ok(&o.short, "short", ofile, otext, 40)?,
+                short_en: text_ok(&o.short_en, "short_en", ofile, otext, 40)?,
                 website: o.website.into_inner(),
                 phone: o.phone.filter(|p| !p.trim().is_empty()),
                 scope: o.scope.into_inner(),
@@ -338,6 +352,219 @@ impl Catalog {
     }
 }
 
+/// One procedure as the grouping by category and operator reads it: the
+/// shipped catalogue's, or a structure's own (whose operator is free text).
+#[derive(Debug, Clone, Copy)]
+pub struct CoverageEntry<'a> {
+    pub category: ProcedureCategory,
+    /// A catalogue operator's id, or the text a structure typed.
+    pub operator: &'a str,
+    pub title: &'a str,
+    pub title_en: &'a str,
+}
+
+/// An operator with the categories where the catalogue files its
+/// procedures: the mandate form's "par organisme" shortcut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperatorCoverage {
+    /// The catalogue operator's id, or `local:` and the folded text of a
+    /// structure's own operator.
+    pub key: String,
+    pub short: String,
+    pub short_en: String,
+    /// In the order of [`ProcedureCategory::ALL`].
+    pub categories: Vec<ProcedureCategory>,
+}
+
+impl OperatorCoverage {
+    pub fn short_in(&self, en: bool) -> &str {
+        if en {
+            &self.short_en
+        } else {
+            &self.short
+        }
+    }
+}
+
+/// What the catalogue files under one category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryCoverage {
+    pub category: ProcedureCategory,
+    /// Keys of its operators, in the catalogue's order.
+    pub operators: Vec<String>,
+    /// (French title, English title) of its procedures, one of each
+    /// operator first, then the others, in the catalogue's order.
+    pub procedures: Vec<(String, String)>,
+}
+
+/// The catalogue grouped by category and by operator: the one source the
+/// mandate form's examples, its "par organisme" shortcuts and the printed
+/// mandate are built from, so that they say what the catalogue says.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Coverage {
+    /// Every category, in the order of [`ProcedureCategory::ALL`].
+    pub categories: Vec<CategoryCoverage>,
+    /// The operators that have procedures, in the catalogue's order
+    /// (a structure's own operators after).
+    pub operators: Vec<OperatorCoverage>,
+}
+
+impl Coverage {
+    pub fn category(&self, c: ProcedureCategory) -> Option<&CategoryCoverage> {
+        self.categories.iter().find(|g| g.category == c)
+    }
+
+    pub fn operator(&self, key: &str) -> Option<&OperatorCoverage> {
+        self.operators.iter().find(|o| o.key == key)
+    }
+
+    /// The short names of the operators of `c`, in the catalogue's order.
+    pub fn operator_names(&self, c: ProcedureCategory, en: bool) -> Vec<&str> {
+        self.category(c)
+            .map(|g| {
+                g.operators
+                    .iter()
+                    .filter_map(|k| self.operator(k))
+                    .map(|o| o.short_in(en))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Up to `n` procedure titles of `c`, as examples.
+    pub fn examples(&self, c: ProcedureCategory, en: bool, n: usize) -> Vec<&str> {
+        self.category(c)
+            .map(|g| {
+                g.procedures
+                    .iter()
+                    .take(n)
+                    .map(|(fr, e)| if en { e.as_str() } else { fr.as_str() })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The categories ticked with those of the operators ticked (unknown
+    /// codes and keys left out), in the order of [`ProcedureCategory::ALL`].
+    pub fn expand(&self, categories: &[String], operators: &[String]) -> Vec<ProcedureCategory> {
+        let mut wanted: HashSet<ProcedureCategory> = categories
+            .iter()
+            .filter_map(|c| ProcedureCategory::parse(c).ok())
+            .collect();
+        for key in operators {
+            if let Some(o) = self.operator(key.trim()) {
+                wanted.extend(o.categories.iter().copied());
+            }
+        }
+        ProcedureCategory::ALL
+            .iter()
+            .copied()
+            .filter(|c| wanted.contains(c))
+            .collect()
+    }
+}
+
+impl Catalog {
+    /// The catalogue operator a text names (id, name or short name, in
+    /// either language; accents and case ignored).
+    pub fn operator_named(&self, text: &str) -> Option<&Operator> {
+        let key = fold(text);
+        if key.is_empty() {
+            return None;
+        }
+        self.operators.iter().find(|o| {
+            o.id == text.trim()
+                || [&o.name, &o.name_en, &o.short, &o.short_en]
+                    .iter()
+                    .any(|n| fold(n) == key)
+        })
+    }
+
+    /// Groups `entries` by category and by operator (see [`Coverage`]).
+    pub fn coverage<'a>(&self, entries: impl IntoIterator<Item = CoverageEntry<'a>>) -> Coverage {
+        let mut operators: Vec<OperatorCoverage> = Vec::new();
+        // (category, operator key, titles)
+        let mut seen: Vec<(ProcedureCategory, String, (String, String))> = Vec::new();
+        for e in entries {
+            let (key, short, short_en) = match self.operator_named(e.operator) {
+                Some(o) => (o.id.clone(), o.short.clone(), o.short_en.clone()),
+                None => {
+                    let text = e.operator.trim().replace(',', " ");
+                    (format!("local:{}", fold(&text)), text.clone(), text)
+                }
+            };
+            if !operators.iter().any(|o| o.key == key) {
+                operators.push(OperatorCoverage {
+                    key: key.clone(),
+                    short,
+                    short_en,
+                    categories: Vec::new(),
+                });
+            }
+            if let Some(o) = operators.iter_mut().find(|o| o.key == key) {
+                if !o.categories.contains(&e.category) {
+                    o.categories.push(e.category);
+                }
+            }
+            seen.push((e.category, key, (e.title.to_owned(), e.title_en.to_owned())));
+        }
+        // The catalogue's order of operators, a structure's own after.
+        let rank = |key: &str| {
+            self.operators
+                .iter()
+                .position(|o| o.id == key)
+                .unwrap_or(usize::MAX)
+        };
+        operators.sort_by_key(|o| rank(&o.key));
+        for o in &mut operators {
+            o.categories.sort();
+        }
+        let categories = ProcedureCategory::ALL
+            .iter()
+            .map(|&category| {
+                let mine: Vec<&(ProcedureCategory, String, (String, String))> =
+                    seen.iter().filter(|(c, _, _)| *c == category).collect();
+                let keys: Vec<String> = operators
+                    .iter()
+                    .filter(|o| mine.iter().any(|(_, k, _)| *k == o.key))
+                    .map(|o| o.key.clone())
+                    .collect();
+                // One procedure of each operator first, then the others.
+                let mut procedures: Vec<(String, String)> = Vec::new();
+                for k in &keys {
+                    if let Some((_, _, t)) = mine.iter().find(|(_, key, _)| key == k) {
+                        procedures.push(t.clone());
+                    }
+                }
+                for (_, _, t) in &mine {
+                    if !procedures.contains(t) {
+                        procedures.push(t.clone());
+                    }
+                }
+                CategoryCoverage {
+                    category,
+                    operators: keys,
+                    procedures,
+                }
+            })
+            .collect();
+        Coverage {
+            categories,
+            operators,
+        }
+    }
+
+    /// The shipped procedures as the grouping reads them.
+    pub fn coverage_entries(&self) -> impl Iterator<Item = CoverageEntry<'_>> {
+        self.procedures.iter().map(|p| CoverageEntry {
+            category: p.category,
+            operator: &p.operator,
+            title: &p.title,
+            title_en: &p.title_en,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -370,7 +597,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_the_line_and_the_field() {
-        let ops = "[[operator]]\nid = \"caf\"\nname = \"CAF\"\nname_en = \"CAF\"\nwebsite = \"https://www.caf.fr\"\nscope = \"national\"\n";
+        let ops = "[[operator]]\nid = \"caf\"\nname = \"CAF\"\nname_en = \"CAF\"\nshort = \"CAF\"\nshort_en = \"CAF\"\nwebsite = \"https://www.caf.fr\"\nscope = \"national\"\n";
         let proc_ok = |extra: &str| {
             format!("[[procedure]]\nid = \"x\"\ntitle = \"T\"\ntitle_en = \"T\"\ncategory = \"social\"\noperator = \"caf\"\nservice_public = \"https://www.service-public.fr/particuliers/vosdroits/F1\"\ndocuments = []\ndocuments_en = []\ntips = \"t\"\ntips_en = \"t\"\nchecked_on = 2026-11-29\nsources = [\"F1\"]\n{extra}")
         };
@@ -393,5 +620,95 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field, "title_en", "{e}");
         assert!(e.to_string().starts_with("p, line "), "{e}");
+    }
+
+    #[test]
+    fn the_grouping_follows_the_catalogue() {
+        let c = Catalog::shipped().unwrap_or_else(|e| panic!("{e}"));
+        let cov = c.coverage(c.coverage_entries());
+        // Every procedure's operator is named under its category, and an
+        // operator is named under a category only where it has procedures.
+        for p in &c.procedures {
+            let short = &c.operator(&p.operator).unwrap().short;
+            assert!(
+                cov.operator_names(p.category, false)
+                    .contains(&short.as_str()),
+                "{} ({}) under {}",
+                p.id,
+                short,
+                p.category.as_str()
+            );
+        }
+        for g in &cov.categories {
+            for k in &g.operators {
+                assert!(
+                    c.procedures
+                        .iter()
+                        .any(|p| p.category == g.category && &p.operator == k),
+                    "{k} under {}",
+                    g.category.as_str()
+                );
+            }
+        }
+        // The CAF ticks what the catalogue files under the CAF: APL
+        // included.
+        let caf = cov.operator("caf").unwrap();
+        assert_eq!(
+            caf.categories,
+            vec![
+                ProcedureCategory::Famille,
+                ProcedureCategory::Social,
+                ProcedureCategory::Logement
+            ]
+        );
+        assert_eq!(
+            cov.expand(
+                &["papiers".into(), "nope".into()],
+                &["caf".into(), "x".into()]
+            ),
+            vec![
+                ProcedureCategory::Papiers,
+                ProcedureCategory::Famille,
+                ProcedureCategory::Social,
+                ProcedureCategory::Logement
+            ]
+        );
+        // Examples: one procedure of each operator first.
+        let social = cov.examples(ProcedureCategory::Social, false, 2);
+        assert_eq!(
+            social,
+            vec![
+                "Demander le RSA",
+                c.procedure("ameli-compte-attestation")
+                    .unwrap()
+                    .title
+                    .as_str()
+            ]
+        );
+        assert!(cov
+            .operator_names(ProcedureCategory::Loisirs, false)
+            .is_empty());
+        // A structure's own operator, named by its text or matched to the
+        // catalogue's.
+        let own = c.coverage([
+            CoverageEntry {
+                category: ProcedureCategory::Transports,
+                operator: "Mairie de Démoville",
+                title: "Aide communale aux transports",
+                title_en: "Aide communale aux transports",
+            },
+            CoverageEntry {
+                category: ProcedureCategory::Loisirs,
+                operator: "caf",
+                title: "Aide aux vacances",
+                title_en: "Holiday help",
+            },
+        ]);
+        assert_eq!(
+            own.operator_names(ProcedureCategory::Transports, false),
+            vec!["Mairie de Démoville"]
+        );
+        assert_eq!(own.operators[0].key, "caf");
+        assert_eq!(own.operators[1].key, "local:mairie de demoville");
     }
 }

@@ -238,6 +238,7 @@ use crate::persons::search_key;
 use chrono::{Datelike, Duration, TimeZone};
 use relais_domain::desk::phone_digits;
 use relais_domain::journal::JournalEvent;
+use relais_domain::{Mode, ProcedureCategory, Role};
 use relais_store::{
     AutonomyRow, FollowUpRow, HelpRequestRow, IntakeRows, InterventionRow, PersonAccountRow,
     PersonRow,
@@ -319,7 +320,7 @@ const COMMUNES: [(&str, &str); 5] = [
     ("69200", "Vénissieux-la-Haute"),
 ];
 
-/// (procedure, category, operator)
+/// (procedure, category, operator), filed as the catalogue files them.
 const PROCEDURES: [(&str, &str, &str); 16] = [
     (
         "Déclaration trimestrielle de ressources RSA / prime d'activité",
@@ -357,14 +358,14 @@ const PROCEDURES: [(&str, &str, &str); 16] = [
         "logement",
         "Service national d'enregistrement",
     ),
-    ("Demande de retraite en ligne", "argent", "CNAV / Carsat"),
+    ("Demande de retraite en ligne", "travail", "Info Retraite"),
     (
         "Demande de bourse de collège",
         "famille",
         "Éducation nationale",
     ),
     ("Attestation de quotient familial", "famille", "CAF"),
-    ("Demande de chèque énergie (réclamation)", "argent", "ASP"),
+    ("Demande de chèque énergie (réclamation)", "logement", "ASP"),
 ];
 
 const SUMMARIES: [&str; 6] = [
@@ -405,8 +406,12 @@ impl Services {
             return Ok(0);
         }
         let team = self.store.team_of(structure.id).await?;
-        let agent_of = |email: &str| team.iter().find(|m| m.email == email).map(|m| m.agent_id);
-        let workers: Vec<Uuid> = [
+        let agent_of = |email: &str| {
+            team.iter()
+                .find(|m| m.email == email)
+                .and_then(|m| Some((m.agent_id, Role::parse(&m.role).ok()?)))
+        };
+        let workers: Vec<(Uuid, Role)> = [
             "agent@demoville.test",
             "mediateur@demoville.test",
             "responsable@demoville.test",
@@ -414,16 +419,21 @@ impl Services {
         .iter()
         .filter_map(|e| agent_of(e))
         .collect();
-        let Some(&main_agent) = workers.first() else {
+        let Some(&(main_agent, _)) = workers.first() else {
             return Ok(0);
         };
+        // The demo obeys its own charter: "faire pour" only where the
+        // policy lets the worker and a signed mandate covers the request.
+        let policy = self.policy_of(structure.id).await?;
         let now = self.now();
         let today = self.today();
         let sid = structure.id;
         let mut rng = Lcg(2026);
         let mut created = 0;
-        let mut mandate_people = Vec::new();
+        let mut mandates_made = 0;
         for n in 0..DEMO_PERSONS {
+            // One person in six signed a paper mandate on their first visit.
+            let mandate_plan = (n % 6 == 0).then(|| demo_mandate_plan(mandates_made));
             let first = FIRST[n % FIRST.len()];
             let last = LAST[(n * 7 + n / FIRST.len()) % LAST.len()];
             let (postcode, commune) = *rng.pick(&COMMUNES);
@@ -441,10 +451,11 @@ impl Services {
             // The last two came once, nearly two years ago: their files are
             // due for anonymisation within the month (the retention page).
             let old = n >= DEMO_PERSONS - 2;
-            let first_visit = if old {
-                now - Duration::days(715 - 6 * (DEMO_PERSONS - n) as i64)
-            } else {
-                first_visit
+            let first_visit = match (old, &mandate_plan) {
+                (true, _) => now - Duration::days(715 - 6 * (DEMO_PERSONS - n) as i64),
+                // The mandate started on the first visit.
+                (false, Some(plan)) => now - Duration::days(plan.days_ago),
+                (false, None) => first_visit,
             };
             let person_id = Uuid::now_v7();
             let equipment = match rng.below(5) {
@@ -484,6 +495,7 @@ impl Services {
             // Several visits for some, one for many.
             let visits = match rng.below(10) {
                 _ if old => 1,
+                _ if mandate_plan.is_some() => 3 + rng.below(2),
                 0..=4 => 1,
                 5..=7 => 2,
                 _ => 3 + rng.below(3),
@@ -491,6 +503,7 @@ impl Services {
             let levels = ["needs_full_guidance", "autonomous_with_help", "autonomous"];
             let start_level = rng.below(2);
             let mut new_person = Some(person);
+            let mut mandate: Option<relais_store::MandateRow> = None;
             for v in 0..visits {
                 let at = first_visit + Duration::days((v as i64) * (12 + rng.below(25) as i64));
                 let at = if at > now {
@@ -510,8 +523,20 @@ impl Services {
                     .earliest()
                     .map(|t| t.with_timezone(&chrono::Utc))
                     .unwrap_or(at);
-                let (procedure, category, operator) = *rng.pick(&PROCEDURES);
-                let worker = *rng.pick(&workers);
+                // Under a mandate, most visits are for what it covers.
+                let covered: Vec<&(&str, &str, &str)> = match &mandate {
+                    Some(m) => PROCEDURES
+                        .iter()
+                        .filter(|(_, c, _)| m.categories.split(',').any(|x| x == *c))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let (procedure, category, operator) = if !covered.is_empty() && rng.below(4) < 3 {
+                    **rng.pick(&covered)
+                } else {
+                    *rng.pick(&PROCEDURES)
+                };
+                let (worker, role) = *rng.pick(&workers);
                 let recent = now - at < Duration::days(20);
                 let (status, outcome, block) = match rng.below(10) {
                     0..=4 => ("done", Some("done"), None),
@@ -526,11 +551,37 @@ impl Services {
                 };
                 let mode = match (v, rng.below(10)) {
                     (_, 0..=2) => "done_for",
+                    (_, 3..=5) if mandate.is_some() => "done_for",
                     (_, 3..=5) => "done_with",
                     (x, 6..=7) if x > 0 => "taught",
                     (_, 8) if status == "referred" => "referred",
                     (_, 8) => "informed",
                     _ => "done_with",
+                };
+                // Judged as the desk judges it; refused, it was done with
+                // the person instead.
+                let relied_on = match (mode, &mandate) {
+                    ("done_for", m) => {
+                        let facts: Vec<relais_store::MandateFactsRow> =
+                            m.iter().map(crate::mandates::facts_row).collect();
+                        let judging = crate::mandates::Judging {
+                            policy: policy.clone(),
+                            role,
+                            mode: Mode::DoneFor,
+                            day: at.with_timezone(&chrono_tz::Europe::Paris).date_naive(),
+                            wanted: None,
+                            anonymous: false,
+                        };
+                        ProcedureCategory::parse(category)
+                            .ok()
+                            .and_then(|c| judging.decide(c, &facts).ok())
+                            .and_then(|(m, _)| m)
+                    }
+                    _ => None,
+                };
+                let mode = match (mode, relied_on) {
+                    ("done_for", None) => "done_with",
+                    (m, _) => m,
                 };
                 let request_id = Uuid::now_v7();
                 let deadline = (rng.below(5) == 0).then(|| (at + Duration::days(15)).date_naive());
@@ -581,7 +632,7 @@ impl Services {
                     .to_owned(),
                     summary: Some(SUMMARIES[rng.below(SUMMARIES.len())].to_owned()),
                     next_step: None,
-                    mandate_id: None,
+                    mandate_id: relied_on,
                     created_at: at,
                 };
                 let follow_up =
@@ -633,6 +684,17 @@ impl Services {
                         .object("intervention", intervention.id)
                         .details(serde_json::json!({"via": "demo"})),
                 );
+                if let Some(m) = relied_on {
+                    events.push(
+                        JournalEvent::new("mandate.use")
+                            .structure(sid)
+                            .object("mandate", m)
+                            .details(serde_json::json!({
+                                "intervention": intervention.id.to_string(),
+                                "via": "demo"
+                            })),
+                    );
+                }
                 let rows = IntakeRows {
                     reference_year: at.with_timezone(&chrono_tz::Europe::Paris).year(),
                     new_person: new_person.take(),
@@ -643,9 +705,31 @@ impl Services {
                 };
                 self.store.insert_intake(&rows, &events, now).await?;
                 created += 1;
-            }
-            if n % 6 == 0 {
-                mandate_people.push(person_id);
+                // Signed that morning, recorded once the person exists.
+                if let (0, Some(plan)) = (v, &mandate_plan) {
+                    let row = demo_mandate(
+                        plan,
+                        mandates_made,
+                        sid,
+                        person_id,
+                        main_agent,
+                        at.with_timezone(&chrono_tz::Europe::Paris).date_naive(),
+                        now,
+                    );
+                    self.store
+                        .insert_mandate(
+                            &row,
+                            &[JournalEvent::new("mandate.create")
+                                .structure(sid)
+                                .object("mandate", row.id)
+                                .details(serde_json::json!({"via": "demo"}))],
+                            now,
+                        )
+                        .await?;
+                    mandates_made += 1;
+                    created += 1;
+                    mandate = Some(row);
+                }
             }
             if rng.below(3) == 0 {
                 let accounts: Vec<PersonAccountRow> = [
@@ -676,76 +760,84 @@ impl Services {
                     .await?;
             }
         }
-        // Signed paper mandates, some of them ending within 30 days.
-        for (i, person_id) in mandate_people.into_iter().enumerate() {
-            let (duration, days_ago, cats) = match i % 3 {
-                0 => ("six_months", 170, "social,travail"),
-                1 => ("twelve_months", 100, "social,argent,logement"),
-                _ => ("one_month", 20, "papiers"),
-            };
-            let starts_on = today - Duration::days(days_ago);
-            let d = relais_domain::mandate::MandateDuration::parse(duration)
-                .unwrap_or(relais_domain::mandate::MandateDuration::OneMonth);
-            let code: String = format!("DEMO{:06}", i)
-                .chars()
-                .map(|c| {
-                    if c == '0' {
-                        'Q'
-                    } else if c == '1' {
-                        'R'
-                    } else if c == 'O' {
-                        'P'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-            let signed = chrono_tz::Europe::Paris
-                .from_local_datetime(&starts_on.and_hms_opt(10, 0, 0).unwrap_or_default())
-                .earliest()
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or(now);
-            let row = relais_store::MandateRow {
-                id: Uuid::now_v7(),
-                structure_id: sid,
-                person_id,
-                categories: cats.to_owned(),
-                revoked_categories: String::new(),
-                duration: duration.to_owned(),
-                starts_on,
-                ends_on: d.end_date(starts_on),
-                consent: "paper".to_owned(),
-                signed_at: Some(signed),
-                verification_code: code,
-                revocation_secret: format!("DEMQ-{:04}-SECR", i),
-                remote_code_hash: None,
-                remote_code_expires: None,
-                remote_attempts: 0,
-                signature_svg: None,
-                // The policy requires a scan to activate a paper mandate:
-                // the demo's stand in for the signed papers.
-                scan: Some(DEMO_SCAN.to_vec()),
-                scan_type: Some("application/pdf".to_owned()),
-                revoked_at: None,
-                revoke_reason: None,
-                renewed_from: None,
-                drawn_by: Some(main_agent),
-                lang: "fr".to_owned(),
-                created_at: signed,
-                updated_at: signed,
-            };
-            self.store
-                .insert_mandate(
-                    &row,
-                    &[JournalEvent::new("mandate.create")
-                        .structure(sid)
-                        .object("mandate", row.id)
-                        .details(serde_json::json!({"via": "demo"}))],
-                    now,
-                )
-                .await?;
-            created += 1;
-        }
         Ok(created)
+    }
+}
+
+/// A demo mandate: its length, how long ago it started (some end within
+/// 30 days) and its categories.
+struct DemoMandatePlan {
+    duration: &'static str,
+    days_ago: i64,
+    categories: &'static str,
+}
+
+fn demo_mandate_plan(i: usize) -> DemoMandatePlan {
+    let (duration, days_ago, categories) = match i % 3 {
+        0 => ("six_months", 170, "social,travail"),
+        1 => ("twelve_months", 100, "social,argent,logement"),
+        _ => ("one_month", 20, "papiers"),
+    };
+    DemoMandatePlan {
+        duration,
+        days_ago,
+        categories,
+    }
+}
+
+/// The `i`-th demo mandate, a paper one signed at 8:30 on `starts_on`.
+fn demo_mandate(
+    plan: &DemoMandatePlan,
+    i: usize,
+    sid: Uuid,
+    person_id: Uuid,
+    drawn_by: Uuid,
+    starts_on: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> relais_store::MandateRow {
+    let d = relais_domain::mandate::MandateDuration::parse(plan.duration)
+        .unwrap_or(relais_domain::mandate::MandateDuration::OneMonth);
+    let code: String = format!("DEMO{:06}", i)
+        .chars()
+        .map(|c| match c {
+            '0' => 'Q',
+            '1' => 'R',
+            'O' => 'P',
+            c => c,
+        })
+        .collect();
+    let signed = chrono_tz::Europe::Paris
+        .from_local_datetime(&starts_on.and_hms_opt(8, 30, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now);
+    relais_store::MandateRow {
+        id: Uuid::now_v7(),
+        structure_id: sid,
+        person_id,
+        categories: plan.categories.to_owned(),
+        revoked_categories: String::new(),
+        duration: plan.duration.to_owned(),
+        starts_on,
+        ends_on: d.end_date(starts_on),
+        consent: "paper".to_owned(),
+        signed_at: Some(signed),
+        verification_code: code,
+        revocation_secret: format!("DEMQ-{:04}-SECR", i),
+        remote_code_hash: None,
+        remote_code_expires: None,
+        remote_attempts: 0,
+        signature_svg: None,
+        // The policy requires a scan to activate a paper mandate: the
+        // demo's stand in for the signed papers.
+        scan: Some(DEMO_SCAN.to_vec()),
+        scan_type: Some("application/pdf".to_owned()),
+        revoked_at: None,
+        revoke_reason: None,
+        renewed_from: None,
+        drawn_by: Some(drawn_by),
+        lang: "fr".to_owned(),
+        created_at: signed,
+        updated_at: signed,
     }
 }

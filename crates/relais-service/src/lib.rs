@@ -56,7 +56,9 @@ pub mod rows {
         NotificationListRow, OperatorChannelRow, PersonRow, PrivateNoteRow,
     };
 }
-pub use local_catalogue::{ChannelInput, LocalProcedureInput, StructureProcedure};
+pub use local_catalogue::{
+    ChannelInput, LocalProcedureInput, ProcedureSettingInput, SettingErrors, StructureProcedure,
+};
 pub use reminders::{EmailBacklog, ReminderReport};
 pub use requests::{
     FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,
@@ -66,7 +68,7 @@ pub use stats::{
     Dashboard, DashboardQuery, GroupBy, Measure, Period, Scope, StatRow, StatTable, StatsGroup,
     StatsReport, TABLES,
 };
-pub use structures::StructureView;
+pub use structures::{StructureContact, StructureView};
 pub use team::{InviteOutcome, LinkInfo, TeamMember};
 pub use tokens::TokenView;
 pub use verification::{LookupSummary, PublicMandate};

@@ -3,7 +3,7 @@
 //! partner. Everyone in the structure reads them; supervisors and admins
 //! change them.
 
-use crate::catalog::Procedure;
+use crate::catalog::{Coverage, CoverageEntry, Procedure};
 use crate::error::{Checks, ServiceError};
 use crate::{Actor, Services};
 use relais_domain::deadline::DeadlineRule;
@@ -41,6 +41,17 @@ pub struct StructureProcedure {
     #[serde(skip)]
     pub deadline: Option<DeadlineRule>,
 }
+
+/// A shipped procedure's settings, as sent by a form or the API.
+#[derive(Debug, Clone, Default)]
+pub struct ProcedureSettingInput {
+    pub procedure_id: String,
+    pub hidden: bool,
+    pub local_note: String,
+}
+
+/// Settings refused, by procedure id.
+pub type SettingErrors = Vec<(String, FieldError)>;
 
 /// A procedure the structure adds, as sent by a form or the API.
 #[derive(Debug, Clone, Default)]
@@ -115,6 +126,11 @@ fn local(r: LocalProcedureRow) -> StructureProcedure {
     }
 }
 
+/// The names an operator is searched by.
+fn operator_text(o: &crate::catalog::Operator) -> String {
+    format!("{} {} {} {}", o.name, o.name_en, o.short, o.short_en)
+}
+
 fn optional_field(c: &mut Checks, field: &'static str, v: &str, max: usize) -> String {
     c.take(optional_long_text(field, v, max))
         .flatten()
@@ -154,10 +170,21 @@ impl Services {
         actor: &Actor,
         q: &str,
     ) -> Result<Vec<StructureProcedure>, ServiceError> {
-        // Titles, operators (id and name), category and keywords, with the
-        // person search's tolerance (accents, word starts, one typo); the
-        // best matches first, the catalogue's order among equals.
-        let all = self.structure_procedures(actor, false).await?;
+        self.filter_structure_procedures(actor, q, false).await
+    }
+
+    /// The structure's procedures matching `q`: every word must match a
+    /// word of the title (either language), id, category, operator (id,
+    /// names) or keywords, with the person search's tolerance (accents,
+    /// word starts, one typo); the best matches first, the catalogue's
+    /// order among equals. All of them when `q` is blank.
+    pub async fn filter_structure_procedures(
+        &self,
+        actor: &Actor,
+        q: &str,
+        with_hidden: bool,
+    ) -> Result<Vec<StructureProcedure>, ServiceError> {
+        let all = self.structure_procedures(actor, with_hidden).await?;
         if fold(q).is_empty() {
             return Ok(all);
         }
@@ -167,7 +194,7 @@ impl Services {
                 let op = self
                     .catalog()
                     .operator(&p.operator)
-                    .map(|o| format!("{} {}", o.name, o.name_en))
+                    .map(operator_text)
                     .unwrap_or_default();
                 let hay = format!(
                     "{} {} {} {} {} {} {}",
@@ -187,6 +214,33 @@ impl Services {
         Ok(scored.into_iter().map(|(_, p)| p).collect())
     }
 
+    /// The catalogue's operators whose names or id hold every word of
+    /// `q` (as [`Services::filter_structure_procedures`] matches).
+    pub fn filter_operators(&self, q: &str) -> Vec<&crate::catalog::Operator> {
+        self.catalog()
+            .operators
+            .iter()
+            .filter(|o| {
+                relais_domain::search::text_score(q, &format!("{} {}", o.id, operator_text(o))) > 0
+            })
+            .collect()
+    }
+
+    /// The structure's catalogue (hidden procedures left out) grouped by
+    /// category and operator: what the mandate form and the printed
+    /// mandate cite.
+    pub async fn catalogue_coverage(&self, actor: &Actor) -> Result<Coverage, ServiceError> {
+        let procedures = self.structure_procedures(actor, false).await?;
+        Ok(self.catalog().coverage(procedures.iter().filter_map(|p| {
+            Some(CoverageEntry {
+                category: ProcedureCategory::parse(&p.category).ok()?,
+                operator: &p.operator,
+                title: &p.title,
+                title_en: &p.title_en,
+            })
+        })))
+    }
+
     /// Hides a shipped procedure or gives it a local note.
     pub async fn set_procedure_setting(
         &self,
@@ -195,34 +249,89 @@ impl Services {
         hidden: bool,
         local_note: &str,
     ) -> Result<(), ServiceError> {
+        let input = ProcedureSettingInput {
+            procedure_id: procedure_id.to_owned(),
+            hidden,
+            local_note: local_note.to_owned(),
+        };
+        match self.save_procedure_settings(actor, &[input]).await? {
+            Ok(_) => Ok(()),
+            Err(errors) => Err(ServiceError::Invalid(
+                errors.into_iter().map(|(_, e)| e).collect(),
+            )),
+        }
+    }
+
+    /// Saves the settings of several shipped procedures at once (the
+    /// catalogue page's one save): in one transaction, only those that
+    /// changed, each journaled. Returns how many changed, or, with nothing
+    /// written, the errors by procedure id.
+    pub async fn save_procedure_settings(
+        &self,
+        actor: &Actor,
+        inputs: &[ProcedureSettingInput],
+    ) -> Result<Result<usize, SettingErrors>, ServiceError> {
         if !actor.role.can_handle_rights() {
             return Err(ServiceError::Forbidden);
         }
-        if self.catalog().procedure(procedure_id).is_none() {
+        if inputs
+            .iter()
+            .any(|i| self.catalog().procedure(&i.procedure_id).is_none())
+        {
             return Err(ServiceError::NotFound);
         }
-        let mut c = Checks::default();
-        let note = optional_field(&mut c, "local_note", local_note, 1000);
-        c.finish()?;
+        let settings = self
+            .store
+            .procedure_settings_of(actor.structure_id.0)
+            .await?;
         let now = self.now();
-        self.store
-            .save_procedure_setting(
-                &ProcedureSettingRow {
-                    structure_id: actor.structure_id.0,
-                    procedure_id: procedure_id.to_owned(),
-                    hidden,
-                    local_note: note,
-                    updated_by: Some(actor.agent_id.0),
-                    updated_at: now,
-                },
-                &[JournalEvent::new("catalogue.procedure_setting")
+        let mut errors = Vec::new();
+        let mut rows = Vec::new();
+        let mut events = Vec::new();
+        for i in inputs {
+            let note = match optional_long_text("local_note", &i.local_note, 1000) {
+                Ok(n) => n.unwrap_or_default(),
+                Err(e) => {
+                    errors.push((i.procedure_id.clone(), e));
+                    continue;
+                }
+            };
+            let before = settings.iter().find(|s| s.procedure_id == i.procedure_id);
+            let unchanged = match before {
+                Some(b) => b.hidden == i.hidden && b.local_note == note,
+                None => !i.hidden && note.is_empty(),
+            };
+            if unchanged
+                || rows
+                    .iter()
+                    .any(|r: &ProcedureSettingRow| r.procedure_id == i.procedure_id)
+            {
+                continue;
+            }
+            events.push(
+                JournalEvent::new("catalogue.procedure_setting")
                     .actor(actor.agent_id.0)
                     .structure(actor.structure_id.0)
-                    .details(json!({"procedure": procedure_id, "hidden": hidden}))],
-                now,
-            )
-            .await?;
-        Ok(())
+                    .details(json!({"procedure": i.procedure_id, "hidden": i.hidden})),
+            );
+            rows.push(ProcedureSettingRow {
+                structure_id: actor.structure_id.0,
+                procedure_id: i.procedure_id.clone(),
+                hidden: i.hidden,
+                local_note: note,
+                updated_by: Some(actor.agent_id.0),
+                updated_at: now,
+            });
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        if !rows.is_empty() {
+            self.store
+                .save_procedure_settings(&rows, &events, now)
+                .await?;
+        }
+        Ok(Ok(rows.len()))
     }
 
     /// Adds (or changes, with `id`) one of the structure's own procedures.

@@ -66,7 +66,12 @@ pub struct Scan {
 }
 
 pub(crate) fn facts(m: &MandateRow) -> MandateFacts {
-    facts_of(&MandateFactsRow {
+    facts_of(&facts_row(m))
+}
+
+/// What the rules read of a stored mandate.
+pub(crate) fn facts_row(m: &MandateRow) -> MandateFactsRow {
+    MandateFactsRow {
         id: m.id,
         consent: m.consent.clone(),
         verification_code: m.verification_code.clone(),
@@ -76,7 +81,7 @@ pub(crate) fn facts(m: &MandateRow) -> MandateFacts {
         ends_on: m.ends_on,
         signed_at: m.signed_at,
         revoked_at: m.revoked_at,
-    })
+    }
 }
 
 /// The rules' view of a stored mandate; days are Paris days.

@@ -127,6 +127,8 @@ pub struct RequestFile {
     pub request: HelpRequestListRow,
     pub interventions: Vec<InterventionListRow>,
     pub follow_ups: Vec<FollowUpListRow>,
+    /// The mandates its interventions relied on ("faire pour").
+    pub mandates: Vec<crate::MandateView>,
 }
 
 /// Filters as typed in the list page or the API query.
@@ -687,10 +689,24 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         let interventions = self.store.interventions_of_request(sid, id.0).await?;
         let follow_ups = self.store.follow_ups_of_request(sid, id.0).await?;
+        let relied_on: Vec<Uuid> = interventions
+            .iter()
+            .filter_map(|i| i.intervention.mandate_id)
+            .collect();
+        let mandates = match (relied_on.is_empty(), request.request.person_id) {
+            (false, Some(person)) => self
+                .list_mandates(actor, Some(relais_domain::PersonId(person)), None)
+                .await?
+                .into_iter()
+                .filter(|m| relied_on.contains(&m.row.id))
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(RequestFile {
             request,
             interventions,
             follow_ups,
+            mandates,
         })
     }
 

@@ -36,6 +36,19 @@ impl From<StructureRow> for StructureView {
     }
 }
 
+/// How the structure is reached, as its printed documents say it: its
+/// commune, and the address, phone and e-mail of its own place (the first
+/// by name), as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StructureContact {
+    /// The structure's commune, else its place's.
+    pub commune: Option<String>,
+    /// Street, postcode and commune of its place.
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
 /// Who asks for an operator action: an admin in the interface, or the
 /// operator of the machine through the CLI.
 enum By<'a> {
@@ -55,6 +68,44 @@ impl Services {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// The actor's structure's contact details (see [`StructureContact`]).
+    pub async fn structure_contact(&self, actor: &Actor) -> Result<StructureContact, ServiceError> {
+        let structure = self
+            .store
+            .structure_by_id(actor.structure_id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let place = self
+            .store
+            .own_places(actor.structure_id.0)
+            .await?
+            .into_iter()
+            .next();
+        let text = |v: Option<&String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let place_commune = place.as_ref().and_then(|p| text(p.commune.as_ref()));
+        let address = place.as_ref().and_then(|p| {
+            let town = [text(p.postcode.as_ref()), place_commune.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let parts: Vec<String> = [
+                text(p.address.as_ref()),
+                Some(town).filter(|t| !t.is_empty()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        });
+        Ok(StructureContact {
+            commune: text(structure.commune.as_ref()).or(place_commune),
+            address,
+            phone: place.as_ref().and_then(|p| text(p.phone.as_ref())),
+            email: place.as_ref().and_then(|p| text(p.email.as_ref())),
+        })
     }
 
     /// An admin creates a structure.

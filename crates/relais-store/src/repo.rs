@@ -3825,28 +3825,30 @@ macro_rules! repository {
             .await?)
         }
 
-        pub(crate) async fn save_procedure_setting(
+        pub(crate) async fn save_procedure_settings(
             pool: &Pool<Db>,
-            r: &ProcedureSettingRow,
+            rows: &[ProcedureSettingRow],
             events: &[JournalEvent],
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO procedure_settings (structure_id, procedure_id, hidden, local_note, \
-                 updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (structure_id, procedure_id) DO UPDATE SET hidden = excluded.hidden, \
-                 local_note = excluded.local_note, updated_by = excluded.updated_by, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(r.structure_id)
-            .bind(&r.procedure_id)
-            .bind(r.hidden)
-            .bind(&r.local_note)
-            .bind(r.updated_by)
-            .bind(r.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            for r in rows {
+                sqlx::query(
+                    "INSERT INTO procedure_settings (structure_id, procedure_id, hidden, \
+                     local_note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (structure_id, procedure_id) DO UPDATE SET \
+                     hidden = excluded.hidden, local_note = excluded.local_note, \
+                     updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(r.structure_id)
+                .bind(&r.procedure_id)
+                .bind(r.hidden)
+                .bind(&r.local_note)
+                .bind(r.updated_by)
+                .bind(r.updated_at)
+                .execute(&mut *tx)
+                .await?;
+            }
             finish(tx, events, now).await
         }
 

@@ -1692,13 +1692,14 @@ impl Store {
         dispatch!(self, read, procedure_settings_of(structure_id))
     }
 
-    pub async fn save_procedure_setting(
+    /// Saves the settings of several procedures in one transaction.
+    pub async fn save_procedure_settings(
         &self,
-        r: &ProcedureSettingRow,
+        rows: &[ProcedureSettingRow],
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, save_procedure_setting(r, events, now))
+        dispatch!(self, write, save_procedure_settings(rows, events, now))
     }
 
     pub async fn local_procedures_of(

@@ -488,3 +488,32 @@
     if (s) { e.preventDefault(); s.focus(); }
   });
 })();
+// The mandate form's "par organisme" shortcuts: ticking an operator ticks
+// the categories the catalogue files its procedures under; unticking one
+// of those categories unticks the operators that would tick it again, so
+// that what is sent (the server expands the operators the same way) is
+// what is seen.
+(function () {
+  'use strict';
+  var form = document.querySelector('form[data-mandate-form]');
+  if (!form) { return; }
+  form.addEventListener('change', function (e) {
+    var t = e.target;
+    if (!t || t.type !== 'checkbox') { return; }
+    var i;
+    if (t.name === 'operators' && t.checked) {
+      var codes = (t.getAttribute('data-categories') || '').split(' ');
+      var cats = form.querySelectorAll('input[name="categories"]');
+      for (i = 0; i < cats.length; i++) {
+        if (codes.indexOf(cats[i].value) >= 0) { cats[i].checked = true; }
+      }
+    } else if (t.name === 'categories' && !t.checked) {
+      var ops = form.querySelectorAll('input[name="operators"]');
+      for (i = 0; i < ops.length; i++) {
+        if ((ops[i].getAttribute('data-categories') || '').split(' ').indexOf(t.value) >= 0) {
+          ops[i].checked = false;
+        }
+      }
+    }
+  });
+})();

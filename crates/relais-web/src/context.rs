@@ -180,5 +180,5 @@ fn referer_path(referer: &str) -> Option<String> {
         p.push('?');
         p.push_str(q);
     }
-    crate::ui::local_path(&p).map(str::to_owned)
+    crate::ui::local_path(&p)
 }

@@ -4,27 +4,50 @@
 use crate::i18n::Lang;
 use relais_documents::{qr_svg, Document, Part, Section};
 use relais_domain::mandate::Policy;
-use relais_service::MandateView;
+use relais_service::catalog::Coverage;
+use relais_service::{MandateView, StructureContact};
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-fn categories(lang: Lang, cats: &[relais_domain::ProcedureCategory]) -> Vec<String> {
+fn category_labels(lang: Lang, cats: &[relais_domain::ProcedureCategory]) -> Vec<String> {
     cats.iter()
-        .map(|c| {
-            format!(
-                "{} ({})",
-                lang.t(&format!("category-{}", c.as_str())),
-                lang.t(&format!("cat-ex-{}", c.as_str()))
-            )
+        .map(|c| lang.t(&format!("category-{}", c.as_str())))
+        .collect()
+}
+
+/// Each category with the operators the structure's catalogue files under
+/// it, as the mandate form showed them.
+fn categories(
+    lang: Lang,
+    cats: &[relais_domain::ProcedureCategory],
+    coverage: &Coverage,
+) -> Vec<String> {
+    cats.iter()
+        .zip(category_labels(lang, cats))
+        .map(|(c, label)| {
+            let ops = coverage.operator_names(*c, lang == Lang::En).join(", ");
+            if ops.is_empty() {
+                label
+            } else {
+                format!("{label} ({ops})")
+            }
         })
         .collect()
 }
 
 /// The mandate: the person's copy (with the revocation secret) and the
-/// structure's copy (without it).
-pub fn mandate(m: &MandateView, verify_url: &str, agent_name: &str) -> Document {
+/// structure's copy (without it). The categories name the operators of
+/// the structure's catalogue; the structure's contact details and the
+/// place and day it was drawn up (signed) go with the signatures.
+pub fn mandate(
+    m: &MandateView,
+    verify_url: &str,
+    agent_name: &str,
+    coverage: &Coverage,
+    contact: &StructureContact,
+) -> Document {
     let lang = if m.row.lang == "en" {
         Lang::En
     } else {
@@ -35,9 +58,33 @@ pub fn mandate(m: &MandateView, verify_url: &str, agent_name: &str) -> Document 
         m.person_first_name,
         m.person_last_name.to_uppercase()
     );
-    let cats = categories(lang, &m.active_categories);
+    let cats = categories(lang, &m.active_categories, coverage);
     let (from, to) = (date(m.row.starts_on), date(m.row.ends_on));
     let fr = lang == Lang::Fr;
+    let mut structure_facts = vec![("Structure".to_owned(), m.structure_name.clone())];
+    for (fr_label, en_label, value) in [
+        ("Adresse", "Address", &contact.address),
+        ("Téléphone", "Phone", &contact.phone),
+        ("Courriel", "E-mail", &contact.email),
+    ] {
+        if let Some(v) = value {
+            structure_facts.push((if fr { fr_label } else { en_label }.to_owned(), v.clone()));
+        }
+    }
+    // Drawn up (or signed) that day, where the structure is.
+    let day = date(
+        m.row
+            .signed_at
+            .unwrap_or(m.row.created_at)
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .date_naive(),
+    );
+    let place_date = Some(match (&contact.commune, fr) {
+        (Some(c), true) => format!("Fait à {c} le {day}"),
+        (Some(c), false) => format!("Done at {c} on {day}"),
+        (None, true) => format!("Fait le {day}"),
+        (None, false) => format!("Done on {day}"),
+    });
     let parties = Section {
         heading: if fr { "Les parties" } else { "The parties" }.into(),
         paragraphs: vec![if fr {
@@ -45,12 +92,13 @@ pub fn mandate(m: &MandateView, verify_url: &str, agent_name: &str) -> Document 
         } else {
             format!("{person} (\"the person\") gives a mandate to {} (\"the structure\"), acting through its authorised staff, to carry out on their behalf the online procedures described below.", m.structure_name)
         }],
-        facts: vec![
-            (
-                if fr { "Personne" } else { "Person" }.into(),
-                person.clone(),
-            ),
-            ("Structure".into(), m.structure_name.clone()),
+        facts: [(
+            if fr { "Personne" } else { "Person" }.to_owned(),
+            person.clone(),
+        )]
+        .into_iter()
+        .chain(structure_facts)
+        .chain([
             (
                 if fr { "Établi par" } else { "Drawn up by" }.into(),
                 agent_name.to_owned(),
@@ -59,7 +107,8 @@ pub fn mandate(m: &MandateView, verify_url: &str, agent_name: &str) -> Document 
                 if fr { "Référence" } else { "Reference" }.into(),
                 m.row.verification_code.clone(),
             ),
-        ],
+        ])
+        .collect(),
         ..Section::default()
     };
     let scope = Section {
@@ -210,6 +259,7 @@ pub fn mandate(m: &MandateView, verify_url: &str, agent_name: &str) -> Document 
                 qr: qr.clone(),
                 qr_alt: qr_alt.into(),
                 qr_text: qr_text.clone(),
+                place_date: place_date.clone(),
                 signatures: signatures.clone(),
             },
             Part {
@@ -227,6 +277,7 @@ pub fn mandate(m: &MandateView, verify_url: &str, agent_name: &str) -> Document 
                 qr,
                 qr_alt: qr_alt.into(),
                 qr_text,
+                place_date,
                 signatures,
             },
         ],
@@ -254,14 +305,15 @@ pub fn revocation(m: &MandateView, verify_url: &str) -> Document {
         .format("%d/%m/%Y")
         .to_string();
     let revoked: Vec<String> = if m.row.revoked_at.is_some() {
-        categories(lang, &m.categories)
+        category_labels(lang, &m.categories)
     } else {
-        m.row
+        let cats: Vec<_> = m
+            .row
             .revoked_categories
             .split(',')
             .filter_map(|c| relais_domain::ProcedureCategory::parse(c).ok())
-            .map(|c| lang.t(&format!("category-{}", c.as_str())))
-            .collect()
+            .collect();
+        category_labels(lang, &cats)
     };
     let title = if fr {
         "Attestation de révocation de mandat"

@@ -143,7 +143,7 @@ pub fn render_error_page(
     let minutes = (state.services.config().session_idle.num_seconds() / 60).max(1);
     // For an ended session, `path` is the page to come back to.
     let action = (page == ErrorPage::SessionExpired).then(|| {
-        let back = crate::ui::local_path(path).unwrap_or("/");
+        let back = crate::ui::local_path(path).unwrap_or_else(|| "/".to_owned());
         let sep = if back.contains('?') { '&' } else { '?' };
         let next: String =
             url::form_urlencoded::byte_serialize(format!("{back}{sep}restore=1").as_bytes())

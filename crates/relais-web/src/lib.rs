@@ -568,8 +568,8 @@ pub fn router(state: AppState) -> Router {
             post(catalogue::save_channel),
         )
         .route(
-            "/structure/procedures/{id}/settings",
-            post(catalogue::save_setting),
+            "/structure/procedures/settings",
+            post(catalogue::save_settings),
         )
         .route("/structure/procedures", post(catalogue::add_local))
         .route(

@@ -39,8 +39,8 @@ pub struct NextQuery {
 }
 
 /// The page to land on after signing in: `next` when it is a local path.
-fn landing(next: &str) -> &str {
-    crate::ui::local_path(next).unwrap_or("/")
+fn landing(next: &str) -> String {
+    crate::ui::local_path(next).unwrap_or_else(|| "/".to_owned())
 }
 
 fn with_next(path: &str, next: &str) -> String {
@@ -59,7 +59,7 @@ pub async fn show_login(
 ) -> Result<Response, WebError> {
     if let Some(s) = &ctx.session {
         return Ok(match s.stage {
-            Stage::Full => Redirect::to(landing(&q.next)),
+            Stage::Full => Redirect::to(&landing(&q.next)),
             Stage::Totp => Redirect::to(&with_next("/login/totp", &q.next)),
             Stage::Enrol => Redirect::to("/account/totp"),
         }
@@ -69,7 +69,7 @@ pub async fn show_login(
         ui: Ui::new(&ctx),
         email: String::new(),
         error: None,
-        next: landing(&q.next).to_owned(),
+        next: landing(&q.next),
     })
 }
 
@@ -95,7 +95,7 @@ pub async fn sign_in(
                 ui: Ui::new(&ctx),
                 email: input.email.clone(),
                 error: Some(ctx.lang.t(key)),
-                next: landing(&input.next).to_owned(),
+                next: landing(&input.next),
             },
         )
     };
@@ -110,7 +110,7 @@ pub async fn sign_in(
     {
         Ok(signed) => {
             let target = match signed.stage {
-                Stage::Full => landing(&input.next).to_owned(),
+                Stage::Full => landing(&input.next),
                 Stage::Totp => with_next("/login/totp", &input.next),
                 Stage::Enrol => "/account/totp".to_owned(),
             };
@@ -135,7 +135,7 @@ pub async fn show_totp(
         Some(s) if s.stage == Stage::Totp => render(&TotpPage {
             ui: Ui::new(&ctx),
             error: None,
-            next: landing(&q.next).to_owned(),
+            next: landing(&q.next),
         }),
         Some(_) => Ok(Redirect::to("/").into_response()),
         None => Ok(Redirect::to("/login").into_response()),
@@ -164,7 +164,7 @@ pub async fn verify_totp(
             &TotpPage {
                 ui: Ui::new(&ctx),
                 error: Some(ctx.lang.t(key)),
-                next: landing(&input.next).to_owned(),
+                next: landing(&input.next),
             },
         )
     };
@@ -177,7 +177,7 @@ pub async fn verify_totp(
         .verify_totp(session, &input.code, &address)
         .await
     {
-        Ok(()) => Ok(Redirect::to(landing(&input.next)).into_response()),
+        Ok(()) => Ok(Redirect::to(&landing(&input.next)).into_response()),
         Err(ServiceError::InvalidCredentials) => page(StatusCode::UNAUTHORIZED, "totp-failed"),
         Err(e) => Err(e.into()),
     }

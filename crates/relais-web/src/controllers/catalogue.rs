@@ -1,5 +1,6 @@
 //! The structure's catalogue page: partner channels of the operators,
-//! shipped procedures to hide or annotate, the structure's own procedures.
+//! shipped procedures to hide or annotate (one save for the whole list),
+//! the structure's own procedures; a filter (`?q=`) over all of them.
 
 use super::{render_with, signed};
 use crate::context::Ctx;
@@ -7,11 +8,12 @@ use crate::error::WebError;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_service::{ChannelInput, LocalProcedureInput, ServiceError};
+use relais_service::{ChannelInput, LocalProcedureInput, ProcedureSettingInput, ServiceError};
+use std::collections::HashMap;
 
 struct OperatorView {
     id: String,
@@ -25,19 +27,28 @@ struct ProcedureView {
     id: String,
     title: String,
     operator: String,
+    category: String,
     hidden: bool,
     note: String,
     local: bool,
+    /// Why its settings were refused.
+    error: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "catalogue.html")]
 struct CataloguePage {
     ui: Ui,
+    q: String,
+    /// How many procedures the filter kept, said when there is a filter.
+    found: String,
     operators: Vec<OperatorView>,
     procedures: Vec<ProcedureView>,
+    /// Some shipped procedure is listed (the one save has something to do).
+    has_shipped: bool,
     form: FormState,
-    /// Which form the errors belong to ("new", an operator id or a procedure id).
+    /// Which form the errors belong to ("new", an operator id or
+    /// "procedures").
     form_for: String,
 }
 
@@ -50,11 +61,22 @@ const CHANNEL_FIELDS: [&str; 6] = [
     "notes",
 ];
 
+/// The procedures' settings as posted, shown again with their errors.
+#[derive(Default)]
+struct Posted {
+    /// id → (hidden, note)
+    values: HashMap<String, (bool, String)>,
+    /// id → message
+    errors: HashMap<String, String>,
+}
+
 async fn page(
     state: &AppState,
     ctx: &Ctx,
+    q: &str,
     form: FormState,
     form_for: String,
+    posted: Posted,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
@@ -65,9 +87,10 @@ async fn page(
     let en = ctx.lang == crate::i18n::Lang::En;
     let channels = state.services.channels(actor).await?;
     let catalog = state.services.catalog();
-    let operators = catalog
-        .operators
-        .iter()
+    let operators = state
+        .services
+        .filter_operators(q)
+        .into_iter()
         .map(|o| {
             let c = channels.iter().find(|c| c.operator_id == o.id);
             let get = |f: &str| -> String {
@@ -93,28 +116,51 @@ async fn page(
             }
         })
         .collect();
-    let procedures = state
+    let procedures: Vec<ProcedureView> = state
         .services
-        .structure_procedures(actor, true)
+        .filter_structure_procedures(actor, q, true)
         .await?
         .into_iter()
-        .map(|p| ProcedureView {
-            operator: catalog
-                .operator(&p.operator)
-                .map(|o| o.name.clone())
-                .unwrap_or_else(|| p.operator.clone()),
-            title: if en { p.title_en } else { p.title },
-            id: p.id,
-            hidden: p.hidden,
-            note: p.local_note,
-            local: p.local,
+        .map(|p| {
+            let (hidden, note) = posted
+                .values
+                .get(&p.id)
+                .cloned()
+                .unwrap_or((p.hidden, p.local_note));
+            ProcedureView {
+                operator: catalog
+                    .operator(&p.operator)
+                    .map(|o| if en { &o.name_en } else { &o.name }.clone())
+                    .unwrap_or_else(|| p.operator.clone()),
+                category: ui.label("category", &p.category),
+                title: if en { p.title_en } else { p.title },
+                error: posted.errors.get(&p.id).cloned(),
+                id: p.id,
+                hidden,
+                note,
+                local: p.local,
+            }
         })
         .collect();
+    let found = if q.trim().is_empty() {
+        String::new()
+    } else {
+        match procedures.len() {
+            0 => ui.t("catalogue-search-none"),
+            1 => ui.t("catalogue-search-one"),
+            n => ui
+                .lang
+                .t_with("catalogue-search-many", &[("n", n.to_string())]),
+        }
+    };
     render_with(
         status,
         &CataloguePage {
             ui,
+            q: q.trim().to_owned(),
+            found,
             operators,
+            has_shipped: procedures.iter().any(|p| !p.local),
             procedures,
             form,
             form_for,
@@ -125,12 +171,16 @@ async fn page(
 pub async fn show_catalogue(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let q = Fields(query);
     page(
         &state,
         &ctx,
+        q.get("q"),
         FormState::empty(),
         String::new(),
+        Posted::default(),
         StatusCode::OK,
     )
     .await
@@ -152,6 +202,23 @@ fn invalid(
     FormState::with_errors(ctx.lang, &values, errs, &ids)
 }
 
+/// The page again after a save, on the same filter.
+fn back_to(q: &str, anchor: &str) -> Response {
+    let q = q.trim();
+    let query = if q.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "&q={}",
+            url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        )
+    };
+    Redirect::to(&format!(
+        "/structure/catalogue?done=catalogue-saved{query}#{anchor}"
+    ))
+    .into_response()
+}
+
 pub async fn save_channel(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -169,40 +236,94 @@ pub async fn save_channel(
         notes: f.owned("notes"),
     };
     match state.services.save_channel(actor, &id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/structure/catalogue?done=catalogue-saved#op-{id}"
-        ))
-        .into_response()),
+        Ok(_) => Ok(back_to(f.get("q"), &format!("op-{id}"))),
         Err(ServiceError::Invalid(errs)) => {
             let form = invalid(&ctx, &f, &CHANNEL_FIELDS, &errs, &id);
-            page(&state, &ctx, form, id, StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                &state,
+                &ctx,
+                f.get("q"),
+                form,
+                id,
+                Posted::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn save_setting(
+/// The one save of the procedures' settings: every procedure the page
+/// showed comes with its id (`procedure`), its note (`note-{id}`) and,
+/// when ticked, `hidden={id}`. Only what changed is written.
+pub async fn save_settings(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
+    let hidden = f.all("hidden");
+    let inputs: Vec<ProcedureSettingInput> = f
+        .all("procedure")
+        .into_iter()
+        .map(|id| ProcedureSettingInput {
+            hidden: hidden.contains(&id),
+            local_note: f.owned(&format!("note-{id}")),
+            procedure_id: id,
+        })
+        .collect();
     match state
         .services
-        .set_procedure_setting(actor, &id, f.checked("hidden"), f.get("local_note"))
-        .await
+        .save_procedure_settings(actor, &inputs)
+        .await?
     {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/structure/catalogue?done=catalogue-saved#proc-{id}"
-        ))
-        .into_response()),
-        Err(ServiceError::Invalid(errs)) => {
-            let form = invalid(&ctx, &f, &["local_note"], &errs, &id);
-            page(&state, &ctx, form, id, StatusCode::UNPROCESSABLE_ENTITY).await
+        Ok(_) => Ok(back_to(f.get("q"), "h-procedures")),
+        Err(errors) => {
+            let catalog = state.services.catalog();
+            let ui = Ui::new(&ctx);
+            let mut form = FormState::empty();
+            let mut posted = Posted::default();
+            for (id, e) in &errors {
+                let title = catalog
+                    .procedure(id)
+                    .map(|p| {
+                        if ctx.lang == crate::i18n::Lang::En {
+                            p.title_en.clone()
+                        } else {
+                            p.title.clone()
+                        }
+                    })
+                    .unwrap_or_else(|| id.clone());
+                let message = ctx.lang.field_error(e.code);
+                // The field's label, the procedure, then what is wrong.
+                form.errors.push((
+                    format!("note-{id}"),
+                    format!(
+                        "{} ({title}){}{message}",
+                        ui.t("procedure-local-note"),
+                        ui.colon()
+                    ),
+                ));
+                posted.errors.insert(id.clone(), message);
+            }
+            for i in inputs {
+                posted
+                    .values
+                    .insert(i.procedure_id, (i.hidden, i.local_note));
+            }
+            page(
+                &state,
+                &ctx,
+                f.get("q"),
+                form,
+                "procedures".into(),
+                posted,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -226,17 +347,17 @@ pub async fn add_local(
         .save_local_procedure(actor, None, &input)
         .await
     {
-        Ok(_) => {
-            Ok(Redirect::to("/structure/catalogue?done=catalogue-saved#local").into_response())
-        }
+        Ok(_) => Ok(back_to("", "local")),
         Err(ServiceError::Invalid(errs)) => {
             let fields = ["title", "category", "operator", "link", "documents", "tips"];
             let form = invalid(&ctx, &f, &fields, &errs, "new");
             page(
                 &state,
                 &ctx,
+                "",
                 form,
                 "new".into(),
+                Posted::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -249,8 +370,9 @@ pub async fn delete_local(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     state.services.delete_local_procedure(actor, &id).await?;
-    Ok(Redirect::to("/structure/catalogue?done=catalogue-saved#local").into_response())
+    Ok(back_to(Fields(pairs).get("q"), "local"))
 }

@@ -6,10 +6,11 @@ use super::{render, render_with, signed};
 use crate::context::Ctx;
 use crate::documents;
 use crate::error::WebError;
+use crate::ui::local_path;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -26,28 +27,58 @@ pub struct MandateRowView {
     pub state_label: String,
 }
 
+/// Category labels, comma separated.
+pub fn category_labels(ui: &Ui, cats: &[ProcedureCategory]) -> String {
+    cats.iter()
+        .map(|c| ui.label("category", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "du 01/01/2027 au 30/06/2027".
+pub fn mandate_period(ui: &Ui, m: &MandateView) -> String {
+    ui.lang.t_with(
+        "mandate-from-to",
+        &[
+            ("from", ui.date(m.row.starts_on)),
+            ("to", ui.date(m.row.ends_on)),
+        ],
+    )
+}
+
 pub fn mandate_row_view(ui: &Ui, m: &MandateView) -> MandateRowView {
     MandateRowView {
         id: m.row.id.to_string(),
         person: display_name(&m.person_first_name, &m.person_last_name, None),
-        categories: m
-            .active_categories
-            .iter()
-            .map(|c| ui.label("category", c.as_str()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        period: ui.lang.t_with(
-            "mandate-from-to",
-            &[
-                ("from", ui.date(m.row.starts_on)),
-                ("to", ui.date(m.row.ends_on)),
-            ],
-        ),
+        categories: category_labels(ui, &m.active_categories),
+        period: mandate_period(ui, m),
         state_label: ui.label("mandate-state", m.state.as_str()),
     }
 }
 
 // ---- drawing up -----------------------------------------------------------------
+
+/// A category on the form, with what the structure's catalogue files
+/// under it.
+struct CategoryChoice {
+    code: &'static str,
+    label: String,
+    /// The short names of its operators, comma separated (empty: the
+    /// catalogue has nothing in this category).
+    operators: String,
+    /// A few procedure titles.
+    examples: String,
+}
+
+/// A "par organisme" shortcut: the categories it ticks.
+struct OperatorChoice {
+    key: String,
+    label: String,
+    /// Category codes, space separated (for the script).
+    categories: String,
+    /// Category labels, for the accessible description.
+    category_labels: String,
+}
 
 #[derive(Template)]
 #[template(path = "mandate_new.html")]
@@ -55,7 +86,45 @@ struct NewMandatePage {
     ui: Ui,
     heading: String,
     person_id: String,
+    categories: Vec<CategoryChoice>,
+    operators: Vec<OperatorChoice>,
+    /// A local path to come back to once the mandate is signed.
+    return_to: Option<String>,
     form: FormState,
+}
+
+/// The form's categories and shortcuts, built from the structure's
+/// catalogue ([`relais_service::catalog::Coverage`]).
+fn coverage_choices(
+    ui: &Ui,
+    coverage: &relais_service::catalog::Coverage,
+) -> (Vec<CategoryChoice>, Vec<OperatorChoice>) {
+    let en = ui.lang == crate::i18n::Lang::En;
+    let categories = ProcedureCategory::ALL
+        .iter()
+        .map(|&c| CategoryChoice {
+            code: c.as_str(),
+            label: ui.label("category", c.as_str()),
+            operators: coverage.operator_names(c, en).join(", "),
+            examples: coverage.examples(c, en, 2).join(" ; "),
+        })
+        .collect();
+    let operators = coverage
+        .operators
+        .iter()
+        .map(|o| OperatorChoice {
+            key: o.key.clone(),
+            label: o.short_in(en).to_owned(),
+            categories: o
+                .categories
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            category_labels: category_labels(ui, &o.categories),
+        })
+        .collect();
+    (categories, operators)
 }
 
 async fn new_page(
@@ -67,6 +136,9 @@ async fn new_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let p = state.services.person(actor, id).await?;
+    let ui = Ui::new(ctx);
+    let coverage = state.services.catalogue_coverage(actor).await?;
+    let (categories, operators) = coverage_choices(&ui, &coverage);
     render_with(
         status,
         &NewMandatePage {
@@ -74,25 +146,66 @@ async fn new_page(
                 "mandate-new-for",
                 &[("name", display_name(&p.first_name, &p.last_name, None))],
             ),
-            ui: Ui::new(ctx),
+            return_to: local_path(form.value("return_to")),
+            ui,
             person_id: id.to_string(),
+            categories,
+            operators,
             form,
         },
     )
 }
 
+/// `return_to=…` for a query, when the path is a local one; else empty.
+fn return_param(raw: &str) -> String {
+    local_path(raw)
+        .map(|p| {
+            format!(
+                "return_to={}",
+                url::form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// A redirect to `to` (which has a query), keeping a local `return_to`.
+fn redirect_returning(to: &str, raw_return: &str) -> Response {
+    let param = return_param(raw_return);
+    let sep = if param.is_empty() { "" } else { "&" };
+    Redirect::to(&format!("{to}{sep}{param}")).into_response()
+}
+
+/// The `return_to` of the page's query, as it came.
+fn return_to_of(ctx: &Ctx) -> String {
+    url::form_urlencoded::parse(ctx.query.as_bytes())
+        .find(|(k, _)| k == "return_to")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// The form, with `?category=` ticked and `?return_to=` kept.
 pub async fn new_mandate(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
-    let defaults = vec![
+    let q = Fields(query);
+    let mut defaults = vec![
         ("duration".to_owned(), "twelve_months".to_owned()),
         ("consent".to_owned(), "paper".to_owned()),
         ("lang".to_owned(), ctx.lang.code().to_owned()),
     ];
+    for c in q.all("category") {
+        if let Ok(c) = ProcedureCategory::parse(&c) {
+            defaults.push(("categories".to_owned(), c.as_str().to_owned()));
+        }
+    }
+    if let Some(back) = local_path(q.get("return_to")) {
+        defaults.push(("return_to".to_owned(), back));
+    }
     new_page(
         &state,
         &ctx,
@@ -114,17 +227,25 @@ pub async fn create_mandate(
     let pid = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     state.services.person(actor, pid).await?;
     let f = Fields(pairs);
+    // The "par organisme" shortcuts tick the catalogue's categories of
+    // each operator (the script does it live; this does it without).
+    let coverage = state.services.catalogue_coverage(actor).await?;
     let input = MandateInput {
         person_id: pid.to_string(),
-        categories: f.all("categories"),
+        categories: coverage
+            .expand(&f.all("categories"), &f.all("operators"))
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
         duration: f.owned("duration"),
         consent: f.owned("consent"),
         lang: f.owned("lang"),
     };
     match state.services.create_mandate(actor, &input).await {
-        Ok(mid) => {
-            Ok(Redirect::to(&format!("/mandates/{mid}?done=mandate-created")).into_response())
-        }
+        Ok(mid) => Ok(redirect_returning(
+            &format!("/mandates/{mid}?done=mandate-created"),
+            f.get("return_to"),
+        )),
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]);
             new_page(
@@ -165,6 +286,10 @@ struct MandatePage {
     attempts_left: String,
     /// The policy requires the scan of a signed paper mandate.
     scan_required: bool,
+    /// Where the worker came from (a form to finish once the mandate is
+    /// signed), and the same as a query for the signature forms.
+    return_to: Option<String>,
+    return_query: String,
     form: FormState,
 }
 
@@ -183,6 +308,7 @@ async fn mandate_page(
     form: FormState,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    let back = local_path(&return_to_of(ctx));
     let m = state.services.mandate(actor, id).await?;
     let scan_required = state.services.policy(actor).await?.paper_scan_required;
     let ui = Ui::new(ctx);
@@ -195,22 +321,9 @@ async fn mandate_page(
         (ui.t("mandate-structure"), m.structure_name.clone()),
         (
             ui.t("mandate-categories"),
-            m.active_categories
-                .iter()
-                .map(|c| ui.label("category", c.as_str()))
-                .collect::<Vec<_>>()
-                .join(", "),
+            category_labels(&ui, &m.active_categories),
         ),
-        (
-            ui.t("mandate-period"),
-            ui.lang.t_with(
-                "mandate-from-to",
-                &[
-                    ("from", ui.date(m.row.starts_on)),
-                    ("to", ui.date(m.row.ends_on)),
-                ],
-            ),
-        ),
+        (ui.t("mandate-period"), mandate_period(&ui, &m)),
         (
             ui.t("mandate-consent"),
             ui.label("consent", m.consent.as_str()),
@@ -259,6 +372,8 @@ async fn mandate_page(
             ui,
             m: view,
             scan_required,
+            return_query: return_param(back.as_deref().unwrap_or_default()),
+            return_to: back,
             form,
         },
     )
@@ -334,6 +449,8 @@ pub async fn sign_mandate(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let id = mandate_id(&id)?;
+    // The form to come back to rides in the action's query.
+    let back = return_to_of(&ctx);
     let multipart = req
         .headers()
         .get(CONTENT_TYPE)
@@ -375,7 +492,10 @@ pub async fn sign_mandate(
         .sign_mandate(actor, id, scan, signature.as_deref())
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/mandates/{id}?done=mandate-signed")).into_response()),
+        Ok(()) => Ok(redirect_returning(
+            &format!("/mandates/{id}?done=mandate-signed"),
+            &back,
+        )),
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::from_fields(ctx.lang, Vec::new(), &errors, &[]);
             mandate_page(
@@ -496,10 +616,14 @@ pub async fn mandate_pdf(
         .services
         .journal_document(actor, id, "mandate.document_downloaded")
         .await?;
+    let coverage = state.services.catalogue_coverage(actor).await?;
+    let contact = state.services.structure_contact(actor).await?;
     documents::pdf(documents::mandate(
         &m,
         &verify_url(state, &m.row.verification_code),
         &agent,
+        &coverage,
+        &contact,
     ))
     .await
 }

@@ -113,6 +113,14 @@ pub async fn list_requests(
     )
 }
 
+/// One intervention on the request page.
+struct InterventionView {
+    line: String,
+    summary: String,
+    /// The mandate a "faire pour" relied on: (link, code and dates).
+    mandate: Option<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "request.html")]
 struct RequestPage {
@@ -123,8 +131,7 @@ struct RequestPage {
     person_href: Option<String>,
     urgent: bool,
     facts: Vec<(String, String)>,
-    /// (line, summary)
-    interventions: Vec<(String, String)>,
+    interventions: Vec<InterventionView>,
     follow_ups: Vec<FollowUpView>,
     agents: Vec<(String, String)>,
     form: FormState,
@@ -288,11 +295,25 @@ async fn request_page_with(
             interventions: file
                 .interventions
                 .iter()
-                .map(|i| {
-                    (
-                        intervention_line(&ui, &i.intervention, i.agent_name.as_deref()),
-                        i.intervention.summary.clone().unwrap_or_default(),
-                    )
+                .map(|i| InterventionView {
+                    line: intervention_line(&ui, &i.intervention, i.agent_name.as_deref()),
+                    summary: i.intervention.summary.clone().unwrap_or_default(),
+                    mandate: i
+                        .intervention
+                        .mandate_id
+                        .and_then(|id| file.mandates.iter().find(|m| m.row.id == id))
+                        .map(|m| {
+                            (
+                                format!("/mandates/{}", m.row.id),
+                                ui.lang.t_with(
+                                    "mandate-covered-by",
+                                    &[
+                                        ("code", m.row.verification_code.clone()),
+                                        ("period", super::mandates::mandate_period(&ui, m)),
+                                    ],
+                                ),
+                            )
+                        }),
                 })
                 .collect(),
             follow_ups: file

@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod desk;
+mod desk_catalogue;
 mod desk_flow;
 mod helpers;
 mod mandates;

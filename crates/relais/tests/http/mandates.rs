@@ -148,13 +148,23 @@ async fn a_paper_mandate_covers_its_categories_and_its_document_says_so() {
             .unwrap()
             .format("%d/%m/%Y")
             .to_string();
+        // The place and day it was drawn up, the structure's contact details
+        // (its own place in the demo) and the categories with the operators
+        // the catalogue files under them.
+        let made = format!(
+            "Fait à Villeurbanne le {}",
+            app.services.today().format("%d/%m/%Y")
+        );
         for needle in [
             "Rosalie MANDAT",
             "CCAS de Démoville",
-            "Social – Santé",
-            "Travail – Formation",
+            "Social – Santé (CAF, Assurance Maladie (ameli)",
+            "Travail – Formation (France Travail, Info Retraite)",
             end.as_str(),
             "1984",
+            "12 place de la Mairie, 69100 Villeurbanne",
+            "04 78 00 00 00",
+            made.as_str(),
         ] {
             assert!(flat.contains(needle), "{needle} in the PDF text:\n{flat}");
         }
