@@ -26,6 +26,8 @@ pub struct Ctx {
     pub path: String,
     pub query: String,
     pub ip: IpAddr,
+    /// The signed-in agent's unread reminders, for the top bar.
+    pub unread_reminders: i64,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -112,6 +114,18 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         }
     };
     let query = req.uri().query().unwrap_or_default().to_owned();
+    // One COUNT per page for the inbox link of the top bar.
+    let unread_reminders = match session.as_ref().and_then(|s| s.actor.as_ref()) {
+        Some(actor) => state
+            .services
+            .unread_reminders(actor)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "counting unread reminders failed");
+                0
+            }),
+        None => 0,
+    };
     let ctx = Ctx {
         lang,
         session: session.clone(),
@@ -119,6 +133,7 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         path: path.clone(),
         query,
         ip,
+        unread_reminders,
     };
 
     let mut req = req;

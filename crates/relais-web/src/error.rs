@@ -130,6 +130,7 @@ pub fn render_error_page(
         path: path.to_owned(),
         query: String::new(),
         ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        unread_reminders: 0,
     };
     let tpl = MessagePage {
         ui: Ui::new(&ctx),

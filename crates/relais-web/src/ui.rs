@@ -58,6 +58,8 @@ pub struct UserBar {
     pub structures: Vec<(String, String, bool)>,
     pub can_manage_team: bool,
     pub can_manage_structures: bool,
+    /// Unread reminders in the inbox (shown on its link).
+    pub unread_reminders: i64,
 }
 
 pub struct Ui {
@@ -90,6 +92,7 @@ impl Ui {
                     .collect(),
                 can_manage_team: a.role.can_manage_team(),
                 can_manage_structures: a.role.can_manage_structures(),
+                unread_reminders: ctx.unread_reminders,
             });
         let notice = url::form_urlencoded::parse(ctx.query.as_bytes())
             .find(|(k, _)| k == "done")
@@ -106,6 +109,11 @@ impl Ui {
 
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
+    }
+
+    /// The text for `key` with a number `$n` (plural forms).
+    pub fn count(&self, key: &str, n: impl std::borrow::Borrow<i64>) -> String {
+        self.lang.t_count(key, *n.borrow())
     }
 
     /// A colon with the spacing of the language (French: a no-break space

@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod desk;
+mod desk_pages;
 mod helpers;
 mod mandates;
 mod nodes;
