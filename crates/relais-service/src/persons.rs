@@ -384,6 +384,15 @@ impl PersonFile {
             .unwrap_or(Autonomy::NotAssessed)
     }
 
+    /// How many account kinds of the checklist are filled in (whether
+    /// the person has the account is known).
+    pub fn accounts_known(&self) -> usize {
+        self.accounts
+            .iter()
+            .filter(|a| a.has_account != TriState::Unknown)
+            .count()
+    }
+
     /// The open follow-up due first (overdue ones included).
     pub fn next_follow_up(&self) -> Option<&FollowUpListRow> {
         self.follow_ups

@@ -352,7 +352,6 @@ person-accounts-known = { $n ->
 badge-mandate-active = Mandate: { $categories } · until { $end }
 badge-mandate-pending = Mandate to sign: { $categories } · until { $end }
 badge-mandate-none = No mandate
-person-born = Born in { $year }
 person-profile = Profile
 person-digital = Digital profile
 person-accounts = Online accounts

@@ -352,7 +352,6 @@ person-accounts-known = { $n ->
 badge-mandate-active = Mandat : { $categories } · jusqu'au { $end }
 badge-mandate-pending = Mandat à signer : { $categories } · jusqu'au { $end }
 badge-mandate-none = Pas de mandat
-person-born = Née ou né en { $year }
 person-profile = Profil
 person-digital = Profil numérique
 person-accounts = Comptes en ligne

@@ -389,11 +389,7 @@ pub fn person_view(ui: &Ui, file: &PersonFile, today: chrono::NaiveDate) -> Pers
         commune,
         mandate: file.mandate.as_ref().map(MandateBadgeView::of),
         next_follow_up: file.next_follow_up().map(|f| follow_up_view(ui, f, today)),
-        accounts_known: file
-            .accounts
-            .iter()
-            .filter(|a| a.has_account != relais_domain::TriState::Unknown)
-            .count(),
+        accounts_known: file.accounts_known(),
         facts,
         notes: p.notes.clone(),
         equipment,
