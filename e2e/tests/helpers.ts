@@ -30,6 +30,9 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /**
  * Runs axe-core on the current page (WCAG 2.0/2.1 A and AA rules) and fails the
  * test with the list of violations (rule id and the targets of every node).
+ * Then checks that the page does not scroll sideways on a phone
+ * (`checkPhoneWidth`), so every page the accessibility sweep visits is
+ * measured at 390 px too.
  */
 export async function checkA11y(page: Page, label?: string): Promise<void> {
   await page.waitForLoadState('load');
@@ -41,6 +44,77 @@ export async function checkA11y(page: Page, label?: string): Promise<void> {
     return `${v.id} [${v.impact ?? 'n/a'}] ${v.help} -> ${targets}`;
   });
   expect(violations, `axe violations on ${label ?? new URL(page.url()).pathname}`).toEqual([]);
+  await checkPhoneWidth(page, label);
+}
+
+/** The width of a common phone held upright, in CSS pixels. */
+export const PHONE_WIDTH = 390;
+
+/**
+ * Fails when the current page, shown `PHONE_WIDTH` pixels wide, is wider
+ * than the screen (`document.documentElement.scrollWidth > innerWidth`),
+ * naming the widest elements that stick out. The viewport size is put back
+ * afterwards.
+ */
+export async function checkPhoneWidth(page: Page, label?: string): Promise<void> {
+  const previous = page.viewportSize();
+  await page.setViewportSize({ width: PHONE_WIDTH, height: previous?.height ?? 800 });
+  let offenders: string[];
+  try {
+    offenders = await page.evaluate(() => {
+      const width = window.innerWidth;
+      if (document.documentElement.scrollWidth <= width) {
+        return [];
+      }
+      // A box inside a container that clips or scrolls sideways does not
+      // widen the page: only the outermost boxes that stick out count.
+      const clips = (el: Element): boolean => getComputedStyle(el).overflowX !== 'visible';
+      const sticksOut = (el: Element): boolean => el.getBoundingClientRect().right > width + 0.5;
+      const name = (el: Element): string => {
+        let s = el.tagName.toLowerCase();
+        if (el.id) s += `#${el.id}`;
+        for (const c of Array.from(el.classList).slice(0, 3)) s += `.${c}`;
+        return s;
+      };
+      const path = (el: Element): string => {
+        const parts: string[] = [];
+        for (let e: Element | null = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+          parts.unshift(name(e));
+          if (e.id) break;
+        }
+        return parts.join(' > ');
+      };
+      const found: { text: string; right: number }[] = [];
+      for (const el of Array.from(document.body.querySelectorAll('*'))) {
+        if (!sticksOut(el)) continue;
+        let outermost = true;
+        let clipped = false;
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          if (clips(p)) clipped = true;
+          if (p === el.parentElement && sticksOut(p)) outermost = false;
+        }
+        if (clipped || !outermost) continue;
+        const r = el.getBoundingClientRect();
+        found.push({
+          text: `${path(el)} (right edge at ${Math.round(r.right)} px, ${Math.round(r.width)} px wide)`,
+          right: r.right,
+        });
+      }
+      found.sort((a, b) => b.right - a.right);
+      const list = found.slice(0, 5).map((f) => f.text);
+      return list.length > 0
+        ? list
+        : [`the page is ${document.documentElement.scrollWidth} px wide (no single element named)`];
+    });
+  } finally {
+    if (previous) {
+      await page.setViewportSize(previous);
+    }
+  }
+  expect(
+    offenders,
+    `${label ?? new URL(page.url()).pathname} scrolls sideways at ${PHONE_WIDTH} px; widest elements sticking out`,
+  ).toEqual([]);
 }
 
 // ---------------------------------------------------------------------------

@@ -46,6 +46,12 @@ impl Role {
         matches!(self, Role::Supervisor | Role::Admin)
     }
 
+    /// Supervisors and admins see the whole team's overdue follow-ups on
+    /// their home page, not only their own.
+    pub fn sees_team_follow_ups(self) -> bool {
+        self.can_manage_team()
+    }
+
     /// Supervisors and admins handle the persons' rights (subject access,
     /// erasure), retention, the structure's catalogue and its figures.
     pub fn can_handle_rights(self) -> bool {

@@ -181,6 +181,33 @@ impl AgeBracket {
     }
 }
 
+/// A person's age as the file shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Age {
+    /// From the birth date.
+    Exact(i32),
+    /// From the birth year alone: the age reached this year (the birthday
+    /// may be still to come).
+    About(i32),
+}
+
+impl Age {
+    /// The age on `today` from the birth date if known, else from the
+    /// birth year; none for an unknown or future birth.
+    pub fn on(
+        birth_date: Option<chrono::NaiveDate>,
+        birth_year: Option<i32>,
+        today: chrono::NaiveDate,
+    ) -> Option<Age> {
+        use chrono::Datelike;
+        match (birth_date, birth_year) {
+            (Some(b), _) => Some(Age::Exact(i32::try_from(today.years_since(b)?).ok()?)),
+            (None, Some(y)) if y <= today.year() => Some(Age::About(today.year() - y)),
+            _ => None,
+        }
+    }
+}
+
 /// Durations offered as chips at the desk, in minutes.
 pub const DURATION_CHOICES: [i64; 8] = [10, 15, 20, 30, 45, 60, 90, 120];
 
@@ -378,6 +405,22 @@ pub fn request_reference(year: i32, number: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_age_comes_from_the_birth_date_or_else_the_year() {
+        use super::Age;
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        let today = day(2026, 6, 15).unwrap_or_default();
+        assert_eq!(
+            Age::on(day(1950, 6, 16), Some(1950), today),
+            Some(Age::Exact(75))
+        );
+        assert_eq!(Age::on(day(1950, 6, 15), None, today), Some(Age::Exact(76)));
+        assert_eq!(Age::on(None, Some(1950), today), Some(Age::About(76)));
+        assert_eq!(Age::on(None, Some(2027), today), None);
+        assert_eq!(Age::on(day(2027, 1, 1), None, today), None);
+        assert_eq!(Age::on(None, None, today), None);
+    }
+
     use super::*;
 
     #[test]

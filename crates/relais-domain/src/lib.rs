@@ -16,8 +16,8 @@ pub mod validation;
 
 pub use account::{DisplayName, Email, NewPassword, Role};
 pub use desk::{
-    AccountKind, AgeBracket, Autonomy, BlockReason, Channel, Equipment, InterventionPlace, Mode,
-    Outcome, ProcedureCategory, Recovery, RequestStatus, TriState,
+    AccountKind, Age, AgeBracket, Autonomy, BlockReason, Channel, Equipment, InterventionPlace,
+    Mode, Outcome, ProcedureCategory, Recovery, RequestStatus, TriState,
 };
 pub use ids::{
     AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, MandateId, PersonId,

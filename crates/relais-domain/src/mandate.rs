@@ -132,6 +132,53 @@ impl MandateFacts {
     }
 }
 
+/// What a person's file and search results show of their mandates: the
+/// categories covered today and until when, or a mandate still waiting for
+/// the signature. `None` from [`MandateBadge::of`] means "no mandate".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandateBadge {
+    /// `Active` (in force today) or `Pending` (drawn up, not yet signed).
+    pub state: MandateState,
+    /// The categories covered (of every mandate in that state), in the
+    /// order of [`ProcedureCategory::ALL`].
+    pub categories: Vec<ProcedureCategory>,
+    /// The earliest end among those mandates: everything listed is
+    /// covered at least until then.
+    pub ends_on: NaiveDate,
+}
+
+impl MandateBadge {
+    /// The badge of a person with these mandates, on `day`: the mandates in
+    /// force if any; otherwise those waiting for a signature whose period
+    /// has not ended; otherwise none.
+    pub fn of(mandates: &[MandateFacts], day: NaiveDate) -> Option<MandateBadge> {
+        let in_force: Vec<&MandateFacts> = mandates
+            .iter()
+            .filter(|m| m.state_on(day) == MandateState::Active && m.starts_on <= day)
+            .collect();
+        let (state, chosen) = if in_force.is_empty() {
+            let waiting: Vec<&MandateFacts> = mandates
+                .iter()
+                .filter(|m| m.state_on(day) == MandateState::Pending && day <= m.ends_on)
+                .collect();
+            (MandateState::Pending, waiting)
+        } else {
+            (MandateState::Active, in_force)
+        };
+        let ends_on = chosen.iter().map(|m| m.ends_on).min()?;
+        let categories = ProcedureCategory::ALL
+            .iter()
+            .copied()
+            .filter(|c| chosen.iter().any(|m| m.active_categories().contains(c)))
+            .collect();
+        Some(MandateBadge {
+            state,
+            categories,
+            ends_on,
+        })
+    }
+}
+
 /// Parses a list of category codes (at least one, no repeats kept).
 pub fn parse_categories(codes: &[String]) -> Result<Vec<ProcedureCategory>, FieldError> {
     let mut out = Vec::new();
@@ -458,6 +505,70 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_badge_shows_mandates_in_force_before_those_waiting() {
+        let today = d(2026, 1, 10);
+        assert_eq!(MandateBadge::of(&[], today), None);
+        let active = facts();
+        let badge = MandateBadge::of(std::slice::from_ref(&active), today);
+        assert_eq!(
+            badge,
+            Some(MandateBadge {
+                state: MandateState::Active,
+                categories: vec![ProcedureCategory::Social, ProcedureCategory::Travail],
+                ends_on: d(2026, 1, 31),
+            })
+        );
+        // Expired or wholly revoked: no mandate.
+        assert_eq!(
+            MandateBadge::of(std::slice::from_ref(&active), d(2026, 2, 1)),
+            None
+        );
+        let revoked = MandateFacts {
+            revoked: true,
+            ..facts()
+        };
+        assert_eq!(MandateBadge::of(&[revoked], today), None);
+        // Waiting for the signature.
+        let pending = MandateFacts {
+            categories: vec![ProcedureCategory::Logement],
+            signed_on: None,
+            ends_on: d(2026, 6, 30),
+            ..facts()
+        };
+        let b = MandateBadge::of(std::slice::from_ref(&pending), today);
+        assert_eq!(b.as_ref().map(|b| b.state), Some(MandateState::Pending));
+        // One in force wins; two in force: categories together, the
+        // earliest end, categories in their usual order, one revoked
+        // category left out.
+        let other = MandateFacts {
+            categories: vec![ProcedureCategory::Papiers, ProcedureCategory::Famille],
+            revoked_categories: vec![ProcedureCategory::Famille],
+            ends_on: d(2026, 12, 31),
+            ..facts()
+        };
+        let b = MandateBadge::of(&[pending, other, active], today);
+        assert_eq!(
+            b,
+            Some(MandateBadge {
+                state: MandateState::Active,
+                categories: vec![
+                    ProcedureCategory::Papiers,
+                    ProcedureCategory::Social,
+                    ProcedureCategory::Travail
+                ],
+                ends_on: d(2026, 1, 31),
+            })
+        );
+        // Not started yet: not in force.
+        let later = MandateFacts {
+            starts_on: d(2026, 2, 1),
+            ends_on: d(2026, 3, 1),
+            ..facts()
+        };
+        assert_eq!(MandateBadge::of(&[later], today), None);
     }
 
     fn facts() -> MandateFacts {

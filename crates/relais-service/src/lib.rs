@@ -62,7 +62,7 @@ pub use local_catalogue::{
 pub use reminders::{EmailBacklog, ReminderReport};
 pub use requests::{
     FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,
-    PersonChoice, RequestFile, RequestInput,
+    PersonChoice, RequestFile, RequestInput, TeamOverdue, TEAM_OVERDUE_SHOWN,
 };
 pub use stats::{
     Dashboard, DashboardQuery, GroupBy, Measure, Period, Scope, StatRow, StatTable, StatsGroup,

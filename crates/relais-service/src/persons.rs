@@ -9,15 +9,18 @@ use relais_domain::desk::{
     parse_phone, parse_postcode, phone_digits,
 };
 use relais_domain::journal::JournalEvent;
+use relais_domain::mandate::MandateBadge;
 use relais_domain::search::{fold, Query};
 use relais_domain::{
-    AccountKind, AgeBracket, Autonomy, Email, Equipment, FieldError, PersonId, Recovery, TriState,
+    AccountKind, Age, AgeBracket, Autonomy, Email, Equipment, FieldError, PersonId, Recovery,
+    TriState,
 };
 use relais_store::{
     AutonomyRow, FollowUpListRow, HelpRequestListRow, InterventionListRow, PersonAccountRow,
     PersonRow, RequestFilter, StoreError,
 };
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -350,6 +353,9 @@ pub struct PersonHit {
     pub birth_year: Option<i64>,
     pub commune: Option<String>,
     pub score: u32,
+    /// The mandates in force or waiting for a signature, when the search
+    /// gave them (see [`MandateBadge::of`]); `None` also means "no mandate".
+    pub mandate: Option<MandateBadge>,
 }
 
 /// Everything the person page shows.
@@ -357,6 +363,9 @@ pub struct PersonHit {
 pub struct PersonFile {
     pub person: PersonRow,
     pub age_bracket: AgeBracket,
+    pub age: Option<Age>,
+    /// The person's mandates in force today (or waiting for a signature).
+    pub mandate: Option<MandateBadge>,
     pub equipment: Vec<Equipment>,
     pub autonomy: Vec<AutonomyRow>,
     /// One line per account kind, unknown when never filled in.
@@ -373,6 +382,23 @@ impl PersonFile {
             .last()
             .and_then(|a| Autonomy::parse(&a.level).ok())
             .unwrap_or(Autonomy::NotAssessed)
+    }
+
+    /// How many account kinds of the checklist are filled in (whether
+    /// the person has the account is known).
+    pub fn accounts_known(&self) -> usize {
+        self.accounts
+            .iter()
+            .filter(|a| a.has_account != TriState::Unknown)
+            .count()
+    }
+
+    /// The open follow-up due first (overdue ones included).
+    pub fn next_follow_up(&self) -> Option<&FollowUpListRow> {
+        self.follow_ups
+            .iter()
+            .filter(|f| !f.follow_up.done)
+            .min_by_key(|f| (f.follow_up.due_date, f.follow_up.created_at))
     }
 }
 
@@ -603,7 +629,38 @@ impl Services {
                 .then_with(|| fold(&a.first_name).cmp(&fold(&b.first_name)))
         });
         hits.truncate(limit);
+        let ids: Vec<Uuid> = hits.iter().map(|h| h.id.0).collect();
+        let mut badges = self.mandate_badges(actor, &ids).await?;
+        for h in &mut hits {
+            h.mandate = badges.remove(&h.id.0);
+        }
         Ok(hits)
+    }
+
+    /// The mandate badges of these persons of the actor's structure, read
+    /// in one query; persons without a mandate in force or waiting are
+    /// left out.
+    pub(crate) async fn mandate_badges(
+        &self,
+        actor: &Actor,
+        person_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, MandateBadge>, ServiceError> {
+        let today = self.today();
+        let mut facts: HashMap<Uuid, Vec<relais_domain::mandate::MandateFacts>> = HashMap::new();
+        for row in self
+            .store
+            .current_mandates_of_persons(actor.structure_id.0, person_ids, today)
+            .await?
+        {
+            facts
+                .entry(row.person_id)
+                .or_default()
+                .push(crate::mandates::facts_of(&row.facts));
+        }
+        Ok(facts
+            .into_iter()
+            .filter_map(|(id, f)| MandateBadge::of(&f, today).map(|b| (id, b)))
+            .collect())
     }
 
     pub async fn person_file(
@@ -661,13 +718,18 @@ impl Services {
             .iter()
             .filter_map(|e| Equipment::parse(e).ok())
             .collect();
-        let age_bracket = AgeBracket::of(
-            person.birth_year.and_then(|y| i32::try_from(y).ok()),
-            self.today().year(),
-        );
+        let birth_year = person.birth_year.and_then(|y| i32::try_from(y).ok());
+        let age_bracket = AgeBracket::of(birth_year, self.today().year());
+        let age = Age::on(person.birth_date, birth_year, self.today());
+        let mandate = self
+            .mandate_badges(actor, &[person.id])
+            .await?
+            .remove(&person.id);
         Ok(PersonFile {
             person,
             age_bracket,
+            age,
+            mandate,
             equipment,
             autonomy,
             accounts,
@@ -831,6 +893,7 @@ fn hit(c: relais_store::PersonCandidateRow, score: u32) -> PersonHit {
         birth_year: c.birth_year,
         commune: c.commune,
         score,
+        mandate: None,
     }
 }
 

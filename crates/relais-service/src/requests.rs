@@ -157,7 +157,22 @@ pub struct HomeOverview {
     pub upcoming_follow_ups: Vec<FollowUpListRow>,
     /// Open requests the actor follows whose deadline falls within 30 days.
     pub upcoming_deadlines: Vec<HelpRequestListRow>,
+    /// For those who see the team's work (supervisors, admins): the other
+    /// members' overdue follow-ups.
+    pub team_overdue: Option<TeamOverdue>,
 }
+
+/// The team's overdue follow-ups on a supervisor's home.
+#[derive(Debug, Clone)]
+pub struct TeamOverdue {
+    /// How many there are in all.
+    pub total: i64,
+    /// The oldest of them (at most [`TEAM_OVERDUE_SHOWN`]).
+    pub items: Vec<FollowUpListRow>,
+}
+
+/// How many of the team's overdue follow-ups the home lists.
+pub const TEAM_OVERDUE_SHOWN: i64 = 50;
 
 struct ValidRequest {
     procedure: String,
@@ -1179,6 +1194,20 @@ impl Services {
                 0,
             )
             .await?;
+        let team_overdue = if actor.role.sees_team_follow_ups() {
+            let (total, items) = self
+                .store
+                .team_overdue_follow_ups(
+                    actor.structure_id.0,
+                    actor.agent_id.0,
+                    today,
+                    TEAM_OVERDUE_SHOWN,
+                )
+                .await?;
+            Some(TeamOverdue { total, items })
+        } else {
+            None
+        };
         Ok(HomeOverview {
             overdue,
             today: today_list,
@@ -1186,6 +1215,7 @@ impl Services {
             today_date: today,
             upcoming_follow_ups,
             upcoming_deadlines,
+            team_overdue,
         })
     }
 

@@ -1462,6 +1462,32 @@ macro_rules! repository {
             .await?)
         }
 
+        /// The mandates of these persons that are neither revoked nor
+        /// ended before `day`, in one query (what their badges are made of).
+        pub(crate) async fn current_mandates_of_persons(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            person_ids: &[Uuid],
+            day: chrono::NaiveDate,
+        ) -> Result<Vec<PersonMandateFactsRow>, StoreError> {
+            if person_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT person_id, id, categories, revoked_categories, starts_on, ends_on, \
+                 signed_at, revoked_at FROM mandates WHERE revoked_at IS NULL AND structure_id = ",
+            );
+            q.push_bind(structure_id);
+            q.push(" AND ends_on >= ").push_bind(day);
+            q.push(" AND person_id IN (");
+            let mut ids = q.separated(", ");
+            for id in person_ids {
+                ids.push_bind(*id);
+            }
+            q.push(") ORDER BY person_id, id");
+            Ok(q.build_query_as().fetch_all(pool).await?)
+        }
+
         async fn mandate_facts_tx(
             tx: &mut Tx<'_>,
             structure_id: Uuid,
@@ -1956,6 +1982,37 @@ macro_rules! repository {
                 .bind(until)
                 .fetch_all(pool)
                 .await?)
+        }
+
+        /// The structure's overdue open follow-ups (due before `before`)
+        /// assigned to other members than `except`, oldest first, at most
+        /// `limit`; with how many there are in all.
+        pub(crate) async fn team_overdue_follow_ups(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            except: Uuid,
+            before: chrono::NaiveDate,
+            limit: i64,
+        ) -> Result<(i64, Vec<FollowUpListRow>), StoreError> {
+            const WHERE: &str = "WHERE f.structure_id = $1 AND f.done = FALSE \
+                 AND f.due_date < $2 AND f.assignee_id <> $3";
+            let (count,): (i64,) =
+                sqlx::query_as(&format!("SELECT COUNT(*) FROM follow_ups f {WHERE}"))
+                    .bind(structure_id)
+                    .bind(before)
+                    .bind(except)
+                    .fetch_one(pool)
+                    .await?;
+            let rows = sqlx::query_as(&format!(
+                "{FOLLOW_UP_SELECT} {WHERE} ORDER BY f.due_date, f.created_at LIMIT $4"
+            ))
+            .bind(structure_id)
+            .bind(before)
+            .bind(except)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            Ok((count, rows))
         }
 
         pub(crate) async fn follow_ups_of_person(

@@ -406,6 +406,14 @@ pub struct MandateFactsRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A mandate's facts with the person who gave it (badges of a list).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PersonMandateFactsRow {
+    pub person_id: Uuid,
+    #[sqlx(flatten)]
+    pub facts: MandateFactsRow,
+}
+
 /// What an intervention's coverage is decided on, read inside the
 /// transaction that inserts it: the request's category as it is now, and
 /// the mandates of its person.

@@ -969,6 +969,39 @@ impl Store {
         Ok(rows)
     }
 
+    /// The structure's overdue follow-ups assigned to others than
+    /// `except` (at most `limit`), and how many there are.
+    pub async fn team_overdue_follow_ups(
+        &self,
+        structure_id: Uuid,
+        except: Uuid,
+        before: chrono::NaiveDate,
+        limit: i64,
+    ) -> Result<(i64, Vec<FollowUpListRow>), StoreError> {
+        let (count, mut rows) = dispatch!(
+            self,
+            read,
+            team_overdue_follow_ups(structure_id, except, before, limit)
+        )?;
+        rows.open(&self.vault)?;
+        Ok((count, rows))
+    }
+
+    /// The mandates of these persons neither revoked nor ended before
+    /// `day`, in one query.
+    pub async fn current_mandates_of_persons(
+        &self,
+        structure_id: Uuid,
+        person_ids: &[Uuid],
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<PersonMandateFactsRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            current_mandates_of_persons(structure_id, person_ids, day)
+        )
+    }
+
     pub async fn follow_ups_of_person(
         &self,
         structure_id: Uuid,

@@ -29,6 +29,8 @@ pub struct Ctx {
     /// How long a session lasts without activity, in seconds (for the
     /// page's warning before it ends).
     pub session_idle_seconds: i64,
+    /// The signed-in agent's unread reminders, for the top bar.
+    pub unread_reminders: i64,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -115,6 +117,18 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         }
     };
     let query = req.uri().query().unwrap_or_default().to_owned();
+    // One COUNT per page for the inbox link of the top bar.
+    let unread_reminders = match session.as_ref().and_then(|s| s.actor.as_ref()) {
+        Some(actor) => state
+            .services
+            .unread_reminders(actor)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "counting unread reminders failed");
+                0
+            }),
+        None => 0,
+    };
     let ctx = Ctx {
         lang,
         session: session.clone(),
@@ -123,6 +137,7 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         query,
         ip,
         session_idle_seconds: state.services.config().session_idle.num_seconds(),
+        unread_reminders,
     };
 
     let had_session_cookie = cookie(req.headers(), SESSION_COOKIE).is_some();

@@ -139,6 +139,7 @@ pub fn render_error_page(
         query: String::new(),
         ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
         session_idle_seconds: state.services.config().session_idle.num_seconds(),
+        unread_reminders: 0,
     };
     let minutes = (state.services.config().session_idle.num_seconds() / 60).max(1);
     // For an ended session, `path` is the page to come back to.

@@ -78,6 +78,16 @@ impl Lang {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// The text for `key` with a number `$n`, so that the message may
+    /// choose its plural form.
+    pub fn t_count(self, key: &str, n: i64) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue<'static>> =
+            HashMap::from([(Cow::Borrowed("n"), FluentValue::from(n))]);
+        LOCALES
+            .try_lookup_with_args(self.id(), key, &map)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
     /// Message for a validation code, e.g. `invalid_email`.
     pub fn field_error(self, code: &str) -> String {
         self.t(&format!("err-{code}"))

@@ -59,6 +59,8 @@ pub struct UserBar {
     pub structures: Vec<(String, String, bool)>,
     pub can_manage_team: bool,
     pub can_manage_structures: bool,
+    /// Unread reminders in the inbox (shown on its link).
+    pub unread_reminders: i64,
 }
 
 pub struct Ui {
@@ -93,6 +95,7 @@ impl Ui {
                     .collect(),
                 can_manage_team: a.role.can_manage_team(),
                 can_manage_structures: a.role.can_manage_structures(),
+                unread_reminders: ctx.unread_reminders,
             });
         let notice = url::form_urlencoded::parse(ctx.query.as_bytes())
             .find(|(k, _)| k == "done")
@@ -123,6 +126,11 @@ impl Ui {
         let minutes = (self.session_warn_seconds() + 59) / 60;
         self.lang
             .t_with("session-warning", &[("minutes", minutes.to_string())])
+    }
+
+    /// The text for `key` with a number `$n` (plural forms).
+    pub fn count(&self, key: &str, n: impl std::borrow::Borrow<i64>) -> String {
+        self.lang.t_count(key, *n.borrow())
     }
 
     /// A colon with the spacing of the language (French: a no-break space

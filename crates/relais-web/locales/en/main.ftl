@@ -380,7 +380,18 @@ person-create = Create the record
 person-edit = Edit
 person-saved = Record saved.
 person-age = Age
-person-born = Born in { $year }
+person-age-exact = { $n } years old
+person-age-about = { $n } years old this year
+person-next-follow-up = Next follow-up
+person-no-follow-up = No follow-up planned
+person-accounts-known = { $n ->
+    [0] No account filled in: show the list
+    [one] { $n } account filled in: show the list
+   *[other] { $n } accounts filled in: show the list
+}
+badge-mandate-active = Mandate: { $categories } · until { $end }
+badge-mandate-pending = Mandate to sign: { $categories } · until { $end }
+badge-mandate-none = No mandate
 person-profile = Profile
 person-digital = Digital profile
 person-accounts = Online accounts
@@ -705,6 +716,10 @@ procedure-no-window = No published date yet for the next deadline.
 
 # Reminders and calendar (issue 6)
 nav-inbox = Reminders
+nav-inbox-unread = { $n ->
+    [one] { $n } unread
+   *[other] { $n } unread
+}
 inbox-title = Reminders
 inbox-intro = Every day, relais turns the follow-ups given to you that are due or late into reminders.
 inbox-empty = No reminder.
@@ -765,6 +780,13 @@ err-invalid_url = Invalid address: it must start with https://.
 request-procedure-help = The procedure
 home-upcoming = Coming up
 home-upcoming-hint = Your follow-ups of the next 14 days and the deadlines of the next 30 days of the requests you follow.
+home-team-overdue = Overdue in the team
+home-team-overdue-hint = The overdue follow-ups assigned to the other members of the team, oldest first.
+home-team-nothing-overdue = No overdue follow-up in the team.
+home-team-overdue-more = { $n ->
+    [one] … and { $n } more recent one.
+   *[other] … and { $n } more recent ones.
+}
 home-no-upcoming = Nothing coming up.
 
 # Reminders to the person (issue 6)

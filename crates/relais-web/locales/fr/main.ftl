@@ -380,7 +380,18 @@ person-create = Créer la fiche
 person-edit = Modifier
 person-saved = Fiche enregistrée.
 person-age = Âge
-person-born = Née ou né en { $year }
+person-age-exact = { $n } ans
+person-age-about = { $n } ans cette année
+person-next-follow-up = Prochain suivi
+person-no-follow-up = Aucun suivi prévu
+person-accounts-known = { $n ->
+    [0] Aucun compte renseigné : afficher la liste
+    [one] { $n } compte renseigné : afficher la liste
+   *[other] { $n } comptes renseignés : afficher la liste
+}
+badge-mandate-active = Mandat : { $categories } · jusqu'au { $end }
+badge-mandate-pending = Mandat à signer : { $categories } · jusqu'au { $end }
+badge-mandate-none = Pas de mandat
 person-profile = Profil
 person-digital = Profil numérique
 person-accounts = Comptes en ligne
@@ -706,6 +717,10 @@ procedure-no-window = Pas encore de date publiée pour la prochaine échéance.
 
 # Reminders and calendar (issue 6)
 nav-inbox = Rappels
+nav-inbox-unread = { $n ->
+    [one] { $n } non lu
+   *[other] { $n } non lus
+}
 inbox-title = Rappels
 inbox-intro = Chaque jour, relais transforme en rappels les suivis arrivés à échéance ou en retard qui vous sont confiés.
 inbox-empty = Aucun rappel.
@@ -766,6 +781,13 @@ err-invalid_url = Adresse invalide : elle doit commencer par https://.
 request-procedure-help = La démarche
 home-upcoming = À venir
 home-upcoming-hint = Vos suivis des 14 prochains jours et les échéances des 30 prochains jours des demandes que vous suivez.
+home-team-overdue = En retard dans l'équipe
+home-team-overdue-hint = Les suivis en retard confiés aux autres membres de l'équipe, du plus ancien au plus récent.
+home-team-nothing-overdue = Aucun suivi en retard dans l'équipe.
+home-team-overdue-more = { $n ->
+    [one] … et { $n } autre, plus récent.
+   *[other] … et { $n } autres, plus récents.
+}
 home-no-upcoming = Rien à venir.
 
 # Reminders to the person (issue 6)

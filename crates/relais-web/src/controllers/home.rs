@@ -23,6 +23,9 @@ struct HomePage {
     mandates: Vec<super::mandates::MandateRowView>,
     /// (link, text) of the coming deadlines and follow-ups.
     upcoming: Vec<(String, String)>,
+    /// Supervisors: how many follow-ups of the rest of the team are
+    /// overdue, and the oldest of them.
+    team_overdue: Option<(i64, Vec<FollowUpView>)>,
 }
 
 pub async fn show_home(
@@ -50,6 +53,15 @@ pub async fn show_home(
         .iter()
         .map(|f| follow_up_view(&ui, f, home.today_date))
         .collect();
+    let team_overdue = home.team_overdue.as_ref().map(|t| {
+        (
+            t.total,
+            t.items
+                .iter()
+                .map(|f| follow_up_view(&ui, f, home.today_date))
+                .collect(),
+        )
+    });
     let open = home
         .open_requests
         .iter()
@@ -99,6 +111,7 @@ pub async fn show_home(
     upcoming.sort_by_key(|u| u.0);
     let upcoming = upcoming.into_iter().map(|(_, l, t)| (l, t)).collect();
     render(&HomePage {
+        team_overdue,
         upcoming,
         mandates,
         overdue,

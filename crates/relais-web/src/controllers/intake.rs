@@ -145,6 +145,7 @@ async fn intake_page(
                         birth_year: p.birth_year,
                         commune: p.commune.clone(),
                         score: 0,
+                        mandate: None,
                     },
                 );
             }

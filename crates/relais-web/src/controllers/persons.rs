@@ -1,6 +1,8 @@
 //! Person pages: search, create, file, edit, accounts, merge.
 
-use super::views::{display_name, follow_up_view, hit_view, FollowUpView, HitView};
+use super::views::{
+    display_name, follow_up_view, hit_view, FollowUpView, HitView, MandateBadgeView,
+};
 use super::{render, render_with, signed};
 use crate::context::Ctx;
 use crate::error::WebError;
@@ -11,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_domain::{AgeBracket, PersonId};
+use relais_domain::{Age, PersonId};
 use relais_service::{AccountInput, PersonFile, PersonHit, PersonInput, ServiceError};
 use serde::Deserialize;
 
@@ -272,7 +274,14 @@ pub struct TimelineItem {
 pub struct PersonView {
     pub id: String,
     pub name: String,
-    pub summary: String,
+    /// The header: age, commune (with its postcode), autonomy level.
+    pub age: Option<String>,
+    pub commune: Option<String>,
+    pub mandate: Option<MandateBadgeView>,
+    /// The open follow-up due first.
+    pub next_follow_up: Option<FollowUpView>,
+    /// How many account kinds are filled in (of `accounts`).
+    pub accounts_known: usize,
     pub facts: Vec<(String, String)>,
     pub notes: Option<String>,
     pub equipment: String,
@@ -305,25 +314,17 @@ struct PersonPage {
     reminder_form: FormState,
 }
 
-pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
+pub fn person_view(ui: &Ui, file: &PersonFile, today: chrono::NaiveDate) -> PersonView {
     let p = &file.person;
     let lang = ui.lang;
-    let mut summary = Vec::new();
-    if let Some(y) = p.birth_year {
-        summary.push(lang.t_with("person-born", &[("year", y.to_string())]));
-    }
-    if file.age_bracket != AgeBracket::Unknown {
-        summary.push(ui.label("age", file.age_bracket.as_str()));
-    }
-    if let Some(c) = &p.commune {
-        summary.push(c.clone());
-    }
-    summary.push(format!(
-        "{}{}{}",
-        ui.t("autonomy"),
-        ui.colon(),
-        ui.label("autonomy", file.current_autonomy().as_str())
-    ));
+    let age = file.age.map(|a| match a {
+        Age::Exact(n) => lang.t_count("person-age-exact", i64::from(n)),
+        Age::About(n) => lang.t_count("person-age-about", i64::from(n)),
+    });
+    let commune = match (&p.postcode, &p.commune) {
+        (Some(pc), Some(c)) => Some(format!("{pc} {c}")),
+        (a, b) => a.clone().or(b.clone()),
+    };
     let mut facts = Vec::new();
     let mut fact = |k: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -332,15 +333,9 @@ pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
     };
     fact("usual-name", p.usual_name.clone());
     fact("birth-date", p.birth_date.map(|d| ui.date(d)));
+    fact("birth-year", p.birth_year.map(|y| y.to_string()));
     fact("phone", p.phone.clone());
     fact("email", p.email.clone());
-    fact(
-        "commune",
-        match (&p.postcode, &p.commune) {
-            (Some(pc), Some(c)) => Some(format!("{pc} {c}")),
-            (a, b) => a.clone().or(b.clone()),
-        },
-    );
     fact("insee-code", p.insee_code.clone());
     fact("preferred-language", p.preferred_language.clone());
     fact("privacy-notice-on", p.privacy_notice_on.map(|d| ui.date(d)));
@@ -390,7 +385,11 @@ pub fn person_view(ui: &Ui, file: &PersonFile) -> PersonView {
         } else {
             display_name(&p.first_name, &p.last_name, p.usual_name.as_deref())
         },
-        summary: summary.join(" · "),
+        age,
+        commune,
+        mandate: file.mandate.as_ref().map(MandateBadgeView::of),
+        next_follow_up: file.next_follow_up().map(|f| follow_up_view(ui, f, today)),
+        accounts_known: file.accounts_known(),
         facts,
         notes: p.notes.clone(),
         equipment,
@@ -541,7 +540,7 @@ pub(crate) async fn person_page_with(
     render_with(
         status,
         &PersonPage {
-            p: person_view(&ui, &file),
+            p: person_view(&ui, &file, today),
             ui,
             follow_ups,
             can_merge,

@@ -1,6 +1,8 @@
 //! View models shared by the desk pages.
 
 use crate::ui::Ui;
+use relais_domain::mandate::{MandateBadge, MandateState};
+use relais_domain::ProcedureCategory;
 use relais_service::rows::{FollowUpListRow, HelpRequestListRow};
 use relais_service::PersonHit;
 
@@ -8,6 +10,52 @@ pub struct HitView {
     pub id: String,
     pub name: String,
     pub details: String,
+    /// The person's mandates in force or waiting, when there are some.
+    pub mandate: Option<MandateBadgeView>,
+}
+
+/// A mandate badge as the service decided it (see `MandateBadge::of`).
+pub struct MandateBadgeView {
+    pending: bool,
+    categories: Vec<ProcedureCategory>,
+    ends_on: chrono::NaiveDate,
+}
+
+impl MandateBadgeView {
+    pub fn of(b: &MandateBadge) -> Self {
+        Self {
+            pending: b.state == MandateState::Pending,
+            categories: b.categories.clone(),
+            ends_on: b.ends_on,
+        }
+    }
+
+    /// "Mandat : Famille, Logement · jusqu'au 31/03/2027".
+    pub fn text(&self, ui: &Ui) -> String {
+        let categories = self
+            .categories
+            .iter()
+            .map(|c| ui.label("category", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        ui.lang.t_with(
+            if self.pending {
+                "badge-mandate-pending"
+            } else {
+                "badge-mandate-active"
+            },
+            &[("categories", categories), ("end", ui.date(self.ends_on))],
+        )
+    }
+
+    /// The class that tells the two states apart (with the text).
+    pub fn class(&self) -> &'static str {
+        if self.pending {
+            "mandate-pending"
+        } else {
+            "mandate-active"
+        }
+    }
 }
 
 pub fn display_name(first: &str, last: &str, usual: Option<&str>) -> String {
@@ -29,6 +77,7 @@ pub fn hit_view(h: &PersonHit) -> HitView {
         id: h.id.to_string(),
         name: display_name(&h.first_name, &h.last_name, h.usual_name.as_deref()),
         details: details.join(" · "),
+        mandate: h.mandate.as_ref().map(MandateBadgeView::of),
     }
 }
 
@@ -40,6 +89,8 @@ pub struct FollowUpView {
     pub href: Option<String>,
     pub done: bool,
     pub late: bool,
+    /// Who the follow-up is assigned to, if anyone.
+    pub assignee: Option<String>,
 }
 
 pub fn follow_up_view(ui: &Ui, f: &FollowUpListRow, today: chrono::NaiveDate) -> FollowUpView {
@@ -65,6 +116,7 @@ pub fn follow_up_view(ui: &Ui, f: &FollowUpListRow, today: chrono::NaiveDate) ->
         href,
         done: f.follow_up.done,
         late: !f.follow_up.done && f.follow_up.due_date < today,
+        assignee: f.assignee_name.clone(),
     }
 }
 

@@ -11,6 +11,7 @@ mod cli;
 mod desk;
 mod desk_catalogue;
 mod desk_flow;
+mod desk_pages;
 mod helpers;
 mod mandates;
 mod nodes;
