@@ -1474,8 +1474,9 @@ macro_rules! repository {
                 return Ok(Vec::new());
             }
             let mut q = sqlx::QueryBuilder::<Db>::new(
-                "SELECT person_id, id, categories, revoked_categories, starts_on, ends_on, \
-                 signed_at, revoked_at FROM mandates WHERE revoked_at IS NULL AND structure_id = ",
+                "SELECT person_id, id, consent, verification_code, categories, revoked_categories, \
+                 starts_on, ends_on, signed_at, revoked_at FROM mandates \
+                 WHERE revoked_at IS NULL AND structure_id = ",
             );
             q.push_bind(structure_id);
             q.push(" AND ends_on >= ").push_bind(day);

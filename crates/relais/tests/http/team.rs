@@ -272,7 +272,7 @@ async fn an_admin_creates_structures_with_checked_input() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     for msg in [
-        "Trop court : 3 caractères au moins.",
+        "Trop court : ",
         "Identifiant invalide",
         "Choix invalide.",
         "SIRET invalide",
