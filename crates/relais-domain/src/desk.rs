@@ -319,7 +319,7 @@ pub fn follow_up_shortcuts(today: NaiveDate) -> [(&'static str, NaiveDate); 3] {
 }
 
 /// A follow-up's day: today or later (a reminder in the past would be
-/// overdue the moment it is written).
+/// overdue the moment it is written), and within three years.
 pub fn check_follow_up_day(
     field: &'static str,
     day: NaiveDate,
@@ -327,6 +327,8 @@ pub fn check_follow_up_day(
 ) -> Result<NaiveDate, FieldError> {
     if day < today {
         Err(FieldError::new(field, "follow_up_in_past"))
+    } else if day > today + chrono::Duration::days(3 * 366) {
+        Err(FieldError::new(field, "too_far"))
     } else {
         Ok(day)
     }

@@ -221,7 +221,11 @@ impl Services {
             .operators
             .iter()
             .filter(|o| {
-                relais_domain::search::text_score(q, &format!("{} {}", o.id, operator_text(o))) > 0
+                fold(q).is_empty()
+                    || relais_domain::search::text_score(
+                        q,
+                        &format!("{} {}", o.id, operator_text(o)),
+                    ) > 0
             })
             .collect()
     }

@@ -246,13 +246,24 @@
   }
 
   // Drafts: what is typed in a form marked data-draft is kept in this
-  // browser (local storage, per agent and structure) until it is saved,
+  // browser tab (session storage, per agent and structure: gone when the
+  // tab or the browser is closed) until it is saved,
   // so that an ended session, a refusal or a detour loses nothing.
   // Fields the credential guard stopped (data-no-draft), tokens and
   // files are never kept. Drafts older than 12 hours are dropped.
   var DRAFT_TTL = 12 * 3600 * 1000;
   var storage = null;
-  try { storage = window.localStorage; } catch (e) { storage = null; }
+  try { storage = window.sessionStorage; } catch (e) { storage = null; }
+  // Drafts older than 12 hours are dropped on every page, whoever's.
+  if (storage) {
+    for (var o = storage.length - 1; o >= 0; o--) {
+      var ok = storage.key(o);
+      if (!ok || ok.indexOf('relais-draft:') !== 0) { continue; }
+      var od = null;
+      try { od = JSON.parse(storage.getItem(ok) || 'null'); } catch (e) { od = null; }
+      if (!od || !od.t || Date.now() - od.t > DRAFT_TTL) { storage.removeItem(ok); }
+    }
+  }
   var params = new URLSearchParams(window.location.search);
   var draftKey = function (form) {
     return 'relais-draft:' + form.getAttribute('data-draft-owner') + ':' + form.getAttribute('data-draft');
@@ -275,6 +286,16 @@
     return out;
   };
   var restore = function (form, saved) {
+    // The person chosen at intake: when this page does not list them,
+    // open it again with them listed (the server shows the person whose
+    // id it is given), then restore.
+    var pid = (saved.v.filter(function (f) { return f[0] === 'person_id'; })[0] || [])[1];
+    if (pid && form.id === 'intake-form' && !form.querySelector('input[name="person_id"][value="' + pid.replace(/"/g, '') + '"]') &&
+        params.get('person_id') !== pid) {
+      window.location.replace('/intake?restore=1&person_id=' + encodeURIComponent(pid) +
+        '&q=' + encodeURIComponent(saved.q || ''));
+      return false;
+    }
     Array.prototype.forEach.call(form.elements, function (el) {
       if (skipped(el)) { return; }
       if (el.type === 'radio' || el.type === 'checkbox') { el.checked = false; }
@@ -291,18 +312,8 @@
       seen[f[0]] = i + 1;
       if (all[i] && !skipped(all[i])) { all[i].value = f[1]; }
     });
-    // The person chosen at intake: search again to show and tick them.
-    if (saved.q && q && searchNow) {
-      q.value = saved.q;
-      var pid = (saved.v.filter(function (f) { return f[0] === 'person_id'; })[0] || [])[1];
-      searchNow(function () {
-        if (!pid) { return; }
-        var r = form.querySelector('input[name="person_id"][value="' + pid + '"]');
-        if (r) { r.checked = true; }
-        var ex = modeRadio('existing');
-        if (ex && r) { ex.checked = true; }
-      });
-    }
+    if (saved.q && q) { q.value = saved.q; }
+    return true;
   };
   // A request recorded from the intake: its draft is done with.
   var recorded = params.get('done');
@@ -332,7 +343,7 @@
       if (kept && (!kept.t || Date.now() - kept.t > DRAFT_TTL)) { storage.removeItem(key); kept = null; }
       var shownAgain = !!document.getElementById('form-errors') || !!document.getElementById('policy-refusal');
       if (kept && params.get('restore') === '1') {
-        restore(form, kept);
+        if (!restore(form, kept)) { return; }
         if (notice) {
           document.getElementById('draft-notice-text').textContent = notice.getAttribute('data-restored');
           document.getElementById('draft-buttons').hidden = true;
@@ -344,7 +355,7 @@
         notice.setAttribute('role', 'status');
         notice.hidden = false;
         document.getElementById('draft-restore').addEventListener('click', function () {
-          restore(form, kept);
+          if (!restore(form, kept)) { return; }
           notice.hidden = true;
           form.querySelector('input:not([type=hidden]), select, textarea').focus();
         });
@@ -361,6 +372,25 @@
       form.addEventListener('submit', save);
     });
   }
+  // A form sent once: its buttons wait for the answer (no double record
+  // from a double click).
+  document.querySelectorAll('form[method="post"]').forEach(function (f) {
+    f.addEventListener('submit', function () {
+      var buttons = f.querySelectorAll('button[type="submit"], button:not([type])');
+      window.setTimeout(function () {
+        buttons.forEach(function (b) { b.disabled = true; });
+      }, 0);
+      // A download or a slow answer: the buttons come back after a while.
+      window.setTimeout(function () {
+        buttons.forEach(function (b) { b.disabled = false; });
+      }, 4000);
+    });
+  });
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted) {
+      document.querySelectorAll('form button[disabled]').forEach(function (b) { b.disabled = false; });
+    }
+  });
   // Signing out forgets this agent's drafts on this computer.
   var logout = document.querySelector('form[action="/logout"]');
   if (storage && logout) {

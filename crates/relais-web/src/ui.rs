@@ -23,6 +23,7 @@ const NOTICES: &[&str] = &[
     "join-declined",
     "request-recorded",
     "handed-over",
+    "request-already-recorded",
     "person-saved",
     "accounts-saved",
     "persons-merged",

@@ -351,6 +351,7 @@ follow-up-in-catalogue = Date proposée par le catalogue ({ $date })
 follow-up-in-catalogue-plain = Date proposée par le catalogue
 follow-up-reasons = Rappeler la personne | Relancer l'organisme | La personne apporte un document | Vérifier la réponse de l'organisme | Finir la démarche ensemble | Vérifier le paiement
 handed-over = Demande enregistrée et confiée : elle figure dans les rappels du jour de l'agent choisi.
+request-already-recorded = Cette demande était déjà enregistrée : rien n'a été ajouté.
 procedure-count-zero = Aucune démarche du catalogue ne correspond.
 procedure-count-one = Une démarche trouvée : flèche bas pour la choisir.
 procedure-count-other = %n démarches trouvées : flèches haut et bas pour choisir, Entrée pour valider.

@@ -423,7 +423,11 @@ pub async fn record_intake(
     };
     match outcome {
         Ok(r) => {
-            let done = if handing_over {
+            let done = if r.repeated {
+                // The same form sent again (another of the refusal's
+                // actions, a second click): nothing more was recorded.
+                "request-already-recorded"
+            } else if handing_over {
                 "handed-over"
             } else if r.warning.is_some() {
                 "mandate-warned"

@@ -306,6 +306,18 @@ async fn past_follow_ups_and_contradictory_durations_are_refused_with_their_fiel
         "{}",
         r.body
     );
+    // Nor more than three years ahead, nor a year past 9999.
+    for far in ["2099-12-31", "+10000-06-01"] {
+        let mut f = base.to_vec();
+        f.extend([("duration_minutes", "20"), ("follow_up_date", far)]);
+        let r = b.post("/intake", &page.csrf(), &f).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{far}");
+        assert!(
+            r.body.contains("Date de suivi\u{a0}: "),
+            "{far}: {}",
+            r.body
+        );
+    }
     // A shortcut gives the day; 20 minutes is a listed duration.
     let in_a_week = (app.clock_now().date_naive() + chrono::Duration::days(7)).to_string();
     assert!(
@@ -318,8 +330,23 @@ async fn past_follow_ups_and_contradictory_durations_are_refused_with_their_fiel
         ("duration_minutes", "20"),
         ("follow_up_in", in_a_week.as_str()),
     ]);
+    let key = "5a0d7a52-9d6e-4c3b-9a54-3f6f1e9d1c01";
+    f.push(("submission_key", key));
     let r = b.post("/intake", &page.csrf(), &f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        r.location().ends_with("?done=request-recorded"),
+        "{}",
+        r.location()
+    );
+    // The same form again (another refusal action, a double click): the
+    // request it recorded, and the worker is told nothing was added.
+    let again = b.post("/intake", &page.csrf(), &f).await;
+    assert_eq!(
+        again.location().split('?').next(),
+        r.location().split('?').next()
+    );
+    assert!(again.location().ends_with("?done=request-already-recorded"));
     // The API refuses a past follow-up too.
     let t = token(&app, "agent@demoville.test").await;
     let (s, e) = call(&app, &t, "POST", "/api/v1/help-requests", Some(json!({
