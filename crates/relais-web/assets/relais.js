@@ -238,7 +238,7 @@
       proc.addEventListener('keydown', function (e) {
         if (e.key === 'ArrowDown' && !listbox.hidden) { e.preventDefault(); setActive(active + 1); }
         else if (e.key === 'ArrowUp' && !listbox.hidden) { e.preventDefault(); setActive(active - 1); }
-        else if (e.key === 'Enter' && !listbox.hidden && active >= 0) { e.preventDefault(); choose(active); }
+        else if (e.key === 'Enter' && !listbox.hidden) { e.preventDefault(); choose(active >= 0 ? active : 0); }
         else if (e.key === 'Escape' && !listbox.hidden) { e.preventDefault(); close(); }
       });
       proc.addEventListener('blur', function () { window.setTimeout(close, 150); onPick(); });
@@ -432,6 +432,13 @@
     }, 1000);
   }
 
+  // A form shown again with a refusal or errors: the focus goes to what
+  // says why, so that the keyboard starts from there.
+  var why = document.getElementById('policy-refusal') || document.getElementById('form-errors');
+  if (why) {
+    why.setAttribute('tabindex', '-1');
+    why.focus();
+  }
   // "/" focuses the person search box.
   // The communes found, as the choices of a datalist.
   var fillChoices = function (list, items) {

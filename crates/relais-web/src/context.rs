@@ -134,7 +134,7 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         session: session.clone(),
         csrf: csrf_token.clone(),
         path: path.clone(),
-        query,
+        query: query.clone(),
         ip,
         session_idle_seconds: state.services.config().session_idle.num_seconds(),
         unread_reminders,
@@ -167,7 +167,27 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         }
     }
     req.extensions_mut().insert(ctx);
+    let is_get = req.method() == axum::http::Method::GET;
     let mut resp = next.run(req).await;
+    // A page asked for without a session (it ended, or never began): the
+    // sign-in comes back to it.
+    if is_get && !is_api && path != "/" {
+        let to_login = resp
+            .extensions()
+            .get::<crate::error::SignInRequired>()
+            .is_some();
+        let wanted = if query.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{query}")
+        };
+        if let (true, Some(back)) = (to_login, crate::ui::local_path(&wanted)) {
+            let enc: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+            if let Ok(v) = HeaderValue::from_str(&format!("/login?next={enc}")) {
+                resp.headers_mut().insert(axum::http::header::LOCATION, v);
+            }
+        }
+    }
     if let Some(page) = resp.extensions().get::<ErrorPage>().copied() {
         let status = resp.status();
         let mut r = render_error_page(&state, lang, session.as_ref(), page, &path);

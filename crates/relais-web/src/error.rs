@@ -29,6 +29,11 @@ pub enum ErrorPage {
     RateLimited,
 }
 
+/// Marks the redirect of a page that needs a session, so that the
+/// sign-in can come back to it.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInRequired;
+
 #[derive(Debug)]
 pub enum WebError {
     /// Not signed in (or not fully): go where the sign-in continues.
@@ -82,7 +87,11 @@ impl IntoResponse for WebError {
         match self {
             WebError::SignIn(Some(Stage::Totp)) => Redirect::to("/login/totp").into_response(),
             WebError::SignIn(Some(Stage::Enrol)) => Redirect::to("/account/totp").into_response(),
-            WebError::SignIn(_) => Redirect::to("/login").into_response(),
+            WebError::SignIn(_) => {
+                let mut r = Redirect::to("/login").into_response();
+                r.extensions_mut().insert(SignInRequired);
+                r
+            }
             WebError::Page(status, page) => {
                 let mut r = status.into_response();
                 r.extensions_mut().insert(page);

@@ -350,6 +350,7 @@ follow-up-in-month = In 1 month ({ $date })
 follow-up-in-catalogue = Date proposed by the catalogue ({ $date })
 follow-up-in-catalogue-plain = Date proposed by the catalogue
 follow-up-reasons = Call the person back | Chase the operator | The person brings a document | Check the operator's answer | Finish the procedure together | Check the payment
+required-with-reminder = (required with a reminder)
 handed-over = Request recorded and handed over: it is in today's reminders of the agent chosen.
 request-already-recorded = This request was already recorded: nothing was added.
 procedure-count-zero = No catalogue procedure matches.

@@ -350,6 +350,7 @@ follow-up-in-month = Dans 1 mois ({ $date })
 follow-up-in-catalogue = Date proposée par le catalogue ({ $date })
 follow-up-in-catalogue-plain = Date proposée par le catalogue
 follow-up-reasons = Rappeler la personne | Relancer l'organisme | La personne apporte un document | Vérifier la réponse de l'organisme | Finir la démarche ensemble | Vérifier le paiement
+required-with-reminder = (obligatoire avec un rappel)
 handed-over = Demande enregistrée et confiée : elle figure dans les rappels du jour de l'agent choisi.
 request-already-recorded = Cette demande était déjà enregistrée : rien n'a été ajouté.
 procedure-count-zero = Aucune démarche du catalogue ne correspond.

@@ -264,6 +264,11 @@ async fn an_ended_session_sends_back_to_the_form_and_next_stays_on_this_site() {
             .await;
         assert_eq!(r.location(), "/", "{evil}");
     }
+    // A page opened after the end comes back after signing in.
+    let b2 = app.browser();
+    let r = b2.get("/requests?status=open").await;
+    assert_eq!(r.location(), "/login?next=%2Frequests%3Fstatus%3Dopen");
+    assert_eq!(b2.get("/").await.location(), "/login");
     // A live session answers the ping; none answers 401.
     let b = app.browser();
     assert_eq!(
