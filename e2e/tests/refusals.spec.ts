@@ -141,3 +141,56 @@ test('an anonymous visit cannot give a mandate; the request page explains its re
   await expect(page).toHaveURL(/\?done=intervention-added/);
   await expect(page.locator('main')).toContainText('Timbre acheté pour la personne');
 });
+
+test('a category revoked from the mandate: the message says so and a new mandate is offered', async ({ page }) => {
+  await signIn(page, DEMO.agent, DEMO_PASSWORD);
+  const last = `Revoque${uniqueSuffix()}`;
+  const personUrl = await newPerson(page, last);
+  await page.goto(`${personUrl}/mandates/new`);
+  await page.locator('input[name="categories"][value="social"]').check();
+  await page.locator('input[name="categories"][value="logement"]').check();
+  await page.locator('input[name="duration"][value="six_months"]').check();
+  await page.locator('input[name="consent"][value="paper"]').check();
+  await page.getByRole('button', { name: 'Établir le mandat' }).click();
+  await signWithScan(page);
+  // The person takes "Social – Santé" back.
+  await page.locator('form[action$="/revoke"] input[name="categories"][value="social"]').check();
+  await page.locator('#reason').fill('La personne souhaite le faire seule');
+  await page.locator('form[action$="/revoke"] button[type=submit]').click();
+  await intakeDoneFor(page, personUrl, 'Créer son compte ameli et télécharger une attestation de droits', 'social', 'Compte ameli créé');
+  const refusal = page.locator('#policy-refusal');
+  await expect(refusal).toContainText('a été révoqué pour « Social – Santé »');
+  await expect(refusal.getByRole('link', { name: 'Établir un mandat pour « Social – Santé »' })).toBeVisible();
+  await checkA11y(page, '/intake refused: category revoked');
+  await refusal.getByRole('button', { name: 'Enregistrer en « faire avec »' }).click();
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}\?done=request-recorded/);
+  await expect(page.locator('main')).toContainText('Compte ameli créé');
+});
+
+test('a mode the charter does not allow for the category: the message names the category', async ({ page }) => {
+  await signIn(page, DEMO.responsable, DEMO_PASSWORD);
+  const rule = page.getByRole('checkbox', { name: 'Justice : Faire pour' });
+  await page.goto('/structure/policy');
+  await rule.uncheck();
+  await page.getByRole('button', { name: 'Enregistrer la charte' }).click();
+  await expect(page.locator('[role=status]')).toContainText('Charte enregistrée');
+  try {
+    await page.goto('/intake');
+    await page.locator('#mode-anonymous').check();
+    await page.locator('#procedure').fill('Demander un extrait de casier judiciaire (bulletin n° 3)');
+    await page.locator('#category').selectOption('justice');
+    await page.locator('input[name="mode"][value="done_for"]').check();
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    const refusal = page.locator('#policy-refusal');
+    await expect(refusal).toContainText('ne permet pas ce mode d’intervention pour « Justice »'.replace('’', "'"));
+    await expect(refusal.getByRole('link', { name: /Établir un mandat/ })).toHaveCount(0);
+    await checkA11y(page, '/intake refused: mode not allowed');
+    await refusal.getByRole('button', { name: 'Enregistrer en « faire avec »' }).click();
+    await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}\?done=request-recorded/);
+  } finally {
+    await page.goto('/structure/policy');
+    await rule.check();
+    await page.getByRole('button', { name: 'Enregistrer la charte' }).click();
+    await expect(page.locator('[role=status]')).toContainText('Charte enregistrée');
+  }
+});

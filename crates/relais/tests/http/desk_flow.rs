@@ -395,3 +395,60 @@ async fn the_procedure_search_finds_by_operator_acronym_and_typo() {
         .any(|p| p["title"].as_str().unwrap().contains("France Travail")));
     assert!(found("zzzz").await.is_empty());
 }
+
+#[tokio::test]
+async fn an_expired_mandate_is_named_with_its_end_and_a_new_one_is_offered() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let t = token(&app, "agent@demoville.test").await;
+    let pid = person(&app, &t, "Fin").await;
+    let (_, m) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v1/mandates",
+        Some(json!({
+            "person_id": pid, "categories": ["social"], "duration": "one_month", "consent": "paper"
+        })),
+    )
+    .await;
+    let mid = m["id"].as_str().unwrap().to_owned();
+    call(
+        &app,
+        &t,
+        "POST",
+        &format!("/api/v1/mandates/{mid}/sign"),
+        Some(json!({"scan": "JVBERi0xLjQK"})),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::days(40));
+    let t = token(&app, "agent@demoville.test").await;
+    let (s, e) = done_for(&app, &t, &pid, "social").await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["error"]["reason"], "mandate_expired");
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("(pour Social – Santé) a pris fin le "),
+        "{msg}"
+    );
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let page = b.get(&format!("/intake?person_id={pid}")).await;
+    let r = b
+        .post(
+            "/intake",
+            &page.csrf(),
+            &[
+                ("person_mode", "existing"),
+                ("person_id", &pid),
+                ("procedure", "Créer son compte ameli"),
+                ("category", "social"),
+                ("mode", "done_for"),
+                ("duration_minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("a pris fin le"), "{}", r.body);
+    assert!(r.body.contains("Établir un mandat pour « Social – Santé »"));
+    assert!(!r.body.contains("id=\"refusal-sign\""));
+}
