@@ -14,6 +14,41 @@ async fn person(app: &TestApp, t: &str, last: &str) -> String {
     p["id"].as_str().unwrap().to_owned()
 }
 
+/// A paper mandate for one category, waiting for its signature.
+async fn paper_mandate(
+    app: &TestApp,
+    t: &str,
+    pid: &str,
+    category: &str,
+    duration: &str,
+) -> String {
+    let (s, m) = call(
+        app,
+        t,
+        "POST",
+        "/api/v1/mandates",
+        Some(json!({
+            "person_id": pid, "categories": [category], "duration": duration, "consent": "paper"
+        })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    m["id"].as_str().unwrap().to_owned()
+}
+
+/// Records the signature of a paper mandate with a (tiny) scan.
+async fn sign_with_scan(app: &TestApp, t: &str, mid: &str) {
+    let (s, e) = call(
+        app,
+        t,
+        "POST",
+        &format!("/api/v1/mandates/{mid}/sign"),
+        Some(json!({"scan": "JVBERi0xLjQK"})),
+    )
+    .await;
+    assert!(s.is_success(), "{e}");
+}
+
 async fn done_for(app: &TestApp, t: &str, pid: &str, category: &str) -> (StatusCode, Value) {
     call(app, t, "POST", "/api/v1/help-requests", Some(json!({
         "person_id": pid, "procedure": "Démarche en ligne", "category": category, "status": "done",
@@ -40,17 +75,7 @@ async fn refusals_name_the_mandate_what_it_covers_and_what_is_missing() {
     );
 
     // A paper mandate for "social", not signed yet.
-    let (_, m) = call(
-        &app,
-        &t,
-        "POST",
-        "/api/v1/mandates",
-        Some(json!({
-            "person_id": pid, "categories": ["social"], "duration": "six_months", "consent": "paper"
-        })),
-    )
-    .await;
-    let mid = m["id"].as_str().unwrap().to_owned();
+    let mid = paper_mandate(&app, &t, &pid, "social", "six_months").await;
     let (_, e) = done_for(&app, &t, &pid, "social").await;
     assert_eq!(e["error"]["reason"], "mandate_not_signed");
     let msg = e["error"]["message"].as_str().unwrap();
@@ -60,14 +85,7 @@ async fn refusals_name_the_mandate_what_it_covers_and_what_is_missing() {
     );
 
     // Signed: another category is refused naming what it covers, until when.
-    call(
-        &app,
-        &t,
-        "POST",
-        &format!("/api/v1/mandates/{mid}/sign"),
-        Some(json!({"scan": "JVBERi0xLjQK"})),
-    )
-    .await;
+    sign_with_scan(&app, &t, &mid).await;
     let (_, e) = done_for(&app, &t, &pid, "logement").await;
     assert_eq!(e["error"]["reason"], "category_not_covered");
     let msg = e["error"]["message"].as_str().unwrap();
@@ -401,25 +419,8 @@ async fn an_expired_mandate_is_named_with_its_end_and_a_new_one_is_offered() {
     let app = spawn_app(Options::default()).await.unwrap();
     let t = token(&app, "agent@demoville.test").await;
     let pid = person(&app, &t, "Fin").await;
-    let (_, m) = call(
-        &app,
-        &t,
-        "POST",
-        "/api/v1/mandates",
-        Some(json!({
-            "person_id": pid, "categories": ["social"], "duration": "one_month", "consent": "paper"
-        })),
-    )
-    .await;
-    let mid = m["id"].as_str().unwrap().to_owned();
-    call(
-        &app,
-        &t,
-        "POST",
-        &format!("/api/v1/mandates/{mid}/sign"),
-        Some(json!({"scan": "JVBERi0xLjQK"})),
-    )
-    .await;
+    let mid = paper_mandate(&app, &t, &pid, "social", "one_month").await;
+    sign_with_scan(&app, &t, &mid).await;
     app.clock.advance(chrono::Duration::days(40));
     let t = token(&app, "agent@demoville.test").await;
     let (s, e) = done_for(&app, &t, &pid, "social").await;
