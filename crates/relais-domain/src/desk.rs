@@ -286,6 +286,14 @@ pub fn parse_date(field: &'static str, s: &str) -> Result<Option<NaiveDate>, Fie
         .map_err(|_| FieldError::new(field, "invalid_date"))
 }
 
+/// A follow-up is overdue when it is not done and its day has passed
+/// (due today is not late). The one home of that rule: pages, the home
+/// overview, the reminders and the statistics ask it; SQL receives
+/// `today` as a bound.
+pub fn follow_up_overdue(due: NaiveDate, done: bool, today: NaiveDate) -> bool {
+    !done && due < today
+}
+
 /// The names a person search carries into the new-person form when it
 /// found nobody: one word is a last name; with more, the first word is
 /// the first name and the rest the last name. Phone numbers and years
@@ -514,6 +522,15 @@ pub fn closure(
 #[cfg(test)]
 mod closure_tests {
     use super::*;
+
+    #[test]
+    fn a_follow_up_is_overdue_the_day_after_its_day_unless_done() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let next = d.succ_opt().unwrap();
+        assert!(!follow_up_overdue(d, false, d));
+        assert!(follow_up_overdue(d, false, next));
+        assert!(!follow_up_overdue(d, true, next));
+    }
 
     #[test]
     fn closure_rules() {

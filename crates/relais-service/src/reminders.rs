@@ -75,7 +75,11 @@ impl Services {
                 agent_id: f.follow_up.assignee_id,
                 follow_up_id: f.follow_up.id,
                 due_date: f.follow_up.due_date,
-                kind: if f.follow_up.due_date < today {
+                kind: if relais_domain::desk::follow_up_overdue(
+                    f.follow_up.due_date,
+                    f.follow_up.done,
+                    today,
+                ) {
                     "overdue"
                 } else {
                     "due"

@@ -1153,8 +1153,9 @@ impl Services {
             .store
             .follow_ups_due(actor.structure_id.0, actor.agent_id.0, today)
             .await?;
-        let (overdue, today_list): (Vec<_>, Vec<_>) =
-            due.into_iter().partition(|f| f.follow_up.due_date < today);
+        let (overdue, today_list): (Vec<_>, Vec<_>) = due.into_iter().partition(|f| {
+            relais_domain::desk::follow_up_overdue(f.follow_up.due_date, f.follow_up.done, today)
+        });
         let (open_requests, _) = self
             .list_help_requests(
                 actor,

@@ -672,7 +672,7 @@ impl Services {
             .filter(|f| match (f.done, f.done_at) {
                 (true, Some(at)) => paris_day(at) > f.due_date,
                 (true, None) => false,
-                (false, _) => f.due_date < today,
+                (false, _) => relais_domain::desk::follow_up_overdue(f.due_date, false, today),
             })
             .count() as u64;
 

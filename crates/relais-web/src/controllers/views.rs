@@ -115,7 +115,7 @@ pub fn follow_up_view(ui: &Ui, f: &FollowUpListRow, today: chrono::NaiveDate) ->
         about,
         href,
         done: f.follow_up.done,
-        late: !f.follow_up.done && f.follow_up.due_date < today,
+        late: relais_domain::desk::follow_up_overdue(f.follow_up.due_date, f.follow_up.done, today),
         assignee: f.assignee_name.clone(),
     }
 }
