@@ -614,7 +614,7 @@ impl Services {
                     created_by: Some(worker),
                     created_at: at,
                     updated_at: at,
-                    closed_at: matches!(status, "done" | "abandoned" | "referred").then_some(at),
+                    closed_at: relais_domain::RequestStatus::code_is_closed(status).then_some(at),
                 };
                 let intervention = InterventionRow {
                     id: Uuid::now_v7(),
@@ -636,7 +636,7 @@ impl Services {
                     created_at: at,
                 };
                 let follow_up =
-                    (!matches!(status, "done" | "abandoned" | "referred")).then(|| FollowUpRow {
+                    (!relais_domain::RequestStatus::code_is_closed(status)).then(|| FollowUpRow {
                         id: Uuid::now_v7(),
                         structure_id: sid,
                         help_request_id: Some(request_id),

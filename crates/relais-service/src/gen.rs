@@ -840,7 +840,7 @@ impl Services {
                         s => (s, None, None),
                     }
                 };
-                let closed = matches!(status, "done" | "abandoned" | "referred").then_some(last);
+                let closed = relais_domain::RequestStatus::code_is_closed(status).then_some(last);
                 let deadline = proc.deadline.as_ref().and_then(|rule| {
                     let ctx = relais_domain::deadline::Context {
                         today: day,

@@ -1611,7 +1611,13 @@ macro_rules! repository {
                 q.push(" AND r.status = ").push_bind(s.clone());
             }
             if f.open_only {
-                q.push(" AND r.status NOT IN ('done', 'abandoned', 'referred')");
+                // The closed statuses are the domain's decision.
+                q.push(" AND r.status NOT IN (");
+                let mut codes = q.separated(", ");
+                for c in relais_domain::RequestStatus::closed_codes() {
+                    codes.push_bind(c);
+                }
+                q.push(")");
             }
             if let Some(c) = &f.category {
                 q.push(" AND r.category = ").push_bind(c.clone());

@@ -144,7 +144,7 @@ pub fn request_row_view(ui: &Ui, r: &HelpRequestListRow) -> RequestRowView {
         category: ui.label("category", &q.category),
         status: ui.label("status", &q.status),
         created: ui.datetime(q.created_at),
-        urgent: q.rights_at_risk && !matches!(q.status.as_str(), "done" | "abandoned" | "referred"),
+        urgent: q.rights_at_risk && !relais_domain::RequestStatus::code_is_closed(&q.status),
     }
 }
 
