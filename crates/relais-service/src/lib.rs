@@ -13,6 +13,8 @@ mod demo;
 mod error;
 mod exports;
 mod gen;
+mod home;
+pub use home::{HomeOverview, TeamOverdue, TEAM_OVERDUE_SHOWN};
 mod journal;
 mod local_catalogue;
 mod mandates;
@@ -61,8 +63,8 @@ pub use local_catalogue::{
 };
 pub use reminders::{EmailBacklog, ReminderReport};
 pub use requests::{
-    FollowUpInput, HomeOverview, IntakeInput, IntakeResult, InterventionInput, ListInput,
-    PersonChoice, RequestFile, RequestInput, TeamOverdue, TEAM_OVERDUE_SHOWN,
+    FollowUpInput, IntakeInput, IntakeResult, InterventionInput, ListInput, PersonChoice,
+    RequestFile, RequestInput,
 };
 pub use stats::{
     Dashboard, DashboardQuery, GroupBy, Measure, Period, Scope, StatRow, StatTable, StatsGroup,

@@ -140,53 +140,28 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
         unread_reminders,
     };
 
-    let had_session_cookie = cookie(req.headers(), SESSION_COOKIE).is_some();
-    let referer = req
-        .headers()
-        .get(axum::http::header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let refused = Refused::of(&req, session.is_none());
     let mut req = req;
     // Forms (not the bearer-token API) must carry the page's CSRF token.
     if req.method() == axum::http::Method::POST && !is_api {
         match csrf::check_form(req, &csrf_token, state.config.tls).await {
             Ok(r) => req = r,
             Err(()) => {
-                // A session cookie whose session has ended: say so, and
-                // offer to sign in again and come back to the page the
-                // form was on (its draft is kept in the browser).
-                let page = if session.is_none() && had_session_cookie {
-                    ErrorPage::SessionExpired
-                } else {
-                    ErrorPage::Csrf
-                };
-                let back = referer_path(&referer).unwrap_or_else(|| "/".to_owned());
-                return render_error_page(&state, lang, session.as_ref(), page, &back);
+                return render_error_page(
+                    &state,
+                    lang,
+                    session.as_ref(),
+                    refused.page,
+                    &refused.back,
+                )
             }
         }
     }
     req.extensions_mut().insert(ctx);
     let is_get = req.method() == axum::http::Method::GET;
     let mut resp = next.run(req).await;
-    // A page asked for without a session (it ended, or never began): the
-    // sign-in comes back to it.
-    if is_get && !is_api && path != "/" {
-        let to_login = resp
-            .extensions()
-            .get::<crate::error::SignInRequired>()
-            .is_some();
-        let wanted = if query.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}?{query}")
-        };
-        if let (true, Some(back)) = (to_login, crate::ui::local_path(&wanted)) {
-            let enc: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
-            if let Ok(v) = HeaderValue::from_str(&format!("/login?next={enc}")) {
-                resp.headers_mut().insert(axum::http::header::LOCATION, v);
-            }
-        }
+    if is_get && !is_api {
+        come_back_after_sign_in(&mut resp, &path, &query);
     }
     if let Some(page) = resp.extensions().get::<ErrorPage>().copied() {
         let status = resp.status();
@@ -216,4 +191,53 @@ fn referer_path(referer: &str) -> Option<String> {
         p.push_str(q);
     }
     crate::ui::local_path(&p)
+}
+
+/// A page asked for without a session (it ended, or never began): the
+/// sign-in comes back to it.
+fn come_back_after_sign_in(resp: &mut Response, path: &str, query: &str) {
+    if resp
+        .extensions()
+        .get::<crate::error::SignInRequired>()
+        .is_none()
+    {
+        return;
+    }
+    let wanted = if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(v) = HeaderValue::from_str(&crate::ui::with_next("/login", &wanted)) {
+        resp.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+}
+
+/// What a form refused by the CSRF check is told.
+struct Refused {
+    page: ErrorPage,
+    /// The page the form was on, to come back to.
+    back: String,
+}
+
+impl Refused {
+    /// A session cookie whose session has ended: say so, and offer to sign
+    /// in again and come back to the page the form was on (its draft is
+    /// kept in the browser). Otherwise the form is from an earlier session.
+    fn of(req: &Request, no_session: bool) -> Self {
+        let had_session_cookie = cookie(req.headers(), SESSION_COOKIE).is_some();
+        let referer = req
+            .headers()
+            .get(axum::http::header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        Refused {
+            page: if no_session && had_session_cookie {
+                ErrorPage::SessionExpired
+            } else {
+                ErrorPage::Csrf
+            },
+            back: referer_path(referer).unwrap_or_else(|| "/".to_owned()),
+        }
+    }
 }

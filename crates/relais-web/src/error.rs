@@ -155,11 +155,8 @@ pub fn render_error_page(
     let action = (page == ErrorPage::SessionExpired).then(|| {
         let back = crate::ui::local_path(path).unwrap_or_else(|| "/".to_owned());
         let sep = if back.contains('?') { '&' } else { '?' };
-        let next: String =
-            url::form_urlencoded::byte_serialize(format!("{back}{sep}restore=1").as_bytes())
-                .collect();
         (
-            format!("/login?next={next}"),
+            crate::ui::with_next("/login", &format!("{back}{sep}restore=1")),
             lang.t("session-sign-in-again"),
         )
     });

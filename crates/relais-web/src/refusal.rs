@@ -47,6 +47,12 @@ fn category(lang: Lang, c: relais_domain::ProcedureCategory) -> String {
     lang.t(&format!("category-{}", c.as_str()))
 }
 
+/// The reason of the reminder that hands a request over.
+pub fn hand_over_reason(lang: Lang, procedure: &str) -> String {
+    let procedure: String = procedure.trim().chars().take(200).collect();
+    lang.t_with("refusal-hand-over-reason", &[("procedure", procedure)])
+}
+
 /// The message naming the facts of a refusal.
 pub fn message(lang: Lang, r: &Refused, role: Option<Role>) -> String {
     let cat = category(lang, r.category);

@@ -285,6 +285,18 @@ pub fn local_path(raw: &str) -> Option<String> {
     (safe != "/" || raw == "/").then_some(safe)
 }
 
+/// `path` with `?next=` the local page to come back to (nothing added for
+/// home or for an address that is not this site's).
+pub fn with_next(path: &str, next: &str) -> String {
+    match local_path(next) {
+        Some(n) if n != "/" => {
+            let enc: String = url::form_urlencoded::byte_serialize(n.as_bytes()).collect();
+            format!("{path}?next={enc}")
+        }
+        _ => path.to_owned(),
+    }
+}
+
 /// A colon with the spacing of the language (French: a no-break space
 /// before it).
 pub fn colon(lang: Lang) -> &'static str {

@@ -43,16 +43,6 @@ fn landing(next: &str) -> String {
     crate::ui::local_path(next).unwrap_or_else(|| "/".to_owned())
 }
 
-fn with_next(path: &str, next: &str) -> String {
-    match crate::ui::local_path(next) {
-        Some(n) if n != "/" => {
-            let enc: String = url::form_urlencoded::byte_serialize(n.as_bytes()).collect();
-            format!("{path}?next={enc}")
-        }
-        _ => path.to_owned(),
-    }
-}
-
 pub async fn show_login(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<NextQuery>,
@@ -60,7 +50,7 @@ pub async fn show_login(
     if let Some(s) = &ctx.session {
         return Ok(match s.stage {
             Stage::Full => Redirect::to(&landing(&q.next)),
-            Stage::Totp => Redirect::to(&with_next("/login/totp", &q.next)),
+            Stage::Totp => Redirect::to(&crate::ui::with_next("/login/totp", &q.next)),
             Stage::Enrol => Redirect::to("/account/totp"),
         }
         .into_response());
@@ -111,7 +101,7 @@ pub async fn sign_in(
         Ok(signed) => {
             let target = match signed.stage {
                 Stage::Full => landing(&input.next),
-                Stage::Totp => with_next("/login/totp", &input.next),
+                Stage::Totp => crate::ui::with_next("/login/totp", &input.next),
                 Stage::Enrol => "/account/totp".to_owned(),
             };
             let mut r = Redirect::to(&target).into_response();

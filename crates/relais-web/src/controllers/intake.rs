@@ -126,51 +126,13 @@ async fn intake_page(
         relais_domain::mandate::MandateRule::NotRequired => String::new(),
     };
     let ui = Ui::new(ctx);
-    let mut hits = if q.trim().is_empty() {
-        Vec::new()
-    } else {
-        state.services.search_persons(actor, q, 15).await?
-    };
-    if let Some(id) = PersonId::parse(selected) {
-        if !hits.iter().any(|h| h.id == id) {
-            if let Ok(p) = state.services.person(actor, id).await {
-                let p = &p;
-                hits.insert(
-                    0,
-                    PersonHit {
-                        id,
-                        first_name: p.first_name.clone(),
-                        last_name: p.last_name.clone(),
-                        usual_name: p.usual_name.clone(),
-                        birth_year: p.birth_year,
-                        commune: p.commune.clone(),
-                        score: 0,
-                        mandate: None,
-                    },
-                );
-            }
-        }
-    }
+    let hits = intake_hits(state, actor, q, selected).await?;
     if status == StatusCode::OK
         && hits.is_empty()
         && !q.trim().is_empty()
         && form.has("person_mode", "existing")
     {
-        // Nobody found: a new person is likelier, with the name searched.
-        let v = form
-            .values()
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "first_name" | "last_name"))
-            .map(|(k, v)| {
-                if k == "person_mode" {
-                    (k.clone(), "new".to_owned())
-                } else {
-                    (k.clone(), v.clone())
-                }
-            })
-            .chain(name_values(q))
-            .collect();
-        form = FormState::with_values(v);
+        form = as_new_person(&form, q);
     }
     if form.value("assignee_id").is_empty() {
         form = FormState::from_fields(
@@ -262,13 +224,62 @@ async fn intake_page(
     )
 }
 
-/// The names a search for nobody found carries into the new-person form.
-fn name_values(q: &str) -> Vec<(String, String)> {
+/// The persons the intake lists: those the search found, and the person
+/// already chosen first when the search does not list them.
+async fn intake_hits(
+    state: &AppState,
+    actor: &Actor,
+    q: &str,
+    selected: &str,
+) -> Result<Vec<PersonHit>, WebError> {
+    let mut hits = if q.trim().is_empty() {
+        Vec::new()
+    } else {
+        state.services.search_persons(actor, q, 15).await?
+    };
+    if let Some(id) = PersonId::parse(selected) {
+        if !hits.iter().any(|h| h.id == id) {
+            if let Ok(p) = state.services.person(actor, id).await {
+                hits.insert(
+                    0,
+                    PersonHit {
+                        id,
+                        first_name: p.first_name.clone(),
+                        last_name: p.last_name.clone(),
+                        usual_name: p.usual_name.clone(),
+                        birth_year: p.birth_year,
+                        commune: p.commune.clone(),
+                        score: 0,
+                        mandate: None,
+                    },
+                );
+            }
+        }
+    }
+    Ok(hits)
+}
+
+/// Nobody found: a new person is likelier, with the names searched
+/// carried into the new-person form.
+fn as_new_person(form: &FormState, q: &str) -> FormState {
     let (first, last) = relais_domain::desk::names_from_search(q);
-    vec![
-        ("first_name".to_owned(), first),
-        ("last_name".to_owned(), last),
-    ]
+    let v = form
+        .values()
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "first_name" | "last_name"))
+        .map(|(k, v)| {
+            if k == "person_mode" {
+                (k.clone(), "new".to_owned())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .chain([
+            ("first_name".to_owned(), first),
+            ("last_name".to_owned(), last),
+        ])
+        .collect();
+    FormState::with_values(v)
 }
 
 fn form_values(form: &FormState) -> Vec<(String, String)> {
@@ -441,28 +452,8 @@ pub async fn record_intake(
             };
             Ok(Redirect::to(&to).into_response())
         }
-        Err(ServiceError::Invalid(mut errors)) => {
-            if let Some(c) = contradiction {
-                for e in errors.iter_mut().filter(|e| e.field == c.field) {
-                    *e = c.clone();
-                }
-            }
-            let mut ids: Vec<(&str, &str)> = vec![
-                ("due_date", "follow_up_date"),
-                ("reason", "follow_up_reason"),
-                ("duration_minutes", "duration_other"),
-                ("mode", "mode-err"),
-                ("privacy_notice_on", "privacy_notice"),
-            ];
-            if anonymous {
-                ids.extend([
-                    ("age_bracket", "anon_age_bracket"),
-                    ("postcode", "anon_postcode"),
-                    ("commune", "anon_commune"),
-                ]);
-            }
-            let errors = remap(errors, anonymous);
-            let form = FormState::from_fields(ctx.lang, f.0.clone(), &errors, &ids);
+        Err(ServiceError::Invalid(errors)) => {
+            let form = invalid_form(ctx.lang, &f, errors, contradiction, anonymous);
             intake_page(
                 &state,
                 &ctx,
@@ -544,12 +535,9 @@ async fn hand_over(
     if !allowed.iter().any(|(id, _)| id.to_string() == to) {
         return Ok(Err(FieldError::new("hand_over_to", "invalid_choice")));
     }
-    let procedure: String = f.get("procedure").trim().chars().take(200).collect();
     Ok(Ok(FollowUpInput {
         due_date: state.services.today().to_string(),
-        reason: ctx
-            .lang
-            .t_with("refusal-hand-over-reason", &[("procedure", procedure)]),
+        reason: crate::refusal::hand_over_reason(ctx.lang, f.get("procedure")),
         assignee_id: to.to_owned(),
         confirm_secret: f.checked("confirm_secret"),
     }))
@@ -585,6 +573,30 @@ pub(crate) async fn refusal_view(
         back,
         hand_over,
     ))
+}
+
+/// The form shown again with the service's errors, each beside its input:
+/// a contradiction of durations replaces the duration's "required", and
+/// field names are those of the form (see [`remap`]).
+fn invalid_form(
+    lang: crate::i18n::Lang,
+    f: &Fields,
+    mut errors: Vec<FieldError>,
+    contradiction: Option<FieldError>,
+    anonymous: bool,
+) -> FormState {
+    if let Some(c) = contradiction {
+        for e in errors.iter_mut().filter(|e| e.field == c.field) {
+            *e = c.clone();
+        }
+    }
+    // Errors without an input of their name point at the nearest one.
+    let ids = [
+        ("duration_minutes", "duration_other"),
+        ("mode", "mode-err"),
+        ("privacy_notice_on", "privacy_notice"),
+    ];
+    FormState::from_fields(lang, f.0.clone(), &remap(errors, anonymous), &ids)
 }
 
 /// Field names of the anonymous block and of the follow-up differ in the

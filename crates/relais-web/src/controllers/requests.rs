@@ -176,44 +176,8 @@ async fn request_page_with(
     let ui = Ui::new(ctx);
     let today = state.services.today();
     let r = &file.request.request;
-    let mut facts = vec![
-        (ui.t("procedure"), r.procedure.clone()),
-        (ui.t("category"), ui.label("category", &r.category)),
-        (ui.t("status"), ui.label("status", &r.status)),
-        (ui.t("channel"), ui.label("channel", &r.channel)),
-        (ui.t("created-on"), ui.datetime(r.created_at)),
-    ];
-    if let Some(o) = &r.operator {
-        facts.push((ui.t("operator"), o.clone()));
-    }
-    if let Some(o) = &r.outcome {
-        facts.push((ui.t("outcome"), ui.label("outcome", o)));
-    }
-    if let Some(b) = &r.block_reason {
-        facts.push((ui.t("block-reason"), ui.label("block", b)));
-    }
-    if let Some(d) = r.deadline {
-        facts.push((ui.t("deadline"), ui.date(d)));
-    }
-    let (person, person_href) = match (
-        &file.request.person_first_name,
-        &file.request.person_last_name,
-        r.person_id,
-    ) {
-        (Some(a), Some(b), Some(pid)) => {
-            (display_name(a, b, None), Some(format!("/persons/{pid}")))
-        }
-        _ => {
-            let mut s = ui.t("anonymous");
-            if let Some(a) = &r.anon_age_bracket {
-                s.push_str(&format!(" · {}", ui.label("age", a)));
-            }
-            if let Some(c) = &r.anon_commune {
-                s.push_str(&format!(" · {c}"));
-            }
-            (s, None)
-        }
-    };
+    let facts = request_facts(&ui, r);
+    let (person, person_href) = person_line(&ui, &file.request);
     let form = if form.value("assignee_id").is_empty() {
         let mut v = form.values().to_vec();
         v.push(("assignee_id".into(), actor.agent_id.to_string()));
@@ -255,24 +219,8 @@ async fn request_page_with(
     };
     let referrals =
         super::places::referral_lines(&ui, state.services.referrals_of_request(actor, r.id).await?);
-    let refusal = refusal.map(|mut v| {
-        v.action = format!("/requests/{id}/interventions");
-        v.values = RefusalView::carry(form.values());
-        // Handing over here is a reminder today for the agent chosen.
-        v.hand_over_action = format!("/requests/{id}/follow-ups");
-        v.hand_over_values = vec![
-            ("due_date".to_owned(), state.services.today().to_string()),
-            (
-                "reason".to_owned(),
-                ctx.lang.t_with(
-                    "refusal-hand-over-reason",
-                    &[("procedure", r.procedure.chars().take(200).collect())],
-                ),
-            ),
-        ];
-        v.hand_over_field = "assignee_id".to_owned();
-        v
-    });
+    let refusal = refusal
+        .map(|v| on_request_page(v, id, &form, state.services.today(), ctx.lang, &r.procedure));
     render_with(
         status,
         &RequestPage {
@@ -542,5 +490,75 @@ pub async fn update_status(
             .await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A refusal's actions on a request page: "done with" posts the
+/// intervention again; handing over adds a reminder today for the agent
+/// chosen.
+fn on_request_page(
+    mut v: RefusalView,
+    id: HelpRequestId,
+    form: &FormState,
+    today: chrono::NaiveDate,
+    lang: crate::i18n::Lang,
+    procedure: &str,
+) -> RefusalView {
+    v.action = format!("/requests/{id}/interventions");
+    v.values = RefusalView::carry(form.values());
+    v.hand_over_action = format!("/requests/{id}/follow-ups");
+    v.hand_over_values = vec![
+        ("due_date".to_owned(), today.to_string()),
+        (
+            "reason".to_owned(),
+            crate::refusal::hand_over_reason(lang, procedure),
+        ),
+    ];
+    v.hand_over_field = "assignee_id".to_owned();
+    v
+}
+
+/// The request's facts as the page lists them.
+fn request_facts(ui: &Ui, r: &relais_service::rows::HelpRequestRow) -> Vec<(String, String)> {
+    let mut facts = vec![
+        (ui.t("procedure"), r.procedure.clone()),
+        (ui.t("category"), ui.label("category", &r.category)),
+        (ui.t("status"), ui.label("status", &r.status)),
+        (ui.t("channel"), ui.label("channel", &r.channel)),
+        (ui.t("created-on"), ui.datetime(r.created_at)),
+    ];
+    if let Some(o) = &r.operator {
+        facts.push((ui.t("operator"), o.clone()));
+    }
+    if let Some(o) = &r.outcome {
+        facts.push((ui.t("outcome"), ui.label("outcome", o)));
+    }
+    if let Some(b) = &r.block_reason {
+        facts.push((ui.t("block-reason"), ui.label("block", b)));
+    }
+    if let Some(d) = r.deadline {
+        facts.push((ui.t("deadline"), ui.date(d)));
+    }
+    facts
+}
+
+/// Who the request is for, with a link to the person's file (an anonymous
+/// visit: its age bracket and commune).
+fn person_line(ui: &Ui, l: &relais_service::rows::HelpRequestListRow) -> (String, Option<String>) {
+    let r = &l.request;
+    match (&l.person_first_name, &l.person_last_name, r.person_id) {
+        (Some(a), Some(b), Some(pid)) => {
+            (display_name(a, b, None), Some(format!("/persons/{pid}")))
+        }
+        _ => {
+            let mut s = ui.t("anonymous");
+            if let Some(a) = &r.anon_age_bracket {
+                s.push_str(&format!(" · {}", ui.label("age", a)));
+            }
+            if let Some(c) = &r.anon_commune {
+                s.push_str(&format!(" · {c}"));
+            }
+            (s, None)
+        }
     }
 }
