@@ -1,0 +1,87 @@
+//! Persons helped.
+
+use super::prelude::*;
+
+impl Store {
+    pub async fn insert_person(
+        &self,
+        p: &PersonRow,
+        autonomy: Option<&AutonomyRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let p = &p.sealed(&self.vault)?;
+        dispatch!(self, write, insert_person(p, autonomy, events, now))
+    }
+
+    pub async fn update_person(
+        &self,
+        p: &PersonRow,
+        autonomy: Option<&AutonomyRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let p = &p.sealed(&self.vault)?;
+        dispatch!(self, write, update_person(p, autonomy, events, now))
+    }
+
+    pub async fn person_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<PersonRow>, StoreError> {
+        let mut rows = dispatch!(self, read, person_by_id(structure_id, id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    /// The structure's persons revision: it changes with every write to
+    /// its persons (for caches of the person search).
+    pub async fn persons_revision(&self, structure_id: Uuid) -> Result<i64, StoreError> {
+        dispatch!(self, read, persons_revision(structure_id))
+    }
+
+    pub async fn person_candidates(
+        &self,
+        structure_id: Uuid,
+    ) -> Result<Vec<PersonCandidateRow>, StoreError> {
+        dispatch!(self, read, person_candidates(structure_id))
+    }
+
+    pub async fn count_persons(&self, structure_id: Uuid) -> Result<i64, StoreError> {
+        dispatch!(self, read, count_persons(structure_id))
+    }
+
+    pub async fn autonomy_of(&self, person_id: Uuid) -> Result<Vec<AutonomyRow>, StoreError> {
+        dispatch!(self, read, autonomy_of(person_id))
+    }
+
+    pub async fn set_accounts(
+        &self,
+        person_id: Uuid,
+        rows: &[PersonAccountRow],
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, set_accounts(person_id, rows, events, now))
+    }
+
+    pub async fn accounts_of(&self, person_id: Uuid) -> Result<Vec<PersonAccountRow>, StoreError> {
+        dispatch!(self, read, accounts_of(person_id))
+    }
+
+    pub async fn merge_persons(
+        &self,
+        structure_id: Uuid,
+        survivor: Uuid,
+        absorbed: Uuid,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            merge_persons(structure_id, survivor, absorbed, events, now)
+        )
+    }
+}

@@ -1,0 +1,61 @@
+//! Referrals.
+
+use super::prelude::*;
+
+impl Store {
+    pub async fn insert_referral(
+        &self,
+        r: &ReferralRow,
+        follow_up: Option<&FollowUpRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let r = &r.sealed(&self.vault)?;
+        let f = follow_up.map(|f| f.sealed(&self.vault)).transpose()?;
+        dispatch!(self, write, insert_referral(r, f.as_ref(), events, now))
+    }
+
+    /// Saves the status; closes the follow-up when `close_follow_up`.
+    pub async fn update_referral(
+        &self,
+        r: &ReferralRow,
+        close_follow_up: bool,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            write,
+            update_referral(r, close_follow_up, events, now)
+        )
+    }
+
+    pub async fn referral_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<ReferralListRow>, StoreError> {
+        let mut row = dispatch!(self, read, referral_by_id(structure_id, id))?;
+        row.open(&self.vault)?;
+        Ok(row)
+    }
+
+    pub async fn referrals_of_request(
+        &self,
+        structure_id: Uuid,
+        request_id: Uuid,
+    ) -> Result<Vec<ReferralListRow>, StoreError> {
+        let mut rows = dispatch!(self, read, referrals_of_request(structure_id, request_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    pub async fn stats_referrals(
+        &self,
+        scope: Option<Uuid>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(String, Option<Uuid>, String, String)>, StoreError> {
+        dispatch!(self, read, stats_referrals(scope, from, to))
+    }
+}

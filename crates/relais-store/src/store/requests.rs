@@ -1,0 +1,239 @@
+//! Help requests, interventions and follow-ups.
+
+use super::prelude::*;
+
+impl Store {
+    /// Writes a desk intake as it is (its intervention's mandate as given):
+    /// for generated and imported data.
+    pub async fn insert_intake(
+        &self,
+        rows: &IntakeRows,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let mandate = rows.intervention.as_ref().and_then(|i| i.mandate_id);
+        let written = self
+            .record_intake(rows, events, now, |_| {
+                Ok::<Covered, std::convert::Infallible>((mandate, Vec::new()))
+            })
+            .await?;
+        match written {
+            Ok(reference) => Ok(reference),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Writes a desk intake; `check` decides the first intervention's
+    /// coverage inside the transaction (see [`Coverage`]). Its refusal is
+    /// given back and nothing is written.
+    pub async fn record_intake<F, R>(
+        &self,
+        rows: &IntakeRows,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+        check: F,
+    ) -> Result<Result<String, R>, StoreError>
+    where
+        F: FnOnce(&Coverage) -> Result<Covered, R> + Send,
+        R: Send,
+    {
+        let mut rows = rows.clone();
+        rows.new_person.seal(&self.vault)?;
+        rows.intervention.seal(&self.vault)?;
+        rows.follow_up.seal(&self.vault)?;
+        let rows = &rows;
+        dispatch!(self, write, insert_intake(rows, events, now, check))
+    }
+
+    pub async fn request_by_submission_key(
+        &self,
+        structure_id: Uuid,
+        key: &str,
+    ) -> Result<Option<HelpRequestRow>, StoreError> {
+        dispatch!(self, read, request_by_submission_key(structure_id, key))
+    }
+
+    pub async fn help_request_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<HelpRequestListRow>, StoreError> {
+        dispatch!(self, read, help_request_by_id(structure_id, id))
+    }
+
+    pub async fn list_help_requests(
+        &self,
+        structure_id: Uuid,
+        filter: &RequestFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<HelpRequestListRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            list_help_requests(structure_id, filter, limit, offset)
+        )
+    }
+
+    /// Replaces a request's details; when its category changes, `check`
+    /// judges its done-for interventions inside the transaction (see
+    /// [`RequestBefore`]). Its refusal is given back and nothing is written.
+    pub async fn update_help_request<F, R>(
+        &self,
+        r: &HelpRequestRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+        check: F,
+    ) -> Result<Result<(), R>, StoreError>
+    where
+        F: FnOnce(&RequestBefore) -> Result<(), R> + Send,
+        R: Send,
+    {
+        dispatch!(self, write, update_help_request(r, events, now, check))
+    }
+
+    pub async fn count_help_requests(&self, structure_id: Uuid) -> Result<i64, StoreError> {
+        dispatch!(self, read, count_help_requests(structure_id))
+    }
+
+    /// Adds an intervention (and the request's new state); `check` decides
+    /// its coverage inside the transaction (see [`Coverage`]). Its refusal
+    /// is given back and nothing is written.
+    pub async fn insert_intervention<F, R>(
+        &self,
+        i: &InterventionRow,
+        request: Option<&HelpRequestRow>,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+        check: F,
+    ) -> Result<Result<(), R>, StoreError>
+    where
+        F: FnOnce(&Coverage) -> Result<Covered, R> + Send,
+        R: Send,
+    {
+        let i = &i.sealed(&self.vault)?;
+        dispatch!(
+            self,
+            write,
+            insert_intervention(i, request, events, now, check)
+        )
+    }
+
+    pub async fn interventions_of_request(
+        &self,
+        structure_id: Uuid,
+        request_id: Uuid,
+    ) -> Result<Vec<InterventionListRow>, StoreError> {
+        let mut rows = dispatch!(
+            self,
+            read,
+            interventions_of_request(structure_id, request_id)
+        )?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    pub async fn interventions_of_person(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<Vec<InterventionListRow>, StoreError> {
+        let mut rows = dispatch!(self, read, interventions_of_person(structure_id, person_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    pub async fn insert_follow_up(
+        &self,
+        f: &FollowUpRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let f = &f.sealed(&self.vault)?;
+        dispatch!(self, write, insert_follow_up(f, events, now))
+    }
+
+    pub async fn update_follow_up(
+        &self,
+        f: &FollowUpRow,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let f = &f.sealed(&self.vault)?;
+        dispatch!(self, write, update_follow_up(f, events, now))
+    }
+
+    pub async fn follow_up_by_id(
+        &self,
+        structure_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<FollowUpListRow>, StoreError> {
+        let mut rows = dispatch!(self, read, follow_up_by_id(structure_id, id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    pub async fn follow_ups_due(
+        &self,
+        structure_id: Uuid,
+        assignee_id: Uuid,
+        until: chrono::NaiveDate,
+    ) -> Result<Vec<FollowUpListRow>, StoreError> {
+        let mut rows = dispatch!(self, read, follow_ups_due(structure_id, assignee_id, until))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    /// The structure's overdue follow-ups assigned to others than
+    /// `except` (at most `limit`), and how many there are.
+    pub async fn team_overdue_follow_ups(
+        &self,
+        structure_id: Uuid,
+        except: Uuid,
+        before: chrono::NaiveDate,
+        limit: i64,
+    ) -> Result<(i64, Vec<FollowUpListRow>), StoreError> {
+        let (count, mut rows) = dispatch!(
+            self,
+            read,
+            team_overdue_follow_ups(structure_id, except, before, limit)
+        )?;
+        rows.open(&self.vault)?;
+        Ok((count, rows))
+    }
+
+    /// The mandates of these persons neither revoked nor ended before
+    /// `day`, in one query.
+    pub async fn current_mandates_of_persons(
+        &self,
+        structure_id: Uuid,
+        person_ids: &[Uuid],
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<PersonMandateFactsRow>, StoreError> {
+        dispatch!(
+            self,
+            read,
+            current_mandates_of_persons(structure_id, person_ids, day)
+        )
+    }
+
+    pub async fn follow_ups_of_person(
+        &self,
+        structure_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<Vec<FollowUpListRow>, StoreError> {
+        let mut rows = dispatch!(self, read, follow_ups_of_person(structure_id, person_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
+    pub async fn follow_ups_of_request(
+        &self,
+        structure_id: Uuid,
+        request_id: Uuid,
+    ) -> Result<Vec<FollowUpListRow>, StoreError> {
+        let mut rows = dispatch!(self, read, follow_ups_of_request(structure_id, request_id))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+}
