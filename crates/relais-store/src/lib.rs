@@ -14,5 +14,7 @@ pub mod vault;
 
 pub use error::StoreError;
 pub use rows::*;
+#[cfg(feature = "demo")]
+pub use store::BulkBatch;
 pub use store::{Backend, Engine, Store};
 pub use vault::{DataKey, KeyError, Vault};

@@ -723,36 +723,6 @@ pub struct PersonReminderRow {
 
 // ---- bulk loading (the data generator) ------------------------------------------
 
-/// Rows written together in one transaction by `relais gen`.
-#[derive(Debug, Clone, Default)]
-pub struct BulkBatch {
-    pub persons: Vec<PersonRow>,
-    pub assessments: Vec<AutonomyRow>,
-    pub mandates: Vec<MandateRow>,
-    pub requests: Vec<HelpRequestRow>,
-    pub interventions: Vec<InterventionRow>,
-    pub follow_ups: Vec<FollowUpRow>,
-    /// Entries whose chain position and hash the caller computed (`id`
-    /// is not written).
-    pub journal: Vec<JournalRow>,
-    /// The journal heads after this batch.
-    pub heads: Vec<JournalHeadRow>,
-    /// (structure, year, last number) of request references.
-    pub counters: Vec<(Uuid, i64, i64)>,
-}
-
-impl BulkBatch {
-    pub fn rows(&self) -> usize {
-        self.persons.len()
-            + self.assessments.len()
-            + self.mandates.len()
-            + self.requests.len()
-            + self.interventions.len()
-            + self.follow_ups.len()
-            + self.journal.len()
-    }
-}
-
 /// What the stats API groups by, in SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatsKey {

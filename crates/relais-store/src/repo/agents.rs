@@ -1,7 +1,7 @@
 //! Agents and their memberships of structures.
 
 macro_rules! repo_agents {
-    ($lock:literal) => {
+    () => {
         // ---- agents and memberships --------------------------------------
 
         const AGENT_COLS: &str = "id, email, name, password_hash, totp_secret, totp_enabled, \

@@ -1,7 +1,7 @@
 //! A structure's catalogue: procedure settings, local procedures and channels.
 
 macro_rules! repo_catalogue {
-    ($lock:literal) => {
+    () => {
         // ---- a structure's catalogue -------------------------------------
 
         pub(crate) async fn procedure_settings_of(

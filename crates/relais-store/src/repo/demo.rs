@@ -1,14 +1,28 @@
 //! Generated data (the `demo`/`generate` commands): bulk loading of already built rows.
 
 macro_rules! repo_demo {
-    ($lock:literal) => {
+    () => {
+        use crate::BulkBatch;
+
         /// Writes a generator batch in one transaction, with multi-row
         /// inserts (under both engines' parameter limits).
         pub(crate) async fn bulk_load(pool: &Pool<Db>, b: &BulkBatch) -> Result<(), StoreError> {
-            use sqlx::QueryBuilder;
             let mut tx = pool.begin().await?;
-            for chunk in b.persons.chunks(1000) {
-                let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO persons ({PERSON_COLS}) "));
+            bulk_persons(&mut tx, &b.persons).await?;
+            bulk_assessments(&mut tx, &b.assessments).await?;
+            bulk_mandates(&mut tx, &b.mandates).await?;
+            bulk_requests(&mut tx, &b.requests).await?;
+            bulk_interventions(&mut tx, &b.interventions).await?;
+            bulk_follow_ups(&mut tx, &b.follow_ups).await?;
+            bulk_journal(&mut tx, &b.journal).await?;
+            bulk_chains_and_counters(&mut tx, b).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+
+        async fn bulk_persons(tx: &mut Tx<'_>, rows: &[PersonRow]) -> Result<(), StoreError> {
+            for chunk in rows.chunks(1000) {
+                let mut q = Sql::new(format!("INSERT INTO persons ({PERSON_COLS}) "));
                 q.push_values(chunk, |mut r, p| {
                     r.push_bind(p.id)
                         .push_bind(p.structure_id)
@@ -36,10 +50,14 @@ macro_rules! repo_demo {
                         .push_bind(&p.keep_reason)
                         .push_bind(p.anonymised_at);
                 });
-                q.build().execute(&mut *tx).await?;
+                q.build().execute(&mut **tx).await?;
             }
-            for chunk in b.assessments.chunks(2000) {
-                let mut q = QueryBuilder::<Db>::new(
+            Ok(())
+        }
+
+        async fn bulk_assessments(tx: &mut Tx<'_>, rows: &[AutonomyRow]) -> Result<(), StoreError> {
+            for chunk in rows.chunks(2000) {
+                let mut q = Sql::new(
                     "INSERT INTO autonomy_assessments (id, person_id, level, assessed_on, agent_id, created_at) ",
                 );
                 q.push_values(chunk, |mut r, a| {
@@ -50,10 +68,14 @@ macro_rules! repo_demo {
                         .push_bind(a.agent_id)
                         .push_bind(a.created_at);
                 });
-                q.build().execute(&mut *tx).await?;
+                q.build().execute(&mut **tx).await?;
             }
-            for chunk in b.mandates.chunks(1000) {
-                let mut q = QueryBuilder::<Db>::new(
+            Ok(())
+        }
+
+        async fn bulk_mandates(tx: &mut Tx<'_>, rows: &[MandateRow]) -> Result<(), StoreError> {
+            for chunk in rows.chunks(1000) {
+                let mut q = Sql::new(
                     "INSERT INTO mandates (id, structure_id, person_id, categories, revoked_categories, \
                      duration, starts_on, ends_on, consent, signed_at, verification_code, \
                      revocation_secret, remote_code_hash, remote_code_expires, remote_attempts, \
@@ -87,14 +109,18 @@ macro_rules! repo_demo {
                         .push_bind(m.created_at)
                         .push_bind(m.updated_at);
                 });
-                q.build().execute(&mut *tx).await?;
+                q.build().execute(&mut **tx).await?;
             }
-            for chunk in b.requests.chunks(1000) {
-                let mut q = QueryBuilder::<Db>::new(
+            Ok(())
+        }
+
+        async fn bulk_requests(tx: &mut Tx<'_>, rows: &[HelpRequestRow]) -> Result<(), StoreError> {
+            for chunk in rows.chunks(1000) {
+                let mut q = Sql::new(
                     "INSERT INTO help_requests (id, structure_id, reference, person_id, anon_age_bracket, \
                      anon_postcode, anon_commune, procedure, category, operator, channel, rights_at_risk, \
                      deadline, status, outcome, block_reason, submission_key, created_by, created_at, \
-                     updated_at, closed_at) ",
+                     updated_at, closed_at, operator_key) ",
                 );
                 q.push_values(chunk, |mut r, h| {
                     r.push_bind(h.id)
@@ -117,12 +143,17 @@ macro_rules! repo_demo {
                         .push_bind(h.created_by)
                         .push_bind(h.created_at)
                         .push_bind(h.updated_at)
-                        .push_bind(h.closed_at);
+                        .push_bind(h.closed_at)
+                        .push_bind(h.operator.as_deref().map(crate::repo::fold_key));
                 });
-                q.build().execute(&mut *tx).await?;
+                q.build().execute(&mut **tx).await?;
             }
-            for chunk in b.interventions.chunks(2000) {
-                let mut q = QueryBuilder::<Db>::new(
+            Ok(())
+        }
+
+        async fn bulk_interventions(tx: &mut Tx<'_>, rows: &[InterventionRow]) -> Result<(), StoreError> {
+            for chunk in rows.chunks(2000) {
+                let mut q = Sql::new(
                     "INSERT INTO interventions (id, structure_id, help_request_id, agent_id, occurred_at, \
                      duration_minutes, mode, place, summary, next_step, mandate_id, created_at) ",
                 );
@@ -140,10 +171,14 @@ macro_rules! repo_demo {
                         .push_bind(i.mandate_id)
                         .push_bind(i.created_at);
                 });
-                q.build().execute(&mut *tx).await?;
+                q.build().execute(&mut **tx).await?;
             }
-            for chunk in b.follow_ups.chunks(2000) {
-                let mut q = QueryBuilder::<Db>::new(
+            Ok(())
+        }
+
+        async fn bulk_follow_ups(tx: &mut Tx<'_>, rows: &[FollowUpRow]) -> Result<(), StoreError> {
+            for chunk in rows.chunks(2000) {
+                let mut q = Sql::new(
                     "INSERT INTO follow_ups (id, structure_id, help_request_id, person_id, assignee_id, \
                      due_date, reason, done, done_at, created_by, created_at) ",
                 );
@@ -160,10 +195,14 @@ macro_rules! repo_demo {
                         .push_bind(f.created_by)
                         .push_bind(f.created_at);
                 });
-                q.build().execute(&mut *tx).await?;
+                q.build().execute(&mut **tx).await?;
             }
-            for chunk in b.journal.chunks(2000) {
-                let mut q = QueryBuilder::<Db>::new(
+            Ok(())
+        }
+
+        async fn bulk_journal(tx: &mut Tx<'_>, rows: &[JournalRow]) -> Result<(), StoreError> {
+            for chunk in rows.chunks(2000) {
+                let mut q = Sql::new(
                     "INSERT INTO journal (chain, seq, at, actor_id, structure_id, action, \
                      object_type, object_id, details, prev_hash, hash) ",
                 );
@@ -180,21 +219,27 @@ macro_rules! repo_demo {
                         .push_bind(&j.prev_hash)
                         .push_bind(&j.hash);
                 });
-                q.build().execute(&mut *tx).await?;
+                q.build().execute(&mut **tx).await?;
             }
+            Ok(())
+        }
+
+        /// The journal heads after the batch, the persons' list revisions
+        /// and the request reference counters.
+        async fn bulk_chains_and_counters(tx: &mut Tx<'_>, b: &BulkBatch) -> Result<(), StoreError> {
             for h in &b.heads {
                 sqlx::query("UPDATE journal_heads SET seq = $1, hash = $2 WHERE chain = $3")
                     .bind(h.seq)
                     .bind(&h.hash)
                     .bind(&h.chain)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
             let mut structures: Vec<Uuid> = b.persons.iter().map(|p| p.structure_id).collect();
             structures.sort();
             structures.dedup();
             for s in structures {
-                bump_persons_revision(&mut tx, s).await?;
+                bump_persons_revision(tx, s).await?;
             }
             for (structure, year, value) in &b.counters {
                 sqlx::query(
@@ -204,10 +249,9 @@ macro_rules! repo_demo {
                 .bind(structure)
                 .bind(year)
                 .bind(value)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
-            tx.commit().await?;
             Ok(())
         }
     };

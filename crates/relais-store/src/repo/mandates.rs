@@ -1,7 +1,7 @@
 //! Mandates, their public look-ups, and a structure's policy.
 
 macro_rules! repo_mandates {
-    ($lock:literal) => {
+    () => {
         /// Counts one look-up of a mandate's public page (not journaled).
         pub(crate) async fn count_mandate_lookup(
             pool: &Pool<Db>,
@@ -292,7 +292,7 @@ macro_rules! repo_mandates {
             person_id: Option<Uuid>,
             ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
         ) -> Result<Vec<MandateListRow>, StoreError> {
-            let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+            let mut q = Sql::new(format!(
                 "SELECT {MANDATE_COLS}, {MANDATE_LIST} WHERE m.structure_id = "
             ));
             q.push_bind(structure_id);

@@ -4,12 +4,19 @@
 //! The only dialect difference so far is row locking (`FOR UPDATE` on
 //! PostgreSQL; SQLite serialises writers on one connection): of the journal
 //! head, and of the request and mandates a write relies on.
-
 //!
 //! Each area has its own file holding one macro (`repo_<area>!`); the
 //! engine modules below expand the shared preamble and every area macro
 //! once per engine, so that all areas of one engine share one namespace
 //! (an area may call another's transaction helpers).
+
+/// The search key of a text: folded by the domain's one rule
+/// ([`relais_domain::search::fold`]: no accents, lower case, words split by
+/// single spaces), stored beside the text so that a search with a folded
+/// needle finds the same rows on SQLite and on PostgreSQL.
+pub(crate) fn fold_key(text: &str) -> String {
+    relais_domain::search::fold(text)
+}
 
 macro_rules! repo_core {
     ($db:ty) => {
@@ -17,19 +24,37 @@ macro_rules! repo_core {
         use crate::rows::*;
         use chrono::{DateTime, Utc};
         use relais_domain::journal::{entry_hash, journal_time, JournalEvent, GENESIS_HASH};
-        use sqlx::{Pool, Transaction};
+        use sqlx::{Pool, QueryBuilder, Transaction};
         use uuid::Uuid;
 
         type Db = $db;
         type Tx<'a> = Transaction<'a, Db>;
+        /// The one way SQL whose shape depends on the input is built:
+        /// fragments pushed in order, values bound (`$n` numbered by sqlx).
+        type Sql<'a> = QueryBuilder<'a, Db>;
 
-        /// The `WHERE` start that limits statistics to one structure (none
-        /// for the whole instance), and the number of the next parameter.
-        fn scope_condition(column: &str, scope: Option<Uuid>) -> (String, usize) {
-            match scope {
-                Some(_) => (format!("{column} = $1 AND"), 2),
-                None => (String::new(), 1),
+        /// Limits statistics to one structure (`None`: the whole instance).
+        fn and_scope(q: &mut Sql<'_>, column: &'static str, scope: Option<Uuid>) {
+            if let Some(s) = scope {
+                q.push(" AND ").push(column).push(" = ").push_bind(s);
             }
+        }
+
+        /// `AND column >= from AND column < to` (or `<=` when `inclusive`).
+        fn and_between<'a, T>(
+            q: &mut Sql<'a>,
+            column: &'static str,
+            from: T,
+            to: T,
+            inclusive: bool,
+        ) where
+            T: 'a + sqlx::Encode<'a, Db> + sqlx::Type<Db>,
+        {
+            q.push(" AND ").push(column).push(" >= ").push_bind(from);
+            q.push(" AND ")
+                .push(column)
+                .push(if inclusive { " <= " } else { " < " });
+            q.push_bind(to);
         }
 
         pub(crate) async fn ping(pool: &Pool<Db>) -> Result<(), StoreError> {
@@ -57,6 +82,7 @@ mod mandates;
 mod privacy;
 #[macro_use]
 mod stats;
+#[cfg(feature = "demo")]
 #[macro_use]
 mod demo;
 #[macro_use]
@@ -68,38 +94,29 @@ mod reminders;
 #[macro_use]
 mod catalogue;
 
-pub(crate) mod sqlite {
-    repo_core!(sqlx::Sqlite);
-    repo_journal!("");
-    repo_structures!("");
-    repo_agents!("");
-    repo_accounts!("");
-    repo_persons!("");
-    repo_requests!("");
-    repo_mandates!("");
-    repo_privacy!("");
-    repo_stats!("");
-    repo_demo!("");
-    repo_places!("");
-    repo_referrals!("");
-    repo_reminders!("");
-    repo_catalogue!("");
+/// One engine's module: the preamble, then every area's SQL.
+macro_rules! engine {
+    ($name:ident, $db:ty, $lock:literal) => {
+        pub(crate) mod $name {
+            repo_core!($db);
+            repo_journal!($lock);
+            repo_structures!();
+            repo_agents!();
+            repo_accounts!($lock);
+            repo_persons!();
+            repo_requests!($lock);
+            repo_mandates!();
+            repo_privacy!();
+            repo_stats!();
+            #[cfg(feature = "demo")]
+            repo_demo!();
+            repo_places!();
+            repo_referrals!();
+            repo_reminders!();
+            repo_catalogue!();
+        }
+    };
 }
 
-pub(crate) mod postgres {
-    repo_core!(sqlx::Postgres);
-    repo_journal!(" FOR UPDATE");
-    repo_structures!(" FOR UPDATE");
-    repo_agents!(" FOR UPDATE");
-    repo_accounts!(" FOR UPDATE");
-    repo_persons!(" FOR UPDATE");
-    repo_requests!(" FOR UPDATE");
-    repo_mandates!(" FOR UPDATE");
-    repo_privacy!(" FOR UPDATE");
-    repo_stats!(" FOR UPDATE");
-    repo_demo!(" FOR UPDATE");
-    repo_places!(" FOR UPDATE");
-    repo_referrals!(" FOR UPDATE");
-    repo_reminders!(" FOR UPDATE");
-    repo_catalogue!(" FOR UPDATE");
-}
+engine!(sqlite, sqlx::Sqlite, "");
+engine!(postgres, sqlx::Postgres, " FOR UPDATE");

@@ -1,7 +1,7 @@
 //! Persons helped, their autonomy and their online accounts.
 
 macro_rules! repo_persons {
-    ($lock:literal) => {
+    () => {
         // ---- persons -------------------------------------------------------
 
         const PERSON_COLS: &str = "id, structure_id, first_name, last_name, usual_name, birth_date, \

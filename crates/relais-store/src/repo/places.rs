@@ -1,7 +1,7 @@
 //! Places and services (imported directory and a structure's own places).
 
 macro_rules! repo_places {
-    ($lock:literal) => {
+    () => {
         // ---- places ---------------------------------------------------------
 
         /// Inserts new places and services and updates those whose content
@@ -41,12 +41,10 @@ macro_rules! repo_places {
             (source, source_id, hash): (&str, &str, &str),
             counts: &mut UpsertCounts,
         ) -> Result<bool, StoreError> {
-            let sql = format!("SELECT content_hash FROM {table} WHERE source = $1 AND source_id = $2");
-            let existing: Option<(String,)> = sqlx::query_as(&sql)
-                .bind(source)
-                .bind(source_id)
-                .fetch_optional(&mut **tx)
-                .await?;
+            let mut q = Sql::new("SELECT content_hash FROM ");
+            q.push(table).push(" WHERE source = ").push_bind(source);
+            q.push(" AND source_id = ").push_bind(source_id);
+            let existing: Option<(String,)> = q.build_query_as().fetch_optional(&mut **tx).await?;
             Ok(match existing {
                 Some((h,)) if h == hash => {
                     counts.unchanged += 1;

@@ -1,7 +1,7 @@
 //! Privacy: data keys and resealing, private notes, retention and anonymisation.
 
 macro_rules! repo_privacy {
-    ($lock:literal) => {
+    () => {
         // ---- privacy -------------------------------------------------------
 
         /// The ids of the data keys that sealed what the database holds.
@@ -29,14 +29,22 @@ macro_rules! repo_privacy {
             Ok(())
         }
 
+        /// `SELECT id, column FROM table` where it holds a value: `table`
+        /// and `column` come from [`crate::sealed::SEALED_COLUMNS`].
+        fn sealed_column<'a>(table: &str, column: &str) -> Sql<'a> {
+            let mut q = Sql::new("SELECT id, ");
+            q.push(column).push(" FROM ").push(table);
+            q.push(" WHERE ").push(column).push(" IS NOT NULL");
+            q
+        }
+
         /// The sealed values of one column, as (row id, value) text pairs.
         pub(crate) async fn sealed_texts(
             pool: &Pool<Db>,
             table: &str,
             column: &str,
         ) -> Result<Vec<(Uuid, String)>, StoreError> {
-            let sql = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
-            Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
+            Ok(sealed_column(table, column).build_query_as().fetch_all(pool).await?)
         }
 
         pub(crate) async fn sealed_blobs(
@@ -44,8 +52,7 @@ macro_rules! repo_privacy {
             table: &str,
             column: &str,
         ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
-            let sql = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
-            Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
+            Ok(sealed_column(table, column).build_query_as().fetch_all(pool).await?)
         }
 
         /// Writes re-sealed values back and records which keys remain, in
@@ -60,12 +67,16 @@ macro_rules! repo_privacy {
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
             for (table, column, id, value) in texts {
-                let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
-                sqlx::query(&sql).bind(value).bind(*id).execute(&mut *tx).await?;
+                let mut q = Sql::new("UPDATE ");
+                q.push(table).push(" SET ").push(column).push(" = ").push_bind(value);
+                q.push(" WHERE id = ").push_bind(*id);
+                q.build().execute(&mut *tx).await?;
             }
             for (table, column, id, value) in blobs {
-                let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
-                sqlx::query(&sql).bind(value).bind(*id).execute(&mut *tx).await?;
+                let mut q = Sql::new("UPDATE ");
+                q.push(table).push(" SET ").push(column).push(" = ").push_bind(value);
+                q.push(" WHERE id = ").push_bind(*id);
+                q.build().execute(&mut *tx).await?;
             }
             sqlx::query("DELETE FROM data_keys WHERE key_id <> $1")
                 .bind(key_id)

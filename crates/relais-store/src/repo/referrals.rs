@@ -1,7 +1,7 @@
 //! Referrals of a request to a place.
 
 macro_rules! repo_referrals {
-    ($lock:literal) => {
+    () => {
         // ---- referrals -------------------------------------------------------
 
         const REFERRAL_SELECT: &str = "SELECT r.id, r.structure_id, r.help_request_id, \
@@ -115,18 +115,13 @@ macro_rules! repo_referrals {
             from: DateTime<Utc>,
             to: DateTime<Utc>,
         ) -> Result<Vec<(String, Option<Uuid>, String, String)>, StoreError> {
-            let (cond, n) = scope_condition("f.structure_id", scope);
-            let sql = format!(
+            let mut q = Sql::new(
                 "SELECT f.status, f.created_by, h.category, h.channel FROM referrals f \
-                 JOIN help_requests h ON h.id = f.help_request_id \
-                 WHERE {cond} f.created_at >= ${n} AND f.created_at < ${}",
-                n + 1
+                 JOIN help_requests h ON h.id = f.help_request_id WHERE TRUE",
             );
-            let mut q = sqlx::query_as(&sql);
-            if let Some(s) = scope {
-                q = q.bind(s);
-            }
-            Ok(q.bind(from).bind(to).fetch_all(pool).await?)
+            and_scope(&mut q, "f.structure_id", scope);
+            and_between(&mut q, "f.created_at", from, to, false);
+            Ok(q.build_query_as().fetch_all(pool).await?)
         }
     };
 }

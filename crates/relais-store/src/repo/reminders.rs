@@ -1,7 +1,7 @@
 //! Reminders: agents' notifications and e-mails, calendar feeds, and reminders to the person.
 
 macro_rules! repo_reminders {
-    ($lock:literal) => {
+    () => {
         // ---- reminders -----------------------------------------------------
 
         /// Follow-ups not done whose day has come, in every structure.

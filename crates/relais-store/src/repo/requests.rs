@@ -29,8 +29,8 @@ macro_rules! repo_requests {
                 "INSERT INTO help_requests (id, structure_id, reference, person_id, anon_age_bracket, \
                  anon_postcode, anon_commune, procedure, category, operator, channel, rights_at_risk, \
                  deadline, status, outcome, block_reason, submission_key, created_by, created_at, \
-                 updated_at, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                 $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+                 updated_at, closed_at, operator_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
             )
             .bind(r.id)
             .bind(r.structure_id)
@@ -53,6 +53,7 @@ macro_rules! repo_requests {
             .bind(r.created_at)
             .bind(r.updated_at)
             .bind(r.closed_at)
+            .bind(r.operator.as_deref().map(crate::repo::fold_key))
             .execute(&mut **tx)
             .await?;
             Ok(reference)
@@ -88,7 +89,7 @@ macro_rules! repo_requests {
             if person_ids.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut q = sqlx::QueryBuilder::<Db>::new(
+            let mut q = Sql::new(
                 "SELECT person_id, id, consent, verification_code, categories, revoked_categories, \
                  starts_on, ends_on, signed_at, revoked_at FROM mandates \
                  WHERE revoked_at IS NULL AND structure_id = ",
@@ -216,7 +217,7 @@ macro_rules! repo_requests {
             limit: i64,
             offset: i64,
         ) -> Result<Vec<HelpRequestListRow>, StoreError> {
-            let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+            let mut q = Sql::new(format!(
                 "SELECT {REQUEST_COLS}, p.first_name AS person_first_name, \
                  p.last_name AS person_last_name FROM help_requests r \
                  LEFT JOIN persons p ON p.id = r.person_id WHERE r.structure_id = "
@@ -238,14 +239,10 @@ macro_rules! repo_requests {
                 q.push(" AND r.category = ").push_bind(c.clone());
             }
             if let Some(o) = &f.operator {
-                let pattern = o
-                    .to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                q.push(" AND LOWER(r.operator) LIKE ")
-                    .push_bind(format!("%{pattern}%"))
-                    .push(" ESCAPE '\\'");
+                // Both sides folded alike (no accents, lower case); a
+                // folded text holds no `%`, `_` or `\\` to escape.
+                let needle = crate::repo::fold_key(o);
+                q.push(" AND r.operator_key LIKE ").push_bind(format!("%{needle}%"));
             }
             if let Some(a) = f.agent_id {
                 q.push(" AND (r.created_by = ")
@@ -347,7 +344,8 @@ macro_rules! repo_requests {
             let done = sqlx::query(
                 "UPDATE help_requests SET procedure = $1, category = $2, operator = $3, channel = $4, \
                  rights_at_risk = $5, deadline = $6, status = $7, outcome = $8, block_reason = $9, \
-                 updated_at = $10, closed_at = $11 WHERE id = $12 AND structure_id = $13",
+                 updated_at = $10, closed_at = $11, operator_key = $12 \
+                 WHERE id = $13 AND structure_id = $14",
             )
             .bind(&r.procedure)
             .bind(&r.category)
@@ -360,6 +358,7 @@ macro_rules! repo_requests {
             .bind(&r.block_reason)
             .bind(r.updated_at)
             .bind(r.closed_at)
+            .bind(r.operator.as_deref().map(crate::repo::fold_key))
             .bind(r.id)
             .bind(r.structure_id)
             .execute(&mut *tx)
@@ -670,6 +669,40 @@ macro_rules! repo_requests {
                 .bind(request_id)
                 .fetch_all(pool)
                 .await?)
+        }
+
+        // ---- search keys -----------------------------------------------------
+
+        /// Up to `limit` requests whose operator has no search key yet
+        /// (written before migration 0018).
+        pub(crate) async fn operator_keys_missing(
+            pool: &Pool<Db>,
+            limit: i64,
+        ) -> Result<Vec<(Uuid, String)>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT id, operator FROM help_requests \
+                 WHERE operator IS NOT NULL AND operator_key IS NULL LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        /// Stores the operators' search keys (not journaled: derived data).
+        pub(crate) async fn set_operator_keys(
+            pool: &Pool<Db>,
+            keys: &[(Uuid, String)],
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            for (id, key) in keys {
+                sqlx::query("UPDATE help_requests SET operator_key = $1 WHERE id = $2")
+                    .bind(key)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
         }
     };
 }

@@ -1,7 +1,7 @@
 //! Structures (the services that use relais).
 
 macro_rules! repo_structures {
-    ($lock:literal) => {
+    () => {
         // ---- structures -------------------------------------------------
 
         pub(crate) async fn insert_structure(

@@ -80,7 +80,6 @@ impl Store {
         dispatch!(self, write, delete_expired_links(before))
     }
 
-
     pub async fn insert_link(
         &self,
         l: &OneTimeLinkRow,
@@ -128,7 +127,6 @@ impl Store {
             accept_reset(token_hash, agent_id, password_hash, events, now)
         )
     }
-
 
     /// Counts an attempt from `address` before it is checked; `None` when
     /// the address must still wait (then `events_if_throttled` are
@@ -253,7 +251,6 @@ impl Store {
     ) -> Result<(), StoreError> {
         dispatch!(self, write, use_link(token_hash, events, now))
     }
-
 
     pub async fn insert_token(
         &self,

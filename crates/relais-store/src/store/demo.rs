@@ -1,6 +1,37 @@
-//! Generated data (demonstration and load generator).
+//! Generated data (demonstration and load generator), behind the `demo`
+//! feature: rows built by the caller, written in bulk.
 
 use super::prelude::*;
+
+/// Rows written together in one transaction by `relais gen`.
+#[derive(Debug, Clone, Default)]
+pub struct BulkBatch {
+    pub persons: Vec<PersonRow>,
+    pub assessments: Vec<AutonomyRow>,
+    pub mandates: Vec<MandateRow>,
+    pub requests: Vec<HelpRequestRow>,
+    pub interventions: Vec<InterventionRow>,
+    pub follow_ups: Vec<FollowUpRow>,
+    /// Entries whose chain position and hash the caller computed (`id`
+    /// is not written).
+    pub journal: Vec<JournalRow>,
+    /// The journal heads after this batch.
+    pub heads: Vec<JournalHeadRow>,
+    /// (structure, year, last number) of request references.
+    pub counters: Vec<(Uuid, i64, i64)>,
+}
+
+impl BulkBatch {
+    pub fn rows(&self) -> usize {
+        self.persons.len()
+            + self.assessments.len()
+            + self.mandates.len()
+            + self.requests.len()
+            + self.interventions.len()
+            + self.follow_ups.len()
+            + self.journal.len()
+    }
+}
 
 impl Store {
     /// Writes a generator batch in one transaction; sealed columns are

@@ -53,6 +53,7 @@ macro_rules! dispatch {
 mod accounts;
 mod agents;
 mod catalogue;
+#[cfg(feature = "demo")]
 mod demo;
 mod journal;
 mod mandates;
@@ -64,6 +65,9 @@ mod reminders;
 mod requests;
 mod stats;
 mod structures;
+
+#[cfg(feature = "demo")]
+pub use demo::BulkBatch;
 
 /// What every area's `impl Store` block uses.
 mod prelude {
@@ -241,13 +245,20 @@ impl Store {
         }
     }
 
-    /// Applies the pending migrations of the engine's dialect.
+    /// Applies the pending migrations of the engine's dialect, then fills
+    /// the search keys that rows written before them lack.
     ///
     /// On PostgreSQL, a database that is already up to date is left alone
     /// without taking the migrator's steps (which create its table): so the
     /// server may run as a role that owns no table and may create none,
     /// while the owner role runs `relais migrate`.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.run_migrations().await?;
+        self.fill_search_keys().await?;
+        Ok(())
+    }
+
+    async fn run_migrations(&self) -> Result<(), StoreError> {
         match &self.engine {
             Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS
                 .run(write)

@@ -236,4 +236,23 @@ impl Store {
         rows.open(&self.vault)?;
         Ok(rows)
     }
+
+    /// Fills the search keys of the rows written before they were stored
+    /// (migration 0018): folding is Rust's, SQL cannot do it alike on
+    /// both engines. Idempotent; run by [`Store::migrate`].
+    pub async fn fill_search_keys(&self) -> Result<u64, StoreError> {
+        let mut filled = 0;
+        loop {
+            let missing = dispatch!(self, write, operator_keys_missing(500))?;
+            if missing.is_empty() {
+                return Ok(filled);
+            }
+            let keys: Vec<(Uuid, String)> = missing
+                .into_iter()
+                .map(|(id, operator)| (id, repo::fold_key(&operator)))
+                .collect();
+            dispatch!(self, write, set_operator_keys(&keys))?;
+            filled += keys.len() as u64;
+        }
+    }
 }

@@ -5,13 +5,17 @@ use relais_domain::journal::{verify_chain, JournalEntry, JournalEvent};
 use relais_store::*;
 use uuid::Uuid;
 
-fn now() -> chrono::DateTime<Utc> {
+pub use crate::search::{
+    operator_search_ignores_case_and_accents, search_keys_missing_are_filled_once,
+};
+
+pub(crate) fn now() -> chrono::DateTime<Utc> {
     Utc::now()
         .duration_trunc(Duration::microseconds(1))
         .unwrap()
 }
 
-fn structure(slug: &str) -> StructureRow {
+pub(crate) fn structure(slug: &str) -> StructureRow {
     StructureRow {
         id: Uuid::now_v7(),
         name: format!("Structure {slug}"),
@@ -353,7 +357,7 @@ pub async fn journal_chains_verify(store: &Store) {
     assert_eq!(recent[0].seq, 5);
 }
 
-async fn raw_execute(store: &Store, sql: &str) -> Result<u64, sqlx::Error> {
+pub(crate) async fn raw_execute(store: &Store, sql: &str) -> Result<u64, sqlx::Error> {
     match store.engine() {
         Engine::Sqlite { write, .. } => sqlx::query(sql)
             .execute(write)
@@ -455,7 +459,7 @@ fn person(structure_id: Uuid, first: &str, last: &str) -> PersonRow {
     }
 }
 
-fn request(
+pub(crate) fn request(
     structure_id: Uuid,
     person_id: Option<Uuid>,
     category: &str,
@@ -484,6 +488,26 @@ fn request(
         updated_at: now(),
         closed_at: None,
     }
+}
+
+/// Records a request alone (no person, intervention nor follow-up);
+/// returns its reference.
+pub(crate) async fn intake(store: &Store, r: HelpRequestRow) -> String {
+    store
+        .insert_intake(
+            &IntakeRows {
+                reference_year: chrono::Datelike::year(&now()),
+                new_person: None,
+                autonomy: None,
+                request: r,
+                intervention: None,
+                follow_up: None,
+            },
+            &[],
+            now(),
+        )
+        .await
+        .unwrap()
 }
 
 fn intervention(structure_id: Uuid, request_id: Uuid, agent_id: Option<Uuid>) -> InterventionRow {
@@ -528,39 +552,11 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     let year = chrono::Datelike::year(&now());
     assert_eq!(refs1, format!("D-{year}-000001"));
     let r2 = request(s.id, Some(p.id), "travail", "France Travail");
-    let refs2 = store
-        .insert_intake(
-            &IntakeRows {
-                reference_year: chrono::Datelike::year(&now()),
-                new_person: None,
-                autonomy: None,
-                request: r2.clone(),
-                intervention: None,
-                follow_up: None,
-            },
-            &[],
-            now(),
-        )
-        .await
-        .unwrap();
+    let refs2 = intake(store, r2.clone()).await;
     assert_eq!(refs2, format!("D-{year}-000002"));
     // Numbering is per structure.
     let rb = request(other.id, None, "papiers", "ANTS");
-    let refb = store
-        .insert_intake(
-            &IntakeRows {
-                reference_year: chrono::Datelike::year(&now()),
-                new_person: None,
-                autonomy: None,
-                request: rb,
-                intervention: None,
-                follow_up: None,
-            },
-            &[],
-            now(),
-        )
-        .await
-        .unwrap();
+    let refb = intake(store, rb).await;
     assert_eq!(refb, format!("D-{year}-000001"));
     // Round trip of the person, dates and multi-line notes included.
     let back = store.person_by_id(s.id, p.id).await.unwrap().unwrap();
@@ -594,21 +590,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     assert_eq!(store.count_help_requests(s.id).await.unwrap(), 2);
     assert_eq!(store.journal_entries().await.unwrap().len(), entries_before);
     let r4 = request(s.id, None, "argent", "DGFiP");
-    let next = store
-        .insert_intake(
-            &IntakeRows {
-                reference_year: chrono::Datelike::year(&now()),
-                new_person: None,
-                autonomy: None,
-                request: r4,
-                intervention: None,
-                follow_up: None,
-            },
-            &[],
-            now(),
-        )
-        .await
-        .unwrap();
+    let next = intake(store, r4).await;
     assert_eq!(
         next,
         format!("D-{year}-000003"),
@@ -617,21 +599,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     // A repeated submission key is refused by the database.
     let mut k1 = request(s.id, None, "argent", "DGFiP");
     k1.submission_key = Some("form-1".into());
-    store
-        .insert_intake(
-            &IntakeRows {
-                reference_year: chrono::Datelike::year(&now()),
-                new_person: None,
-                autonomy: None,
-                request: k1.clone(),
-                intervention: None,
-                follow_up: None,
-            },
-            &[],
-            now(),
-        )
-        .await
-        .unwrap();
+    intake(store, k1.clone()).await;
     let mut k2 = request(s.id, None, "argent", "DGFiP");
     k2.submission_key = Some("form-1".into());
     assert!(matches!(

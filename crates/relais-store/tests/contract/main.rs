@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cases;
+mod schema;
+mod search;
 
 use relais_store::Store;
 use sqlx::Connection;
@@ -117,4 +119,6 @@ contract!(
     intake_is_one_transaction_with_numbered_references,
     request_lists_filter_and_page,
     merging_moves_the_history,
+    operator_search_ignores_case_and_accents,
+    search_keys_missing_are_filled_once,
 );

@@ -18,6 +18,7 @@ mod nodes;
 mod places;
 mod privacy;
 mod reminders;
+mod search;
 mod stats;
 mod team;
 mod trust_accounts;
