@@ -9,9 +9,11 @@ mod auth;
 pub mod catalog;
 mod clock;
 pub mod communes;
+#[cfg(feature = "demo")]
 mod demo;
 mod error;
 mod exports;
+#[cfg(feature = "demo")]
 mod gen;
 mod home;
 pub use home::{HomeOverview, TeamOverdue, TEAM_OVERDUE_SHOWN};
@@ -35,12 +37,14 @@ mod verification;
 pub use account::{AccountOverview, SessionInfo, TotpEnrolment};
 pub use auth::{SessionContext, SignIn, Stage};
 pub use clock::{Clock, FixedClock, SystemClock};
+#[cfg(feature = "demo")]
 pub use demo::{DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STRUCTURE_SLUG};
 pub use error::ServiceError;
 pub use exports::{
     ExportCursor, InterventionExport, TerritoryCell, TerritoryCommune, TerritoryDepartement,
     TerritoryExport, DEFAULT_SUPPRESSION_THRESHOLD, EXPORT_PAGE,
 };
+#[cfg(feature = "demo")]
 pub use gen::{GenReport, GenSpec, AGENTS_PER_STRUCTURE, GEN_PASSWORD};
 pub use journal::{JournalAnchor, JournalReport};
 pub use mandates::{

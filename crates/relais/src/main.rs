@@ -52,6 +52,7 @@ enum Command {
         db: DbArg,
     },
     /// Load the demo data (idempotent).
+    #[cfg(feature = "demo")]
     Demo {
         #[command(flatten)]
         db: DbArg,
@@ -84,6 +85,7 @@ enum Command {
     /// Generate a realistic dataset for benchmarks: structures gen-1 …
     /// gen-S, each with agent@gen-N.test (password printed). Needs the
     /// data key, like serve.
+    #[cfg(feature = "demo")]
     Gen {
         /// A named size: departement or national (the flags below then
         /// only change the seed).
@@ -401,6 +403,7 @@ fn anchor_dir(s: &Settings) -> Result<Option<PathBuf>, Failure> {
 
 /// `--demo` goes only into an empty or demonstration database; checked
 /// before the keys are recorded or anything else is written.
+#[cfg(feature = "demo")]
 async fn claim_demo_database(s: &Settings) -> CmdResult {
     let store = open_store(s).await?;
     let r = services(store.clone(), s, true)
@@ -415,6 +418,11 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
     relais_service::catalog::Catalog::shipped()
         .map_err(|e| Failure::Usage(format!("invalid procedures catalogue: {e}")))?;
     let anchor_dir = anchor_dir(&s)?;
+    #[cfg(not(feature = "demo"))]
+    if demo {
+        return Err(Failure::Usage("this relais is built without the demo".into()));
+    }
+    #[cfg(feature = "demo")]
     if demo {
         claim_demo_database(&s).await?;
     }
@@ -423,6 +431,7 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
         tracing::warn!(error = %e, "the planner statistics could not be refreshed");
     }
     let services = services(store.clone(), &s, demo);
+    #[cfg(feature = "demo")]
     if demo {
         services.ensure_demo().await.map_err(service_failure)?;
         tracing::info!("demo data ready: sign in as agent@demoville.test");
@@ -612,6 +621,7 @@ async fn run(cli: Cli) -> CmdResult {
             eprintln!("database {} is up to date", redact_url(&s.database_url));
             Ok(())
         }
+        #[cfg(feature = "demo")]
         Command::Demo { db } => {
             let s = settings(cfg, None, &db)?;
             claim_demo_database(&s).await?;
@@ -726,6 +736,7 @@ async fn run(cli: Cli) -> CmdResult {
             );
             Ok(())
         }
+        #[cfg(feature = "demo")]
         Command::Gen {
             size,
             structures,

@@ -137,40 +137,5 @@ macro_rules! repo_journal {
                     .await?,
             )
         }
-        /// Marks the database as a demonstration one when it holds nothing
-        /// but the demonstration structure and its members (an empty
-        /// database included), journaling the mark; then tells whether it
-        /// is one. One transaction.
-        pub(crate) async fn claim_demo(
-            pool: &Pool<Db>,
-            demo_slug: &str,
-            events: &[JournalEvent],
-            now: DateTime<Utc>,
-        ) -> Result<bool, StoreError> {
-            let mut tx = pool.begin().await?;
-            let marked = sqlx::query(
-                "INSERT INTO instance_flags (name, set_at) SELECT 'demo', $1 \
-                 WHERE NOT EXISTS (SELECT 1 FROM structures WHERE slug <> $2) \
-                 AND NOT EXISTS (SELECT 1 FROM agents a WHERE NOT EXISTS ( \
-                     SELECT 1 FROM memberships m JOIN structures s ON s.id = m.structure_id \
-                     WHERE m.agent_id = a.id AND s.slug = $2)) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(now)
-            .bind(demo_slug)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            let flags: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM instance_flags WHERE name = 'demo'")
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if marked {
-                append_journal(&mut tx, events, now).await?;
-            }
-            tx.commit().await?;
-            Ok(flags > 0)
-        }
     };
 }

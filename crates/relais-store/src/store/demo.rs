@@ -51,4 +51,15 @@ impl Store {
         }
         dispatch!(self, write, bulk_load(&batch))
     }
+
+    /// Whether the database is a demonstration one (marked so, or made of
+    /// the demonstration structure alone); an empty one is marked first.
+    pub async fn claim_demo(
+        &self,
+        demo_slug: &str,
+        events: &[JournalEvent],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, write, claim_demo(demo_slug, events, now))
+    }
 }

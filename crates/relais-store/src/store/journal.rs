@@ -36,15 +36,4 @@ impl Store {
     pub async fn journal_heads(&self) -> Result<Vec<JournalHeadRow>, StoreError> {
         dispatch!(self, read, journal_heads())
     }
-
-    /// Whether the database is a demonstration one (marked so, or made of
-    /// the demonstration structure alone); an empty one is marked first.
-    pub async fn claim_demo(
-        &self,
-        demo_slug: &str,
-        events: &[JournalEvent],
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        dispatch!(self, write, claim_demo(demo_slug, events, now))
-    }
 }
