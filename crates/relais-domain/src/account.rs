@@ -40,38 +40,6 @@ impl Role {
             _ => Err(FieldError::new("role", "invalid_choice")),
         }
     }
-
-    /// Supervisors and admins manage the accounts of their structure.
-    pub fn can_manage_team(self) -> bool {
-        matches!(self, Role::Supervisor | Role::Admin)
-    }
-
-    /// Supervisors and admins see the whole team's overdue follow-ups on
-    /// their home page, not only their own.
-    pub fn sees_team_follow_ups(self) -> bool {
-        self.can_manage_team()
-    }
-
-    /// Supervisors and admins handle the persons' rights (subject access,
-    /// erasure), retention, the structure's catalogue and its figures.
-    pub fn can_handle_rights(self) -> bool {
-        matches!(self, Role::Supervisor | Role::Admin)
-    }
-
-    /// Only admins create structures.
-    pub fn can_manage_structures(self) -> bool {
-        matches!(self, Role::Admin)
-    }
-
-    /// Whether an actor holding `self` may give `other` to someone:
-    /// supervisors cannot make admins.
-    pub fn can_grant(self, other: Role) -> bool {
-        match self {
-            Role::Admin => true,
-            Role::Supervisor => other != Role::Admin,
-            _ => false,
-        }
-    }
 }
 
 impl fmt::Display for Role {
@@ -284,12 +252,9 @@ pub struct Seat {
 pub fn may_reset_credentials(actor: &[Seat], target: &[Seat]) -> bool {
     !target.is_empty()
         && target.iter().all(|t| {
-            actor.iter().any(|a| {
-                a.active
-                    && a.structure == t.structure
-                    && a.role.can_manage_team()
-                    && a.role.can_grant(t.role)
-            })
+            actor
+                .iter()
+                .any(|a| a.active && a.structure == t.structure && a.role.can_grant(t.role))
         })
 }
 
@@ -396,9 +361,6 @@ mod tests {
 
     #[test]
     fn roles() {
-        assert!(Role::Supervisor.can_grant(Role::Agent));
-        assert!(!Role::Supervisor.can_grant(Role::Admin));
-        assert!(!Role::Agent.can_manage_team());
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Ok(r));
         }

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod ids;
 pub mod journal;
 pub mod mandate;
+pub mod permission;
 pub mod search;
 pub mod structure;
 pub mod validation;
@@ -23,5 +24,6 @@ pub use ids::{
     AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, MandateId, PersonId,
     StructureId,
 };
+pub use permission::Permission;
 pub use structure::{Siret, Slug, StructureKind, StructureName};
 pub use validation::FieldError;

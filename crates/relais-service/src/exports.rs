@@ -5,11 +5,11 @@
 
 use crate::error::ServiceError;
 use crate::stats::{Period, Scope};
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Utc};
 use relais_domain::disclosure::protect_group;
 use relais_domain::journal::JournalEvent;
-use relais_domain::{AgentId, FieldError, Role, StructureId};
+use relais_domain::FieldError;
 use relais_store::ExportInterventionRow;
 use serde::Serialize;
 use serde_json::json;
@@ -90,13 +90,14 @@ impl Services {
         reason: &str,
         format: &str,
     ) -> Result<InterventionExport, ServiceError> {
+        actor.require(Permission::ViewOwnStatistics)?;
         let period = Period::parse(from, to)?;
         let scope = Self::dashboard_scope(actor, scope)?;
         let reason = reason.trim();
         if names {
             // Names never leave their structure: not even admins export
             // them for the whole instance.
-            if !actor.role.can_handle_rights() || scope == Scope::Instance {
+            if !actor.can(Permission::HandleRights) || scope == Scope::Instance {
                 return Err(ServiceError::Forbidden);
             }
             let n = reason.chars().count();
@@ -190,9 +191,7 @@ impl Services {
         scope: &str,
         threshold: &str,
     ) -> Result<TerritoryExport, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ViewStructureStatistics)?;
         let structure = match Self::dashboard_scope(actor, scope)? {
             Scope::Instance => None,
             _ => Some(actor.structure_id.0),
@@ -311,27 +310,6 @@ impl Services {
             cells,
             communes,
             departements,
-        })
-    }
-
-    /// The actor the command line acts as for a structure's reports: a
-    /// supervisor with no account behind it.
-    pub async fn operator_actor(&self, slug: &str) -> Result<Actor, ServiceError> {
-        let s = self
-            .store
-            .structure_by_slug(slug.trim())
-            .await?
-            .ok_or_else(|| {
-                ServiceError::Invalid(vec![FieldError::new("structure", "unknown_structure")])
-            })?;
-        Ok(Actor {
-            agent_id: AgentId(uuid::Uuid::nil()),
-            name: "relais".into(),
-            email: String::new(),
-            structure_id: StructureId(s.id),
-            structure_slug: s.slug,
-            structure_name: s.name,
-            role: Role::Supervisor,
         })
     }
 }

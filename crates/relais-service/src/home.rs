@@ -4,7 +4,7 @@
 
 use crate::error::ServiceError;
 use crate::requests::ListInput;
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::NaiveDate;
 use relais_domain::{AgentId, Role};
 use relais_store::{FollowUpListRow, HelpRequestListRow, RequestFilter};
@@ -41,6 +41,7 @@ pub const TEAM_OVERDUE_SHOWN: i64 = 50;
 impl Services {
     /// The agent's day: overdue and today's follow-ups, open requests.
     pub async fn home(&self, actor: &Actor) -> Result<HomeOverview, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let today = self.today();
         let due = self
             .store
@@ -88,7 +89,7 @@ impl Services {
                 0,
             )
             .await?;
-        let team_overdue = if actor.role.sees_team_follow_ups() {
+        let team_overdue = if actor.can(Permission::SeeTeamFollowUps) {
             let (total, items) = self
                 .store
                 .team_overdue_follow_ups(
@@ -119,6 +120,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> Result<Vec<(AgentId, String)>, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let policy = self.policy(actor).await?;
         Ok(self
             .store
@@ -137,6 +139,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> Result<Vec<(AgentId, String)>, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         Ok(self
             .store
             .team_of(actor.structure_id.0)

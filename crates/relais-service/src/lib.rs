@@ -52,6 +52,7 @@ pub use mandates::{
 };
 pub use persons::{AccountInput, AccountLine, PersonFile, PersonHit, PersonInput};
 pub use privacy::{PurgeReport, RetentionItem, Statistics, SubjectAccess, RETENTION_NOTICE_DAYS};
+pub use relais_store::vault::generate_key_hex;
 pub use relais_store::{Backend, DataKey, Store, StoreError, Vault};
 
 /// The stored rows that use cases hand back for display.
@@ -71,14 +72,15 @@ pub use requests::{
     RequestFile, RequestInput,
 };
 pub use stats::{
-    Dashboard, DashboardQuery, GroupBy, Measure, Period, Scope, StatRow, StatTable, StatsGroup,
-    StatsReport, TABLES,
+    Dashboard, DashboardQuery, GroupBy, Measure, MonthlyFigures, Period, Scope, StatRow, StatTable,
+    StatsGroup, StatsReport, TABLES,
 };
 pub use structures::{StructureContact, StructureView};
 pub use team::{InviteOutcome, LinkInfo, TeamMember};
 pub use tokens::TokenView;
 pub use verification::{LookupSummary, PublicMandate};
 
+pub use relais_domain::Permission;
 use relais_domain::{AgentId, Role, StructureId};
 use std::sync::Arc;
 
@@ -93,6 +95,53 @@ pub struct Actor {
     pub structure_slug: String,
     pub structure_name: String,
     pub role: Role,
+}
+
+impl Actor {
+    /// Whether the actor's role holds `p` (see the table in
+    /// [`relais_domain::permission`]).
+    pub fn can(&self, p: Permission) -> bool {
+        self.role.has(p)
+    }
+
+    /// The first line of every use case: `Forbidden` unless the actor's
+    /// role holds `p`.
+    pub fn require(&self, p: Permission) -> Result<(), ServiceError> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+}
+
+/// Who asks for a use case that the command line may run too: an agent
+/// (session or token), or the operator of the machine, who holds every
+/// permission and acts in no structure of their own. Journal entries of
+/// the operator carry no actor and say `"via": "cli"`.
+#[derive(Debug, Clone, Copy)]
+pub enum Principal<'a> {
+    Agent(&'a Actor),
+    Operator,
+}
+
+impl Principal<'_> {
+    /// `Forbidden` unless the agent's role holds `p`; the operator holds
+    /// every permission.
+    pub fn require(&self, p: Permission) -> Result<(), ServiceError> {
+        match self {
+            Principal::Agent(a) => a.require(p),
+            Principal::Operator => Ok(()),
+        }
+    }
+
+    /// The agent behind the request, if any (the journal's actor).
+    pub fn agent_id(&self) -> Option<uuid::Uuid> {
+        match self {
+            Principal::Agent(a) => Some(a.agent_id.0),
+            Principal::Operator => None,
+        }
+    }
 }
 
 /// Service settings that come from configuration.

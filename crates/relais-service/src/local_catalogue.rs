@@ -5,7 +5,7 @@
 
 use crate::catalog::{Coverage, CoverageEntry, Procedure};
 use crate::error::{Checks, ServiceError};
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use relais_domain::deadline::DeadlineRule;
 use relais_domain::desk::optional_long_text;
 use relais_domain::journal::JournalEvent;
@@ -145,6 +145,7 @@ impl Services {
         actor: &Actor,
         with_hidden: bool,
     ) -> Result<Vec<StructureProcedure>, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let sid = actor.structure_id.0;
         let settings = self.store.procedure_settings_of(sid).await?;
         let mut out: Vec<StructureProcedure> = self
@@ -234,6 +235,7 @@ impl Services {
     /// category and operator: what the mandate form and the printed
     /// mandate cite.
     pub async fn catalogue_coverage(&self, actor: &Actor) -> Result<Coverage, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let procedures = self.structure_procedures(actor, false).await?;
         Ok(self.catalog().coverage(procedures.iter().filter_map(|p| {
             Some(CoverageEntry {
@@ -275,9 +277,7 @@ impl Services {
         actor: &Actor,
         inputs: &[ProcedureSettingInput],
     ) -> Result<Result<usize, SettingErrors>, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManageCatalogue)?;
         if inputs
             .iter()
             .any(|i| self.catalog().procedure(&i.procedure_id).is_none())
@@ -345,9 +345,7 @@ impl Services {
         id: Option<&str>,
         input: &LocalProcedureInput,
     ) -> Result<String, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManageCatalogue)?;
         let mut c = Checks::default();
         let title = c.take(bounded_text("title", &input.title, 2, 160));
         let category = c.take(ProcedureCategory::parse(&input.category));
@@ -407,9 +405,7 @@ impl Services {
         actor: &Actor,
         id: &str,
     ) -> Result<(), ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManageCatalogue)?;
         let now = self.now();
         self.store
             .delete_local_procedure(
@@ -427,6 +423,7 @@ impl Services {
 
     /// The structure's partner channels, one per operator that has some.
     pub async fn channels(&self, actor: &Actor) -> Result<Vec<OperatorChannelRow>, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         Ok(self.store.channels_of(actor.structure_id.0).await?)
     }
 
@@ -460,9 +457,7 @@ impl Services {
         operator_id: &str,
         input: &ChannelInput,
     ) -> Result<OperatorChannelRow, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManageCatalogue)?;
         if self.catalog().operator(operator_id).is_none() {
             return Err(ServiceError::NotFound);
         }
@@ -507,9 +502,7 @@ impl Services {
         actor: &Actor,
         operator_id: &str,
     ) -> Result<(), ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManageCatalogue)?;
         let now = self.now();
         self.store
             .delete_channel(
@@ -542,6 +535,7 @@ impl Services {
         )>,
         ServiceError,
     > {
+        actor.require(Permission::RecordRequest)?;
         let key = fold(title);
         if key.is_empty() {
             return Ok(None);

@@ -5,7 +5,7 @@
 use crate::error::{Checks, ServiceError};
 use crate::notify::{Channel, Notification};
 use crate::secrets::token_hash;
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::NaiveDate;
 use rand::Rng;
 use relais_domain::journal::JournalEvent;
@@ -266,6 +266,13 @@ impl Services {
 
     /// The structure's policy (the defaults until a supervisor writes one).
     pub async fn policy(&self, actor: &Actor) -> Result<Policy, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
+        self.policy_of(actor.structure_id.0).await
+    }
+
+    /// The structure's policy, to be changed (the policy page).
+    pub async fn policy_to_edit(&self, actor: &Actor) -> Result<Policy, ServiceError> {
+        actor.require(Permission::ManagePolicy)?;
         self.policy_of(actor.structure_id.0).await
     }
 
@@ -279,9 +286,7 @@ impl Services {
     /// Supervisors write the policy; the change is journaled with the
     /// policy before and after.
     pub async fn update_policy(&self, actor: &Actor, policy: Policy) -> Result<(), ServiceError> {
-        if !actor.role.can_manage_team() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManagePolicy)?;
         let mut c = Checks::default();
         if policy.retention_months < 1 || policy.retention_months > 240 {
             c.push(FieldError::new("retention_months", "invalid_retention"));
@@ -317,6 +322,7 @@ impl Services {
         actor: &Actor,
         input: &MandateInput,
     ) -> Result<MandateId, ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let now = self.now();
         let policy = self.policy(actor).await?;
         let mut c = Checks::default();
@@ -404,6 +410,7 @@ impl Services {
     }
 
     pub async fn mandate(&self, actor: &Actor, id: MandateId) -> Result<MandateView, ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let l = self
             .store
             .mandate_by_id(actor.structure_id.0, id.0)
@@ -419,6 +426,7 @@ impl Services {
         person_id: Option<PersonId>,
         state: Option<MandateState>,
     ) -> Result<Vec<MandateView>, ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let today = self.today();
         Ok(self
             .store
@@ -435,6 +443,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> Result<Vec<MandateView>, ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let today = self.today();
         let mut v: Vec<MandateView> = self
             .store
@@ -463,6 +472,7 @@ impl Services {
         scan: Option<Scan>,
         signature_svg: Option<&str>,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let now = self.now();
         let m = self.mandate(actor, id).await?;
         if m.state != MandateState::Pending {
@@ -517,6 +527,7 @@ impl Services {
     /// Sends (again) a remote consent code to the person; the attempts
     /// start over.
     pub async fn send_remote_code(&self, actor: &Actor, id: MandateId) -> Result<(), ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let now = self.now();
         let m = self.mandate(actor, id).await?;
         if m.consent != Consent::Remote || m.state != MandateState::Pending {
@@ -689,6 +700,7 @@ impl Services {
         categories: &[String],
         reason: &str,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let m = self.mandate(actor, id).await?;
         let reason = relais_domain::validation::bounded_text("reason", reason, 2, 500)?;
         self.apply_revocation(m.row, categories, Some(reason), Some(actor))
@@ -818,6 +830,7 @@ impl Services {
         duration: &str,
         consent: &str,
     ) -> Result<MandateId, ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let m = self.mandate(actor, id).await?;
         if !m.renewable {
             return Err(ServiceError::Conflict(FieldError::new(
@@ -864,6 +877,7 @@ impl Services {
         id: MandateId,
         action: &'static str,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let now = self.now();
         self.store
             .journal_only(&[self.ev(actor, action, id.0)], now)

@@ -2,7 +2,7 @@
 //! edit, digital profile, accounts checklist, autonomy, merge.
 
 use crate::error::{Checks, ServiceError};
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::{Datelike, NaiveDate};
 use relais_domain::desk::{
     optional_long_text, optional_text, parse_birth_date, parse_birth_year, parse_insee, parse_name,
@@ -221,7 +221,7 @@ pub(crate) fn validate_person(
 /// Visibility by role: mediators (often volunteers) see identity, digital
 /// profile, requests and interventions, but not the social notes.
 pub(crate) fn can_see_social_notes(actor: &Actor) -> bool {
-    actor.role != relais_domain::Role::Mediator
+    actor.can(Permission::SeeSocialNotes)
 }
 
 /// A person as the actor may see them.
@@ -450,9 +450,7 @@ impl Services {
         actor: &Actor,
         id: PersonId,
     ) -> Result<Vec<relais_store::AccessRow>, ServiceError> {
-        if !actor.role.can_manage_team() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::HandleRights)?;
         let person = self.person_row(actor, id).await?;
         Ok(self
             .store
@@ -462,6 +460,7 @@ impl Services {
 
     /// One person of the actor's structure, without their history.
     pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonRow, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
         Ok(visible_to(actor, self.person_row(actor, id).await?))
     }
 
@@ -473,6 +472,7 @@ impl Services {
         input: &PersonInput,
         confirm_new: bool,
     ) -> Result<PersonId, ServiceError> {
+        actor.require(Permission::EditPersons)?;
         let now = self.now();
         let mut valid = self.validate_new_person(actor, input).await?;
         if !can_see_social_notes(actor) {
@@ -554,6 +554,7 @@ impl Services {
         birth_year: Option<i32>,
         phone: Option<&str>,
     ) -> Result<Vec<PersonHit>, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
         let by_name = Query::parse(&format!("{first_name} {last_name}"));
         let digits = phone.map(phone_digits).unwrap_or_default();
         let mut hits: Vec<PersonHit> = self
@@ -606,6 +607,7 @@ impl Services {
         q: &str,
         limit: usize,
     ) -> Result<Vec<PersonHit>, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
         let query = Query::parse(q);
         if query.is_empty() {
             return Ok(Vec::new());
@@ -668,6 +670,7 @@ impl Services {
         actor: &Actor,
         id: PersonId,
     ) -> Result<PersonFile, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
         let person = visible_to(actor, self.person_row(actor, id).await?);
         // Every opening of a file is journaled (who, when, which person).
         self.store
@@ -747,6 +750,7 @@ impl Services {
         id: PersonId,
         input: &PersonInput,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::EditPersons)?;
         let now = self.now();
         let current = self.person_row(actor, id).await?;
         let mut valid = validate_person(input, self.today())?;
@@ -799,6 +803,7 @@ impl Services {
         id: PersonId,
         lines: &[AccountInput],
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::EditPersons)?;
         let now = self.now();
         let person = self.person_row(actor, id).await?;
         let mut c = Checks::default();
@@ -854,9 +859,7 @@ impl Services {
         survivor: PersonId,
         absorbed: PersonId,
     ) -> Result<(), ServiceError> {
-        if !actor.role.can_manage_team() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::MergePersons)?;
         if survivor == absorbed {
             return Err(ServiceError::Invalid(vec![FieldError::new(
                 "absorbed_id",

@@ -11,10 +11,10 @@ pub mod import;
 pub mod vocab;
 
 use crate::error::ServiceError;
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Principal, Services};
 pub use import::{Format, ImportError, Notes, Parsed, Rejected};
 use relais_domain::journal::JournalEvent;
-use relais_domain::{FieldError, Role};
+use relais_domain::FieldError;
 use relais_store::{PlaceOfferRow, PlaceRow};
 use serde::Serialize;
 use serde_json::json;
@@ -451,34 +451,30 @@ fn filter_code(
 
 impl Services {
     /// Imports a file of places (administrators of the instance, or the
-    /// command line with no actor). Journaled with its counts.
+    /// operator at the command line). Journaled with its counts.
     pub async fn import_places(
         &self,
-        actor: Option<&Actor>,
+        by: Principal<'_>,
         format: Format,
         bytes: &[u8],
     ) -> Result<ImportReport, ServiceError> {
-        if actor.is_some_and(|a| a.role != Role::Admin) {
-            return Err(ServiceError::Forbidden);
-        }
+        by.require(Permission::ImportPlaces)?;
         let parsed = import::parse(format, bytes, self.now())
             .map_err(|e| FieldError::new("file", e.code()))?;
-        self.save_import(actor, format, parsed).await
+        self.save_import(by, format, parsed).await
     }
 
     /// Saves a file already read by [`import::parse`] (the command line
     /// reads it first, to word a refused file itself).
     pub async fn save_import(
         &self,
-        actor: Option<&Actor>,
+        by: Principal<'_>,
         format: Format,
         parsed: Parsed,
     ) -> Result<ImportReport, ServiceError> {
-        if actor.is_some_and(|a| a.role != Role::Admin) {
-            return Err(ServiceError::Forbidden);
-        }
+        by.require(Permission::ImportPlaces)?;
         let now = self.now();
-        let actor_id = actor.map(|a| a.agent_id.0);
+        let actor_id = by.agent_id();
         let n_rejected = parsed.rejected.len();
         let (counts, offer_counts) = self
             .store
@@ -532,9 +528,10 @@ impl Services {
     /// `q` on the name or the commune.
     pub async fn places_near(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         query: &PlaceQuery,
     ) -> Result<Vec<PlaceHit>, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         let mut c = crate::error::Checks::default();
         let near = query.near.trim();
         let communes = crate::communes::Communes::shipped();
@@ -630,7 +627,8 @@ impl Services {
         Ok(hits)
     }
 
-    pub async fn place(&self, _actor: &Actor, id: Uuid) -> Result<PlaceDetail, ServiceError> {
+    pub async fn place(&self, actor: &Actor, id: Uuid) -> Result<PlaceDetail, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         let row = self
             .store
             .place_by_id(id)
@@ -649,11 +647,16 @@ impl Services {
         })
     }
 
-    /// The structure's own places.
+    /// The structure's own places, to manage them.
     pub async fn own_places(&self, actor: &Actor) -> Result<Vec<PlaceView>, ServiceError> {
+        actor.require(Permission::ManagePlaces)?;
+        self.places_of(actor.structure_id.0).await
+    }
+
+    async fn places_of(&self, structure: Uuid) -> Result<Vec<PlaceView>, ServiceError> {
         Ok(self
             .store
-            .own_places(actor.structure_id.0)
+            .own_places(structure)
             .await?
             .into_iter()
             .map(PlaceView::from)
@@ -668,9 +671,7 @@ impl Services {
         id: Option<Uuid>,
         input: &OwnPlaceInput,
     ) -> Result<Uuid, ServiceError> {
-        if !matches!(actor.role, Role::Supervisor | Role::Admin) {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManagePlaces)?;
         let now = self.now();
         let existing = match id {
             Some(id) => {
@@ -729,7 +730,9 @@ impl Services {
         actor: &Actor,
         format: &str,
     ) -> Result<PlacesFile, ServiceError> {
-        let places = self.own_places(actor).await?;
+        // Places are public: every role exports its structure's.
+        actor.require(Permission::ReferToPlaces)?;
+        let places = self.places_of(actor.structure_id.0).await?;
         let structure = self
             .store
             .structure_by_id(actor.structure_id.0)

@@ -6,7 +6,7 @@
 //! holds the matrix.
 
 use crate::error::{Checks, ServiceError};
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::MandateState;
@@ -219,6 +219,7 @@ impl Services {
         actor: &Actor,
         person: PersonId,
     ) -> Result<Vec<PrivateNoteRow>, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
         let p = self.person_row(actor, person).await?;
         Ok(self
             .store
@@ -234,6 +235,7 @@ impl Services {
         body: &str,
         confirm_secret: bool,
     ) -> Result<PrivateNoteRow, ServiceError> {
+        actor.require(Permission::EditPersons)?;
         let mut c = Checks::default();
         let text = c
             .take(relais_domain::desk::optional_long_text("body", body, 4000))
@@ -275,6 +277,7 @@ impl Services {
         person: PersonId,
         note: Uuid,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::EditPersons)?;
         let p = self.person_row(actor, person).await?;
         let now = self.now();
         self.store
@@ -323,9 +326,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> Result<(u32, Vec<RetentionItem>), ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::HandleRights)?;
         let horizon = self.today() + chrono::Duration::days(RETENTION_NOTICE_DAYS);
         let (months, items) = self.retention_items(actor.structure_id.0).await?;
         Ok((
@@ -345,9 +346,7 @@ impl Services {
         until: &str,
         reason: &str,
     ) -> Result<(), ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::HandleRights)?;
         let today = self.today();
         let mut c = Checks::default();
         let until = c.take(
@@ -466,9 +465,7 @@ impl Services {
         actor: &Actor,
         person: PersonId,
     ) -> Result<Vec<crate::MandateView>, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::HandleRights)?;
         Ok(self
             .list_mandates(actor, Some(person), None)
             .await?
@@ -480,9 +477,7 @@ impl Services {
     /// Erases a person's file on their request: anonymised now. Refused,
     /// with the mandates to revoke first, while a mandate is in force.
     pub async fn erase_person(&self, actor: &Actor, person: PersonId) -> Result<(), ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::HandleRights)?;
         let p = self.person_row(actor, person).await?;
         if p.anonymised_at.is_some() {
             return Err(ServiceError::NotFound);
@@ -509,9 +504,7 @@ impl Services {
         person: PersonId,
         format: &'static str,
     ) -> Result<SubjectAccess, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::HandleRights)?;
         let p = self.person_row(actor, person).await?;
         let sid = actor.structure_id.0;
         let now = self.now();
@@ -685,9 +678,7 @@ impl Services {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Statistics, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ViewStructureStatistics)?;
         let today = self.today();
         let first_of_year = today.with_ordinal(1).unwrap_or(today).format("%Y-%m-%d");
         let period = crate::Period::parse(
@@ -752,6 +743,7 @@ impl Services {
 impl Services {
     /// The commune of the actor's structure, for documents.
     pub async fn structure_commune(&self, actor: &Actor) -> Result<Option<String>, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
         Ok(self
             .store
             .structure_by_id(actor.structure_id.0)

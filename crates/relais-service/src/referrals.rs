@@ -5,7 +5,7 @@
 
 use crate::error::{Checks, ServiceError};
 use crate::places::PlaceDetail;
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use relais_domain::desk::parse_date;
 use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
@@ -85,6 +85,7 @@ impl Services {
         actor: &Actor,
         request_id: Uuid,
     ) -> Result<ReferralStart, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         let r = self
             .store
             .help_request_by_id(actor.structure_id.0, request_id)
@@ -152,6 +153,7 @@ impl Services {
         actor: &Actor,
         input: &ReferralInput,
     ) -> Result<ReferralView, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         let now = self.now();
         let sid = actor.structure_id.0;
         let mut c = Checks::default();
@@ -264,6 +266,7 @@ impl Services {
     }
 
     pub async fn referral(&self, actor: &Actor, id: Uuid) -> Result<ReferralView, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         let row = self
             .store
             .referral_by_id(actor.structure_id.0, id)
@@ -277,6 +280,7 @@ impl Services {
         actor: &Actor,
         request_id: Uuid,
     ) -> Result<Vec<ReferralView>, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         Ok(self
             .store
             .referrals_of_request(actor.structure_id.0, request_id)
@@ -294,6 +298,7 @@ impl Services {
         id: Uuid,
         status: &str,
     ) -> Result<ReferralView, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         let now = self.now();
         let status = status.trim();
         if !STATUSES.contains(&status) {
@@ -325,6 +330,7 @@ impl Services {
 
     /// What the person's slip says. Journaled (it names the person).
     pub async fn referral_slip(&self, actor: &Actor, id: Uuid) -> Result<Slip, ServiceError> {
+        actor.require(Permission::ReferToPlaces)?;
         let referral = self.referral(actor, id).await?;
         let request = self
             .store

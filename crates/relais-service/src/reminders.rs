@@ -6,10 +6,9 @@
 use crate::error::ServiceError;
 use crate::notify::{Channel, Notification};
 use crate::secrets::{random_token, token_hash};
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
-use relais_domain::Role;
 use relais_store::{FollowUpListRow, NotificationListRow, NotificationRow};
 use serde_json::json;
 use uuid::Uuid;
@@ -258,6 +257,7 @@ impl Services {
         person: relais_domain::PersonId,
         channel: &str,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::EditPersons)?;
         let p = self.person_row(actor, person).await?;
         if p.anonymised_at.is_some() {
             return Err(ServiceError::NotFound);
@@ -298,6 +298,7 @@ impl Services {
         actor: &Actor,
         person: relais_domain::PersonId,
     ) -> Result<Option<(String, NaiveDate)>, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
         let p = self.person_row(actor, person).await?;
         Ok(self.store.reminder_consent_of(p.id).await?)
     }
@@ -332,6 +333,7 @@ impl Services {
 
     /// The actor's reminders, unread first.
     pub async fn inbox(&self, actor: &Actor) -> Result<Vec<NotificationListRow>, ServiceError> {
+        actor.require(Permission::ReadInbox)?;
         Ok(self
             .store
             .notifications_of(actor.structure_id.0, actor.agent_id.0, 200)
@@ -339,6 +341,7 @@ impl Services {
     }
 
     pub async fn unread_reminders(&self, actor: &Actor) -> Result<i64, ServiceError> {
+        actor.require(Permission::ReadInbox)?;
         Ok(self
             .store
             .count_unread_notifications(actor.structure_id.0, actor.agent_id.0)
@@ -351,6 +354,7 @@ impl Services {
         actor: &Actor,
         id: Option<Uuid>,
     ) -> Result<u64, ServiceError> {
+        actor.require(Permission::ReadInbox)?;
         let now = self.now();
         let mut ev = JournalEvent::new("reminders.read")
             .actor(actor.agent_id.0)
@@ -366,9 +370,7 @@ impl Services {
 
     /// Waiting and failed reminder e-mails (administrators).
     pub async fn email_backlog(&self, actor: &Actor) -> Result<EmailBacklog, ServiceError> {
-        if actor.role != Role::Admin {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::SeeEmailBacklog)?;
         let (waiting, failed, last_error) = self.store.email_backlog().await?;
         Ok(EmailBacklog {
             waiting,
@@ -382,6 +384,7 @@ impl Services {
     /// Creates (or replaces) the actor's private calendar feed; returns the
     /// secret token, shown once.
     pub async fn create_calendar_feed(&self, actor: &Actor) -> Result<String, ServiceError> {
+        actor.require(Permission::ReadInbox)?;
         let token = random_token(32);
         let now = self.now();
         self.store
@@ -399,6 +402,7 @@ impl Services {
     }
 
     pub async fn revoke_calendar_feed(&self, actor: &Actor) -> Result<(), ServiceError> {
+        actor.require(Permission::ReadInbox)?;
         let now = self.now();
         self.store
             .set_calendar_feed(
@@ -419,6 +423,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> Result<Option<DateTime<Utc>>, ServiceError> {
+        actor.require(Permission::ReadInbox)?;
         Ok(self
             .store
             .calendar_feed_of(actor.agent_id.0, actor.structure_id.0)

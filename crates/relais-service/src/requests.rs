@@ -4,7 +4,7 @@
 use crate::error::{Checks, ServiceError};
 use crate::mandates::{facts_of, Judging};
 use crate::persons::{not_found, PersonHit, PersonInput};
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::desk::{
     check_follow_up_day, closure, optional_long_text, optional_text, parse_date, parse_duration,
@@ -371,6 +371,7 @@ impl Services {
         actor: &Actor,
         input: &IntakeInput,
     ) -> Result<IntakeResult, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let now = self.now();
         let sid = actor.structure_id.0;
         let key = input.submission_key.trim();
@@ -666,6 +667,7 @@ impl Services {
         actor: &Actor,
         id: HelpRequestId,
     ) -> Result<RequestFile, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let sid = actor.structure_id.0;
         let request = self
             .store
@@ -704,6 +706,7 @@ impl Services {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<HelpRequestListRow>, bool), ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let mut c = Checks::default();
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         let status = opt(&input.status).and_then(|s| {
@@ -781,6 +784,7 @@ impl Services {
         id: HelpRequestId,
         input: &RequestInput,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let now = self.now();
         let current = self
             .store
@@ -843,6 +847,7 @@ impl Services {
         input: &InterventionInput,
         status: &RequestInput,
     ) -> Result<InterventionId, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let now = self.now();
         let current = self
             .store
@@ -964,6 +969,7 @@ impl Services {
         person_id: Option<PersonId>,
         input: &FollowUpInput,
     ) -> Result<FollowUpId, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let now = self.now();
         let sid = actor.structure_id.0;
         let mut c = Checks::default();
@@ -1033,6 +1039,7 @@ impl Services {
         actor: &Actor,
         id: FollowUpId,
     ) -> Result<FollowUpListRow, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         self.store
             .follow_up_by_id(actor.structure_id.0, id.0)
             .await?
@@ -1048,6 +1055,7 @@ impl Services {
         done: Option<bool>,
         input: &FollowUpInput,
     ) -> Result<(), ServiceError> {
+        actor.require(Permission::RecordRequest)?;
         let now = self.now();
         let current = self.follow_up(actor, id).await?.follow_up;
         let mut c = Checks::default();

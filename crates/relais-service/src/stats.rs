@@ -3,7 +3,7 @@
 //! own activity.
 
 use crate::error::ServiceError;
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Principal, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::FieldError;
 use relais_store::StatsKey;
@@ -84,6 +84,7 @@ impl Services {
         group_by: &str,
         scope: &str,
     ) -> Result<StatsReport, ServiceError> {
+        actor.require(Permission::ViewOwnStatistics)?;
         let scope = Self::dashboard_scope(actor, scope)?;
         let period = match (Period::parse(from, to), GroupBy::parse(group_by)) {
             (Ok(p), Ok(g)) => (p, g),
@@ -480,6 +481,23 @@ impl Tally {
     }
 }
 
+/// The structure a dashboard is computed in.
+struct Within {
+    id: uuid::Uuid,
+    name: String,
+}
+
+/// What the monthly report of a structure shows.
+#[derive(Debug, Clone)]
+pub struct MonthlyFigures {
+    pub structure_name: String,
+    /// The month asked for.
+    pub now: Dashboard,
+    /// The month before.
+    pub before: Dashboard,
+    pub policy: relais_domain::mandate::Policy,
+}
+
 enum Order {
     Key,
     Largest,
@@ -492,9 +510,9 @@ impl Services {
     /// instance.
     pub(crate) fn dashboard_scope(actor: &Actor, asked: &str) -> Result<Scope, ServiceError> {
         match asked.trim() {
-            "instance" if actor.role == relais_domain::Role::Admin => Ok(Scope::Instance),
+            "instance" if actor.can(Permission::ViewInstanceStatistics) => Ok(Scope::Instance),
             "instance" => Err(ServiceError::Forbidden),
-            "" | "structure" | "own" => Ok(if actor.role.can_handle_rights() {
+            "" | "structure" | "own" => Ok(if actor.can(Permission::ViewStructureStatistics) {
                 Scope::Structure
             } else {
                 Scope::Own
@@ -510,6 +528,7 @@ impl Services {
         actor: &Actor,
         q: &DashboardQuery,
     ) -> Result<Dashboard, ServiceError> {
+        actor.require(Permission::ViewOwnStatistics)?;
         let scope = Self::dashboard_scope(actor, &q.scope)?;
         let period = Period::parse(&q.from, &q.to);
         let mut errors = match &period {
@@ -558,26 +577,66 @@ impl Services {
         } else {
             agent
         };
-        self.compute_dashboard(actor, scope, period, agent, channel, category)
+        let within = Within {
+            id: actor.structure_id.0,
+            name: actor.structure_name.clone(),
+        };
+        self.compute_dashboard(&within, scope, period, agent, channel, category)
             .await
     }
 
-    /// The dashboard of a structure's month, for the monthly report.
-    pub async fn month_dashboard(
+    /// The figures of a structure's month and of the month before, for
+    /// its monthly report: an agent allowed to see their structure's
+    /// figures (`structure` is their structure's slug), or the operator
+    /// for any structure.
+    pub async fn monthly_figures(
         &self,
-        actor: &Actor,
-        period: Period,
-    ) -> Result<Dashboard, ServiceError> {
-        if !actor.role.can_handle_rights() {
-            return Err(ServiceError::Forbidden);
-        }
-        self.compute_dashboard(actor, Scope::Structure, period, None, None, None)
-            .await
+        by: Principal<'_>,
+        structure: &str,
+        month: &str,
+    ) -> Result<MonthlyFigures, ServiceError> {
+        by.require(Permission::ViewStructureStatistics)?;
+        let within = match by {
+            Principal::Agent(a) if a.structure_slug == structure.trim() => Within {
+                id: a.structure_id.0,
+                name: a.structure_name.clone(),
+            },
+            Principal::Agent(_) => return Err(ServiceError::NotFound),
+            Principal::Operator => {
+                let s = self
+                    .store
+                    .structure_by_slug(structure.trim())
+                    .await?
+                    .ok_or_else(|| {
+                        ServiceError::from(FieldError::new("structure", "unknown_structure"))
+                    })?;
+                Within {
+                    id: s.id,
+                    name: s.name,
+                }
+            }
+        };
+        let period = Period::month(month)?;
+        let previous = period
+            .previous_month()
+            .ok_or_else(|| ServiceError::from(FieldError::new("month", "invalid_month")))?;
+        let now = self
+            .compute_dashboard(&within, Scope::Structure, period, None, None, None)
+            .await?;
+        let before = self
+            .compute_dashboard(&within, Scope::Structure, previous, None, None, None)
+            .await?;
+        Ok(MonthlyFigures {
+            policy: self.policy_of(within.id).await?,
+            structure_name: within.name,
+            now,
+            before,
+        })
     }
 
     async fn compute_dashboard(
         &self,
-        actor: &Actor,
+        within: &Within,
         scope: Scope,
         period: Period,
         agent: Option<uuid::Uuid>,
@@ -586,7 +645,7 @@ impl Services {
     ) -> Result<Dashboard, ServiceError> {
         let sid = match scope {
             Scope::Instance => None,
-            _ => Some(actor.structure_id.0),
+            _ => Some(within.id),
         };
         let (start, end) = period.bounds();
         let keep = |cat: &str, chan: &str| {
@@ -844,7 +903,7 @@ impl Services {
         ];
         let structure_name = match scope {
             Scope::Instance => String::new(),
-            _ => actor.structure_name.clone(),
+            _ => within.name.clone(),
         };
         Ok(Dashboard {
             from: period.from,

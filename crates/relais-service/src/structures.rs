@@ -3,7 +3,7 @@
 
 use crate::error::{Checks, ServiceError};
 use crate::secrets::hash_password;
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Principal, Services};
 use relais_domain::journal::JournalEvent;
 use relais_domain::{
     AgentId, DisplayName, Email, FieldError, NewPassword, Role, Siret, Slug, StructureId,
@@ -49,18 +49,9 @@ pub struct StructureContact {
     pub email: Option<String>,
 }
 
-/// Who asks for an operator action: an admin in the interface, or the
-/// operator of the machine through the CLI.
-enum By<'a> {
-    Admin(&'a Actor),
-    Cli,
-}
-
 impl Services {
     pub async fn list_structures(&self, actor: &Actor) -> Result<Vec<StructureView>, ServiceError> {
-        if !actor.role.can_manage_structures() {
-            return Err(ServiceError::Forbidden);
-        }
+        actor.require(Permission::ManageStructures)?;
         Ok(self
             .store
             .list_structures()
@@ -72,6 +63,7 @@ impl Services {
 
     /// The actor's structure's contact details (see [`StructureContact`]).
     pub async fn structure_contact(&self, actor: &Actor) -> Result<StructureContact, ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         let structure = self
             .store
             .structure_by_id(actor.structure_id.0)
@@ -118,10 +110,8 @@ impl Services {
         siret: &str,
         commune: &str,
     ) -> Result<StructureView, ServiceError> {
-        if !actor.role.can_manage_structures() {
-            return Err(ServiceError::Forbidden);
-        }
-        self.insert_structure(By::Admin(actor), name, slug, kind, siret, commune)
+        actor.require(Permission::ManageStructures)?;
+        self.insert_structure(Principal::Agent(actor), name, slug, kind, siret, commune)
             .await
     }
 
@@ -132,13 +122,13 @@ impl Services {
         slug: &str,
         kind: &str,
     ) -> Result<StructureView, ServiceError> {
-        self.insert_structure(By::Cli, name, slug, kind, "", "")
+        self.insert_structure(Principal::Operator, name, slug, kind, "", "")
             .await
     }
 
     async fn insert_structure(
         &self,
-        by: By<'_>,
+        by: Principal<'_>,
         name: &str,
         slug: &str,
         kind: &str,
@@ -185,9 +175,9 @@ impl Services {
             .structure(row.id)
             .object("structure", row.id)
             .details(json!({"kind": kind.as_str()}));
-        event = match by {
-            By::Admin(a) => event.actor(a.agent_id.0),
-            By::Cli => event.details(json!({"kind": kind.as_str(), "via": "cli"})),
+        event = match by.agent_id() {
+            Some(a) => event.actor(a),
+            None => event.details(json!({"kind": kind.as_str(), "via": "cli"})),
         };
         self.store
             .insert_structure(&row, &[event], now)

@@ -3,6 +3,7 @@
 
 use crate::error::{Checks, ServiceError};
 use crate::secrets::{hash_password, random_token, token_hash};
+use crate::Permission;
 use crate::{Actor, Services, SessionContext};
 use chrono::{DateTime, Utc};
 use relais_domain::account::{may_reset_credentials, Seat};
@@ -68,16 +69,8 @@ fn seats(rows: &[MembershipRow]) -> Vec<Seat> {
 }
 
 impl Services {
-    fn require_team_manager(actor: &Actor) -> Result<(), ServiceError> {
-        if actor.role.can_manage_team() {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden)
-        }
-    }
-
     pub async fn list_team(&self, actor: &Actor) -> Result<Vec<TeamMember>, ServiceError> {
-        Self::require_team_manager(actor)?;
+        actor.require(Permission::ManageTeam)?;
         let rows = self.store.team_of(actor.structure_id.0).await?;
         Ok(rows
             .into_iter()
@@ -107,7 +100,7 @@ impl Services {
         name: &str,
         role: &str,
     ) -> Result<InviteOutcome, ServiceError> {
-        Self::require_team_manager(actor)?;
+        actor.require(Permission::ManageTeam)?;
         let now = self.now();
         let mut checks = Checks::default();
         let email = checks.take(Email::parse(email));
@@ -210,7 +203,7 @@ impl Services {
         agent_id: AgentId,
         active: bool,
     ) -> Result<(), ServiceError> {
-        Self::require_team_manager(actor)?;
+        actor.require(Permission::ManageTeam)?;
         let now = self.now();
         let role = self.member_of_actor_structure(actor, agent_id).await?;
         if agent_id == actor.agent_id || !actor.role.can_grant(role) {
@@ -245,7 +238,7 @@ impl Services {
         actor: &Actor,
         agent_id: AgentId,
     ) -> Result<(String, DateTime<Utc>), ServiceError> {
-        Self::require_team_manager(actor)?;
+        actor.require(Permission::ManageTeam)?;
         let now = self.now();
         let role = self.member_of_actor_structure(actor, agent_id).await?;
         if !actor.role.can_grant(role) {

@@ -9,7 +9,7 @@
 
 use crate::error::ServiceError;
 use crate::mandates::{facts, CODE_ALPHABET, MAX_REMOTE_ATTEMPTS};
-use crate::{Actor, Services};
+use crate::{Actor, Permission, Services};
 use chrono::NaiveDate;
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::{initials, revocation_secret_matches, MandateState};
@@ -116,6 +116,7 @@ impl Services {
         actor: &Actor,
         id: MandateId,
     ) -> Result<LookupSummary, ServiceError> {
+        actor.require(Permission::HandleMandates)?;
         // Reading the mandate authorises the actor for it.
         let m = self.mandate(actor, id).await?;
         let (count, last_day) = self.store.mandate_lookups(m.row.id).await?;

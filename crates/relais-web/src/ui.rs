@@ -58,10 +58,18 @@ pub struct UserBar {
     pub structure_name: String,
     /// (id, name, current) of each structure the agent works in.
     pub structures: Vec<(String, String, bool)>,
-    pub can_manage_team: bool,
-    pub can_manage_structures: bool,
+    /// The role in the current structure: links show by [`UserBar::may`].
+    pub role: relais_domain::Role,
     /// Unread reminders in the inbox (shown on its link).
     pub unread_reminders: i64,
+}
+
+impl UserBar {
+    /// Whether the page at `path` lets this agent in: a navigation link
+    /// shows exactly when the access of its route is held.
+    pub fn may(&self, path: &str) -> bool {
+        crate::routes::page_access(path).is_some_and(|a| a.allows(self.role))
+    }
 }
 
 pub struct Ui {
@@ -94,8 +102,7 @@ impl Ui {
                         )
                     })
                     .collect(),
-                can_manage_team: a.role.can_manage_team(),
-                can_manage_structures: a.role.can_manage_structures(),
+                role: a.role,
                 unread_reminders: ctx.unread_reminders,
             });
         let notice = url::form_urlencoded::parse(ctx.query.as_bytes())

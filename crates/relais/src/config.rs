@@ -3,7 +3,7 @@
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use relais_store::{DataKey, Vault};
+use relais_service::{DataKey, Vault};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::SocketAddr;

@@ -5,7 +5,7 @@ mod config;
 
 use clap::{Args, Parser, Subcommand};
 use config::{redact_url, Overrides, Settings};
-use relais_service::{ServiceConfig, ServiceError, Services, Store, SystemClock};
+use relais_service::{Principal, ServiceConfig, ServiceError, Services, Store, SystemClock};
 use relais_web::{AppState, Lang, WebConfig};
 use std::io::Read;
 use std::path::PathBuf;
@@ -324,11 +324,13 @@ async fn open_sealed_store(s: &Settings, demo_allowed: bool) -> Result<Store, Fa
         );
     }
     let store = open_store(s).await?.with_vault(vault);
-    store
-        .check_keys(chrono::Utc::now())
+    services(store.clone(), s, demo_allowed)
+        .check_data_keys()
         .await
         .map_err(|e| match e {
-            relais_service::StoreError::UnknownKeys(_) => Failure::Usage(e.to_string()),
+            ServiceError::Store(e @ relais_service::StoreError::UnknownKeys(_)) => {
+                Failure::Usage(e.to_string())
+            }
             other => Failure::Failed(format!("database error: {other}")),
         })?;
     Ok(store)
@@ -714,7 +716,7 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Keys {
             command: KeysCommand::Generate,
         } => {
-            println!("{}", relais_store::vault::generate_key_hex());
+            println!("{}", relais_service::generate_key_hex());
             Ok(())
         }
         Command::Keys {
@@ -837,7 +839,7 @@ async fn run(cli: Cli) -> CmdResult {
             let store = open_store(&s).await?;
             eprintln!("saving…");
             let r = services(store.clone(), &s, false)
-                .save_import(None, format, parsed)
+                .save_import(Principal::Operator, format, parsed)
                 .await
                 .map_err(service_failure);
             store.close().await;
@@ -858,12 +860,10 @@ async fn run(cli: Cli) -> CmdResult {
             let s = settings(cfg, None, &db)?;
             let store = open_store(&s).await?;
             let svc = services(store.clone(), &s, false);
-            let r = async {
-                let actor = svc.operator_actor(&structure).await?;
-                relais_web::monthly_report_pdf(&svc, &actor, &month, lang).await
-            }
-            .await
-            .map_err(service_failure);
+            let r =
+                relais_web::monthly_report_pdf(&svc, Principal::Operator, &structure, &month, lang)
+                    .await
+                    .map_err(service_failure);
             store.close().await;
             let pdf = r?;
             std::fs::write(&out, &pdf)

@@ -38,6 +38,10 @@ impl FromRequestParts<AppState> for ApiActor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let lang = api_lang(parts);
+        // Already authenticated by the route's guard.
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            return Ok(ApiActor(actor.clone(), lang));
+        }
         let token = parts
             .headers
             .get(AUTHORIZATION)

@@ -16,7 +16,7 @@ use relais_service::places::{
     Format, ImportReport, OfferView, OwnPlaceInput, PlaceQuery as ServiceQuery, PlaceView,
 };
 use relais_service::referrals::{ReferralInput, ReferralView};
-use relais_service::ServiceError;
+use relais_service::{Principal, ServiceError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -449,7 +449,7 @@ pub async fn import_places(
     ))?;
     let r = state
         .services
-        .import_places(Some(&actor), format, &body)
+        .import_places(Principal::Agent(&actor), format, &body)
         .await
         .map_err(|e| ApiError(e, lang))?;
     Ok(Json(r.into()))

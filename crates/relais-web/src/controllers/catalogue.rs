@@ -80,9 +80,6 @@ async fn page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
-    if !actor.role.can_handle_rights() {
-        return Err(ServiceError::Forbidden.into());
-    }
     let ui = Ui::new(ctx);
     let en = ctx.lang == crate::i18n::Lang::En;
     let channels = state.services.channels(actor).await?;

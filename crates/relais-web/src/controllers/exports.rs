@@ -11,7 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use relais_domain::FieldError;
-use relais_service::{Actor, DashboardQuery, Period, ServiceError, Services, TABLES};
+use relais_service::{Actor, DashboardQuery, Principal, ServiceError, Services, TABLES};
 use std::io::{self, Read, Seek, Write};
 
 /// Sends written bytes to the response as they come.
@@ -226,21 +226,17 @@ pub(crate) async fn territory(
     }
 }
 
-/// The monthly activity report of the actor's structure as PDF.
+/// The monthly activity report of a structure as PDF: an agent's own
+/// structure, or any structure for the operator.
 pub async fn monthly_report_pdf(
     services: &Services,
-    actor: &Actor,
+    by: Principal<'_>,
+    structure: &str,
     month: &str,
     lang: Lang,
 ) -> Result<Vec<u8>, ServiceError> {
-    let period = Period::month(month)?;
-    let previous = period
-        .previous_month()
-        .ok_or_else(|| ServiceError::from(FieldError::new("month", "invalid_month")))?;
-    let now = services.month_dashboard(actor, period).await?;
-    let before = services.month_dashboard(actor, previous).await?;
-    let policy = services.policy(actor).await?;
-    let doc = stats_view::monthly_report(lang, &actor.structure_name, &now, &before, &policy);
+    let f = services.monthly_figures(by, structure, month).await?;
+    let doc = stats_view::monthly_report(lang, &f.structure_name, &f.now, &f.before, &f.policy);
     tokio::task::spawn_blocking(move || relais_documents::render_pdf(&doc))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
@@ -258,7 +254,14 @@ pub(crate) async fn monthly_report(
     } else {
         month.trim().to_owned()
     };
-    let bytes = monthly_report_pdf(&state.services, actor, &month, lang).await?;
+    let bytes = monthly_report_pdf(
+        &state.services,
+        Principal::Agent(actor),
+        &actor.structure_slug,
+        &month,
+        lang,
+    )
+    .await?;
     Ok((
         [
             (CONTENT_TYPE, "application/pdf".to_owned()),

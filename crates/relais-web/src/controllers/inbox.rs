@@ -64,7 +64,7 @@ pub async fn show_inbox(
             }
         })
         .collect();
-    let backlog = if actor.role == relais_domain::Role::Admin {
+    let backlog = if actor.can(relais_domain::Permission::SeeEmailBacklog) {
         state
             .services
             .email_backlog(actor)

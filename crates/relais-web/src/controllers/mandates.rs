@@ -981,10 +981,7 @@ pub async fn show_policy(
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
-    if !actor.role.can_manage_team() {
-        return Err(ServiceError::Forbidden.into());
-    }
-    let p = state.services.policy(actor).await?;
+    let p = state.services.policy_to_edit(actor).await?;
     render(&PolicyPage {
         ui: Ui::new(&ctx),
         form: FormState::with_values(policy_values(&p)),

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_domain::{Age, PersonId};
+use relais_domain::{Age, Permission, PersonId};
 use relais_service::{AccountInput, PersonFile, PersonHit, PersonInput, ServiceError};
 use serde::Deserialize;
 
@@ -487,7 +487,7 @@ pub(crate) async fn person_page_with(
     let file = state.services.person_file(actor, id).await?;
     let ui = Ui::new(ctx);
     let ui_dates = Ui::new(ctx);
-    let access = if actor.role.can_manage_team() {
+    let access = if actor.can(Permission::HandleRights) {
         state
             .services
             .access_history(actor, id)
@@ -505,7 +505,7 @@ pub(crate) async fn person_page_with(
         Vec::new()
     };
     let today = state.services.today();
-    let can_merge = actor.role.can_manage_team();
+    let can_merge = actor.can(Permission::MergePersons);
     let merge_hits = if can_merge && !merge_q.trim().is_empty() {
         state
             .services
@@ -550,7 +550,7 @@ pub(crate) async fn person_page_with(
             access,
             private_notes,
             note_form,
-            can_rights: actor.role.can_handle_rights(),
+            can_rights: actor.can(Permission::HandleRights),
             anonymised: file.person.anonymised_at.is_some(),
             reminder_consent: state
                 .services

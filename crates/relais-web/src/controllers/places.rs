@@ -21,7 +21,7 @@ use relais_service::places::{
     hours, vocab, Format, ImportReport, OwnPlaceInput, PlaceHit, PlaceQuery, PlaceView,
 };
 use relais_service::referrals::{ReferralInput, ReferralView, STATUSES};
-use relais_service::{Actor, ServiceError};
+use relais_service::{Actor, Permission, Principal, ServiceError};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -258,8 +258,8 @@ async fn search_page(
             labels: vocab_choices("labels", en),
             operator,
             form,
-            can_manage: actor.role.can_manage_team(),
-            is_admin: actor.role.can_manage_structures(),
+            can_manage: actor.can(Permission::ManagePlaces),
+            is_admin: actor.can(Permission::ImportPlaces),
             ui,
         },
     )
@@ -593,9 +593,6 @@ async fn own_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
-    if !actor.role.can_manage_team() {
-        return Err(ServiceError::Forbidden.into());
-    }
     let ui = Ui::new(ctx);
     let en = ctx.lang == Lang::En;
     let places = state
@@ -893,11 +890,8 @@ fn import_page(
     )
 }
 
+/// The import form (the route's guard lets in who may import).
 pub async fn show_import(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    if !actor.role.can_manage_structures() {
-        return Err(ServiceError::Forbidden.into());
-    }
     import_page(&ctx, FormState::empty(), None, StatusCode::OK)
 }
 
@@ -906,11 +900,8 @@ pub async fn run_import(
     Extension(ctx): Extension<Ctx>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
+    // Refused before the file is read, by the route's guard.
     let (_, actor) = signed(&ctx)?;
-    // Refused before the file is read.
-    if !actor.role.can_manage_structures() {
-        return Err(ServiceError::Forbidden.into());
-    }
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {
@@ -939,7 +930,7 @@ pub async fn run_import(
     }
     match state
         .services
-        .import_places(Some(actor), format, &file)
+        .import_places(Principal::Agent(actor), format, &file)
         .await
     {
         Ok(r) => import_page(

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Form};
 use chrono::{Datelike, NaiveDate};
-use relais_domain::Role;
+use relais_domain::Permission;
 use relais_service::{Dashboard, DashboardQuery, ServiceError};
 use serde::Deserialize;
 
@@ -133,7 +133,7 @@ async fn page(
         ("category".to_owned(), q.category.clone()),
         ("scope".to_owned(), q.scope.clone()),
     ];
-    let is_supervisor = actor.role.can_handle_rights();
+    let is_supervisor = actor.can(Permission::ViewStructureStatistics);
     let agents = if is_supervisor {
         state
             .services
@@ -205,7 +205,7 @@ async fn page(
             tables,
             agents,
             is_supervisor,
-            is_admin: actor.role == Role::Admin,
+            is_admin: actor.can(Permission::ViewInstanceStatistics),
             query,
             period_text,
             month,

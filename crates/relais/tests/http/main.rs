@@ -19,6 +19,7 @@ mod places;
 mod privacy;
 mod reminders;
 mod search;
+mod route_matrix;
 mod stats;
 mod team;
 mod trust_accounts;
