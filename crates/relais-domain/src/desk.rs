@@ -69,6 +69,33 @@ impl RequestStatus {
 }
 
 code_enum!(
+    /// Where a referral to a place or an operator stands.
+    ReferralStatus, "status", {
+        Proposed => "proposed",
+        Contacted => "contacted",
+        Accepted => "accepted",
+        Done => "done",
+        Failed => "failed",
+    }
+);
+
+impl ReferralStatus {
+    /// Whether the referral is over (it gets its closing day).
+    pub fn is_closed(self) -> bool {
+        matches!(self, ReferralStatus::Done | ReferralStatus::Failed)
+    }
+
+    /// Whether it ended well (shown as such) or badly (shown as late).
+    pub fn succeeded(self) -> bool {
+        self == ReferralStatus::Done
+    }
+
+    pub fn failed(self) -> bool {
+        self == ReferralStatus::Failed
+    }
+}
+
+code_enum!(
     /// What came of a closed request.
     Outcome, "outcome", {
         Done => "done",
@@ -178,6 +205,26 @@ code_enum!(
 );
 
 impl AgeBracket {
+    /// The bracket of a request's person, the one rule of every figure
+    /// (dashboard, statistics API, interventions export) and of what
+    /// anonymisation keeps: the bracket kept on the request (anonymous
+    /// walk-ins, anonymised files) if any, else the age reached, in the
+    /// year of the Paris day the request was made, by someone born in
+    /// `birth_year`. Every intervention of a request shares its bracket.
+    pub fn of_request(
+        kept: Option<&str>,
+        birth_year: Option<i64>,
+        created_at: chrono::DateTime<chrono::Utc>,
+    ) -> AgeBracket {
+        match kept {
+            Some(code) => AgeBracket::parse(code).unwrap_or(AgeBracket::Unknown),
+            None => AgeBracket::of(
+                birth_year.and_then(|y| i32::try_from(y).ok()),
+                crate::period::paris_day(created_at).year(),
+            ),
+        }
+    }
+
     /// The bracket of someone born in `birth_year`, in `year`.
     pub fn of(birth_year: Option<i32>, year: i32) -> AgeBracket {
         let Some(b) = birth_year else {
@@ -298,6 +345,15 @@ pub fn parse_date(field: &'static str, s: &str) -> Result<Option<NaiveDate>, Fie
         .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
         .map(Some)
         .map_err(|_| FieldError::new(field, "invalid_date"))
+}
+
+/// What came of a request, as statistics group it: its outcome once
+/// recorded, else its status (an open request, an abandoned one). The
+/// one home of that rule for the dashboard, the statistics API, the
+/// territory export; the grouped stats query spells it
+/// `COALESCE(h.outcome, h.status)` in SQL, a test proves they agree.
+pub fn outcome_or_status<'a>(outcome: Option<&'a str>, status: &'a str) -> &'a str {
+    outcome.unwrap_or(status)
 }
 
 /// A follow-up is overdue when it is not done and its day has passed
@@ -462,6 +518,27 @@ mod tests {
             Channel::parse("fax"),
             Err(FieldError::new("channel", "invalid_choice"))
         );
+    }
+
+    #[test]
+    fn a_request_near_new_year_takes_the_paris_year() {
+        use chrono::TimeZone;
+        // 31 December 23:30 UTC is already 1 January in Paris.
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 31, 23, 30, 0)
+            .single()
+            .unwrap_or_default();
+        // Born in 2009: 17 in 2026, 18 in 2027.
+        assert_eq!(
+            AgeBracket::of_request(None, Some(2009), at),
+            AgeBracket::From18To24
+        );
+        assert_eq!(
+            AgeBracket::of_request(Some("70_plus"), Some(2009), at),
+            AgeBracket::From70
+        );
+        assert_eq!(outcome_or_status(None, "open"), "open");
+        assert_eq!(outcome_or_status(Some("blocked"), "done"), "blocked");
     }
 
     #[test]

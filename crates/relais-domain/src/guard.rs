@@ -73,9 +73,65 @@ pub fn looks_like_secret(text: &str) -> bool {
     false
 }
 
+/// The guard's decision on the free-text fields of one form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guarded {
+    /// Flagged fields saved because the worker confirmed they hold no
+    /// secret: each is journaled (its name, never its text).
+    pub confirmed: Vec<&'static str>,
+    /// Flagged fields without a confirmation: the form is refused.
+    pub stopped: Vec<&'static str>,
+}
+
+impl Guarded {
+    /// One `looks_like_secret` error per stopped field.
+    pub fn errors(&self) -> Vec<crate::FieldError> {
+        self.stopped
+            .iter()
+            .map(|f| crate::FieldError::new(f, "looks_like_secret"))
+            .collect()
+    }
+}
+
+/// Decides on a form's free-text fields (name, text) and the worker's
+/// confirmation: the one place that says which fields were flagged and
+/// whether they may be saved.
+pub fn check(fields: &[(&'static str, &str)], confirmed: bool) -> Guarded {
+    let flagged: Vec<&'static str> = fields
+        .iter()
+        .filter(|(_, text)| looks_like_secret(text))
+        .map(|(name, _)| *name)
+        .collect();
+    if confirmed {
+        Guarded {
+            confirmed: flagged,
+            stopped: Vec::new(),
+        }
+    } else {
+        Guarded {
+            confirmed: Vec::new(),
+            stopped: flagged,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_decision_names_the_flagged_field() {
+        let fields = [
+            ("summary", "Dossier envoyé"),
+            ("next_step", "mdp caf: Soleil2024!"),
+        ];
+        assert_eq!(check(&fields, true).confirmed, ["next_step"]);
+        let stopped = check(&fields, false);
+        assert!(stopped.confirmed.is_empty());
+        assert_eq!(stopped.stopped, ["next_step"]);
+        assert_eq!(stopped.errors()[0].field, "next_step");
+        assert_eq!(check(&[("summary", "RAS")], true), Guarded::default());
+    }
 
     #[test]
     fn secrets_are_caught() {

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod journal;
 pub mod mandate;
 pub mod permission;
+pub mod period;
 pub mod search;
 pub mod structure;
 pub mod validation;
@@ -18,12 +19,13 @@ pub mod validation;
 pub use account::{DisplayName, Email, NewPassword, Role};
 pub use desk::{
     AccountKind, Age, AgeBracket, Autonomy, BlockReason, Channel, Equipment, InterventionPlace,
-    Mode, Outcome, ProcedureCategory, Recovery, RequestStatus, TriState,
+    Mode, Outcome, ProcedureCategory, Recovery, ReferralStatus, RequestStatus, TriState,
 };
 pub use ids::{
     AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, MandateId, PersonId,
     StructureId,
 };
 pub use permission::Permission;
+pub use period::Period;
 pub use structure::{Siret, Slug, StructureKind, StructureName};
 pub use validation::FieldError;

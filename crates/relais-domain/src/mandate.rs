@@ -56,6 +56,14 @@ code_enum!(
     }
 );
 
+impl MandateState {
+    /// Whether the mandate may still be revoked (wholly or category by
+    /// category): while it waits for the signature or is in force.
+    pub fn revocable(self) -> bool {
+        matches!(self, MandateState::Pending | MandateState::Active)
+    }
+}
+
 /// What is stored of a mandate that the rules need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MandateFacts {
@@ -130,6 +138,20 @@ impl MandateFacts {
         }
         then.refusal(category, day)
     }
+}
+
+/// Whether an intervention done *for* the person counts as done under a
+/// mandate (the dashboard's share): the mandate it relied on still
+/// covers the request's category on the intervention's (Paris) day, as
+/// [`MandateFacts::covered_then`] judges it when a request is judged
+/// again: a whole revocation since then does not undo it, a category
+/// revoked one by one does.
+pub fn done_under_mandate(
+    relied_on: Option<&MandateFacts>,
+    category: ProcedureCategory,
+    day: NaiveDate,
+) -> bool {
+    relied_on.is_some_and(|m| m.covered_then(category, day).is_none())
 }
 
 /// What a person's file and search results show of their mandates: the
@@ -354,6 +376,118 @@ impl Default for Policy {
             max_backdating_days: 30,
             paper_scan_required: true,
         }
+    }
+}
+
+/// A policy as written by a supervisor, in the page's form or the API's
+/// JSON: codes as typed. [`PolicyInput::parse`] is the one reader of
+/// both; unknown codes are reported, never dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyInput {
+    pub mandate_rule: String,
+    pub max_mandate_duration: String,
+    pub done_for_roles: Vec<String>,
+    /// Modes allowed per category code; a category absent allows all.
+    pub allowed_modes: Vec<(String, Vec<String>)>,
+    pub require_privacy_notice: bool,
+    /// `None`: not a number.
+    pub retention_months: Option<u32>,
+    /// `None`: not a number.
+    pub max_backdating_days: Option<u32>,
+    pub charter: String,
+    pub privacy_contact: String,
+    pub paper_scan_required: bool,
+}
+
+impl PolicyInput {
+    /// The policy, or every problem found (`invalid_choice` on
+    /// `mandate_rule`, `max_mandate_duration`, `done_for_roles` or
+    /// `allowed_modes` for an unknown code; `invalid_retention`,
+    /// `invalid_backdating` for a number that is not one). Ranges and
+    /// lengths are checked by the use case that saves it.
+    pub fn parse(self) -> Result<Policy, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let invalid = |field: &'static str| FieldError::new(field, "invalid_choice");
+        let mandate_rule = MandateRule::parse(&self.mandate_rule)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let max = MandateDuration::parse(&self.max_mandate_duration)
+            .map_err(|_| errors.push(invalid("max_mandate_duration")))
+            .ok();
+        let retention = self.retention_months;
+        if retention.is_none() {
+            errors.push(FieldError::new("retention_months", "invalid_retention"));
+        }
+        let backdating = self.max_backdating_days;
+        if backdating.is_none() {
+            errors.push(FieldError::new("max_backdating_days", "invalid_backdating"));
+        }
+        let mut roles = Vec::new();
+        for r in &self.done_for_roles {
+            match Role::parse(r) {
+                Ok(r) if !roles.contains(&r) => roles.push(r),
+                Ok(_) => {}
+                Err(_) => errors.push(invalid("done_for_roles")),
+            }
+        }
+        let mut allowed_modes = Vec::new();
+        for (c, modes) in &self.allowed_modes {
+            let Ok(c) = ProcedureCategory::parse(c) else {
+                errors.push(invalid("allowed_modes"));
+                continue;
+            };
+            let mut ms = Vec::new();
+            for m in modes {
+                match Mode::parse(m) {
+                    Ok(m) if !ms.contains(&m) => ms.push(m),
+                    Ok(_) => {}
+                    Err(_) => errors.push(invalid("allowed_modes")),
+                }
+            }
+            allowed_modes.push((c, ms));
+        }
+        match (mandate_rule, max, retention, backdating) {
+            (Some(mandate_rule), Some(max_mandate_duration), Some(r), Some(b))
+                if errors.is_empty() =>
+            {
+                Ok(Policy {
+                    allowed_modes,
+                    mandate_rule,
+                    max_mandate_duration,
+                    done_for_roles: roles,
+                    require_privacy_notice: self.require_privacy_notice,
+                    retention_months: r,
+                    charter: self.charter.replace("\r\n", "\n").trim().to_owned(),
+                    privacy_contact: self.privacy_contact.trim().to_owned(),
+                    max_backdating_days: b,
+                    paper_scan_required: self.paper_scan_required,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A stored policy that no longer reads: never replaced by the default
+/// one in silence (the charter would change without anyone deciding it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the stored policy cannot be read: {0}")]
+pub struct UnreadablePolicy(pub String);
+
+impl Policy {
+    /// Reads a stored policy. Settings missing from it take their default
+    /// (new settings are added over time); anything else that does not
+    /// read is an error.
+    pub fn from_stored(body: &str) -> Result<Policy, UnreadablePolicy> {
+        // The position and kind only: the message could quote the text.
+        serde_json::from_str(body).map_err(|e| {
+            UnreadablePolicy(format!(
+                "{:?} at line {} column {}",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
+        })
     }
 }
 
@@ -714,6 +848,68 @@ mod tests {
         assert!(p.check_duration(MandateDuration::TwelveMonths).is_ok());
         p.max_mandate_duration = MandateDuration::SixMonths;
         assert!(p.check_duration(MandateDuration::TwelveMonths).is_err());
+    }
+
+    #[test]
+    fn one_reader_for_written_policies() {
+        let input = PolicyInput {
+            mandate_rule: "recommended".into(),
+            max_mandate_duration: "six_months".into(),
+            done_for_roles: vec!["agent".into(), "agent".into()],
+            allowed_modes: vec![("social".into(), vec!["done_with".into()])],
+            retention_months: Some(12),
+            max_backdating_days: Some(10),
+            charter: " Notre charte\r\n".into(),
+            ..PolicyInput::default()
+        };
+        let p = input.clone().parse().unwrap_or_default();
+        assert_eq!(p.mandate_rule, MandateRule::Recommended);
+        assert_eq!(p.done_for_roles, vec![Role::Agent]);
+        assert_eq!(p.charter, "Notre charte");
+        assert!(!p.mode_allowed(ProcedureCategory::Social, Mode::DoneFor));
+        // Unknown codes are reported, all of them.
+        let bad = PolicyInput {
+            done_for_roles: vec!["superhero".into()],
+            allowed_modes: vec![("social".into(), vec!["telepathy".into()])],
+            retention_months: None,
+            ..input
+        };
+        assert_eq!(
+            bad.parse(),
+            Err(vec![
+                FieldError::new("retention_months", "invalid_retention"),
+                FieldError::new("done_for_roles", "invalid_choice"),
+                FieldError::new("allowed_modes", "invalid_choice"),
+            ])
+        );
+        // A stored policy: missing settings default, broken ones do not.
+        assert!(Policy::from_stored(r#"{"retention_months": 12}"#).is_ok());
+        assert!(Policy::from_stored(r#"{"done_for_roles": ["superhero"]}"#).is_err());
+        assert!(Policy::from_stored("not json").is_err());
+    }
+
+    #[test]
+    fn a_category_revoked_one_by_one_is_no_longer_done_under_the_mandate() {
+        let mut f = facts();
+        let day = d(2026, 1, 12);
+        assert!(done_under_mandate(Some(&f), ProcedureCategory::Social, day));
+        assert!(!done_under_mandate(None, ProcedureCategory::Social, day));
+        f.revoked_categories = vec![ProcedureCategory::Social];
+        assert!(!done_under_mandate(
+            Some(&f),
+            ProcedureCategory::Social,
+            day
+        ));
+        assert!(done_under_mandate(
+            Some(&f),
+            ProcedureCategory::Travail,
+            day
+        ));
+        // Wholly revoked later: what was done then stays done under it.
+        f.revoked_categories.clear();
+        f.revoked = true;
+        assert!(done_under_mandate(Some(&f), ProcedureCategory::Social, day));
+        assert!(MandateState::Pending.revocable() && !MandateState::Revoked.revocable());
     }
 
     #[test]

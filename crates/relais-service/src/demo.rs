@@ -538,30 +538,31 @@ impl Services {
                 };
                 let (worker, role) = *rng.pick(&workers);
                 let recent = now - at < Duration::days(20);
+                use relais_domain::{BlockReason as B, Outcome as O, RequestStatus as S};
                 let (status, outcome, block) = match rng.below(10) {
-                    0..=4 => ("done", Some("done"), None),
-                    5 => ("done", Some("rights_opened"), None),
-                    6 if recent => ("waiting_for_operator", None, None),
-                    6 => ("done", Some("blocked"), Some("operator_unreachable")),
-                    7 if recent => ("waiting_for_person", None, None),
-                    7 => ("abandoned", Some("blocked"), Some("person_absent")),
-                    8 => ("referred", Some("referred"), None),
-                    _ if recent => ("open", None, None),
-                    _ => ("done", Some("blocked"), Some("documents_missing")),
+                    0..=4 => (S::Done, Some(O::Done), None),
+                    5 => (S::Done, Some(O::RightsOpened), None),
+                    6 if recent => (S::WaitingForOperator, None, None),
+                    6 => (S::Done, Some(O::Blocked), Some(B::OperatorUnreachable)),
+                    7 if recent => (S::WaitingForPerson, None, None),
+                    7 => (S::Abandoned, Some(O::Blocked), Some(B::PersonAbsent)),
+                    8 => (S::Referred, Some(O::Referred), None),
+                    _ if recent => (S::Open, None, None),
+                    _ => (S::Done, Some(O::Blocked), Some(B::DocumentsMissing)),
                 };
                 let mode = match (v, rng.below(10)) {
-                    (_, 0..=2) => "done_for",
-                    (_, 3..=5) if mandate.is_some() => "done_for",
-                    (_, 3..=5) => "done_with",
-                    (x, 6..=7) if x > 0 => "taught",
-                    (_, 8) if status == "referred" => "referred",
-                    (_, 8) => "informed",
-                    _ => "done_with",
+                    (_, 0..=2) => Mode::DoneFor,
+                    (_, 3..=5) if mandate.is_some() => Mode::DoneFor,
+                    (_, 3..=5) => Mode::DoneWith,
+                    (x, 6..=7) if x > 0 => Mode::Taught,
+                    (_, 8) if status == S::Referred => Mode::Referred,
+                    (_, 8) => Mode::Informed,
+                    _ => Mode::DoneWith,
                 };
                 // Judged as the desk judges it; refused, it was done with
                 // the person instead.
                 let relied_on = match (mode, &mandate) {
-                    ("done_for", m) => {
+                    (Mode::DoneFor, m) => {
                         let facts: Vec<relais_store::MandateFactsRow> =
                             m.iter().map(crate::mandates::facts_row).collect();
                         let judging = crate::mandates::Judging {
@@ -580,7 +581,7 @@ impl Services {
                     _ => None,
                 };
                 let mode = match (mode, relied_on) {
-                    ("done_for", None) => "done_with",
+                    (Mode::DoneFor, None) => Mode::DoneWith,
                     (m, _) => m,
                 };
                 let request_id = Uuid::now_v7();
@@ -607,14 +608,14 @@ impl Services {
                     .to_owned(),
                     rights_at_risk: rng.below(6) == 0,
                     deadline,
-                    status: status.to_owned(),
-                    outcome: outcome.map(str::to_owned),
-                    block_reason: block.map(str::to_owned),
+                    status: status.as_str().to_owned(),
+                    outcome: outcome.map(|o| o.as_str().to_owned()),
+                    block_reason: block.map(|b: B| b.as_str().to_owned()),
                     submission_key: None,
                     created_by: Some(worker),
                     created_at: at,
                     updated_at: at,
-                    closed_at: relais_domain::RequestStatus::code_is_closed(status).then_some(at),
+                    closed_at: status.is_closed().then_some(at),
                 };
                 let intervention = InterventionRow {
                     id: Uuid::now_v7(),
@@ -623,7 +624,7 @@ impl Services {
                     agent_id: Some(worker),
                     occurred_at: at,
                     duration_minutes: [15, 30, 30, 45, 60, 90][rng.below(6)],
-                    mode: mode.to_owned(),
+                    mode: mode.as_str().to_owned(),
                     place: if rng.below(12) == 0 {
                         "home"
                     } else {
@@ -635,26 +636,25 @@ impl Services {
                     mandate_id: relied_on,
                     created_at: at,
                 };
-                let follow_up =
-                    (!relais_domain::RequestStatus::code_is_closed(status)).then(|| FollowUpRow {
-                        id: Uuid::now_v7(),
-                        structure_id: sid,
-                        help_request_id: Some(request_id),
-                        person_id: Some(person_id),
-                        assignee_id: main_agent,
-                        // some overdue, some today, some ahead
-                        due_date: today + Duration::days([-3, -1, 0, 0, 2, 7][rng.below(6)]),
-                        reason: if status == "waiting_for_operator" {
-                            "Relancer l'organisme"
-                        } else {
-                            "Rappeler la personne"
-                        }
-                        .to_owned(),
-                        done: false,
-                        done_at: None,
-                        created_by: Some(worker),
-                        created_at: at,
-                    });
+                let follow_up = (!status.is_closed()).then(|| FollowUpRow {
+                    id: Uuid::now_v7(),
+                    structure_id: sid,
+                    help_request_id: Some(request_id),
+                    person_id: Some(person_id),
+                    assignee_id: main_agent,
+                    // some overdue, some today, some ahead
+                    due_date: today + Duration::days([-3, -1, 0, 0, 2, 7][rng.below(6)]),
+                    reason: if status == S::WaitingForOperator {
+                        "Relancer l'organisme"
+                    } else {
+                        "Rappeler la personne"
+                    }
+                    .to_owned(),
+                    done: false,
+                    done_at: None,
+                    created_by: Some(worker),
+                    created_at: at,
+                });
                 let autonomy = (v == 0 || v + 1 == visits).then(|| AutonomyRow {
                     id: Uuid::now_v7(),
                     person_id,

@@ -39,6 +39,10 @@ pub enum ServiceError {
     /// A one-time link that is unknown, used or expired.
     #[error("link expired or already used")]
     LinkExpired,
+    /// The structure's stored policy no longer reads: nothing that
+    /// depends on it is decided (never the default policy in its place).
+    #[error(transparent)]
+    PolicyUnreadable(#[from] relais_domain::mandate::UnreadablePolicy),
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -52,6 +56,12 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound => ServiceError::NotFound,
             other => ServiceError::Store(other),
         }
+    }
+}
+
+impl From<Vec<FieldError>> for ServiceError {
+    fn from(e: Vec<FieldError>) -> Self {
+        ServiceError::Invalid(e)
     }
 }
 

@@ -7,9 +7,11 @@ use crate::error::ServiceError;
 use crate::stats::{Period, Scope};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Utc};
+use relais_domain::desk::outcome_or_status;
 use relais_domain::disclosure::protect_group;
 use relais_domain::journal::JournalEvent;
-use relais_domain::FieldError;
+use relais_domain::period::paris_month;
+use relais_domain::{AgentId, FieldError, Role, StructureId};
 use relais_store::ExportInterventionRow;
 use serde::Serialize;
 use serde_json::json;
@@ -112,8 +114,10 @@ impl Services {
             if n > 500 {
                 return Err(FieldError::new("reason", "too_long").with_limit(500).into());
             }
-            if relais_domain::guard::looks_like_secret(reason) {
-                return Err(FieldError::new("reason", "looks_like_secret").into());
+            // No confirmation here: a reason has no reason to look like one.
+            let guarded = relais_domain::guard::check(&[("reason", reason)], false);
+            if !guarded.stopped.is_empty() {
+                return Err(guarded.errors().into());
             }
         }
         let (start, end) = period.bounds();
@@ -205,20 +209,15 @@ impl Services {
             },
         };
         let (start, end) = period.bounds();
-        let month = |t: DateTime<Utc>| {
-            t.with_timezone(&chrono_tz::Europe::Paris)
-                .format("%Y-%m")
-                .to_string()
-        };
         let mut cells: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
         for i in self
             .store
             .stats_interventions(structure, start, end)
             .await?
         {
-            let outcome = i.outcome.unwrap_or(i.status);
+            let outcome = outcome_or_status(i.outcome.as_deref(), &i.status).to_owned();
             *cells
-                .entry((month(i.occurred_at), i.category, i.mode, outcome))
+                .entry((paris_month(i.occurred_at), i.category, i.mode, outcome))
                 .or_default() += 1;
         }
         // Communes are counted within their département, so that each

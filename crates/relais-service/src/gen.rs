@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use relais_domain::journal::{entry_hash, journal_time, GENESIS_HASH};
+use relais_domain::Mode;
 use relais_store::{
     AgentRow, AutonomyRow, BulkBatch, FollowUpRow, HelpRequestRow, InterventionRow, JournalHeadRow,
     JournalRow, MandateRow, PersonRow, StructureRow,
@@ -798,49 +799,51 @@ impl Services {
                     times.push(t.min(now));
                 }
                 let last = *times.last().unwrap_or(&created);
+                use relais_domain::{BlockReason as B, Outcome as O, RequestStatus as S};
+                // Older requests are closed: an outcome, or abandoned (none).
                 let (status, outcome, block) = if age_days > 60 {
                     match *pick(
                         &mut rng,
                         &[
-                            ("done", 55),
-                            ("rights_opened", 15),
-                            ("blocked", 15),
-                            ("referred", 10),
-                            ("abandoned", 5),
+                            (Some(O::Done), 55),
+                            (Some(O::RightsOpened), 15),
+                            (Some(O::Blocked), 15),
+                            (Some(O::Referred), 10),
+                            (None, 5),
                         ],
                     ) {
-                        "abandoned" => ("abandoned", None, None),
-                        "blocked" => (
-                            "done",
-                            Some("blocked"),
+                        None => (S::Abandoned, None, None),
+                        Some(O::Blocked) => (
+                            S::Done,
+                            Some(O::Blocked),
                             Some(*pick(
                                 &mut rng,
                                 &[
-                                    ("documents_missing", 35),
-                                    ("no_identity", 20),
-                                    ("operator_unreachable", 20),
-                                    ("technical_failure", 15),
-                                    ("person_absent", 10),
+                                    (B::DocumentsMissing, 35),
+                                    (B::NoIdentity, 20),
+                                    (B::OperatorUnreachable, 20),
+                                    (B::TechnicalFailure, 15),
+                                    (B::PersonAbsent, 10),
                                 ],
                             )),
                         ),
-                        o => ("done", Some(o), None),
+                        o => (S::Done, o, None),
                     }
                 } else {
                     match *pick(
                         &mut rng,
                         &[
-                            ("open", 50),
-                            ("waiting_for_person", 20),
-                            ("waiting_for_operator", 15),
-                            ("done", 15),
+                            (S::Open, 50),
+                            (S::WaitingForPerson, 20),
+                            (S::WaitingForOperator, 15),
+                            (S::Done, 15),
                         ],
                     ) {
-                        "done" => ("done", Some("done"), None),
+                        S::Done => (S::Done, Some(O::Done), None),
                         s => (s, None, None),
                     }
                 };
-                let closed = relais_domain::RequestStatus::code_is_closed(status).then_some(last);
+                let closed = status.is_closed().then_some(last);
                 let deadline = proc.deadline.as_ref().and_then(|rule| {
                     let ctx = relais_domain::deadline::Context {
                         today: day,
@@ -883,9 +886,9 @@ impl Services {
                     .to_owned(),
                     rights_at_risk: rng.gen_range(0..100) < 8,
                     deadline,
-                    status: status.into(),
-                    outcome: outcome.map(str::to_owned),
-                    block_reason: block.map(str::to_owned),
+                    status: status.as_str().into(),
+                    outcome: outcome.map(|o| o.as_str().to_owned()),
+                    block_reason: block.map(|b| b.as_str().to_owned()),
                     submission_key: None,
                     created_by: Some(creator),
                     created_at: created,
@@ -918,16 +921,17 @@ impl Services {
                             &mut rng,
                             &[(15, 20), (30, 35), (45, 20), (60, 15), (90, 7), (120, 3)],
                         ),
-                        mode: (*pick(
+                        mode: pick(
                             &mut rng,
                             &[
-                                ("done_with", 35),
-                                ("done_for", 30),
-                                ("taught", 15),
-                                ("informed", 15),
-                                ("referred", 5),
+                                (Mode::DoneWith, 35),
+                                (Mode::DoneFor, 30),
+                                (Mode::Taught, 15),
+                                (Mode::Informed, 15),
+                                (Mode::Referred, 5),
                             ],
-                        ))
+                        )
+                        .as_str()
                         .to_owned(),
                         place: (*pick(
                             &mut rng,

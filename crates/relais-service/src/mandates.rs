@@ -46,6 +46,8 @@ pub struct MandateView {
     pub remote_attempts_left: i64,
     /// Active, or expired less than 30 days ago: it may be renewed.
     pub renewable: bool,
+    /// Pending or in force: it may be revoked.
+    pub can_revoke: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -96,9 +98,7 @@ pub(crate) fn facts_of(m: &MandateFactsRow) -> MandateFacts {
         revoked_categories: cats(&m.revoked_categories),
         starts_on: m.starts_on,
         ends_on: m.ends_on,
-        signed_on: m
-            .signed_at
-            .map(|t| t.with_timezone(&chrono_tz::Europe::Paris).date_naive()),
+        signed_on: m.signed_at.map(relais_domain::period::paris_day),
         revoked: m.revoked_at.is_some(),
     }
 }
@@ -186,6 +186,7 @@ fn view(l: MandateListRow, today: NaiveDate) -> MandateView {
             MandateState::Expired => today - l.mandate.ends_on <= chrono::Duration::days(30),
             _ => false,
         },
+        can_revoke: state.revocable(),
         state,
         categories: f.categories.clone(),
         active_categories: f.active_categories(),
@@ -276,11 +277,16 @@ impl Services {
         self.policy_of(actor.structure_id.0).await
     }
 
+    /// A stored policy that does not read is an error, logged with the
+    /// structure's id and where the text breaks (never its content).
     pub(crate) async fn policy_of(&self, structure_id: Uuid) -> Result<Policy, ServiceError> {
-        Ok(match self.store.policy_of(structure_id).await? {
-            Some(body) => serde_json::from_str(&body).unwrap_or_default(),
-            None => Policy::default(),
-        })
+        match self.store.policy_of(structure_id).await? {
+            Some(body) => Policy::from_stored(&body).map_err(|e| {
+                tracing::error!(structure = %structure_id, error = %e, "unreadable policy");
+                e.into()
+            }),
+            None => Ok(Policy::default()),
+        }
     }
 
     /// Supervisors write the policy; the change is journaled with the

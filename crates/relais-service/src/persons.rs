@@ -137,7 +137,7 @@ pub(crate) fn validate_person(
         40,
     ));
     let notes = c.take(optional_long_text("notes", &input.notes, 4000));
-    guard(&mut c, "notes", &input.notes, input.confirm_secret);
+    guard(&mut c, &[("notes", &input.notes)], input.confirm_secret);
     let privacy_notice_on = c.take(relais_domain::desk::parse_date(
         "privacy_notice_on",
         &input.privacy_notice_on,
@@ -232,33 +232,43 @@ pub(crate) fn visible_to(actor: &Actor, mut p: PersonRow) -> PersonRow {
     p
 }
 
-/// The credential guard: text that looks like a password is refused unless
-/// the worker confirms it is not one. Returns whether a flagged text is
-/// being saved on confirmation (to be journaled, never the text itself).
-pub(crate) fn guard(c: &mut Checks, field: &'static str, text: &str, confirmed: bool) -> bool {
-    if !relais_domain::guard::looks_like_secret(text) {
-        return false;
+/// The credential guard on a form's free-text fields (name, text): a
+/// text that looks like a password is refused unless the worker confirms
+/// it is not one ([`relais_domain::guard::check`] decides). Returns the
+/// flagged fields saved on confirmation, to be journaled.
+pub(crate) fn guard(
+    c: &mut Checks,
+    fields: &[(&'static str, &str)],
+    confirmed: bool,
+) -> Vec<&'static str> {
+    let g = relais_domain::guard::check(fields, confirmed);
+    for e in g.errors() {
+        c.push(e);
     }
-    if confirmed {
-        true
-    } else {
-        c.push(FieldError::new(field, "looks_like_secret"));
-        false
-    }
+    g.confirmed
 }
 
-/// The journal entry of a confirmation given to the credential guard.
-pub(crate) fn secret_confirmed(
+/// The journal entries of the confirmations given to the credential
+/// guard on these fields (one per flagged field, naming it; never the
+/// text itself).
+pub(crate) fn secret_confirmations(
     actor: &Actor,
-    field: &'static str,
     kind: &'static str,
     id: Uuid,
-) -> JournalEvent {
-    JournalEvent::new("privacy.secret_confirmed")
-        .actor(actor.agent_id.0)
-        .structure(actor.structure_id.0)
-        .object(kind, id)
-        .details(json!({"field": field}))
+    fields: &[(&'static str, &str)],
+    confirmed: bool,
+) -> Vec<JournalEvent> {
+    relais_domain::guard::check(fields, confirmed)
+        .confirmed
+        .into_iter()
+        .map(|field| {
+            JournalEvent::new("privacy.secret_confirmed")
+                .actor(actor.agent_id.0)
+                .structure(actor.structure_id.0)
+                .object(kind, id)
+                .details(json!({"field": field}))
+        })
+        .collect()
 }
 
 /// Completes the commune from the official list: a postcode of one
@@ -422,9 +432,7 @@ pub struct AccountInput {
 impl Services {
     /// Today in Paris, by the service clock.
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&chrono_tz::Europe::Paris)
-            .date_naive()
+        relais_domain::period::paris_day(self.now())
     }
 
     pub(crate) async fn person_row(
@@ -507,9 +515,13 @@ impl Services {
             .actor(actor.agent_id.0)
             .structure(actor.structure_id.0)
             .object("person", id)];
-        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.notes) {
-            events.push(secret_confirmed(actor, "notes", "person", id));
-        }
+        events.extend(secret_confirmations(
+            actor,
+            "person",
+            id,
+            &[("notes", &input.notes)],
+            input.confirm_secret,
+        ));
         self.store
             .insert_person(&row, autonomy.as_ref(), &events, now)
             .await?;
@@ -777,9 +789,13 @@ impl Services {
             .actor(actor.agent_id.0)
             .structure(actor.structure_id.0)
             .object("person", current.id)];
-        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.notes) {
-            events.push(secret_confirmed(actor, "notes", "person", current.id));
-        }
+        events.extend(secret_confirmations(
+            actor,
+            "person",
+            current.id,
+            &[("notes", &input.notes)],
+            input.confirm_secret,
+        ));
         if let Some(a) = &autonomy {
             events.push(
                 JournalEvent::new("person.autonomy_assessed")

@@ -9,7 +9,6 @@ use crate::error::{Checks, ServiceError};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
-use relais_domain::mandate::MandateState;
 use relais_domain::{AgeBracket, FieldError, MandateId, PersonId};
 use relais_store::{Anonymisation, PrivateNoteRow, RetentionRow};
 use serde::Serialize;
@@ -245,7 +244,7 @@ impl Services {
                 }
                 t
             });
-        let flagged = crate::persons::guard(&mut c, "body", body, confirm_secret);
+        let flagged = crate::persons::guard(&mut c, &[("body", body)], confirm_secret);
         c.finish()?;
         let p = self.person_row(actor, person).await?;
         if p.anonymised_at.is_some() {
@@ -262,11 +261,13 @@ impl Services {
         };
         let mut events = vec![Self::privacy_event(actor, "private_note.create", p.id)
             .details(json!({"note": row.id.to_string()}))];
-        if flagged {
-            events.push(crate::persons::secret_confirmed(
-                actor, "body", "person", p.id,
-            ));
-        }
+        events.extend(crate::persons::secret_confirmations(
+            actor,
+            "person",
+            p.id,
+            &[("body", body)],
+            !flagged.is_empty(),
+        ));
         self.store.insert_private_note(&row, &events, now).await?;
         Ok(row)
     }
@@ -407,10 +408,7 @@ impl Services {
             .await?
             .into_iter()
             .map(|r| {
-                let bracket = AgeBracket::of(
-                    p.birth_year.and_then(|y| i32::try_from(y).ok()),
-                    r.created_at.year(),
-                );
+                let bracket = AgeBracket::of_request(None, p.birth_year, r.created_at);
                 (r.id, bracket.as_str().to_owned())
             })
             .collect();
@@ -470,7 +468,7 @@ impl Services {
             .list_mandates(actor, Some(person), None)
             .await?
             .into_iter()
-            .filter(|m| matches!(m.state, MandateState::Active | MandateState::Pending))
+            .filter(|m| m.can_revoke)
             .collect())
     }
 
@@ -691,18 +689,13 @@ impl Services {
         for r in self.store.stats_requests(Some(sid), from, to).await? {
             s.requests += 1;
             *s.by_category.entry(r.category).or_default() += 1;
-            *s.by_outcome
-                .entry(r.outcome.unwrap_or_else(|| r.status.clone()))
+            let outcome = relais_domain::desk::outcome_or_status(r.outcome.as_deref(), &r.status);
+            *s.by_outcome.entry(outcome.to_owned()).or_default() += 1;
+            let bracket =
+                AgeBracket::of_request(r.anon_age_bracket.as_deref(), r.birth_year, r.created_at);
+            *s.by_age_bracket
+                .entry(bracket.as_str().to_owned())
                 .or_default() += 1;
-            let bracket = r.anon_age_bracket.unwrap_or_else(|| {
-                AgeBracket::of(
-                    r.birth_year.and_then(|y| i32::try_from(y).ok()),
-                    r.created_at.year(),
-                )
-                .as_str()
-                .to_owned()
-            });
-            *s.by_age_bracket.entry(bracket).or_default() += 1;
             let commune = r.anon_commune.or(r.person_commune).unwrap_or_default();
             *s.by_commune.entry(commune).or_default() += 1;
         }

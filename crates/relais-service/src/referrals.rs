@@ -15,9 +15,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-/// The statuses of a referral, in their usual order.
-pub const STATUSES: [&str; 5] = ["proposed", "contacted", "accepted", "done", "failed"];
-
 /// A new referral, as typed in the form or the API.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -183,10 +180,10 @@ impl Services {
             },
         }
         let reason = c.take(bounded_text("reason", &input.reason, 2, 300));
-        crate::persons::guard(&mut c, "reason", &input.reason, input.confirm_secret);
+        crate::persons::guard(&mut c, &[("reason", &input.reason)], input.confirm_secret);
         let follow_up = c.take(parse_date("follow_up_date", &input.follow_up_date));
         if let Some(Some(d)) = follow_up {
-            let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            let today = relais_domain::period::paris_day(now);
             c.take(relais_domain::desk::check_follow_up_day(
                 "follow_up_date",
                 d,
@@ -230,7 +227,7 @@ impl Services {
             place_id: place.as_ref().map(|p| p.id),
             operator_id: operator,
             reason: Some(reason),
-            status: "proposed".into(),
+            status: relais_domain::ReferralStatus::Proposed.as_str().into(),
             follow_up_id: follow_up.as_ref().map(|f| f.id),
             created_by: Some(actor.agent_id.0),
             created_at: now,
@@ -254,11 +251,13 @@ impl Services {
                     .object("follow_up", f.id),
             );
         }
-        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.reason) {
-            events.push(crate::persons::secret_confirmed(
-                actor, "reason", "referral", id,
-            ));
-        }
+        events.extend(crate::persons::secret_confirmations(
+            actor,
+            "referral",
+            id,
+            &[("reason", &input.reason)],
+            input.confirm_secret,
+        ));
         self.store
             .insert_referral(&row, follow_up.as_ref(), &events, now)
             .await?;
@@ -300,21 +299,19 @@ impl Services {
     ) -> Result<ReferralView, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
         let now = self.now();
-        let status = status.trim();
-        if !STATUSES.contains(&status) {
-            return Err(FieldError::new("status", "invalid_choice").into());
-        }
+        let status = relais_domain::ReferralStatus::parse(status)
+            .map_err(|_| FieldError::new("status", "invalid_choice"))?;
         let current = self
             .store
             .referral_by_id(actor.structure_id.0, id)
             .await?
             .ok_or(ServiceError::NotFound)?
             .referral;
-        let closed = matches!(status, "done" | "failed");
+        let closed = status.is_closed();
         let row = ReferralRow {
-            status: status.to_owned(),
+            status: status.as_str().to_owned(),
             updated_at: now,
-            closed_on: closed.then(|| now.with_timezone(&chrono_tz::Europe::Paris).date_naive()),
+            closed_on: closed.then(|| relais_domain::period::paris_day(now)),
             ..current.clone()
         };
         let events = [JournalEvent::new("referral.update")

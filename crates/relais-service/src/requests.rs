@@ -73,6 +73,13 @@ pub struct InterventionInput {
     pub confirm_secret: bool,
 }
 
+impl InterventionInput {
+    /// The free-text fields the credential guard reads.
+    pub(crate) fn texts(&self) -> [(&'static str, &str); 2] {
+        [("summary", &self.summary), ("next_step", &self.next_step)]
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FollowUpInput {
     pub due_date: String,
@@ -193,11 +200,11 @@ fn validate_request(c: &mut Checks, r: &RequestInput) -> Option<ValidRequest> {
         &r.channel
     }));
     let deadline = c.take(parse_date("deadline", &r.deadline));
-    let status = c.take(RequestStatus::parse(if r.status.trim().is_empty() {
-        "open"
+    let status = c.take(if r.status.trim().is_empty() {
+        Ok(RequestStatus::Open)
     } else {
-        &r.status
-    }));
+        RequestStatus::parse(&r.status)
+    });
     let outcome = if r.outcome.trim().is_empty() {
         Some(None)
     } else {
@@ -249,8 +256,7 @@ fn validate_intervention(
     }));
     let summary = c.take(optional_long_text("summary", &i.summary, 2000));
     let next_step = c.take(optional_text("next_step", &i.next_step, 300));
-    crate::persons::guard(c, "summary", &i.summary, i.confirm_secret);
-    crate::persons::guard(c, "next_step", &i.next_step, i.confirm_secret);
+    crate::persons::guard(c, &i.texts(), i.confirm_secret);
     let occurred_at = if i.occurred_at.trim().is_empty() {
         Some(None)
     } else {
@@ -272,9 +278,7 @@ fn validate_intervention(
     })
 }
 
-fn paris_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&chrono_tz::Europe::Paris).date_naive()
-}
+use relais_domain::period::paris_day;
 
 /// The journal entries that go with an intervention's coverage: the use of
 /// the mandate relied on, or the warning that one was missing.
@@ -358,7 +362,7 @@ impl Services {
             }
         };
         let reason = c.take(bounded_text("reason", &f.reason, 2, 300));
-        crate::persons::guard(c, "reason", &f.reason, f.confirm_secret);
+        crate::persons::guard(c, &[("reason", &f.reason)], f.confirm_secret);
         Some((due?, reason?))
     }
 
@@ -585,29 +589,25 @@ impl Services {
                     .details(json!({"mode": i.mode, "minutes": i.duration_minutes})),
             );
             if let Some(ii) = &input.intervention {
-                let flagged = relais_domain::guard::looks_like_secret(&ii.summary)
-                    || relais_domain::guard::looks_like_secret(&ii.next_step);
-                if ii.confirm_secret && flagged {
-                    events.push(crate::persons::secret_confirmed(
-                        actor,
-                        "summary",
-                        "intervention",
-                        i.id,
-                    ));
-                }
+                events.extend(crate::persons::secret_confirmations(
+                    actor,
+                    "intervention",
+                    i.id,
+                    &ii.texts(),
+                    ii.confirm_secret,
+                ));
             }
         }
         if let Some(f) = &follow_up_row {
             events.push(ev("follow_up.create", "follow_up", f.id));
             if let Some(fi) = &input.follow_up {
-                if fi.confirm_secret && relais_domain::guard::looks_like_secret(&fi.reason) {
-                    events.push(crate::persons::secret_confirmed(
-                        actor,
-                        "reason",
-                        "follow_up",
-                        f.id,
-                    ));
-                }
+                events.extend(crate::persons::secret_confirmations(
+                    actor,
+                    "follow_up",
+                    f.id,
+                    &[("reason", &fi.reason)],
+                    fi.confirm_secret,
+                ));
             }
         }
         let rows = IntakeRows {
@@ -917,21 +917,18 @@ impl Services {
             mandate_id: None,
             created_at: now,
         };
-        let flagged = relais_domain::guard::looks_like_secret(&input.summary)
-            || relais_domain::guard::looks_like_secret(&input.next_step);
         let mut events = vec![JournalEvent::new("intervention.create")
             .actor(actor.agent_id.0)
             .structure(actor.structure_id.0)
             .object("intervention", row.id)
             .details(json!({"mode": row.mode, "minutes": row.duration_minutes}))];
-        if input.confirm_secret && flagged {
-            events.push(crate::persons::secret_confirmed(
-                actor,
-                "summary",
-                "intervention",
-                row.id,
-            ));
-        }
+        events.extend(crate::persons::secret_confirmations(
+            actor,
+            "intervention",
+            row.id,
+            &input.texts(),
+            input.confirm_secret,
+        ));
         if let Some(r) = &new_request {
             events.push(
                 JournalEvent::new("help_request.update")
@@ -1022,14 +1019,13 @@ impl Services {
             .actor(actor.agent_id.0)
             .structure(sid)
             .object("follow_up", row.id)];
-        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.reason) {
-            events.push(crate::persons::secret_confirmed(
-                actor,
-                "reason",
-                "follow_up",
-                row.id,
-            ));
-        }
+        events.extend(crate::persons::secret_confirmations(
+            actor,
+            "follow_up",
+            row.id,
+            &[("reason", &input.reason)],
+            input.confirm_secret,
+        ));
         self.store.insert_follow_up(&row, &events, now).await?;
         Ok(FollowUpId(row.id))
     }
@@ -1080,7 +1076,7 @@ impl Services {
         let reason = if input.reason.trim().is_empty() {
             Some(current.reason.clone())
         } else {
-            crate::persons::guard(&mut c, "reason", &input.reason, input.confirm_secret);
+            crate::persons::guard(&mut c, &[("reason", &input.reason)], input.confirm_secret);
             c.take(bounded_text("reason", &input.reason, 2, 300))
         };
         let assignee = if input.assignee_id.trim().is_empty() {
@@ -1110,14 +1106,13 @@ impl Services {
             .structure(actor.structure_id.0)
             .object("follow_up", row.id)
             .details(json!({"done": row.done}))];
-        if input.confirm_secret && relais_domain::guard::looks_like_secret(&input.reason) {
-            events.push(crate::persons::secret_confirmed(
-                actor,
-                "reason",
-                "follow_up",
-                row.id,
-            ));
-        }
+        events.extend(crate::persons::secret_confirmations(
+            actor,
+            "follow_up",
+            row.id,
+            &[("reason", &input.reason)],
+            input.confirm_secret,
+        ));
         self.store
             .update_follow_up(&row, &events, now)
             .await

@@ -4,7 +4,7 @@
 
 use crate::error::ServiceError;
 use crate::{Actor, Permission, Principal, Services};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use relais_domain::FieldError;
 use relais_store::StatsKey;
 use serde::Serialize;
@@ -56,22 +56,6 @@ pub struct StatsReport {
     pub groups: Vec<StatsGroup>,
 }
 
-fn paris_month(d: DateTime<Utc>) -> String {
-    d.with_timezone(&chrono_tz::Europe::Paris)
-        .format("%Y-%m")
-        .to_string()
-}
-
-fn paris_midnight(d: NaiveDate) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    chrono_tz::Europe::Paris
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| naive.and_utc())
-}
-
 impl Services {
     /// Requests created and interventions given from `from` to `to`
     /// (both included, Paris days), grouped by `group_by`; `scope` may be
@@ -88,11 +72,11 @@ impl Services {
         let scope = Self::dashboard_scope(actor, scope)?;
         let period = match (Period::parse(from, to), GroupBy::parse(group_by)) {
             (Ok(p), Ok(g)) => (p, g),
-            (Err(ServiceError::Invalid(mut errors)), Err(g)) => {
+            (Err(mut errors), Err(g)) => {
                 errors.push(g);
                 return Err(ServiceError::Invalid(errors));
             }
-            (Err(e), _) => return Err(e),
+            (Err(e), _) => return Err(ServiceError::Invalid(e)),
             (Ok(_), Err(g)) => return Err(g.into()),
         };
         let (Period { from, to }, group) = period;
@@ -298,108 +282,10 @@ impl Dashboard {
     }
 }
 
-/// A checked period: both days included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Period {
-    /// Parses `YYYY-MM-DD` days; an inverted period, or one of ten years
-    /// or more, is refused (`period_inverted` on `to`, `period_too_long`
-    /// on `from`).
-    pub fn parse(from: &str, to: &str) -> Result<Period, ServiceError> {
-        let mut errors = Vec::new();
-        let mut day =
-            |s: &str, field: &'static str| match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errors.push(FieldError::new(
-                        field,
-                        if s.trim().is_empty() {
-                            "required"
-                        } else {
-                            "invalid_date"
-                        },
-                    ));
-                    None
-                }
-            };
-        let from = day(from, "from");
-        let to = day(to, "to");
-        let (Some(from), Some(to)) = (from, to) else {
-            return Err(ServiceError::Invalid(errors));
-        };
-        if to < from {
-            return Err(FieldError::new("to", "period_inverted").into());
-        }
-        let limit = from.checked_add_months(chrono::Months::new(Self::MAX_MONTHS));
-        if limit.is_none_or(|limit| to >= limit) {
-            return Err(FieldError::new("from", "period_too_long").into());
-        }
-        Ok(Period { from, to })
-    }
-
-    /// The longest period figures are computed for: ten years. Longer
-    /// periods are refused before any query (each month of a period may
-    /// cost a database pass).
-    pub const MAX_MONTHS: u32 = 120;
-
-    /// The calendar month `YYYY-MM`.
-    pub fn month(s: &str) -> Result<Period, ServiceError> {
-        let bad = || ServiceError::from(FieldError::new("month", "invalid_month"));
-        let from = NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
-            .map_err(|_| bad())?;
-        let next = from
-            .checked_add_months(chrono::Months::new(1))
-            .ok_or_else(bad)?;
-        Ok(Period {
-            from,
-            to: next.pred_opt().ok_or_else(bad)?,
-        })
-    }
-
-    /// A named period ending today: `month` (default), `last_month` (the
-    /// whole previous month), `quarter` or `year` (so far).
-    pub fn preset(name: &str, today: NaiveDate) -> Period {
-        let first_of_month = today.with_day(1).unwrap_or(today);
-        let (from, to) = match name {
-            "last_month" => {
-                let to = first_of_month.pred_opt().unwrap_or(today);
-                (to.with_day(1).unwrap_or(to), to)
-            }
-            "quarter" => (
-                NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1)
-                    .unwrap_or(today),
-                today,
-            ),
-            "year" => (
-                NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
-                today,
-            ),
-            _ => (first_of_month, today),
-        };
-        Period { from, to }
-    }
-
-    /// The month before this period's first month.
-    pub fn previous_month(&self) -> Option<Period> {
-        let first = self.from.with_day(1)?;
-        let from = first.checked_sub_months(chrono::Months::new(1))?;
-        Some(Period {
-            from,
-            to: first.pred_opt()?,
-        })
-    }
-
-    pub(crate) fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        (
-            paris_midnight(self.from),
-            paris_midnight(self.to.succ_opt().unwrap_or(self.to)),
-        )
-    }
-}
+use relais_domain::desk::outcome_or_status;
+use relais_domain::period::{paris_day, paris_midnight, paris_month};
+pub use relais_domain::Period;
+use relais_domain::{AgeBracket, Mode, ProcedureCategory};
 
 use chrono::Datelike;
 
@@ -481,6 +367,12 @@ impl Tally {
     }
 }
 
+enum Order {
+    Key,
+    Largest,
+    Fixed(Vec<&'static str>),
+}
+
 /// The structure a dashboard is computed in.
 struct Within {
     id: uuid::Uuid,
@@ -496,12 +388,6 @@ pub struct MonthlyFigures {
     /// The month before.
     pub before: Dashboard,
     pub policy: relais_domain::mandate::Policy,
-}
-
-enum Order {
-    Key,
-    Largest,
-    Fixed(&'static [&'static str]),
 }
 
 impl Services {
@@ -531,10 +417,7 @@ impl Services {
         actor.require(Permission::ViewOwnStatistics)?;
         let scope = Self::dashboard_scope(actor, &q.scope)?;
         let period = Period::parse(&q.from, &q.to);
-        let mut errors = match &period {
-            Err(ServiceError::Invalid(e)) => e.clone(),
-            _ => Vec::new(),
-        };
+        let mut errors = period.clone().err().unwrap_or_default();
         let agent = match q.agent.trim() {
             "" => None,
             s => match uuid::Uuid::parse_str(s) {
@@ -568,9 +451,7 @@ impl Services {
         };
         let period = match period {
             Ok(p) if errors.is_empty() => p,
-            Ok(_) => return Err(ServiceError::Invalid(errors)),
-            Err(e) if errors.is_empty() => return Err(e),
-            Err(_) => return Err(ServiceError::Invalid(errors)),
+            _ => return Err(ServiceError::Invalid(errors)),
         };
         let agent = if scope == Scope::Own {
             Some(actor.agent_id.0)
@@ -583,6 +464,38 @@ impl Services {
         };
         self.compute_dashboard(&within, scope, period, agent, channel, category)
             .await
+    }
+
+    /// Interventions done for the person under a mandate: judged by the
+    /// one rule ([`relais_domain::mandate::done_under_mandate`]) on the
+    /// mandate each relied on, as the desk recorded it.
+    async fn done_for_under_mandate(
+        &self,
+        sid: Option<uuid::Uuid>,
+        period: Period,
+        interventions: &[relais_store::StatsInterventionRow],
+    ) -> Result<u64, ServiceError> {
+        let mandates: std::collections::HashMap<uuid::Uuid, _> = self
+            .store
+            .stats_mandates(sid, period.from, period.to)
+            .await?
+            .into_iter()
+            .map(|m| (m.facts.id, crate::mandates::facts_of(&m.facts)))
+            .collect();
+        Ok(interventions
+            .iter()
+            .filter(|i| i.mode == Mode::DoneFor.as_str())
+            .filter(|i| {
+                let relied_on = i.mandate_id.and_then(|id| mandates.get(&id));
+                ProcedureCategory::parse(&i.category).is_ok_and(|c| {
+                    relais_domain::mandate::done_under_mandate(
+                        relied_on,
+                        c,
+                        paris_day(i.occurred_at),
+                    )
+                })
+            })
+            .count() as u64)
     }
 
     /// The figures of a structure's month and of the month before, for
@@ -643,30 +556,32 @@ impl Services {
         channel: Option<&str>,
         category: Option<&str>,
     ) -> Result<Dashboard, ServiceError> {
-        let sid = match scope {
-            Scope::Instance => None,
-            _ => Some(within.id),
+        let f = Filter {
+            sid: match scope {
+                Scope::Instance => None,
+                _ => Some(within.id),
+            },
+            agent,
+            channel,
+            category,
         };
         let (start, end) = period.bounds();
-        let keep = |cat: &str, chan: &str| {
-            category.is_none_or(|c| c == cat) && channel.is_none_or(|c| c == chan)
-        };
         let interventions: Vec<_> = self
             .store
-            .stats_interventions(sid, start, end)
+            .stats_interventions(f.sid, start, end)
             .await?
             .into_iter()
             .filter(|i| agent.is_none_or(|a| i.agent_id == Some(a)))
-            .filter(|i| keep(&i.category, &i.channel))
+            .filter(|i| f.keep(&i.category, &i.channel))
             .collect();
         let helped: HashSet<uuid::Uuid> = interventions.iter().map(|i| i.help_request_id).collect();
         let requests: Vec<_> = self
             .store
-            .stats_requests(sid, start, end)
+            .stats_requests(f.sid, start, end)
             .await?
             .into_iter()
             .filter(|r| agent.is_none_or(|a| r.created_by == Some(a) || helped.contains(&r.id)))
-            .filter(|r| keep(&r.category, &r.channel))
+            .filter(|r| f.keep(&r.category, &r.channel))
             .collect();
         let today = self.today();
 
@@ -676,40 +591,20 @@ impl Services {
             .filter_map(|r| r.person_id)
             .chain(interventions.iter().filter_map(|i| i.person_id))
             .collect();
-        let mut person_created = std::collections::HashMap::new();
-        for r in &requests {
-            if let (Some(p), Some(c)) = (r.person_id, r.person_created_at) {
-                person_created.insert(p, c);
-            }
-        }
+        let person_created: std::collections::HashMap<_, _> = requests
+            .iter()
+            .filter_map(|r| r.person_id.zip(r.person_created_at))
+            .collect();
         let new_persons = person_created
             .values()
             .filter(|c| **c >= start && **c < end)
             .count() as u64;
-        let count_mode = |m: &str| interventions.iter().filter(|i| i.mode == m).count() as u64;
-        let mandates = self
-            .store
-            .stats_mandates(sid, period.from, period.to)
-            .await?;
-        let under_mandate = interventions
-            .iter()
-            .filter(|i| i.mode == "done_for")
-            .filter(|i| {
-                let day = i
-                    .occurred_at
-                    .with_timezone(&chrono_tz::Europe::Paris)
-                    .date_naive();
-                mandates.iter().any(|m| {
-                    Some(m.person_id) == i.person_id
-                        && m.starts_on <= day
-                        && day <= m.ends_on
-                        && m.signed_at.is_some_and(|s| s <= i.occurred_at)
-                        && m.revoked_at.is_none_or(|r| r > i.occurred_at)
-                        && m.categories.split(',').any(|c| c == i.category)
-                })
-            })
-            .count() as u64;
-        let paris_day = |t: DateTime<Utc>| t.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+        let count_mode = |m: Mode| {
+            interventions
+                .iter()
+                .filter(|i| i.mode == m.as_str())
+                .count() as u64
+        };
         let missed = requests
             .iter()
             .filter(|r| match (r.deadline, r.closed_at) {
@@ -718,100 +613,76 @@ impl Services {
                 _ => false,
             })
             .count() as u64;
-        let overdue = self
+
+        let mut t = Tallies::default();
+        for r in &requests {
+            t.add_request(r);
+        }
+        for i in &interventions {
+            t.add_intervention(i);
+        }
+        let autonomy = self.autonomy_tally(f.sid, period, &persons).await?;
+        let referrals = self.referral_tally(&f, period).await?;
+        let structure_name = match scope {
+            Scope::Instance => String::new(),
+            _ => within.name.clone(),
+        };
+        Ok(Dashboard {
+            from: period.from,
+            to: period.to,
+            scope,
+            structure_name,
+            requests: requests.len() as u64,
+            interventions: interventions.len() as u64,
+            distinct_persons: persons.len() as u64,
+            new_persons,
+            minutes: interventions.iter().map(|i| i.duration_minutes).sum(),
+            done_for: count_mode(Mode::DoneFor),
+            done_with: count_mode(Mode::DoneWith),
+            taught: count_mode(Mode::Taught),
+            done_for_under_mandate: self
+                .done_for_under_mandate(f.sid, period, &interventions)
+                .await?,
+            urgent_requests: requests.iter().filter(|r| r.rights_at_risk).count() as u64,
+            missed_deadlines: missed,
+            overdue_follow_ups: self.overdue_follow_ups(&f, period, today).await?,
+            tables: t.tables(autonomy, referrals),
+        })
+    }
+
+    /// Follow-ups due in the period, done late or not yet done.
+    async fn overdue_follow_ups(
+        &self,
+        f: &Filter<'_>,
+        period: Period,
+        today: NaiveDate,
+    ) -> Result<u64, ServiceError> {
+        Ok(self
             .store
-            .stats_follow_ups(sid, period.from, period.to)
+            .stats_follow_ups(f.sid, period.from, period.to)
             .await?
             .into_iter()
-            .filter(|f| agent.is_none_or(|a| f.assignee_id == a))
-            .filter(|f| {
-                category.is_none_or(|c| f.category.as_deref() == Some(c))
-                    && channel.is_none_or(|c| f.channel.as_deref() == Some(c))
+            .filter(|u| f.agent.is_none_or(|a| u.assignee_id == a))
+            .filter(|u| {
+                f.category.is_none_or(|c| u.category.as_deref() == Some(c))
+                    && f.channel.is_none_or(|c| u.channel.as_deref() == Some(c))
             })
-            .filter(|f| match (f.done, f.done_at) {
-                (true, Some(at)) => paris_day(at) > f.due_date,
+            .filter(|u| match (u.done, u.done_at) {
+                (true, Some(at)) => paris_day(at) > u.due_date,
                 (true, None) => false,
-                (false, _) => relais_domain::desk::follow_up_overdue(f.due_date, false, today),
+                (false, _) => relais_domain::desk::follow_up_overdue(u.due_date, false, today),
             })
-            .count() as u64;
+            .count() as u64)
+    }
 
-        // Tables.
-        use Measure::*;
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut by_category = Tally::default();
-        let mut by_operator = Tally::default();
-        let mut by_mode = Tally::default();
-        let mut by_outcome = Tally::default();
-        let mut by_block = Tally::default();
-        let mut by_channel = Tally::default();
-        let mut by_month = Tally::default();
-        let mut by_age = Tally::default();
-        let mut by_commune = Tally::default();
-        let mut by_departement = Tally::default();
-        for r in &requests {
-            by_category.row(&r.category).requests += 1;
-            by_category.person(&r.category, r.person_id);
-            by_operator.row(&text(&r.operator)).requests += 1;
-            let outcome = r.outcome.clone().unwrap_or_else(|| r.status.clone());
-            by_outcome.row(&outcome).requests += 1;
-            if let Some(b) = &r.block_reason {
-                by_block.row(b).requests += 1;
-            }
-            by_channel.row(&r.channel).requests += 1;
-            by_channel.person(&r.channel, r.person_id);
-            by_month.row(&paris_month(r.created_at)).requests += 1;
-            let bracket = r.anon_age_bracket.clone().unwrap_or_else(|| {
-                relais_domain::AgeBracket::of(
-                    r.birth_year.and_then(|y| i32::try_from(y).ok()),
-                    r.created_at.year(),
-                )
-                .as_str()
-                .to_owned()
-            });
-            by_age.row(&bracket).requests += 1;
-            by_age.person(&bracket, r.person_id);
-            let commune = r
-                .anon_commune
-                .clone()
-                .or_else(|| r.person_commune.clone())
-                .unwrap_or_default();
-            by_commune.row(&commune).requests += 1;
-            by_commune.person(&commune, r.person_id);
-            let dep = departement_of(r);
-            by_departement.row(&dep).requests += 1;
-            by_departement.person(&dep, r.person_id);
-        }
-        let mut mode_requests = HashSet::new();
-        let mut visits: std::collections::HashMap<uuid::Uuid, u64> =
-            std::collections::HashMap::new();
-        for i in &interventions {
-            let c = by_category.row(&i.category);
-            c.interventions += 1;
-            c.minutes += i.duration_minutes;
-            let o = by_operator.row(&text(&i.operator));
-            o.interventions += 1;
-            o.minutes += i.duration_minutes;
-            let m = by_mode.row(&i.mode);
-            m.interventions += 1;
-            m.minutes += i.duration_minutes;
-            if mode_requests.insert((i.help_request_id, i.mode.clone())) {
-                m.requests += 1;
-            }
-            by_mode.person(&i.mode, i.person_id);
-            let ch = by_channel.row(&i.channel);
-            ch.interventions += 1;
-            ch.minutes += i.duration_minutes;
-            let mo = by_month.row(&paris_month(i.occurred_at));
-            mo.interventions += 1;
-            mo.minutes += i.duration_minutes;
-            if let Some(p) = i.person_id {
-                *visits.entry(p).or_default() += 1;
-            }
-        }
-        let mut by_visits = Tally::default();
-        for (p, n) in &visits {
-            by_visits.person(visits_bucket(*n), Some(*p));
-        }
+    /// How the autonomy of the persons seen moved, from their first to
+    /// their last assessment up to the period's end.
+    async fn autonomy_tally(
+        &self,
+        sid: Option<uuid::Uuid>,
+        period: Period,
+        persons: &HashSet<uuid::Uuid>,
+    ) -> Result<Tally, ServiceError> {
         let mut by_autonomy = Tally::default();
         let mut first_last: BTreeMap<uuid::Uuid, (u8, u8, u32)> = BTreeMap::new();
         for a in self.store.stats_autonomy(sid, period.to).await? {
@@ -841,88 +712,176 @@ impl Services {
             };
             by_autonomy.person(key, Some(*p));
         }
+        Ok(by_autonomy)
+    }
+
+    /// The referrals made in the period, by status.
+    async fn referral_tally(&self, f: &Filter<'_>, period: Period) -> Result<Tally, ServiceError> {
         let mut by_referral = Tally::default();
         let (start, end) = period.bounds();
-        for (status, author, cat, chan) in self.store.stats_referrals(sid, start, end).await? {
-            if agent.is_some_and(|a| author != Some(a))
-                || category.is_some_and(|c| c != cat)
-                || channel.is_some_and(|c| c != chan)
-            {
+        for (status, author, cat, chan) in self.store.stats_referrals(f.sid, start, end).await? {
+            if f.agent.is_some_and(|a| author != Some(a)) || !f.keep(&cat, &chan) {
                 continue;
             }
             by_referral.row(&status).referrals += 1;
         }
-        let tables = vec![
-            by_category.table(
+        Ok(by_referral)
+    }
+}
+
+/// What a dashboard is narrowed to.
+struct Filter<'a> {
+    sid: Option<uuid::Uuid>,
+    agent: Option<uuid::Uuid>,
+    channel: Option<&'a str>,
+    category: Option<&'a str>,
+}
+
+impl Filter<'_> {
+    fn keep(&self, cat: &str, chan: &str) -> bool {
+        self.category.is_none_or(|c| c == cat) && self.channel.is_none_or(|c| c == chan)
+    }
+}
+
+/// The dashboard's tables counted from its requests and interventions.
+#[derive(Default)]
+struct Tallies {
+    category: Tally,
+    operator: Tally,
+    mode: Tally,
+    outcome: Tally,
+    block: Tally,
+    channel: Tally,
+    month: Tally,
+    age: Tally,
+    commune: Tally,
+    departement: Tally,
+    mode_requests: HashSet<(uuid::Uuid, String)>,
+    visits: std::collections::HashMap<uuid::Uuid, u64>,
+}
+
+impl Tallies {
+    fn add_request(&mut self, r: &relais_store::StatsRequestRow) {
+        self.category.row(&r.category).requests += 1;
+        self.category.person(&r.category, r.person_id);
+        self.operator
+            .row(r.operator.as_deref().unwrap_or_default())
+            .requests += 1;
+        let outcome = outcome_or_status(r.outcome.as_deref(), &r.status);
+        self.outcome.row(outcome).requests += 1;
+        if let Some(b) = &r.block_reason {
+            self.block.row(b).requests += 1;
+        }
+        self.channel.row(&r.channel).requests += 1;
+        self.channel.person(&r.channel, r.person_id);
+        self.month.row(&paris_month(r.created_at)).requests += 1;
+        let bracket =
+            AgeBracket::of_request(r.anon_age_bracket.as_deref(), r.birth_year, r.created_at)
+                .as_str();
+        self.age.row(bracket).requests += 1;
+        self.age.person(bracket, r.person_id);
+        let commune = r
+            .anon_commune
+            .as_deref()
+            .or(r.person_commune.as_deref())
+            .unwrap_or_default();
+        self.commune.row(commune).requests += 1;
+        self.commune.person(commune, r.person_id);
+        let dep = departement_of(r);
+        self.departement.row(&dep).requests += 1;
+        self.departement.person(&dep, r.person_id);
+    }
+
+    fn add_intervention(&mut self, i: &relais_store::StatsInterventionRow) {
+        let minutes = i.duration_minutes;
+        let operator = i.operator.as_deref().unwrap_or_default();
+        let month = paris_month(i.occurred_at);
+        for row in [
+            self.category.row(&i.category),
+            self.operator.row(operator),
+            self.channel.row(&i.channel),
+            self.month.row(&month),
+        ] {
+            row.interventions += 1;
+            row.minutes += minutes;
+        }
+        let m = self.mode.row(&i.mode);
+        m.interventions += 1;
+        m.minutes += minutes;
+        if self
+            .mode_requests
+            .insert((i.help_request_id, i.mode.clone()))
+        {
+            m.requests += 1;
+        }
+        self.mode.person(&i.mode, i.person_id);
+        if let Some(p) = i.person_id {
+            *self.visits.entry(p).or_default() += 1;
+        }
+    }
+
+    fn tables(self, autonomy: Tally, referrals: Tally) -> Vec<StatTable> {
+        use Measure::*;
+        let mut by_visits = Tally::default();
+        for (p, n) in &self.visits {
+            by_visits.person(visits_bucket(*n), Some(*p));
+        }
+        let codes = |c: &[&'static str]| Order::Fixed(c.to_vec());
+        vec![
+            self.category.table(
                 "category",
                 &[Requests, Interventions, Minutes, Persons],
                 Order::Largest,
             ),
-            by_operator.table(
+            self.operator.table(
                 "operator",
                 &[Requests, Interventions, Minutes],
                 Order::Largest,
             ),
-            by_mode.table(
+            self.mode.table(
                 "mode",
                 &[Interventions, Requests, Minutes, Persons],
-                Order::Fixed(&["done_for", "done_with", "taught", "referred", "informed"]),
+                Order::Fixed(Mode::ALL.iter().map(|m| m.as_str()).collect()),
             ),
-            by_outcome.table("outcome", &[Requests], Order::Largest),
-            by_block.table("block_reason", &[Requests], Order::Largest),
-            by_channel.table(
+            self.outcome.table("outcome", &[Requests], Order::Largest),
+            self.block
+                .table("block_reason", &[Requests], Order::Largest),
+            self.channel.table(
                 "channel",
                 &[Requests, Interventions, Minutes, Persons],
                 Order::Largest,
             ),
-            by_month.table("month", &[Requests, Interventions, Minutes], Order::Key),
-            by_age.table(
+            self.month
+                .table("month", &[Requests, Interventions, Minutes], Order::Key),
+            self.age.table(
                 "age_bracket",
                 &[Persons, Requests],
-                Order::Fixed(&[
-                    "under_18", "18_24", "25_39", "40_59", "60_69", "70_plus", "unknown",
-                ]),
+                Order::Fixed(AgeBracket::ALL.iter().map(|a| a.as_str()).collect()),
             ),
-            by_commune.table("commune", &[Persons, Requests], Order::Largest),
-            by_departement.table("departement", &[Persons, Requests], Order::Largest),
+            self.commune
+                .table("commune", &[Persons, Requests], Order::Largest),
+            self.departement
+                .table("departement", &[Persons, Requests], Order::Largest),
             by_visits.table(
                 "repeat_visits",
                 &[Persons],
-                Order::Fixed(&["1", "2", "3_5", "6_plus"]),
+                codes(&["1", "2", "3_5", "6_plus"]),
             ),
-            by_autonomy.table(
+            autonomy.table(
                 "autonomy",
                 &[Persons],
-                Order::Fixed(&["improved", "unchanged", "declined", "assessed_once"]),
+                codes(&["improved", "unchanged", "declined", "assessed_once"]),
             ),
-            by_referral.table(
+            referrals.table(
                 "referral",
                 &[Referrals],
-                Order::Fixed(&crate::referrals::STATUSES),
+                Order::Fixed(
+                    relais_domain::ReferralStatus::ALL
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect(),
+                ),
             ),
-        ];
-        let structure_name = match scope {
-            Scope::Instance => String::new(),
-            _ => within.name.clone(),
-        };
-        Ok(Dashboard {
-            from: period.from,
-            to: period.to,
-            scope,
-            structure_name,
-            requests: requests.len() as u64,
-            interventions: interventions.len() as u64,
-            distinct_persons: persons.len() as u64,
-            new_persons,
-            minutes: interventions.iter().map(|i| i.duration_minutes).sum(),
-            done_for: count_mode("done_for"),
-            done_with: count_mode("done_with"),
-            taught: count_mode("taught"),
-            done_for_under_mandate: under_mandate,
-            urgent_requests: requests.iter().filter(|r| r.rights_at_risk).count() as u64,
-            missed_deadlines: missed,
-            overdue_follow_ups: overdue,
-            tables,
-        })
+        ]
     }
 }

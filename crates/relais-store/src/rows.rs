@@ -549,6 +549,8 @@ pub struct StatsInterventionRow {
     pub occurred_at: DateTime<Utc>,
     pub agent_id: Option<Uuid>,
     pub help_request_id: Uuid,
+    /// The mandate a `done_for` intervention relied on.
+    pub mandate_id: Option<Uuid>,
     /// The request's person, for distinct persons.
     pub person_id: Option<Uuid>,
     pub category: String,
@@ -567,17 +569,6 @@ pub struct StatsFollowUpRow {
     pub assignee_id: Uuid,
     pub category: Option<String>,
     pub channel: Option<String>,
-}
-
-/// What statistics need of a mandate: whom and what it covered, when.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct StatsMandateRow {
-    pub person_id: Uuid,
-    pub categories: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub signed_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// One autonomy assessment, for the progression of persons seen.
@@ -610,6 +601,8 @@ pub struct ExportInterventionRow {
     pub outcome: Option<String>,
     pub block_reason: Option<String>,
     pub created_by: Option<Uuid>,
+    /// When the request was made (its age bracket's day).
+    pub request_created_at: DateTime<Utc>,
     pub birth_year: Option<i64>,
     pub person_commune: Option<String>,
     pub anon_age_bracket: Option<String>,

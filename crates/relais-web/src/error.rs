@@ -27,6 +27,8 @@ pub enum ErrorPage {
     LinkExpired,
     BadRequest,
     RateLimited,
+    /// The structure's stored policy no longer reads.
+    PolicyUnreadable,
 }
 
 /// Marks the redirect of a page that needs a session, so that the
@@ -63,6 +65,11 @@ impl From<ServiceError> for WebError {
             | ServiceError::AccountDisabled => {
                 WebError::Page(StatusCode::BAD_REQUEST, ErrorPage::BadRequest)
             }
+            // Logged by the use case that read it.
+            ServiceError::PolicyUnreadable(_) => WebError::Page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorPage::PolicyUnreadable,
+            ),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "storage error");
                 WebError::Page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::Internal)
@@ -138,6 +145,11 @@ pub fn render_error_page(
             StatusCode::TOO_MANY_REQUESTS,
             "error-title",
             "login-rate-limited",
+        ),
+        ErrorPage::PolicyUnreadable => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error-title",
+            "error-policy-unreadable",
         ),
     };
     let ctx = Ctx {
@@ -316,16 +328,13 @@ impl IntoResponse for ApiError {
                     message: lang.field_error(f.code),
                 }],
             ),
-            ServiceError::Store(e) => {
-                tracing::error!(error = %e, "storage error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    msg("Erreur interne.", "Internal error."),
-                    vec![],
-                )
-            }
-            ServiceError::Internal(e) => {
+            ServiceError::PolicyUnreadable(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "policy_unreadable",
+                lang.t("error-policy-unreadable"),
+                vec![],
+            ),
+            e @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
                 tracing::error!(error = %e, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

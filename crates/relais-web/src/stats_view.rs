@@ -346,16 +346,12 @@ pub fn interventions_header(lang: Lang, names: bool) -> Vec<String> {
 
 /// One line of the interventions export.
 pub fn intervention_cells(lang: Lang, r: &ExportInterventionRow, names: bool) -> Vec<Cell> {
-    use chrono::Datelike;
-    let day = r
-        .occurred_at
-        .with_timezone(&chrono_tz::Europe::Paris)
-        .date_naive();
-    let age = r.anon_age_bracket.clone().unwrap_or_else(|| {
-        relais_domain::AgeBracket::of(r.birth_year.and_then(|y| i32::try_from(y).ok()), day.year())
-            .as_str()
-            .to_owned()
-    });
+    let day = relais_domain::period::paris_day(r.occurred_at);
+    let age = relais_domain::AgeBracket::of_request(
+        r.anon_age_bracket.as_deref(),
+        r.birth_year,
+        r.request_created_at,
+    );
     let opt = |v: &Option<String>| v.clone().map(Cell::Text).unwrap_or(Cell::Empty);
     let mut cells = vec![
         Cell::Date(day),

@@ -163,7 +163,7 @@ macro_rules! repo_stats {
         ) -> Result<Vec<StatsInterventionRow>, StoreError> {
             let mut q = Sql::new(
                 "SELECT i.id, i.mode, i.duration_minutes, i.occurred_at, i.agent_id, i.help_request_id, \
-                 h.person_id, h.category, h.operator, h.channel, h.status, h.outcome \
+                 i.mandate_id, h.person_id, h.category, h.operator, h.channel, h.status, h.outcome \
                  FROM interventions i JOIN help_requests h ON h.id = i.help_request_id WHERE TRUE",
             );
             and_scope(&mut q, "i.structure_id", scope);
@@ -193,9 +193,10 @@ macro_rules! repo_stats {
             scope: Option<Uuid>,
             from: chrono::NaiveDate,
             to: chrono::NaiveDate,
-        ) -> Result<Vec<StatsMandateRow>, StoreError> {
+        ) -> Result<Vec<PersonMandateFactsRow>, StoreError> {
             let mut q = Sql::new(
-                "SELECT person_id, categories, starts_on, ends_on, signed_at, revoked_at \
+                "SELECT person_id, id, consent, verification_code, categories, revoked_categories, \
+                 starts_on, ends_on, signed_at, revoked_at \
                  FROM mandates WHERE signed_at IS NOT NULL",
             );
             and_scope(&mut q, "structure_id", scope);
@@ -235,6 +236,7 @@ macro_rules! repo_stats {
                 "SELECT i.id, i.occurred_at, i.duration_minutes, i.mode, i.place, i.agent_id, \
                  a.name AS agent_name, h.reference, h.procedure, h.category, h.operator, h.channel, \
                  h.rights_at_risk, h.status, h.outcome, h.block_reason, h.created_by, \
+                 h.created_at AS request_created_at, \
                  p.birth_year, p.commune AS person_commune, h.anon_age_bracket, h.anon_commune, ",
             );
             q.push(if names {

@@ -58,7 +58,7 @@ impl Store {
         scope: Option<Uuid>,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
-    ) -> Result<Vec<StatsMandateRow>, StoreError> {
+    ) -> Result<Vec<PersonMandateFactsRow>, StoreError> {
         dispatch!(self, read, stats_mandates(scope, from, to))
     }
 

@@ -149,6 +149,7 @@ error-title = Error
 error-not-found = This page does not exist, or you do not have access to it.
 error-forbidden = Your role does not allow this action.
 error-internal = Something went wrong. Try again; if it persists, tell the administrator.
+error-policy-unreadable = The intervention policy stored for your structure cannot be read: nothing that depends on it is decided. Tell the administrator.
 error-csrf = This form comes from an earlier session (you signed out or in again since it was opened). Open the page again: what you typed is kept in this browser.
 back-home = Back to home
 required-mark = (required)

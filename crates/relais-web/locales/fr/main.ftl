@@ -149,6 +149,7 @@ error-title = Erreur
 error-not-found = Cette page n'existe pas, ou vous n'y avez pas accès.
 error-forbidden = Votre rôle ne permet pas cette action.
 error-internal = Une erreur est survenue. Réessayez ; si elle persiste, prévenez l'administrateur.
+error-policy-unreadable = La charte d'intervention enregistrée pour votre structure est illisible : rien de ce qui en dépend n'est décidé. Prévenez l'administrateur.
 error-csrf = Ce formulaire vient d'une session précédente (vous vous êtes déconnecté ou reconnecté depuis qu'il a été ouvert). Rouvrez la page : ce que vous aviez saisi est gardé dans ce navigateur.
 back-home = Retour à l'accueil
 required-mark = (obligatoire)

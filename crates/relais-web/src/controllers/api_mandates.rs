@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
-use relais_domain::mandate::{MandateDuration, MandateRule, MandateState, Policy};
-use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role};
+use relais_domain::mandate::{MandateState, Policy, PolicyInput};
+use relais_domain::{FieldError, MandateId, PersonId};
 use relais_service::{MandateInput, MandateView, Scan, ServiceError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -443,53 +443,21 @@ pub async fn put_policy(
     ApiActor(actor, lang): ApiActor,
     ApiJson(body): ApiJson<PolicyDoc>,
 ) -> Result<Json<PolicyDoc>, ApiError> {
-    let mut errors = Vec::new();
-    let rule = MandateRule::parse(&body.mandate_rule)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let max = MandateDuration::parse(&body.max_mandate_duration)
-        .map_err(|_| errors.push(FieldError::new("max_mandate_duration", "invalid_choice")))
-        .ok();
-    let mut roles = Vec::new();
-    for r in &body.done_for_roles {
-        match Role::parse(r) {
-            Ok(r) => roles.push(r),
-            Err(_) => errors.push(FieldError::new("done_for_roles", "invalid_choice")),
-        }
-    }
-    let mut allowed = Vec::new();
-    for (c, modes) in &body.allowed_modes {
-        let Ok(c) = ProcedureCategory::parse(c) else {
-            errors.push(FieldError::new("allowed_modes", "invalid_choice"));
-            continue;
-        };
-        let mut ms = Vec::new();
-        for m in modes {
-            match Mode::parse(m) {
-                Ok(m) => ms.push(m),
-                Err(_) => errors.push(FieldError::new("allowed_modes", "invalid_choice")),
-            }
-        }
-        allowed.push((c, ms));
-    }
-    let (Some(mandate_rule), Some(max_mandate_duration)) = (rule, max) else {
-        return Err(ApiError(ServiceError::Invalid(errors), lang));
-    };
-    if !errors.is_empty() {
-        return Err(ApiError(ServiceError::Invalid(errors), lang));
-    }
-    let p = Policy {
-        allowed_modes: allowed,
-        mandate_rule,
-        max_mandate_duration,
-        done_for_roles: roles,
+    let input = PolicyInput {
+        mandate_rule: body.mandate_rule,
+        max_mandate_duration: body.max_mandate_duration,
+        done_for_roles: body.done_for_roles,
+        allowed_modes: body.allowed_modes.into_iter().collect(),
         require_privacy_notice: body.require_privacy_notice,
-        retention_months: body.retention_months,
+        retention_months: Some(body.retention_months),
+        max_backdating_days: Some(body.max_backdating_days),
         charter: body.charter,
-        privacy_contact: body.privacy_contact.trim().to_owned(),
-        max_backdating_days: body.max_backdating_days,
+        privacy_contact: body.privacy_contact,
         paper_scan_required: body.paper_scan_required,
     };
+    let p = input
+        .parse()
+        .map_err(|e| ApiError(ServiceError::Invalid(e), lang))?;
     state
         .services
         .update_policy(&actor, p)

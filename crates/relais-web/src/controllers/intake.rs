@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::desk::DURATION_CHOICES;
-use relais_domain::{FieldError, PersonId};
+use relais_domain::{FieldError, PersonId, RequestStatus};
 use relais_service::{
     Actor, FollowUpInput, IntakeInput, InterventionInput, PersonChoice, PersonHit, PersonInput,
     RequestInput, ServiceError,
@@ -101,7 +101,7 @@ fn results_for(
 
 const DEFAULTS: &[(&str, &str)] = &[
     ("channel", "walk_in"),
-    ("status", "done"),
+    ("status", RequestStatus::Done.as_str()),
     ("duration_minutes", "30"),
     ("place", "on_site"),
     ("person_mode", "existing"),
@@ -419,7 +419,7 @@ pub async fn record_intake(
                 // open, with a reminder for the agent who may act for the
                 // person; nothing was done for them yet.
                 input.intervention = None;
-                input.request.status = "open".to_owned();
+                input.request.status = RequestStatus::Open.as_str().to_owned();
                 input.request.outcome = String::new();
                 input.request.block_reason = String::new();
                 input.follow_up = Some(follow_up);

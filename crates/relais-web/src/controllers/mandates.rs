@@ -15,8 +15,8 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_domain::mandate::{MandateDuration, MandateRule, Policy};
-use relais_domain::{MandateId, Mode, PersonId, ProcedureCategory, Role};
+use relais_domain::mandate::{Consent, MandateState, Policy, PolicyInput};
+use relais_domain::{MandateId, Mode, PersonId, ProcedureCategory};
 use relais_service::{Actor, MandateInput, MandateView, PublicMandate, Scan, ServiceError};
 
 pub struct MandateRowView {
@@ -264,14 +264,25 @@ pub async fn create_mandate(
 
 // ---- one mandate ------------------------------------------------------------------
 
+/// A mandate's page: the decisions are made here (from the domain's
+/// rules), the template only shows them.
 pub struct MandatePageView {
     pub id: String,
-    pub person_id: String,
-    pub state: &'static str,
     pub state_label: String,
-    pub consent: &'static str,
+    /// In force today (the badge is not marked).
+    pub in_force: bool,
+    /// Pending or in force: it may be revoked, and the worker sent here
+    /// from a form may go back to it.
+    pub can_revoke: bool,
+    /// Waiting for the signature: how it is signed.
+    pub awaiting_signature: bool,
+    pub sign_on_paper: bool,
+    pub sign_on_screen: bool,
+    /// Revoked: its revocation certificate can be downloaded.
+    pub revocation_certificate: bool,
     pub duration: &'static str,
-    pub facts: Vec<(String, String)>,
+    /// (label, value, link of the value).
+    pub facts: Vec<(String, String, Option<String>)>,
     pub active_categories: Vec<(&'static str, String)>,
     pub verify_href: String,
     pub renewable: bool,
@@ -313,41 +324,45 @@ async fn mandate_page(
     let scan_required = state.services.policy(actor).await?.paper_scan_required;
     let ui = Ui::new(ctx);
     let agent = agent_name(state, actor, m.row.drawn_by).await?;
+    let lookups = state.services.mandate_lookups(actor, id).await?;
+    let lookups = match lookups.last_day {
+        Some(day) => ui.lang.t_with(
+            "mandate-lookups-value",
+            &[("n", lookups.count.to_string()), ("last", ui.date(day))],
+        ),
+        None => ui.t("mandate-lookups-none"),
+    };
     let facts = vec![
         (
             ui.t("mandate-person"),
             display_name(&m.person_first_name, &m.person_last_name, None),
+            Some(format!("/persons/{}", m.row.person_id)),
         ),
-        (ui.t("mandate-structure"), m.structure_name.clone()),
+        (ui.t("mandate-structure"), m.structure_name.clone(), None),
         (
             ui.t("mandate-categories"),
             category_labels(&ui, &m.active_categories),
+            None,
         ),
-        (ui.t("mandate-period"), mandate_period(&ui, &m)),
+        (ui.t("mandate-period"), mandate_period(&ui, &m), None),
         (
             ui.t("mandate-consent"),
             ui.label("consent", m.consent.as_str()),
+            None,
         ),
-        (ui.t("mandate-drawn-by"), agent),
+        (ui.t("mandate-drawn-by"), agent, None),
+        (ui.t("mandate-lookups"), lookups, None),
     ];
-    let mut facts = facts;
-    let lookups = state.services.mandate_lookups(actor, id).await?;
-    facts.push((
-        ui.t("mandate-lookups"),
-        match lookups.last_day {
-            Some(day) => ui.lang.t_with(
-                "mandate-lookups-value",
-                &[("n", lookups.count.to_string()), ("last", ui.date(day))],
-            ),
-            None => ui.t("mandate-lookups-none"),
-        },
-    ));
+    let awaiting_signature = m.state == MandateState::Pending;
     let view = MandatePageView {
         id: m.row.id.to_string(),
-        person_id: m.row.person_id.to_string(),
-        state: m.state.as_str(),
         state_label: ui.label("mandate-state", m.state.as_str()),
-        consent: m.consent.as_str(),
+        in_force: m.state == MandateState::Active,
+        can_revoke: m.can_revoke,
+        awaiting_signature,
+        sign_on_paper: awaiting_signature && m.consent == Consent::Paper,
+        sign_on_screen: awaiting_signature && m.consent == Consent::OnScreen,
+        revocation_certificate: m.state == MandateState::Revoked,
         duration: m.duration.as_str(),
         facts,
         active_categories: m
@@ -669,8 +684,11 @@ pub async fn revocation_document(
 struct VerifyPage {
     ui: Ui,
     code: String,
-    state: &'static str,
     state_label: String,
+    /// In force today (the badge is not marked).
+    in_force: bool,
+    /// Pending or in force: the person may revoke it.
+    can_revoke: bool,
     facts: Vec<(String, String)>,
     awaiting_code: bool,
     blocked: bool,
@@ -720,7 +738,8 @@ fn render_verify(
             state_label: ui.label("mandate-state", p.state.as_str()),
             ui,
             code: code.to_owned(),
-            state: p.state.as_str(),
+            in_force: p.state == MandateState::Active,
+            can_revoke: p.state.revocable(),
             facts,
             awaiting_code: p.awaiting_code,
             blocked: p.code_blocked,
@@ -900,79 +919,32 @@ pub fn policy_values(p: &Policy) -> Vec<(String, String)> {
     v
 }
 
-/// Reads the policy form. Unknown codes are dropped; the retention is
-/// checked by the use case.
-fn policy_from(f: &Fields) -> Result<Policy, Vec<relais_domain::FieldError>> {
-    let mut errors = Vec::new();
-    let mandate_rule = MandateRule::parse(f.get("mandate_rule"))
-        .map_err(|e| errors.push(e))
-        .ok();
-    let max = MandateDuration::parse(f.get("max_mandate_duration"))
-        .map_err(|_| {
-            errors.push(relais_domain::FieldError::new(
-                "max_mandate_duration",
-                "invalid_choice",
-            ))
-        })
-        .ok();
-    let retention = f
-        .get("retention_months")
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| {
-            errors.push(relais_domain::FieldError::new(
-                "retention_months",
-                "invalid_retention",
-            ))
-        })
-        .ok();
-    let backdating = f
-        .get("max_backdating_days")
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| {
-            errors.push(relais_domain::FieldError::new(
-                "max_backdating_days",
-                "invalid_backdating",
-            ))
-        })
-        .ok();
-    let roles: Vec<Role> = f
-        .all("done_for_roles")
+/// The policy form as the one policy reader takes it: a category whose
+/// every mode is ticked is left out (it allows all); unknown codes are
+/// passed on, to be reported.
+fn policy_input(f: &Fields) -> PolicyInput {
+    let allowed_modes = ProcedureCategory::ALL
         .iter()
-        .filter_map(|r| Role::parse(r).ok())
+        .filter_map(|c| {
+            let modes = f.all(&format!("mode_{}", c.as_str()));
+            let all = Mode::ALL
+                .iter()
+                .all(|m| modes.iter().any(|x| x.trim() == m.as_str()))
+                && modes.iter().all(|x| Mode::parse(x).is_ok());
+            (!all).then(|| (c.as_str().to_owned(), modes))
+        })
         .collect();
-    let mut allowed_modes = Vec::new();
-    for c in ProcedureCategory::ALL {
-        let modes: Vec<Mode> = f
-            .all(&format!("mode_{}", c.as_str()))
-            .iter()
-            .filter_map(|m| Mode::parse(m).ok())
-            .collect();
-        if modes.len() < Mode::ALL.len() {
-            allowed_modes.push((*c, modes));
-        }
-    }
-    let charter = f.get("charter").replace("\r\n", "\n").trim().to_owned();
-    match (mandate_rule, max, retention, backdating) {
-        (
-            Some(mandate_rule),
-            Some(max_mandate_duration),
-            Some(retention_months),
-            Some(max_backdating_days),
-        ) if errors.is_empty() => Ok(Policy {
-            allowed_modes,
-            mandate_rule,
-            max_mandate_duration,
-            done_for_roles: roles,
-            require_privacy_notice: f.checked("require_privacy_notice"),
-            retention_months,
-            charter,
-            privacy_contact: f.get("privacy_contact").trim().to_owned(),
-            max_backdating_days,
-            paper_scan_required: f.checked("paper_scan_required"),
-        }),
-        _ => Err(errors),
+    PolicyInput {
+        mandate_rule: f.get("mandate_rule").to_owned(),
+        max_mandate_duration: f.get("max_mandate_duration").to_owned(),
+        done_for_roles: f.all("done_for_roles"),
+        allowed_modes,
+        require_privacy_notice: f.checked("require_privacy_notice"),
+        retention_months: f.get("retention_months").trim().parse().ok(),
+        max_backdating_days: f.get("max_backdating_days").trim().parse().ok(),
+        charter: f.get("charter").to_owned(),
+        privacy_contact: f.get("privacy_contact").to_owned(),
+        paper_scan_required: f.checked("paper_scan_required"),
     }
 }
 
@@ -995,7 +967,7 @@ pub async fn save_policy(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
-    let result = match policy_from(&f) {
+    let result = match policy_input(&f).parse() {
         Ok(p) => state.services.update_policy(actor, p).await,
         Err(errors) => Err(ServiceError::Invalid(errors)),
     };

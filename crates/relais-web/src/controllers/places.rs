@@ -20,7 +20,7 @@ use relais_service::communes::Communes;
 use relais_service::places::{
     hours, vocab, Format, ImportReport, OwnPlaceInput, PlaceHit, PlaceQuery, PlaceView,
 };
-use relais_service::referrals::{ReferralInput, ReferralView, STATUSES};
+use relais_service::referrals::{ReferralInput, ReferralView};
 use relais_service::{Actor, Permission, Principal, ServiceError};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -424,6 +424,9 @@ pub(crate) struct ReferralLine {
     pub reason: String,
     pub status: String,
     pub status_label: String,
+    /// The badge: done (ok) or failed (late).
+    pub succeeded: bool,
+    pub failed: bool,
     pub date: String,
 }
 
@@ -437,6 +440,10 @@ pub(crate) fn referral_lines(ui: &Ui, list: Vec<ReferralView>) -> Vec<ReferralLi
                 .unwrap_or_else(|| ui.t("referral-target-gone")),
             reason: r.reason.unwrap_or_default(),
             status_label: ui.t(&format!("referral-status-{}", r.status)),
+            succeeded: relais_domain::ReferralStatus::parse(&r.status)
+                .is_ok_and(relais_domain::ReferralStatus::succeeded),
+            failed: relais_domain::ReferralStatus::parse(&r.status)
+                .is_ok_and(relais_domain::ReferralStatus::failed),
             status: r.status,
             date: ui.date(
                 r.created_at
@@ -448,9 +455,9 @@ pub(crate) fn referral_lines(ui: &Ui, list: Vec<ReferralView>) -> Vec<ReferralLi
 }
 
 pub(crate) fn referral_statuses(ui: &Ui) -> Vec<(&'static str, String)> {
-    STATUSES
+    relais_domain::ReferralStatus::ALL
         .iter()
-        .map(|s| (*s, ui.t(&format!("referral-status-{s}"))))
+        .map(|s| (s.as_str(), ui.t(&format!("referral-status-{s}"))))
         .collect()
 }
 

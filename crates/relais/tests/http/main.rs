@@ -12,6 +12,7 @@ mod desk;
 mod desk_catalogue;
 mod desk_flow;
 mod desk_pages;
+mod drifts;
 mod helpers;
 mod mandates;
 mod nodes;
