@@ -63,6 +63,18 @@ pub struct Slip {
     pub agent: String,
 }
 
+impl Slip {
+    /// The documents to bring in the catalogue's wording for a language
+    /// code: the catalogue is bilingual data (French, and English for
+    /// `en`), not interface text.
+    pub fn documents_in(&self, lang: &str) -> &[String] {
+        match lang {
+            "en" => &self.documents_en,
+            _ => &self.documents,
+        }
+    }
+}
+
 /// Where a referral from a request starts: the request's reference, the
 /// person's commune as one types it, the request's operator, the reason
 /// proposed (the procedure).

@@ -6,9 +6,7 @@
 mod context;
 mod controllers;
 mod csrf;
-mod documents;
 mod error;
-mod i18n;
 pub mod openapi;
 mod ratelimit;
 mod refusal;
@@ -18,8 +16,8 @@ mod stats_view;
 mod tabular;
 mod ui;
 
-pub use controllers::exports::monthly_report_pdf;
-pub use i18n::Lang;
+pub use relais_present::Lang;
+pub(crate) use relais_present::{documents, i18n};
 pub use routes::{routes, Access, RouteSpec};
 
 use axum::Router;

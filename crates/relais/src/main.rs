@@ -5,8 +5,10 @@ mod config;
 
 use clap::{Args, Parser, Subcommand};
 use config::{redact_url, Overrides, Settings};
+use relais::{Application, Parts};
+use relais_present::Lang;
 use relais_service::{Principal, ServiceConfig, ServiceError, Services, Store, SystemClock};
-use relais_web::{AppState, Lang, WebConfig};
+use relais_web::WebConfig;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -350,7 +352,8 @@ async fn open_store(s: &Settings) -> Result<Store, Failure> {
     Ok(store)
 }
 
-fn services(store: Store, s: &Settings, demo: bool) -> Services {
+/// The parts of the application, from the settings.
+fn parts(store: Store, s: &Settings, demo: bool) -> Parts {
     // Commands that did not load keys still use the configured one.
     let store = if store.vault().is_demo() {
         match s.vault(true) {
@@ -372,10 +375,10 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
     } else {
         Arc::new(LogNotifier)
     };
-    Services::new(
+    Parts {
         store,
-        Arc::new(SystemClock),
-        ServiceConfig {
+        clock: Arc::new(SystemClock),
+        config: ServiceConfig {
             require_totp: s.require_totp && !demo,
             session_idle: s.session_idle(),
             session_absolute: chrono::Duration::hours(s.session_absolute_hours),
@@ -384,8 +387,31 @@ fn services(store: Store, s: &Settings, demo: bool) -> Services {
             reminder_emails: s.notifier != "log",
             ..ServiceConfig::default()
         },
-    )
-    .with_notifier(notifier)
+        notifier,
+    }
+}
+
+fn services(store: Store, s: &Settings, demo: bool) -> Services {
+    parts(store, s, demo).services()
+}
+
+/// Runs one use case of a command on the database of the settings (with
+/// the data keys checked when `sealed`), then closes it.
+async fn with_services<T, F, Fut>(s: &Settings, sealed: bool, use_case: F) -> Result<T, Failure>
+where
+    F: FnOnce(Services) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ServiceError>>,
+{
+    let store = if sealed {
+        open_sealed_store(s, false).await?
+    } else {
+        open_store(s).await?
+    };
+    let r = use_case(services(store.clone(), s, false))
+        .await
+        .map_err(service_failure);
+    store.close().await;
+    r
 }
 
 /// The folder of the daily anchor, which must exist.
@@ -432,83 +458,85 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
     if let Err(e) = store.optimize().await {
         tracing::warn!(error = %e, "the planner statistics could not be refreshed");
     }
-    let services = services(store.clone(), &s, demo);
-    #[cfg(feature = "demo")]
-    if demo {
-        services.ensure_demo().await.map_err(service_failure)?;
-        tracing::info!("demo data ready: sign in as agent@demoville.test");
-    }
     let addr = s.listen_addr();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
-    let state = AppState::new(
-        services.clone(),
+    let app = Application::build(
+        listener,
+        parts(store.clone(), &s, demo),
         WebConfig {
             tls: s.tls,
             login_attempts_per_ip: s.login_attempts_per_ip,
             ..WebConfig::default()
         },
     );
-    let housekeeping = services.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        // The retention job runs at start and then once a day; reminders
-        // at start and at every tick.
-        let mut last_retention: Option<std::time::Instant> = None;
-        loop {
-            tick.tick().await;
-            if last_retention.is_none_or(|t| t.elapsed().as_secs() >= 24 * 3600) {
-                last_retention = Some(std::time::Instant::now());
-                match housekeeping.run_retention(false).await {
-                    Ok(r) => tracing::info!(
-                        anonymised = r.anonymised.len(),
-                        sessions_and_links = r.sessions_and_links_removed,
-                        spent_codes = r.spent_codes_cleared,
-                        "retention job"
-                    ),
-                    Err(e) => tracing::warn!(error = %e, "retention job failed"),
-                }
-            }
-            // Reminders: due follow-ups become notifications (once each);
-            // e-mails that failed are retried with back-off.
-            match housekeeping.run_reminders().await {
-                Ok(r) if r.created + r.emailed + r.email_failures > 0 => tracing::info!(
-                    created = r.created,
-                    emailed = r.emailed,
-                    email_failures = r.email_failures,
-                    "reminder job"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reminder job failed"),
-            }
-            if let Some(dir) = &anchor_dir {
-                match write_daily_anchor(&housekeeping, dir).await {
-                    Ok(true) => tracing::info!("daily journal anchor written"),
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(error = %e, "daily journal anchor failed"),
-                }
-            }
-            match housekeeping.housekeeping().await {
-                Ok(n) if n > 0 => tracing::info!(removed = n, "housekeeping"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
-            }
-        }
-    });
+    #[cfg(feature = "demo")]
+    if demo {
+        app.services()
+            .ensure_demo()
+            .await
+            .map_err(service_failure)?;
+        tracing::info!("demo data ready: sign in as agent@demoville.test");
+    }
+    tokio::spawn(housekeeping(app.services().clone(), anchor_dir));
     tracing::info!(
         "relais listening on http://{} ({:?} database)",
-        listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default(),
+        app.local_addr().map(|a| a.to_string()).unwrap_or_default(),
         store.backend()
     );
-    relais_web::serve(listener, state, shutdown_signal())
+    app.run(shutdown_signal())
         .await
         .map_err(|e| Failure::Failed(format!("server error: {e}")))?;
     store.close().await;
     Ok(())
+}
+
+/// The server's background jobs: the retention job at start and then
+/// once a day; reminders, the daily anchor and housekeeping at start and
+/// every ten minutes.
+async fn housekeeping(services: Services, anchor_dir: Option<PathBuf>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    let mut last_retention: Option<std::time::Instant> = None;
+    loop {
+        tick.tick().await;
+        if last_retention.is_none_or(|t| t.elapsed().as_secs() >= 24 * 3600) {
+            last_retention = Some(std::time::Instant::now());
+            match services.run_retention(false).await {
+                Ok(r) => tracing::info!(
+                    anonymised = r.anonymised.len(),
+                    sessions_and_links = r.sessions_and_links_removed,
+                    spent_codes = r.spent_codes_cleared,
+                    "retention job"
+                ),
+                Err(e) => tracing::warn!(error = %e, "retention job failed"),
+            }
+        }
+        // Reminders: due follow-ups become notifications (once each);
+        // e-mails that failed are retried with back-off.
+        match services.run_reminders().await {
+            Ok(r) if r.created + r.emailed + r.email_failures > 0 => tracing::info!(
+                created = r.created,
+                emailed = r.emailed,
+                email_failures = r.email_failures,
+                "reminder job"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reminder job failed"),
+        }
+        if let Some(dir) = &anchor_dir {
+            match write_daily_anchor(&services, dir).await {
+                Ok(true) => tracing::info!("daily journal anchor written"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "daily journal anchor failed"),
+            }
+        }
+        match services.housekeeping().await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "housekeeping"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
 }
 
 /// `relais journal verify [--anchor FILE]`.
@@ -613,29 +641,15 @@ fn read_password_stdin() -> Result<String, Failure> {
     Ok(pw)
 }
 
+/// One function per command; each reads its settings.
 async fn run(cli: Cli) -> CmdResult {
     let cfg = cli.config.as_ref();
+    let load = |db: &DbArg| settings(cfg, None, db);
     match cli.command {
         Command::Serve { listen, db, demo } => serve(settings(cfg, listen, &db)?, demo).await,
-        Command::Migrate { db } => {
-            let s = settings(cfg, None, &db)?;
-            open_store(&s).await?.close().await;
-            eprintln!("database {} is up to date", redact_url(&s.database_url));
-            Ok(())
-        }
+        Command::Migrate { db } => migrate(&load(&db)?).await,
         #[cfg(feature = "demo")]
-        Command::Demo { db } => {
-            let s = settings(cfg, None, &db)?;
-            claim_demo_database(&s).await?;
-            let store = open_sealed_store(&s, true).await?;
-            let n = services(store.clone(), &s, true)
-                .ensure_demo()
-                .await
-                .map_err(service_failure)?;
-            store.close().await;
-            eprintln!("demo data ready ({n} new records)");
-            Ok(())
-        }
+        Command::Demo { db } => demo(&load(&db)?).await,
         Command::Structure {
             command:
                 StructureCommand::Add {
@@ -644,19 +658,7 @@ async fn run(cli: Cli) -> CmdResult {
                     kind,
                     db,
                 },
-        } => {
-            let s = settings(cfg, None, &db)?;
-            let store = open_store(&s).await?;
-            let r = services(store.clone(), &s, false)
-                .cli_add_structure(&name, &slug, &kind)
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            let v = r?;
-            println!("{}", v.id);
-            eprintln!("structure {} created", v.slug);
-            Ok(())
-        }
+        } => structure_add(&load(&db)?, name, slug, kind).await,
         Command::User {
             command:
                 UserCommand::Add {
@@ -667,33 +669,10 @@ async fn run(cli: Cli) -> CmdResult {
                     password_stdin: _,
                     db,
                 },
-        } => {
-            let s = settings(cfg, None, &db)?;
-            let password = read_password_stdin()?;
-            let store = open_store(&s).await?;
-            let r = services(store.clone(), &s, false)
-                .cli_add_user(&email, &name, &structure, &role, &password)
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            let id = r?;
-            println!("{id}");
-            eprintln!("account ready in {structure}");
-            Ok(())
-        }
+        } => user_add(&load(&db)?, email, name, structure, role).await,
         Command::User {
             command: UserCommand::ResetLink { email, db },
-        } => {
-            let s = settings(cfg, None, &db)?;
-            let store = open_store(&s).await?;
-            let r = services(store.clone(), &s, false)
-                .cli_reset_link(&email)
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            println!("{}", r?);
-            Ok(())
-        }
+        } => user_reset_link(&load(&db)?, email).await,
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -702,42 +681,13 @@ async fn run(cli: Cli) -> CmdResult {
                     structure,
                     db,
                 },
-        } => {
-            let s = settings(cfg, None, &db)?;
-            let store = open_store(&s).await?;
-            let r = services(store.clone(), &s, false)
-                .cli_create_token(&email, &label, structure.as_deref())
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            println!("{}", r?);
-            Ok(())
-        }
+        } => token_create(&load(&db)?, email, label, structure).await,
         Command::Keys {
             command: KeysCommand::Generate,
-        } => {
-            println!("{}", relais_service::generate_key_hex());
-            Ok(())
-        }
+        } => keys_generate(),
         Command::Keys {
             command: KeysCommand::Rotate { db },
-        } => {
-            let s = settings(cfg, None, &db)?;
-            let store = open_sealed_store(&s, false).await?;
-            let r = services(store.clone(), &s, false)
-                .rotate_data_keys()
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            let n = r?;
-            println!(
-                "{n} values re-encrypted under data key {}; previous keys may now be removed",
-                s.vault(false)
-                    .map(|v| v.current_id().to_owned())
-                    .unwrap_or_default()
-            );
-            Ok(())
-        }
+        } => keys_rotate(&load(&db)?).await,
         #[cfg(feature = "demo")]
         Command::Gen {
             size,
@@ -747,107 +697,12 @@ async fn run(cli: Cli) -> CmdResult {
             seed,
             db,
         } => {
-            let spec = match (size.as_deref(), structures, persons, requests) {
-                (Some("departement"), ..) => relais_service::GenSpec::departement(seed),
-                (Some("national"), ..) => relais_service::GenSpec::national(seed),
-                (Some(other), ..) => {
-                    return Err(Failure::Usage(format!(
-                        "--size: departement or national, not {other:?}"
-                    )))
-                }
-                (None, Some(st), Some(p), Some(r)) => {
-                    relais_service::GenSpec::custom(st, p, r, seed)
-                }
-                _ => return Err(Failure::Usage(
-                    "give --size departement|national, or --structures, --persons and --requests"
-                        .into(),
-                )),
-            };
-            let s = settings(cfg, None, &db)?;
-            let store = open_sealed_store(&s, false).await?;
-            let svc = services(store.clone(), &s, false);
-            let started = std::time::Instant::now();
-            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let last_tenth = std::sync::atomic::AtomicU64::new(u64::MAX);
-            let r = svc
-                .generate(&spec, |done, total| {
-                    let pct = (done * 100).checked_div(total).unwrap_or(100);
-                    let bar: String = (0..40)
-                        .map(|i| if i * 100 / 40 < pct { '#' } else { '.' })
-                        .collect();
-                    if tty {
-                        eprint!(
-                            "\r[{bar}] {pct:3}% {done}/{total} requests, {:.0} s",
-                            started.elapsed().as_secs_f64()
-                        );
-                    } else if last_tenth.swap(pct / 10, std::sync::atomic::Ordering::Relaxed)
-                        != pct / 10
-                    {
-                        eprintln!("[{bar}] {pct:3}% {done}/{total} requests");
-                    }
-                })
-                .await
-                .map_err(service_failure);
-            if tty {
-                eprintln!();
-            }
-            store.close().await;
-            let r = r?;
-            println!(
-                "generated {} structures, {} agents, {} persons, {} requests, {} interventions, \
-                 {} mandates, {} follow-ups, {} journal entries in {:.1} s",
-                r.structures,
-                r.agents,
-                r.persons,
-                r.requests,
-                r.interventions,
-                r.mandates,
-                r.follow_ups,
-                r.journal_entries,
-                started.elapsed().as_secs_f64()
-            );
-            println!(
-                "accounts: agent@gen-1.test … agent@gen-{}.test (agent2…agent{} too; the last is \
-                 the supervisor) and admin@gen.test, password {}",
-                r.structures,
-                relais_service::AGENTS_PER_STRUCTURE,
-                relais_service::GEN_PASSWORD
-            );
-            if let Some(p) = r.sample_person {
-                println!(
-                    "sample_person={p} sample_requests={} sample_last_name={}",
-                    r.sample_person_requests, r.sample_last_name
-                );
-            }
-            Ok(())
+            let spec = gen_spec(size.as_deref(), structures, persons, requests, seed)?;
+            gen(&load(&db)?, spec).await
         }
         Command::Import {
             command: ImportCommand::Places { format, file, db },
-        } => {
-            let Some(format) = relais_service::places::Format::parse(&format) else {
-                return Err(Failure::Usage(format!(
-                    "--format: lmn, data-inclusion or france-services, not {format:?}"
-                )));
-            };
-            let bytes = read_with_progress(&file)?;
-            // The whole file is checked first, for a message that names
-            // what was expected.
-            let parsed = relais_service::places::import::parse(format, &bytes, chrono::Utc::now())
-                .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
-            drop(bytes);
-            let s = settings(cfg, None, &db)?;
-            let store = open_store(&s).await?;
-            eprintln!("saving…");
-            let r = services(store.clone(), &s, false)
-                .save_import(Principal::Operator, format, parsed)
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            for line in report_lines(&r?) {
-                println!("{line}");
-            }
-            Ok(())
-        }
+        } => import_places(cfg, &db, &format, &file).await,
         Command::Report {
             structure,
             month,
@@ -855,95 +710,307 @@ async fn run(cli: Cli) -> CmdResult {
             lang,
             db,
         } => {
-            let lang = relais_web::Lang::parse(&lang)
-                .ok_or_else(|| Failure::Usage("--lang: fr or en".into()))?;
-            let s = settings(cfg, None, &db)?;
-            let store = open_store(&s).await?;
-            let svc = services(store.clone(), &s, false);
-            let r =
-                relais_web::monthly_report_pdf(&svc, Principal::Operator, &structure, &month, lang)
-                    .await
-                    .map_err(service_failure);
-            store.close().await;
-            let pdf = r?;
-            std::fs::write(&out, &pdf)
-                .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", out.display())))?;
-            eprintln!(
-                "monthly report of {structure} for {month} written to {} ({} bytes)",
-                out.display(),
-                pdf.len()
-            );
-            Ok(())
+            let lang =
+                Lang::parse(&lang).ok_or_else(|| Failure::Usage("--lang: fr or en".into()))?;
+            report(&load(&db)?, &structure, &month, &out, lang).await
         }
-        Command::Purge { dry_run, db } => {
-            let s = settings(cfg, None, &db)?;
-            let store = open_sealed_store(&s, false).await?;
-            let r = services(store.clone(), &s, false)
-                .run_retention(dry_run)
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            let report = r?;
-            for (slug, item) in &report.anonymised {
-                // Ids only: names stay out of terminals and logs.
-                println!(
-                    "{}\t{slug}\tperson {}\tlast activity {}\tdue {}",
-                    if dry_run {
-                        "would anonymise"
-                    } else {
-                        "anonymised"
-                    },
-                    item.person_id,
-                    item.last_activity,
-                    item.due_on
-                );
-            }
-            eprintln!(
-                "{} file(s) {}; {} expired sessions or links removed; {} spent codes cleared",
-                report.anonymised.len(),
-                if dry_run {
-                    "to anonymise (dry run, nothing changed)"
-                } else {
-                    "anonymised"
-                },
-                report.sessions_and_links_removed,
-                report.spent_codes_cleared
-            );
-            Ok(())
-        }
+        Command::Purge { dry_run, db } => purge(&load(&db)?, dry_run).await,
         Command::Journal {
             command: JournalCommand::Verify { anchor, db },
-        } => {
-            let s = settings(cfg, None, &db)?;
-            verify_journal(&s, anchor.as_deref()).await
-        }
+        } => verify_journal(&load(&db)?, anchor.as_deref()).await,
         Command::Journal {
             command: JournalCommand::Anchor { out, db },
-        } => {
-            let s = settings(cfg, None, &db)?;
-            let store = open_store(&s).await?;
-            let r = services(store.clone(), &s, false)
-                .journal_anchor()
-                .await
-                .map_err(service_failure);
-            store.close().await;
-            let anchor = r?;
-            match out {
-                None => print!("{}", anchor.to_json()),
-                Some(path) => {
-                    std::fs::write(&path, anchor.to_json()).map_err(|e| {
-                        Failure::Failed(format!("cannot write {}: {e}", path.display()))
-                    })?;
-                    eprintln!(
-                        "anchor of {} chains written to {}",
-                        anchor.heads.len(),
-                        path.display()
-                    );
-                }
+        } => journal_anchor(&load(&db)?, out).await,
+    }
+}
+
+/// `relais migrate`.
+async fn migrate(s: &Settings) -> CmdResult {
+    open_store(s).await?.close().await;
+    eprintln!("database {} is up to date", redact_url(&s.database_url));
+    Ok(())
+}
+
+/// `relais demo`.
+#[cfg(feature = "demo")]
+async fn demo(s: &Settings) -> CmdResult {
+    claim_demo_database(s).await?;
+    let store = open_sealed_store(s, true).await?;
+    let n = services(store.clone(), s, true)
+        .ensure_demo()
+        .await
+        .map_err(service_failure)?;
+    store.close().await;
+    eprintln!("demo data ready ({n} new records)");
+    Ok(())
+}
+
+/// `relais structure add`.
+async fn structure_add(s: &Settings, name: String, slug: String, kind: String) -> CmdResult {
+    let v = with_services(s, false, |svc| async move {
+        svc.cli_add_structure(&name, &slug, &kind).await
+    })
+    .await?;
+    println!("{}", v.id);
+    eprintln!("structure {} created", v.slug);
+    Ok(())
+}
+
+/// `relais user add --password-stdin`.
+async fn user_add(
+    s: &Settings,
+    email: String,
+    name: String,
+    structure: String,
+    role: String,
+) -> CmdResult {
+    let password = read_password_stdin()?;
+    let slug = structure.clone();
+    let id = with_services(s, false, |svc| async move {
+        svc.cli_add_user(&email, &name, &slug, &role, &password)
+            .await
+    })
+    .await?;
+    println!("{id}");
+    eprintln!("account ready in {structure}");
+    Ok(())
+}
+
+/// `relais user reset-link`.
+async fn user_reset_link(s: &Settings, email: String) -> CmdResult {
+    let link = with_services(
+        s,
+        false,
+        |svc| async move { svc.cli_reset_link(&email).await },
+    )
+    .await?;
+    println!("{link}");
+    Ok(())
+}
+
+/// `relais token create`.
+async fn token_create(
+    s: &Settings,
+    email: String,
+    label: String,
+    structure: Option<String>,
+) -> CmdResult {
+    let token = with_services(s, false, |svc| async move {
+        svc.cli_create_token(&email, &label, structure.as_deref())
+            .await
+    })
+    .await?;
+    println!("{token}");
+    Ok(())
+}
+
+/// `relais keys generate`.
+fn keys_generate() -> CmdResult {
+    println!("{}", relais_service::generate_key_hex());
+    Ok(())
+}
+
+/// `relais keys rotate`.
+async fn keys_rotate(s: &Settings) -> CmdResult {
+    let n = with_services(s, true, |svc| async move { svc.rotate_data_keys().await }).await?;
+    println!(
+        "{n} values re-encrypted under data key {}; previous keys may now be removed",
+        s.vault(false)
+            .map(|v| v.current_id().to_owned())
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+/// The size of `relais gen`'s dataset, from its flags.
+#[cfg(feature = "demo")]
+fn gen_spec(
+    size: Option<&str>,
+    structures: Option<u32>,
+    persons: Option<u64>,
+    requests: Option<u64>,
+    seed: u64,
+) -> Result<relais_service::GenSpec, Failure> {
+    match (size, structures, persons, requests) {
+        (Some("departement"), ..) => Ok(relais_service::GenSpec::departement(seed)),
+        (Some("national"), ..) => Ok(relais_service::GenSpec::national(seed)),
+        (Some(other), ..) => Err(Failure::Usage(format!(
+            "--size: departement or national, not {other:?}"
+        ))),
+        (None, Some(st), Some(p), Some(r)) => Ok(relais_service::GenSpec::custom(st, p, r, seed)),
+        _ => Err(Failure::Usage(
+            "give --size departement|national, or --structures, --persons and --requests".into(),
+        )),
+    }
+}
+
+/// `relais gen`: a progress bar on the terminal, a line per tenth
+/// elsewhere, then what was generated.
+#[cfg(feature = "demo")]
+async fn gen(s: &Settings, spec: relais_service::GenSpec) -> CmdResult {
+    let store = open_sealed_store(s, false).await?;
+    let svc = services(store.clone(), s, false);
+    let started = std::time::Instant::now();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let last_tenth = std::sync::atomic::AtomicU64::new(u64::MAX);
+    let r = svc
+        .generate(&spec, |done, total| {
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
+            let bar: String = (0..40)
+                .map(|i| if i * 100 / 40 < pct { '#' } else { '.' })
+                .collect();
+            if tty {
+                eprint!(
+                    "\r[{bar}] {pct:3}% {done}/{total} requests, {:.0} s",
+                    started.elapsed().as_secs_f64()
+                );
+            } else if last_tenth.swap(pct / 10, std::sync::atomic::Ordering::Relaxed) != pct / 10 {
+                eprintln!("[{bar}] {pct:3}% {done}/{total} requests");
             }
-            Ok(())
+        })
+        .await
+        .map_err(service_failure);
+    if tty {
+        eprintln!();
+    }
+    store.close().await;
+    let r = r?;
+    println!(
+        "generated {} structures, {} agents, {} persons, {} requests, {} interventions, \
+         {} mandates, {} follow-ups, {} journal entries in {:.1} s",
+        r.structures,
+        r.agents,
+        r.persons,
+        r.requests,
+        r.interventions,
+        r.mandates,
+        r.follow_ups,
+        r.journal_entries,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "accounts: agent@gen-1.test … agent@gen-{}.test (agent2…agent{} too; the last is \
+         the supervisor) and admin@gen.test, password {}",
+        r.structures,
+        relais_service::AGENTS_PER_STRUCTURE,
+        relais_service::GEN_PASSWORD
+    );
+    if let Some(p) = r.sample_person {
+        println!(
+            "sample_person={p} sample_requests={} sample_last_name={}",
+            r.sample_person_requests, r.sample_last_name
+        );
+    }
+    Ok(())
+}
+
+/// `relais import places`: the whole file is checked first (before the
+/// settings are read), for a message that names what was expected.
+async fn import_places(
+    cfg: Option<&PathBuf>,
+    db: &DbArg,
+    format: &str,
+    file: &std::path::Path,
+) -> CmdResult {
+    let Some(format) = relais_service::places::Format::parse(format) else {
+        return Err(Failure::Usage(format!(
+            "--format: lmn, data-inclusion or france-services, not {format:?}"
+        )));
+    };
+    let bytes = read_with_progress(file)?;
+    let parsed = relais_service::places::import::parse(format, &bytes, chrono::Utc::now())
+        .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
+    drop(bytes);
+    let s = settings(cfg, None, db)?;
+    let store = open_store(&s).await?;
+    eprintln!("saving…");
+    let r = services(store.clone(), &s, false)
+        .save_import(Principal::Operator, format, parsed)
+        .await
+        .map_err(service_failure);
+    store.close().await;
+    for line in report_lines(&r?) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `relais report`: the monthly activity report as PDF, written by the
+/// presentation crate (no web layer involved).
+async fn report(
+    s: &Settings,
+    structure: &str,
+    month: &str,
+    out: &std::path::Path,
+    lang: Lang,
+) -> CmdResult {
+    let pdf = with_services(s, false, |svc| async move {
+        relais_present::stats::monthly_report_pdf(&svc, Principal::Operator, structure, month, lang)
+            .await
+    })
+    .await?;
+    std::fs::write(out, &pdf)
+        .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", out.display())))?;
+    eprintln!(
+        "monthly report of {structure} for {month} written to {} ({} bytes)",
+        out.display(),
+        pdf.len()
+    );
+    Ok(())
+}
+
+/// `relais purge [--dry-run]`.
+async fn purge(s: &Settings, dry_run: bool) -> CmdResult {
+    let report = with_services(
+        s,
+        true,
+        |svc| async move { svc.run_retention(dry_run).await },
+    )
+    .await?;
+    for (slug, item) in &report.anonymised {
+        // Ids only: names stay out of terminals and logs.
+        println!(
+            "{}\t{slug}\tperson {}\tlast activity {}\tdue {}",
+            if dry_run {
+                "would anonymise"
+            } else {
+                "anonymised"
+            },
+            item.person_id,
+            item.last_activity,
+            item.due_on
+        );
+    }
+    eprintln!(
+        "{} file(s) {}; {} expired sessions or links removed; {} spent codes cleared",
+        report.anonymised.len(),
+        if dry_run {
+            "to anonymise (dry run, nothing changed)"
+        } else {
+            "anonymised"
+        },
+        report.sessions_and_links_removed,
+        report.spent_codes_cleared
+    );
+    Ok(())
+}
+
+/// `relais journal anchor [--out FILE]`.
+async fn journal_anchor(s: &Settings, out: Option<PathBuf>) -> CmdResult {
+    let anchor = with_services(s, false, |svc| async move { svc.journal_anchor().await }).await?;
+    match out {
+        None => print!("{}", anchor.to_json()),
+        Some(path) => {
+            std::fs::write(&path, anchor.to_json())
+                .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!(
+                "anchor of {} chains written to {}",
+                anchor.heads.len(),
+                path.display()
+            );
         }
     }
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -5,204 +5,103 @@
 
 use relais_domain::search::fold;
 
-/// One term: our code, the LMN v1 label (empty for relais's own terms),
-/// the French and English labels.
+/// One term: our code and the LMN v1 label (empty for relais's own
+/// terms). What people read is in the Fluent files (`vocab-{field}-{code}`,
+/// the standard's wording in French), said by `relais-present`.
 pub struct Term {
     pub code: &'static str,
     pub lmn: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
 }
 
-/// A term of the standard: its label is the French one.
-const fn t(code: &'static str, lmn: &'static str, en: &'static str) -> Term {
-    Term {
-        code,
-        lmn,
-        fr: lmn,
-        en,
-    }
+/// A term of the standard.
+const fn t(code: &'static str, lmn: &'static str) -> Term {
+    Term { code, lmn }
 }
 
 /// A term of relais's own, outside the standard.
-const fn own(code: &'static str, fr: &'static str, en: &'static str) -> Term {
-    Term {
-        code,
-        lmn: "",
-        fr,
-        en,
-    }
+const fn own(code: &'static str) -> Term {
+    Term { code, lmn: "" }
 }
 
 pub const SERVICES: &[Term] = &[
-    t(
-        "demarches",
-        "Aide aux démarches administratives",
-        "Help with online procedures",
-    ),
-    t(
-        "outils",
-        "Maîtrise des outils numériques du quotidien",
-        "Everyday digital tools",
-    ),
-    t(
-        "insertion",
-        "Insertion professionnelle via le numérique",
-        "Finding work with digital tools",
-    ),
-    t(
-        "securite",
-        "Utilisation sécurisée du numérique",
-        "Using digital tools safely",
-    ),
-    t(
-        "parentalite",
-        "Parentalité et éducation avec le numérique",
-        "Parenting and education with digital tools",
-    ),
-    t(
-        "loisirs",
-        "Loisirs et créations numériques",
-        "Digital leisure and creation",
-    ),
-    t(
-        "culture",
-        "Compréhension du monde numérique",
-        "Understanding the digital world",
-    ),
-    t(
-        "acces",
-        "Accès internet et matériel informatique",
-        "Internet access and computers",
-    ),
+    t("demarches", "Aide aux démarches administratives"),
+    t("outils", "Maîtrise des outils numériques du quotidien"),
+    t("insertion", "Insertion professionnelle via le numérique"),
+    t("securite", "Utilisation sécurisée du numérique"),
+    t("parentalite", "Parentalité et éducation avec le numérique"),
+    t("loisirs", "Loisirs et créations numériques"),
+    t("culture", "Compréhension du monde numérique"),
+    t("acces", "Accès internet et matériel informatique"),
     t(
         "materiel",
         "Acquisition de matériel informatique à prix solidaire",
-        "Low-cost computers",
     ),
 ];
 
 /// Publics the place addresses specifically (`publics_specifiquement_adresses`).
 pub const PUBLICS: &[Term] = &[
-    t("jeunes", "Jeunes", "Young people"),
-    t("etudiants", "Étudiants", "Students"),
-    t(
-        "familles",
-        "Familles et/ou enfants",
-        "Families and children",
-    ),
-    t("seniors", "Seniors", "Older people"),
-    t("femmes", "Femmes", "Women"),
+    t("jeunes", "Jeunes"),
+    t("etudiants", "Étudiants"),
+    t("familles", "Familles et/ou enfants"),
+    t("seniors", "Seniors"),
+    t("femmes", "Femmes"),
 ];
 
 /// Specific support (`prise_en_charge_specifique`).
 pub const SUPPORT: &[Term] = &[
-    t("surdite", "Surdité", "Deafness"),
-    t(
-        "handicap_moteur",
-        "Handicaps moteurs",
-        "Physical disabilities",
-    ),
-    t(
-        "handicap_mental",
-        "Handicaps mentaux",
-        "Mental disabilities",
-    ),
-    t("illettrisme", "Illettrisme", "Illiteracy"),
-    t(
-        "langues_anglais",
-        "Langues étrangères (anglais)",
-        "Foreign languages (English)",
-    ),
-    t(
-        "langues_autres",
-        "Langues étrangères (autres)",
-        "Foreign languages (others)",
-    ),
-    t(
-        "deficience_visuelle",
-        "Déficience visuelle",
-        "Visual impairment",
-    ),
+    t("surdite", "Surdité"),
+    t("handicap_moteur", "Handicaps moteurs"),
+    t("handicap_mental", "Handicaps mentaux"),
+    t("illettrisme", "Illettrisme"),
+    t("langues_anglais", "Langues étrangères (anglais)"),
+    t("langues_autres", "Langues étrangères (autres)"),
+    t("deficience_visuelle", "Déficience visuelle"),
 ];
 
 pub const FEES: &[Term] = &[
-    t("gratuit", "Gratuit", "Free"),
-    t(
-        "gratuit_sous_condition",
-        "Gratuit sous condition",
-        "Free under conditions",
-    ),
-    t("payant", "Payant", "Paid"),
+    t("gratuit", "Gratuit"),
+    t("gratuit_sous_condition", "Gratuit sous condition"),
+    t("payant", "Payant"),
 ];
 
 pub const LABELS: &[Term] = &[
-    t("aidants_connect", "Aidants Connect", "Aidants Connect"),
-    t(
-        "bnr",
-        "Bibliothèques numérique de référence",
-        "Reference digital libraries",
-    ),
-    t("pix", "Certification PIX", "PIX certification"),
-    t(
-        "conseillers_numeriques",
-        "Conseillers numériques",
-        "Digital advisers (Conseillers numériques)",
-    ),
-    t("emmaus_connect", "Emmaüs Connect", "Emmaüs Connect"),
-    t("france_services", "France Services", "France Services"),
-    t(
-        "gen",
-        "Grande école du numérique",
-        "Grande école du numérique",
-    ),
-    t("croix_rouge", "La Croix Rouge", "French Red Cross"),
-    t(
-        "pan_caf",
-        "Point d'accès numérique CAF",
-        "CAF digital access point",
-    ),
-    t("promeneurs", "Promeneurs du net", "Promeneurs du net"),
-    t(
-        "relais_emmaus",
-        "Relais numérique (Emmaüs Connect)",
-        "Emmaüs Connect digital relay",
-    ),
+    t("aidants_connect", "Aidants Connect"),
+    t("bnr", "Bibliothèques numérique de référence"),
+    t("pix", "Certification PIX"),
+    t("conseillers_numeriques", "Conseillers numériques"),
+    t("emmaus_connect", "Emmaüs Connect"),
+    t("france_services", "France Services"),
+    t("gen", "Grande école du numérique"),
+    t("croix_rouge", "La Croix Rouge"),
+    t("pan_caf", "Point d'accès numérique CAF"),
+    t("promeneurs", "Promeneurs du net"),
+    t("relais_emmaus", "Relais numérique (Emmaüs Connect)"),
 ];
 
 /// How a person gets in (`modalites_acces`), plus our own `sur_rdv` and
 /// `itinerant` (the standard's `itinerance`).
 pub const ACCESS: &[Term] = &[
-    t("se_presenter", "Se présenter", "Walk in"),
-    t("telephoner", "Téléphoner", "Phone"),
-    t("courriel", "Contacter par mail", "E-mail"),
-    t("rdv_en_ligne", "Prendre un RDV en ligne", "Book online"),
-    t(
-        "pas_de_public",
-        "Ce lieu n'accueille pas de public",
-        "No public reception",
-    ),
+    t("se_presenter", "Se présenter"),
+    t("telephoner", "Téléphoner"),
+    t("courriel", "Contacter par mail"),
+    t("rdv_en_ligne", "Prendre un RDV en ligne"),
+    t("pas_de_public", "Ce lieu n'accueille pas de public"),
     t(
         "prescription",
         "Envoyer un mail avec une fiche de prescription",
-        "Referral form by e-mail",
     ),
-    own("sur_rdv", "Sur rendez-vous", "By appointment"),
-    own("itinerant", "Itinérant", "Mobile (travels)"),
+    own("sur_rdv"),
+    own("itinerant"),
 ];
 
 /// How people are helped (`modalites_accompagnement`), plus `a_ma_place`
 /// (someone does it for the person), which the v0 standard had.
 pub const SUPPORT_MODES: &[Term] = &[
-    t("autonomie", "En autonomie", "On one's own"),
-    t("individuel", "Accompagnement individuel", "One-to-one help"),
-    t("atelier", "Dans un atelier collectif", "Group workshop"),
-    t("a_distance", "À distance", "Remote"),
-    own(
-        "a_ma_place",
-        "À la place de la personne",
-        "Done for the person",
-    ),
+    t("autonomie", "En autonomie"),
+    t("individuel", "Accompagnement individuel"),
+    t("atelier", "Dans un atelier collectif"),
+    t("a_distance", "À distance"),
+    own("a_ma_place"),
 ];
 
 /// The vocabulary of a field of a place: `publics` holds both the publics
@@ -343,14 +242,6 @@ pub fn lmn_label(field: &str, code: &str) -> Option<&'static str> {
         .filter(|l| !l.is_empty())
 }
 
-/// The label of a code in French (the standard's wording) or English.
-pub fn label(field: &str, code: &str, english: bool) -> String {
-    terms(field)
-        .find(|t| t.code == code)
-        .map_or(code, |t| if english { t.en } else { t.fr })
-        .to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,9 +298,5 @@ mod tests {
             Mapped::Code("langues_anglais")
         );
         assert_eq!(lmn_label("publics", "surdite"), Some("Surdité"));
-        assert_eq!(
-            label("services", "acces", true),
-            "Internet access and computers"
-        );
     }
 }

@@ -638,7 +638,7 @@ pub async fn referral_slip(
         .referral_slip(&actor, uuid(&id, lang)?)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    let bytes = crate::documents::pdf(crate::documents::referral_slip(&slip, lang))
+    let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, lang))
         .await
         .map_err(|_| ApiError(ServiceError::Internal("document".into()), lang))?;
     Ok(([(CONTENT_TYPE, "application/pdf")], bytes).into_response())

@@ -226,23 +226,6 @@ pub(crate) async fn territory(
     }
 }
 
-/// The monthly activity report of a structure as PDF: an agent's own
-/// structure, or any structure for the operator.
-pub async fn monthly_report_pdf(
-    services: &Services,
-    by: Principal<'_>,
-    structure: &str,
-    month: &str,
-    lang: Lang,
-) -> Result<Vec<u8>, ServiceError> {
-    let f = services.monthly_figures(by, structure, month).await?;
-    let doc = stats_view::monthly_report(lang, &f.structure_name, &f.now, &f.before, &f.policy);
-    tokio::task::spawn_blocking(move || relais_documents::render_pdf(&doc))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
-        .map_err(|e| ServiceError::Internal(e.to_string()))
-}
-
 pub(crate) async fn monthly_report(
     state: &AppState,
     actor: &Actor,
@@ -254,7 +237,7 @@ pub(crate) async fn monthly_report(
     } else {
         month.trim().to_owned()
     };
-    let bytes = monthly_report_pdf(
+    let bytes = relais_present::stats::monthly_report_pdf(
         &state.services,
         Principal::Agent(actor),
         &actor.structure_slug,

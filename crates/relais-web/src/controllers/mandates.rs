@@ -633,7 +633,7 @@ pub async fn mandate_pdf(
         .await?;
     let coverage = state.services.catalogue_coverage(actor).await?;
     let contact = state.services.structure_contact(actor).await?;
-    documents::pdf(documents::mandate(
+    relais_present::pdf(documents::mandate(
         &m,
         &verify_url(state, &m.row.verification_code),
         &agent,
@@ -641,6 +641,7 @@ pub async fn mandate_pdf(
         &contact,
     ))
     .await
+    .map_err(WebError::from)
 }
 
 pub async fn mandate_document(
@@ -669,7 +670,7 @@ pub async fn revocation_document(
         .services
         .journal_document(actor, id, "mandate.revocation_downloaded")
         .await?;
-    let bytes = documents::pdf(documents::revocation(
+    let bytes = relais_present::pdf(documents::revocation(
         &m,
         &verify_url(&state, &m.row.verification_code),
     ))
@@ -990,6 +991,7 @@ pub async fn charter_pdf(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(&ctx)?;
     let p = state.services.policy(actor).await?;
-    let bytes = documents::pdf(documents::charter(ctx.lang, &actor.structure_name, &p)).await?;
+    let bytes =
+        relais_present::pdf(documents::charter(ctx.lang, &actor.structure_name, &p)).await?;
     Ok(pdf_response(bytes, "charte.pdf"))
 }

@@ -18,7 +18,7 @@ use axum::{Extension, Form};
 use relais_domain::FieldError;
 use relais_service::communes::Communes;
 use relais_service::places::{
-    hours, vocab, Format, ImportReport, OwnPlaceInput, PlaceHit, PlaceQuery, PlaceView,
+    vocab, Format, ImportReport, OwnPlaceInput, PlaceHit, PlaceQuery, PlaceView,
 };
 use relais_service::referrals::{ReferralInput, ReferralView};
 use relais_service::{Actor, Permission, Principal, ServiceError};
@@ -42,34 +42,17 @@ pub(crate) struct HitView {
     pub phone: String,
 }
 
-fn labels(field: &str, codes: &[String], en: bool) -> String {
-    codes
-        .iter()
-        .map(|c| vocab::label(field, c, en))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn labels(field: &str, codes: &[String], lang: Lang) -> String {
+    relais_present::places::labels(lang, field, codes)
 }
 
 fn address_line(p: &PlaceView) -> String {
-    [
-        p.address.clone().unwrap_or_default(),
-        format!(
-            "{} {}",
-            p.postcode.clone().unwrap_or_default(),
-            p.commune.clone().unwrap_or_default()
-        )
-        .trim()
-        .to_owned(),
-    ]
-    .into_iter()
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(", ")
+    relais_present::places::address_line(p)
 }
 
 fn hours_text(p: &PlaceView, lang: Lang) -> String {
     match p.opening_hours.as_deref() {
-        Some(h) => hours::describe(h, lang == Lang::En).unwrap_or_else(|| h.to_owned()),
+        Some(h) => relais_present::places::hours_text(lang, h),
         None => lang.t("places-hours-unknown"),
     }
 }
@@ -96,18 +79,23 @@ fn hit_view(h: PlaceHit, lang: Lang) -> HitView {
             Some(false) => "closed",
             None => "",
         },
-        services: labels("services", &h.place.services, en),
-        labels: labels("labels", &h.place.labels, en),
-        fees: labels("fees", &h.place.fees, en),
+        services: labels("services", &h.place.services, lang),
+        labels: labels("labels", &h.place.labels, lang),
+        fees: labels("fees", &h.place.fees, lang),
         phone: h.place.phone.clone().unwrap_or_default(),
         name: h.place.name,
     }
 }
 
 /// The choices of a vocabulary for selects and checkboxes.
-pub(crate) fn vocab_choices(field: &str, en: bool) -> Vec<(String, String)> {
+pub(crate) fn vocab_choices(field: &str, lang: Lang) -> Vec<(String, String)> {
     vocab::terms(field)
-        .map(|t| (t.code.to_owned(), (if en { t.en } else { t.fr }).to_owned()))
+        .map(|t| {
+            (
+                t.code.to_owned(),
+                relais_present::places::label(lang, field, t.code),
+            )
+        })
         .collect()
 }
 
@@ -252,10 +240,10 @@ async fn search_page(
             searched,
             commune,
             results,
-            services: vocab_choices("services", en),
-            publics: vocab_choices("publics", en),
-            fees: vocab_choices("fees", en),
-            labels: vocab_choices("labels", en),
+            services: vocab_choices("services", ctx.lang),
+            publics: vocab_choices("publics", ctx.lang),
+            fees: vocab_choices("fees", ctx.lang),
+            labels: vocab_choices("labels", ctx.lang),
             operator,
             form,
             can_manage: actor.can(Permission::ManagePlaces),
@@ -410,7 +398,7 @@ pub async fn referral_slip(
     let (_, actor) = signed(&ctx)?;
     let id = request_uuid(&id)?;
     let slip = state.services.referral_slip(actor, id).await?;
-    let bytes = crate::documents::pdf(crate::documents::referral_slip(&slip, ctx.lang)).await?;
+    let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, ctx.lang)).await?;
     Ok(super::mandates::pdf_response(
         bytes,
         &format!("orientation-{id}.pdf"),
@@ -480,7 +468,6 @@ pub async fn show_place(
     let id = request_uuid(&id)?;
     let d = state.services.place(actor, id).await?;
     let ui = Ui::new(&ctx);
-    let en = ctx.lang == Lang::En;
     let p = &d.place;
     let mut facts = vec![(ui.t("places-address"), address_line(p))];
     facts.push((ui.t("places-hours"), hours_text(p, ctx.lang)));
@@ -504,7 +491,7 @@ pub async fn show_place(
         ("places-support", "support_modes", &p.support_modes),
     ] {
         if !list.is_empty() {
-            facts.push((ui.t(key), labels(field, list, en)));
+            facts.push((ui.t(key), labels(field, list, ctx.lang)));
         }
     }
     facts.push((
@@ -524,7 +511,7 @@ pub async fn show_place(
             (
                 o.name.clone(),
                 o.description.clone().unwrap_or_default(),
-                labels("fees", &o.fees, en),
+                labels("fees", &o.fees, ctx.lang),
             )
         })
         .collect();
@@ -601,7 +588,6 @@ async fn own_page(
 ) -> Result<Response, WebError> {
     let (_, actor) = signed(ctx)?;
     let ui = Ui::new(ctx);
-    let en = ctx.lang == Lang::En;
     let places = state
         .services
         .own_places(actor)
@@ -615,12 +601,12 @@ async fn own_page(
             places,
             form,
             editing,
-            services: vocab_choices("services", en),
-            publics: vocab_choices("publics", en),
-            fees: vocab_choices("fees", en),
-            labels: vocab_choices("labels", en),
-            access: vocab_choices("access_modes", en),
-            support: vocab_choices("support_modes", en),
+            services: vocab_choices("services", ctx.lang),
+            publics: vocab_choices("publics", ctx.lang),
+            fees: vocab_choices("fees", ctx.lang),
+            labels: vocab_choices("labels", ctx.lang),
+            access: vocab_choices("access_modes", ctx.lang),
+            support: vocab_choices("support_modes", ctx.lang),
             ui,
         },
     )

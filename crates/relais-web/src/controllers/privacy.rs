@@ -96,7 +96,7 @@ pub async fn subject_access_pdf(
     let (_, actor) = signed(&ctx)?;
     let id = person_id(&id)?;
     let sa = state.services.subject_access(actor, id, "pdf").await?;
-    let bytes = documents::pdf(documents::subject_access(ctx.lang, &sa)).await?;
+    let bytes = relais_present::pdf(documents::subject_access(ctx.lang, &sa)).await?;
     Ok(download(
         bytes,
         "application/pdf",
@@ -305,7 +305,7 @@ pub async fn privacy_notice_pdf(
     let (_, actor) = signed(&ctx)?;
     let p = state.services.policy(actor).await?;
     let commune = state.services.structure_commune(actor).await?;
-    let bytes = documents::pdf(documents::privacy_notice(
+    let bytes = relais_present::pdf(documents::privacy_notice(
         ctx.lang,
         &actor.structure_name,
         commune.as_deref(),

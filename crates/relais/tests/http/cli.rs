@@ -94,18 +94,7 @@ async fn user_token_me(db: &TestDatabase) {
     );
 
     // Serve that database and ask who the token is.
-    let store = db.store().await;
-    let services = relais_service::Services::new(
-        store,
-        std::sync::Arc::new(relais_service::SystemClock),
-        relais_service::ServiceConfig::default(),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = relais_web::AppState::new(services, relais_web::WebConfig::default());
-    tokio::spawn(async move {
-        let _ = relais_web::serve(listener, state, std::future::pending()).await;
-    });
+    let addr = serve_store(db.store().await, relais_service::ServiceConfig::default()).await;
     let r = reqwest::Client::new()
         .get(format!("http://{addr}/api/v1/me"))
         .bearer_auth(&token)

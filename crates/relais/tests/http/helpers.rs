@@ -1,5 +1,5 @@
 use relais_service::{FixedClock, ServiceConfig, Services, Store};
-use relais_web::{AppState, WebConfig};
+use relais_web::WebConfig;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use sqlx::Connection;
@@ -147,27 +147,28 @@ pub async fn spawn_app_with(opts: Options, web: WebConfig) -> Option<TestApp> {
         std::env::temp_dir().join(format!("relais-notify-{}.jsonl", uuid::Uuid::now_v7()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let services = Services::new(
-        store.clone(),
-        clock.clone(),
-        ServiceConfig {
-            require_totp: opts.require_totp,
-            public_url: format!("http://{addr}"),
-            ..ServiceConfig::default()
+    // Built like `relais serve` builds it, with a fixed clock and the
+    // notifications written to a file.
+    let app = relais::Application::build(
+        listener,
+        relais::Parts {
+            store: store.clone(),
+            clock: clock.clone(),
+            config: ServiceConfig {
+                require_totp: opts.require_totp,
+                public_url: format!("http://{addr}"),
+                ..ServiceConfig::default()
+            },
+            notifier: Arc::new(relais_service::notify::FileNotifier::new(&notifications)),
         },
-    )
-    .with_notifier(Arc::new(relais_service::notify::FileNotifier::new(
-        &notifications,
-    )));
+        web,
+    );
+    let services = app.services().clone();
     services.ensure_demo().await.expect("demo data");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(services.clone(), web);
-    tokio::spawn(async move {
-        let _ = relais_web::serve(listener, state, async {
-            let _ = rx.await;
-        })
-        .await;
-    });
+    tokio::spawn(app.run(async {
+        let _ = rx.await;
+    }));
     Some(TestApp {
         base: format!("http://{addr}"),
         services,
@@ -177,6 +178,25 @@ pub async fn spawn_app_with(opts: Options, web: WebConfig) -> Option<TestApp> {
         _db: db,
         _shutdown: tx,
     })
+}
+
+/// Serves an existing database as `relais serve` would (system clock,
+/// the given settings) until the test ends; returns its address.
+pub async fn serve_store(store: Store, config: ServiceConfig) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = relais::Application::build(
+        listener,
+        relais::Parts {
+            store,
+            clock: Arc::new(relais_service::SystemClock),
+            config,
+            notifier: Arc::new(relais_service::notify::LogNotifier),
+        },
+        WebConfig::default(),
+    );
+    tokio::spawn(app.run(std::future::pending()));
+    addr
 }
 
 /// One browser: a cookie jar, no automatic redirects.

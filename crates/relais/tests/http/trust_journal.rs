@@ -455,20 +455,11 @@ async fn trust_journal_the_postgresql_app_role_cannot_touch_the_journal() {
         .with_vault(test_vault());
     store.migrate().await.unwrap();
     let before = store.journal_entries().await.unwrap().len();
-    let services = relais_service::Services::new(
-        store.clone(),
-        std::sync::Arc::new(relais_service::SystemClock),
-        relais_service::ServiceConfig {
-            require_totp: false,
-            ..relais_service::ServiceConfig::default()
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = relais_web::AppState::new(services, relais_web::WebConfig::default());
-    tokio::spawn(async move {
-        let _ = relais_web::serve(listener, state, std::future::pending()).await;
-    });
+    let config = relais_service::ServiceConfig {
+        require_totp: false,
+        ..relais_service::ServiceConfig::default()
+    };
+    let addr = serve_store(store.clone(), config).await;
     let b = Browser {
         client: reqwest::Client::builder()
             .cookie_store(true)

