@@ -28,6 +28,7 @@ pub mod referrals;
 mod reminders;
 mod requests;
 mod secrets;
+pub mod spreadsheet;
 mod stats;
 mod structures;
 mod team;

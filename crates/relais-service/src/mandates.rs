@@ -579,17 +579,13 @@ impl Services {
             )
         };
         // Sent first: a code that could not be sent is never stored.
-        let notifier = self.notifier.clone();
         let message = Notification {
             channel,
             to,
             subject,
             body,
         };
-        tokio::task::spawn_blocking(move || notifier.send(&message))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
-            .map_err(|e| {
+        self.notifier.send(&message).await.map_err(|e| {
                 tracing::warn!(error = %e, "a remote consent code could not be sent");
                 ServiceError::Invalid(vec![FieldError::new("consent", "code_not_sent")])
             })?;

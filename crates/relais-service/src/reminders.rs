@@ -143,10 +143,7 @@ impl Services {
                 continue;
             }
             let message = self.reminder_email(&n);
-            let notifier = self.notifier.clone();
-            let result = tokio::task::spawn_blocking(move || notifier.send(&message))
-                .await
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let result = self.notifier.send(&message).await;
             let attempts = n.notification.email_attempts + 1;
             match result {
                 Ok(()) => {
@@ -219,10 +216,7 @@ impl Services {
                     m.structure_name
                 ),
             };
-            let notifier = self.notifier.clone();
-            let result = tokio::task::spawn_blocking(move || notifier.send(&message))
-                .await
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let result = self.notifier.send(&message).await;
             match result {
                 Ok(()) => {
                     self.store
@@ -454,6 +448,37 @@ fn ics_text(s: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// Folds a content line (RFC 5545, 3.1): at most 75 octets a line, the
+/// rest on lines that begin with a space, never inside a UTF-8 character.
+/// A continuation line does not begin with a second blank (the character
+/// before it moves down too), since some readers drop every leading blank.
+fn ics_fold(line: &str) -> String {
+    const MAX_OCTETS: usize = 75;
+    let mut out = String::with_capacity(line.len() + line.len() / 24);
+    let mut current = String::new();
+    // The first line holds 75 octets; the next ones 74 after their space.
+    let mut room = MAX_OCTETS;
+    for c in line.chars() {
+        if current.len() + c.len_utf8() > room {
+            let mut carried = String::new();
+            if c == ' ' || c == '\t' {
+                match current.pop() {
+                    Some(last) if last != ' ' && last != '\t' => carried.push(last),
+                    Some(last) => current.push(last),
+                    None => {}
+                }
+            }
+            out.push_str(&current);
+            out.push_str("\r\n ");
+            current = carried;
+            room = MAX_OCTETS - 1;
+        }
+        current.push(c);
+    }
+    out.push_str(&current);
+    out
+}
+
 /// The follow-ups as all-day events. Summaries hold the request's reference
 /// only: no names, no reasons, since calendars are often synchronised to
 /// services outside the structure.
@@ -489,8 +514,11 @@ pub fn ics(follow_ups: &[FollowUpListRow], public_url: &str, now: DateTime<Utc>)
         ]);
     }
     lines.push("END:VCALENDAR".to_owned());
-    let mut out = lines.join("\r\n");
-    out.push_str("\r\n");
+    let mut out = String::new();
+    for line in &lines {
+        out.push_str(&ics_fold(line));
+        out.push_str("\r\n");
+    }
     out
 }
 
@@ -508,5 +536,52 @@ mod tests {
     #[test]
     fn ics_text_is_escaped() {
         assert_eq!(ics_text("a,b;c\nd"), "a\\,b\\;c\\nd");
+    }
+
+    fn follow_up(reference: &str) -> FollowUpListRow {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap_or_default();
+        FollowUpListRow {
+            follow_up: relais_store::FollowUpRow {
+                id: uuid::Uuid::nil(),
+                structure_id: uuid::Uuid::nil(),
+                help_request_id: Some(uuid::Uuid::nil()),
+                person_id: None,
+                assignee_id: uuid::Uuid::nil(),
+                due_date: day,
+                reason: String::new(),
+                done: false,
+                done_at: None,
+                created_by: None,
+                created_at: DateTime::<Utc>::default(),
+            },
+            reference: Some(reference.to_owned()),
+            procedure: None,
+            person_first_name: None,
+            person_last_name: None,
+            assignee_name: None,
+        }
+    }
+
+    #[test]
+    fn long_lines_are_folded_at_75_octets_between_characters() {
+        // 200 characters, many of them two or three octets long.
+        let reference: String = "Démarche «é€», ".chars().cycle().take(200).collect();
+        let text = ics(&[follow_up(&reference)], "https://relais.example", Utc::now());
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+        }
+        assert!(text.contains("\r\n "), "folded: {text}");
+        let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+        let calendar = parser.next().and_then(Result::ok);
+        let summary = calendar
+            .and_then(|c| c.events.into_iter().next())
+            .and_then(|e| e.properties.into_iter().find(|p| p.name == "SUMMARY"))
+            .and_then(|p| p.value);
+        assert_eq!(summary, Some(ics_text(&format!("Suivi {reference}"))));
+        assert_eq!(ics_fold("court"), "court");
+        assert_eq!(ics_fold(&"é".repeat(38)), format!("{}\r\n é", "é".repeat(37)));
+        // A blank never begins a continuation line.
+        let spaced = format!("{} b", "a".repeat(75));
+        assert_eq!(ics_fold(&spaced), format!("{}\r\n a b", "a".repeat(74)));
     }
 }

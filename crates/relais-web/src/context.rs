@@ -10,6 +10,7 @@ use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cookie::{Cookie, SameSite};
 use relais_service::SessionContext;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -33,19 +34,21 @@ pub struct Ctx {
     pub unread_reminders: i64,
 }
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The value of the request's cookie `name`, if set and not empty.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty())
 }
 
-/// A `Set-Cookie` value with the attributes every relais cookie shares.
+/// A `Set-Cookie` value with the attributes every relais cookie shares:
+/// the whole site, `SameSite=Lax`, `Secure` over HTTPS.
 pub fn set_cookie(
     name: &str,
     value: &str,
@@ -53,17 +56,15 @@ pub fn set_cookie(
     http_only: bool,
     tls: bool,
 ) -> HeaderValue {
-    let mut s = format!("{name}={value}; Path=/; SameSite=Lax");
+    let mut c = Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(http_only)
+        .secure(tls);
     if let Some(age) = max_age {
-        s.push_str(&format!("; Max-Age={age}"));
+        c = c.max_age(cookie::time::Duration::seconds(age));
     }
-    if http_only {
-        s.push_str("; HttpOnly");
-    }
-    if tls {
-        s.push_str("; Secure");
-    }
-    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static(""))
+    HeaderValue::from_str(&c.build().to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 pub async fn request_context(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -75,7 +76,7 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
     let is_api = path.starts_with("/api/");
     // Pages are French unless the visitor chose otherwise; programs using
     // the API may ask for English with Accept-Language.
-    let chosen = cookie(headers, LANG_COOKIE).and_then(Lang::parse);
+    let chosen = cookie(headers, LANG_COOKIE).as_deref().and_then(Lang::parse);
     let lang = if is_api {
         chosen.or_else(|| {
             headers
@@ -96,7 +97,7 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
     let mut session = None;
     if !is_api {
         if let Some(token) = cookie(headers, SESSION_COOKIE) {
-            match state.services.session(token).await {
+            match state.services.session(&token).await {
                 Ok(s) => session = s,
                 Err(e) => {
                     tracing::error!(error = %e, "session lookup failed");
@@ -105,7 +106,7 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
             }
         }
     }
-    let anon_cookie = cookie(headers, CSRF_COOKIE).map(str::to_owned);
+    let anon_cookie = cookie(headers, CSRF_COOKIE);
     let mut new_anon_cookie = None;
     let csrf_token = match (&session, &anon_cookie) {
         (Some(s), _) => s.csrf_token.clone(),
@@ -239,5 +240,44 @@ impl Refused {
             },
             back: referer_path(referer).unwrap_or_else(|| "/".to_owned()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_from_every_cookie_header() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, HeaderValue::from_static("a=1; relais_lang=en"));
+        h.append(COOKIE, HeaderValue::from_static("relais_session=abc=def; empty="));
+        assert_eq!(cookie(&h, LANG_COOKIE).as_deref(), Some("en"));
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc=def"));
+        assert_eq!(cookie(&h, "empty"), None);
+        assert_eq!(cookie(&h, CSRF_COOKIE), None);
+    }
+
+    #[test]
+    fn cookies_are_set_with_the_shared_attributes() {
+        let set = |age, http_only, tls| {
+            let v = set_cookie("relais_session", "tok", age, http_only, tls);
+            let text = v.to_str().unwrap_or_default().to_owned();
+            let mut parts: Vec<String> = text.split("; ").map(str::to_owned).collect();
+            parts.sort();
+            parts.join("; ")
+        };
+        assert_eq!(
+            set(None, true, false),
+            "HttpOnly; Path=/; SameSite=Lax; relais_session=tok"
+        );
+        assert_eq!(
+            set(Some(0), true, true),
+            "HttpOnly; Max-Age=0; Path=/; SameSite=Lax; Secure; relais_session=tok"
+        );
+        assert_eq!(
+            set(Some(31_536_000), false, false),
+            "Max-Age=31536000; Path=/; SameSite=Lax; relais_session=tok"
+        );
     }
 }

@@ -83,18 +83,14 @@ pub fn api_operations() -> Vec<(String, String)> {
 
 /// All routes of the application.
 pub fn router(state: AppState) -> Router {
-    routes::router(&state)
+    let router = routes::router(&state)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(error::api_json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::request_context,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security::security_headers,
-        ))
-        .with_state(state)
+        ));
+    security::layers(router, &state.config).with_state(state)
 }
 
 /// Serves the application on an already bound listener (so that tests can

@@ -1,10 +1,14 @@
 //! Tables as files: CSV the way French spreadsheets open it (UTF-8 with a
 //! byte-order mark, `;`, decimal comma, dd/mm/yyyy) or plain RFC 4180,
 //! XLSX and ODS. Rows are written one by one, so an export of any size
-//! goes through in bounded memory: CSV straight to the output, XLSX and
-//! ODS through a zip written to an unnamed temporary file.
+//! goes through in bounded memory: CSV straight to the output (`csv`
+//! crate), XLSX with `rust_xlsxwriter` in constant-memory mode, ODS through
+//! a zip written by hand (no maintained crate streams ODS), both to an
+//! unnamed temporary file.
 
 use chrono::NaiveDate;
+use relais_service::spreadsheet::{csv_writer, defuse, CsvDialect};
+use rust_xlsxwriter::{Format as XlsxFormat, Workbook, XlsxError};
 use std::io::{self, Seek, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -84,7 +88,7 @@ pub trait TableWriter {
 }
 
 /// A writer of `format` into `out`. XLSX and ODS need a seekable output.
-pub fn writer<W: Write + Seek + 'static>(format: Format, out: W) -> Box<dyn TableWriter> {
+pub fn writer<W: Write + Seek + Send + 'static>(format: Format, out: W) -> Box<dyn TableWriter> {
     match format {
         Format::CsvFr => Box::new(CsvWriter::new(out, true)),
         Format::Csv => Box::new(CsvWriter::new(out, false)),
@@ -97,49 +101,56 @@ fn zip_err(e: zip::result::ZipError) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-/// Text that a spreadsheet would take for a formula is prefixed with an
-/// apostrophe (CSV only: XLSX and ODS type their cells).
-fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
-        _ => s.into(),
-    }
-}
-
 // ---- CSV ----------------------------------------------------------------------
 
+/// CSV through the `csv` crate; the formula rule and the dialects are the
+/// service's (`relais_service::spreadsheet`), shared with the places export.
 pub struct CsvWriter<W: Write> {
-    out: io::BufWriter<W>,
+    csv: Option<csv::Writer<W>>,
     french: bool,
     started: bool,
 }
 
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
 impl<W: Write> CsvWriter<W> {
     pub fn new(out: W, french: bool) -> Self {
+        let dialect = if french {
+            CsvDialect::French
+        } else {
+            CsvDialect::Rfc4180
+        };
         Self {
-            out: io::BufWriter::with_capacity(64 * 1024, out),
+            csv: Some(csv_writer(out, dialect)),
             french,
             started: false,
         }
     }
 
-    fn field(&mut self, s: &str) -> io::Result<()> {
-        let sep = if self.french { ';' } else { ',' };
-        if s.contains(sep) || s.contains('"') || s.contains('\n') || s.contains('\r') {
-            write!(self.out, "\"{}\"", s.replace('"', "\"\""))
-        } else {
-            self.out.write_all(s.as_bytes())
-        }
+    fn csv(&mut self) -> io::Result<&mut csv::Writer<W>> {
+        self.csv
+            .as_mut()
+            .ok_or_else(|| io::Error::other("CSV writer closed"))
     }
 
-    fn line(&mut self, fields: &[String]) -> io::Result<()> {
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                self.out.write_all(if self.french { b";" } else { b"," })?;
-            }
-            self.field(f)?;
-        }
-        self.out.write_all(b"\r\n")
+    /// Writes raw bytes between records (the byte order mark, the blank
+    /// line between two tables).
+    fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let csv = self
+            .csv
+            .take()
+            .ok_or_else(|| io::Error::other("CSV writer closed"))?;
+        let mut out = csv.into_inner().map_err(|e| e.into_error())?;
+        out.write_all(bytes)?;
+        let dialect = if self.french {
+            CsvDialect::French
+        } else {
+            CsvDialect::Rfc4180
+        };
+        self.csv = Some(csv_writer(out, dialect));
+        Ok(())
     }
 
     fn text(&self, c: &Cell) -> String {
@@ -169,22 +180,22 @@ impl<W: Write> CsvWriter<W> {
 impl<W: Write> TableWriter for CsvWriter<W> {
     fn sheet(&mut self, _name: &str, header: &[String]) -> io::Result<()> {
         if self.started {
-            self.out.write_all(b"\r\n")?;
+            self.raw(b"\r\n")?;
         } else if self.french {
-            self.out.write_all("\u{feff}".as_bytes())?;
+            self.raw("\u{feff}".as_bytes())?;
         }
         self.started = true;
         let header: Vec<String> = header.iter().map(|h| defuse(h).into_owned()).collect();
-        self.line(&header)
+        self.csv()?.write_record(&header).map_err(csv_err)
     }
 
     fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
         let fields: Vec<String> = cells.iter().map(|c| self.text(c)).collect();
-        self.line(&fields)
+        self.csv()?.write_record(&fields).map_err(csv_err)
     }
 
     fn finish(mut self: Box<Self>) -> io::Result<()> {
-        self.out.flush()
+        self.csv()?.flush()
     }
 }
 
@@ -206,17 +217,21 @@ fn xml_escape(s: &str) -> String {
 
 // ---- XLSX ---------------------------------------------------------------------
 
-pub struct XlsxWriter<W: Write + Seek> {
-    zip: ZipWriter<W>,
-    sheets: Vec<String>,
+/// XLSX through `rust_xlsxwriter` in constant-memory mode: each row goes
+/// to a temporary file as soon as the next one starts, strings are written
+/// inline, so a sheet of any length takes the memory of one row.
+pub struct XlsxWriter<W: Write + Seek + Send> {
+    book: Workbook,
+    out: Option<W>,
+    sheets: usize,
     row: u32,
-    open: bool,
+    header: XlsxFormat,
+    date: XlsxFormat,
+    decimals: Vec<XlsxFormat>,
 }
 
-fn deflated() -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .large_file(true)
+fn xlsx_err(e: XlsxError) -> io::Error {
+    io::Error::other(e.to_string())
 }
 
 /// Days since 1899-12-30, the spreadsheet epoch.
@@ -225,180 +240,128 @@ fn serial(d: NaiveDate) -> i64 {
     (d - epoch).num_days()
 }
 
-fn column_name(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
-}
+/// The longest text a cell holds.
+const XLSX_MAX_TEXT: usize = 32_767;
 
-impl<W: Write + Seek> XlsxWriter<W> {
+impl<W: Write + Seek + Send> XlsxWriter<W> {
     pub fn new(out: W) -> Self {
         Self {
-            zip: ZipWriter::new(out),
-            sheets: Vec::new(),
+            book: Workbook::new(),
+            out: Some(out),
+            sheets: 0,
             row: 0,
-            open: false,
+            header: XlsxFormat::new().set_bold(),
+            date: XlsxFormat::new().set_num_format("dd/mm/yyyy"),
+            decimals: Vec::new(),
         }
     }
 
-    fn close_sheet(&mut self) -> io::Result<()> {
-        if self.open {
-            self.zip.write_all(b"</sheetData></worksheet>")?;
-            self.open = false;
+    /// The number format of a decimal shown with `d` decimals.
+    fn decimal(&mut self, d: usize) -> XlsxFormat {
+        let d = d.min(10);
+        while self.decimals.len() <= d {
+            let n = self.decimals.len();
+            let pattern = if n == 0 {
+                "0".to_owned()
+            } else {
+                format!("0.{}", "0".repeat(n))
+            };
+            self.decimals
+                .push(XlsxFormat::new().set_num_format(pattern));
+        }
+        self.decimals[d].clone()
+    }
+
+    fn cells(&mut self, cells: &[Cell], header: bool) -> io::Result<()> {
+        let index = self
+            .sheets
+            .checked_sub(1)
+            .ok_or_else(|| io::Error::other("XLSX row before its sheet"))?;
+        let r = self.row;
+        self.row += 1;
+        let decimals: Vec<Option<XlsxFormat>> = cells
+            .iter()
+            .map(|c| match c {
+                Cell::Decimal(_, d) => Some(self.decimal(*d)),
+                _ => None,
+            })
+            .collect();
+        let sheet = self.book.worksheet_from_index(index).map_err(xlsx_err)?;
+        for (i, c) in cells.iter().enumerate() {
+            let col = u16::try_from(i).map_err(|_| io::Error::other("too many columns"))?;
+            let written = match (c, &decimals[i]) {
+                (Cell::Text(s), _) => {
+                    let s: String = s.chars().take(XLSX_MAX_TEXT).collect();
+                    if header {
+                        sheet.write_string_with_format(r, col, s, &self.header)
+                    } else {
+                        sheet.write_string(r, col, s)
+                    }
+                }
+                (Cell::Int(n), _) => sheet.write_number(r, col, *n as f64),
+                (Cell::Decimal(x, _), Some(f)) => sheet.write_number_with_format(r, col, *x, f),
+                (Cell::Decimal(x, _), None) => sheet.write_number(r, col, *x),
+                (Cell::Date(d), _) => {
+                    sheet.write_number_with_format(r, col, serial(*d) as f64, &self.date)
+                }
+                (Cell::Empty, _) => continue,
+            };
+            written.map_err(xlsx_err)?;
         }
         Ok(())
     }
-
-    fn cells(&mut self, cells: &[Cell], style_text: u8) -> io::Result<()> {
-        self.row += 1;
-        let r = self.row;
-        let mut xml = format!("<row r=\"{r}\">");
-        for (i, c) in cells.iter().enumerate() {
-            let at = format!("{}{r}", column_name(i));
-            match c {
-                Cell::Text(s) => xml.push_str(&format!(
-                    "<c r=\"{at}\" t=\"inlineStr\" s=\"{style_text}\"><is><t xml:space=\"preserve\">{}</t></is></c>",
-                    xml_escape(s)
-                )),
-                Cell::Int(n) => xml.push_str(&format!("<c r=\"{at}\"><v>{n}</v></c>")),
-                Cell::Decimal(x, _) => {
-                    xml.push_str(&format!("<c r=\"{at}\" s=\"3\"><v>{x}</v></c>"))
-                }
-                Cell::Date(d) => {
-                    xml.push_str(&format!("<c r=\"{at}\" s=\"1\"><v>{}</v></c>", serial(*d)))
-                }
-                Cell::Empty => {}
-            }
-        }
-        xml.push_str("</row>");
-        self.zip.write_all(xml.as_bytes())
-    }
 }
 
-impl<W: Write + Seek> TableWriter for XlsxWriter<W> {
+impl<W: Write + Seek + Send> TableWriter for XlsxWriter<W> {
     fn sheet(&mut self, name: &str, header: &[String]) -> io::Result<()> {
-        self.close_sheet()?;
-        // Sheet names: at most 31 characters, none of []:*?/\
+        // Sheet names: at most 31 characters, none of []:*?/\, not
+        // beginning or ending with an apostrophe, not empty.
         let clean: String = name
             .chars()
             .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
             .take(31)
             .collect();
-        self.sheets.push(clean);
-        let n = self.sheets.len();
-        self.zip
-            .start_file(format!("xl/worksheets/sheet{n}.xml"), deflated())
-            .map_err(zip_err)?;
-        self.zip.write_all(
-            b"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
-        )?;
-        self.open = true;
+        let clean = clean.trim_matches('\'').trim();
+        let clean = if clean.is_empty() {
+            format!("{}", self.sheets + 1)
+        } else {
+            clean.to_owned()
+        };
+        let sheet = self
+            .book
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx_err)?;
+        sheet.set_name(clean).map_err(xlsx_err)?;
+        self.sheets += 1;
         self.row = 0;
         let header: Vec<Cell> = header.iter().map(|h| Cell::Text(h.clone())).collect();
-        self.cells(&header, 2)
+        self.cells(&header, true)
     }
 
     fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
-        self.cells(cells, 0)
+        self.cells(cells, false)
     }
 
     fn finish(mut self: Box<Self>) -> io::Result<()> {
-        self.close_sheet()?;
-        let mut sheets = String::new();
-        let mut rels = String::new();
-        let mut types = String::new();
-        for (i, name) in self.sheets.iter().enumerate() {
-            let n = i + 1;
-            sheets.push_str(&format!(
-                "<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>",
-                xml_escape(name)
-            ));
-            rels.push_str(&format!(
-                "<Relationship Id=\"rId{n}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{n}.xml\"/>"
-            ));
-            types.push_str(&format!(
-                "<Override PartName=\"/xl/worksheets/sheet{n}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
-            ));
+        if self.sheets == 0 {
+            self.sheet("-", &[])?;
         }
-        let styles_rel = self.sheets.len() + 1;
-        let files: [(&str, String); 5] = [
-            (
-                "[Content_Types].xml",
-                format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-<Default Extension=\"xml\" ContentType=\"application/xml\"/>\
-<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
-<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>\
-{types}</Types>"
-                ),
-            ),
-            (
-                "_rels/.rels",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
-</Relationships>"
-                    .to_owned(),
-            ),
-            (
-                "xl/workbook.xml",
-                format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
-xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
-<sheets>{sheets}</sheets></workbook>"
-                ),
-            ),
-            (
-                "xl/_rels/workbook.xml.rels",
-                format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">{rels}\
-<Relationship Id=\"rId{styles_rel}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
-</Relationships>"
-                ),
-            ),
-            (
-                "xl/styles.xml",
-                // 0: default; 1: date dd/mm/yyyy; 2: bold header; 3: 0.0
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
-<numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\"/><numFmt numFmtId=\"165\" formatCode=\"0.0\"/></numFmts>\
-<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"Calibri\"/></font><font><b/><sz val=\"11\"/><name val=\"Calibri\"/></font></fonts>\
-<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>\
-<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
-<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
-<cellXfs count=\"4\">\
-<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
-<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>\
-<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/>\
-<xf numFmtId=\"165\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>\
-</cellXfs>\
-<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>\
-</styleSheet>"
-                    .to_owned(),
-            ),
-        ];
-        for (name, body) in files {
-            self.zip.start_file(name, deflated()).map_err(zip_err)?;
-            self.zip.write_all(body.as_bytes())?;
-        }
-        let mut out = self.zip.finish().map_err(zip_err)?;
+        let mut out = self
+            .out
+            .take()
+            .ok_or_else(|| io::Error::other("XLSX writer closed"))?;
+        self.book.save_to_writer(&mut out).map_err(xlsx_err)?;
         out.flush()
     }
 }
 
 // ---- ODS ----------------------------------------------------------------------
+
+fn deflated() -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .large_file(true)
+}
 
 pub struct OdsWriter<W: Write + Seek> {
     zip: Option<ZipWriter<W>>,
@@ -572,10 +535,65 @@ mod tests {
     }
 
     #[test]
-    fn column_names_go_past_z() {
-        assert_eq!(column_name(0), "A");
-        assert_eq!(column_name(25), "Z");
-        assert_eq!(column_name(26), "AA");
-        assert_eq!(column_name(27), "AB");
+    fn csv_tables_follow_each_other_after_a_blank_line() {
+        let mut buf = Vec::new();
+        {
+            let mut w: Box<dyn TableWriter> =
+                Box::new(CsvWriter::new(io::Cursor::new(&mut buf), true));
+            w.sheet("one", &["a".into(), "b".into()]).unwrap();
+            w.row(&[Cell::Int(1), Cell::Text("-x".into())]).unwrap();
+            w.sheet("two", &["c".into()]).unwrap();
+            w.row(&[Cell::Text("+33 6 12 34 56 78".into())]).unwrap();
+            w.finish().unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "\u{feff}a;b\r\n1;'-x\r\n\r\nc\r\n+33 6 12 34 56 78\r\n"
+        );
+    }
+
+    #[test]
+    fn xlsx_sheets_read_back_with_typed_cells() {
+        use calamine::{Data, Reader};
+        let long = "é".repeat(40_000);
+        let mut buf = io::Cursor::new(Vec::new());
+        {
+            let mut w: Box<dyn TableWriter + '_> = Box::new(XlsxWriter::new(&mut buf));
+            w.sheet("Catégories: [2026]", &["Jour".into(), "Part".into(), "Texte".into()])
+                .unwrap();
+            for i in 0..3 {
+                w.row(&[
+                    Cell::Date(NaiveDate::from_ymd_opt(2026, 10, 3 + i).unwrap()),
+                    Cell::Decimal(12.5 + f64::from(i), 1),
+                    Cell::Text(format!("=ligne {i} <&>")),
+                ])
+                .unwrap();
+            }
+            w.sheet("'Second'", &["n".into()]).unwrap();
+            w.row(&[Cell::Int(42), Cell::Empty, Cell::Text(long)]).unwrap();
+            w.finish().unwrap();
+        }
+        buf.set_position(0);
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(buf).unwrap();
+        assert_eq!(book.sheet_names(), vec!["Catégories   2026", "Second"]);
+        let first = book.worksheet_range("Catégories   2026").unwrap();
+        assert_eq!(first.get_size(), (4, 3));
+        assert_eq!(first.get((0, 1)), Some(&Data::String("Part".into())));
+        assert_eq!(first.get((2, 1)), Some(&Data::Float(13.5)));
+        // XLSX types its cells: no apostrophe before a formula-like text.
+        assert_eq!(
+            first.get((3, 2)),
+            Some(&Data::String("=ligne 2 <&>".into()))
+        );
+        match first.get((1, 0)) {
+            Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 46_298.0),
+            other => panic!("a date cell, not {other:?}"),
+        }
+        let second = book.worksheet_range("Second").unwrap();
+        assert_eq!(second.get((1, 0)), Some(&Data::Float(42.0)));
+        match second.get((1, 2)) {
+            Some(Data::String(s)) => assert_eq!(s.chars().count(), XLSX_MAX_TEXT),
+            other => panic!("a text cell, not {other:?}"),
+        }
     }
 }

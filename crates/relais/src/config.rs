@@ -33,9 +33,16 @@ pub struct Settings {
     /// codes (e.g. `https://relais.ccas-demoville.fr`).
     pub public_url: String,
     /// Where codes sent to persons go: `log` (development),
-    /// `file:/path/to/notifications.jsonl` (tests) or
-    /// `smtp://HOST:PORT?from=ADDRESS` (e-mail through a relay).
+    /// `file:/path/to/notifications.jsonl` (tests) or e-mail:
+    /// `smtp://HOST:PORT?from=ADDRESS` (plain, to a relay),
+    /// `smtp://HOST:PORT?from=ADDRESS&tls=starttls` or
+    /// `smtps://HOST:PORT?from=ADDRESS` (encrypted).
     pub notifier: String,
+    /// The account on the SMTP server, if it asks for one (needs
+    /// `tls=starttls` or `smtps://`).
+    pub smtp_username: String,
+    /// Its password (never shown in messages).
+    pub smtp_password: String,
     /// The data key that encrypts notes, intervention texts, signatures and
     /// scans: 64 hexadecimal characters (`relais keys generate`).
     #[serde(deserialize_with = "text_or_number")]
@@ -83,6 +90,8 @@ impl Default for Settings {
             login_attempts_per_ip: 30,
             public_url: String::new(),
             notifier: "log".into(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
             data_key: String::new(),
             data_key_file: String::new(),
             previous_data_keys: String::new(),
@@ -114,7 +123,16 @@ impl fmt::Debug for Settings {
             .field("tls", &self.tls)
             .field("login_attempts_per_ip", &self.login_attempts_per_ip)
             .field("public_url", &self.public_url)
-            .field("notifier", &self.notifier)
+            .field("notifier", &redact_url(&self.notifier))
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &if self.smtp_password.is_empty() {
+                    ""
+                } else {
+                    "[redacted]"
+                },
+            )
             .field(
                 "data_key",
                 &if self.data_key.is_empty() {
@@ -139,7 +157,7 @@ impl fmt::Debug for Settings {
 
 /// The settings that `RELAIS_*` variables may set; other `RELAIS_*`
 /// variables (used by scripts) are left alone.
-const ENV_KEYS: [&str; 14] = [
+const ENV_KEYS: [&str; 16] = [
     "listen",
     "database_url",
     "require_totp",
@@ -150,6 +168,8 @@ const ENV_KEYS: [&str; 14] = [
     "login_attempts_per_ip",
     "public_url",
     "notifier",
+    "smtp_username",
+    "smtp_password",
     "data_key",
     "data_key_file",
     "previous_data_keys",
@@ -217,16 +237,18 @@ impl Settings {
         if self.session_idle_seconds != 0 && !(10..=86_400).contains(&self.session_idle_seconds) {
             return Err("session_idle_seconds must be 0 (unset) or 10 to 86400".into());
         }
-        if self.notifier.starts_with("smtp://") {
-            relais_service::notify::SmtpNotifier::from_url(&self.notifier)
-                .map_err(|e| format!("notifier: {e}"))?;
+        if self.is_smtp() {
+            self.smtp_notifier()?;
+        } else if !self.smtp_username.is_empty() || !self.smtp_password.is_empty() {
+            return Err("smtp_username and smtp_password need an smtp:// or smtps:// notifier".into());
         } else if self.notifier == "file:" {
             return Err(
                 "notifier file: needs a path, e.g. file:/var/lib/relais/notifications.jsonl".into(),
             );
         } else if self.notifier != "log" && !self.notifier.starts_with("file:") {
             return Err(format!(
-                "unsupported notifier {:?}: use log, file:PATH or smtp://HOST:PORT?from=ADDRESS",
+                "unsupported notifier {:?}: use log, file:PATH, smtp://HOST:PORT?from=ADDRESS \
+                 or smtps://HOST:PORT?from=ADDRESS",
                 self.notifier
             ));
         }
@@ -248,6 +270,24 @@ impl Settings {
         }
         self.keys()?;
         Ok(())
+    }
+
+    fn is_smtp(&self) -> bool {
+        self.notifier.starts_with("smtp://") || self.notifier.starts_with("smtps://")
+    }
+
+    /// The e-mail notifier, when the `notifier` setting is an SMTP URL.
+    pub fn smtp_notifier(&self) -> Result<relais_service::notify::SmtpNotifier, String> {
+        use relais_service::notify::{SmtpCredentials, SmtpNotifier};
+        let credentials = match (self.smtp_username.is_empty(), self.smtp_password.is_empty()) {
+            (true, true) => None,
+            (false, false) => Some(SmtpCredentials {
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+            }),
+            _ => return Err("give both smtp_username and smtp_password, or neither".into()),
+        };
+        SmtpNotifier::new(&self.notifier, credentials).map_err(|e| format!("notifier: {e}"))
     }
 
     /// The configured keys: the current one (if any) and the previous ones.
@@ -334,6 +374,34 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("***"));
+    }
+
+    #[test]
+    fn the_smtp_account_is_checked_and_its_password_hidden() {
+        let s = Settings {
+            notifier: "smtps://mail.example.test?from=relais@ccas.test".into(),
+            smtp_username: "relais".into(),
+            smtp_password: "s3cret-pass".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.validate(), Ok(()));
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        let plain = Settings {
+            notifier: "smtp://relay?from=relais@ccas.test".into(),
+            ..s.clone()
+        };
+        assert!(plain.validate().is_err(), "no password in clear");
+        let half = Settings {
+            smtp_password: String::new(),
+            ..s.clone()
+        };
+        assert!(half.validate().is_err());
+        let no_smtp = Settings {
+            notifier: "log".into(),
+            ..s
+        };
+        assert!(no_smtp.validate().is_err());
     }
 
     #[test]

@@ -363,17 +363,15 @@ fn parts(store: Store, s: &Settings, demo: bool) -> Parts {
     } else {
         store
     };
-    use relais_service::notify::{FileNotifier, LogNotifier, Notifier, SmtpNotifier};
+    use relais_service::notify::{FileNotifier, LogNotifier, Notifier};
     let notifier: Arc<dyn Notifier> = if let Some(path) = s.notifier.strip_prefix("file:") {
         Arc::new(FileNotifier::new(path))
-    } else if s.notifier.starts_with("smtp://") {
-        // Validated when the settings were loaded.
-        match SmtpNotifier::from_url(&s.notifier) {
+    } else {
+        // An SMTP URL was validated when the settings were loaded.
+        match s.smtp_notifier() {
             Ok(n) => Arc::new(n),
             Err(_) => Arc::new(LogNotifier),
         }
-    } else {
-        Arc::new(LogNotifier)
     };
     Parts {
         store,

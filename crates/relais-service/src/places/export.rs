@@ -73,9 +73,11 @@ fn summary(d: &str) -> String {
     s
 }
 
-/// The places as a lieux de médiation numérique CSV (comma, UTF-8).
+/// The places as a lieux de médiation numérique CSV (RFC 4180, UTF-8;
+/// text that a spreadsheet would run as a formula is defused).
 pub fn lmn_csv(places: &[PlaceView]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    use crate::spreadsheet::{csv_writer, defuse, CsvDialect};
+    let mut w = csv_writer(Vec::new(), CsvDialect::Rfc4180);
     w.write_record(LMN_COLUMNS)?;
     for p in places {
         let publics: Vec<String> = p
@@ -136,7 +138,7 @@ pub fn lmn_csv(places: &[PlaceView]) -> Result<Vec<u8>, csv::Error> {
             String::new(),
             String::new(),
         ];
-        w.write_record(&row)?;
+        w.write_record(row.iter().map(|f| defuse(f).into_owned()))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

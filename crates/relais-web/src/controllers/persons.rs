@@ -55,7 +55,8 @@ struct PersonFormPage {
     action: String,
     submit: String,
     cancel: String,
-    similar_html: String,
+    /// Persons like the one being created, shown as links to their files.
+    similar: Vec<HitView>,
     form: FormState,
 }
 
@@ -111,7 +112,7 @@ fn form_page(
     ctx: &Ctx,
     edit: Option<PersonId>,
     form: FormState,
-    similar_html: String,
+    similar: Vec<HitView>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let lang = ctx.lang;
@@ -137,7 +138,7 @@ fn form_page(
             action,
             submit,
             cancel,
-            similar_html,
+            similar,
             form,
         },
     )
@@ -149,7 +150,7 @@ pub async fn new_person(Extension(ctx): Extension<Ctx>) -> Result<Response, WebE
         &ctx,
         None,
         FormState::empty(),
-        String::new(),
+        Vec::new(),
         StatusCode::OK,
     )
 }
@@ -173,45 +174,17 @@ pub async fn create_person(
                 &ctx,
                 None,
                 form,
-                String::new(),
+                Vec::new(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
         Err(ServiceError::SimilarPersons(similar)) => {
-            let ui = Ui::new(&ctx);
-            let links = similar_links(&ui, &similar);
             let form = FormState::from_fields(ctx.lang, f.0.clone(), &[], &[]);
-            form_page(&ctx, None, form, links, StatusCode::CONFLICT)
+            let similar = similar.iter().map(hit_view).collect();
+            form_page(&ctx, None, form, similar, StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Similar persons as links to their files (on the person form).
-fn similar_links(ui: &Ui, hits: &[PersonHit]) -> String {
-    let _ = ui;
-    let mut s = String::from("<ul class=\"items\">");
-    for h in hits.iter().map(hit_view) {
-        s.push_str(&format!(
-            "<li><a href=\"/persons/{}\">{}</a>{}</li>",
-            h.id,
-            escape(&h.name),
-            if h.details.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", escape(&h.details))
-            }
-        ));
-    }
-    s.push_str("</ul>");
-    s
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 pub async fn edit_person(
@@ -223,7 +196,7 @@ pub async fn edit_person(
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let person = state.services.person(actor, id).await?;
     let form = FormState::with_values(person_values(&PersonInput::from_row(&person)));
-    form_page(&ctx, Some(id), form, String::new(), StatusCode::OK)
+    form_page(&ctx, Some(id), form, Vec::new(), StatusCode::OK)
 }
 
 pub async fn update_person(
@@ -247,7 +220,7 @@ pub async fn update_person(
                 &ctx,
                 Some(id),
                 form,
-                String::new(),
+                Vec::new(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }

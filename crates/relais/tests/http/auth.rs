@@ -34,6 +34,40 @@ async fn health_answers_and_pages_carry_security_headers() {
 }
 
 #[tokio::test]
+async fn responses_carry_a_request_id_are_compressed_and_static_files_cached() {
+    let app = spawn_app(Options::default()).await.unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{}{path}", app.base));
+    // A request id is made when the client sends none, kept otherwise.
+    let r = get("/login").send().await.unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let r = get("/login")
+        .header("x-request-id", "proxy-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "proxy-42");
+    // Pages go out gzip-compressed to a browser that accepts it, with the
+    // same headers.
+    let r = get("/login")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r.headers().contains_key("content-security-policy"));
+    let plain = get("/login").send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    // Static files may be cached for an hour, and carry the headers too.
+    let css = get("/static/relais.css").send().await.unwrap();
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+    assert_eq!(css.headers()["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
 async fn pages_are_french_by_default_and_the_english_choice_sticks() {
     let app = spawn_app(Options::default()).await.unwrap();
     let b = app.browser();
