@@ -10,8 +10,8 @@ pub mod guard;
 pub mod ids;
 pub mod journal;
 pub mod mandate;
-pub mod permission;
 pub mod period;
+pub mod permission;
 pub mod search;
 pub mod structure;
 pub mod validation;
@@ -25,7 +25,7 @@ pub use ids::{
     AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, MandateId, PersonId,
     StructureId,
 };
-pub use permission::Permission;
 pub use period::Period;
+pub use permission::Permission;
 pub use structure::{Siret, Slug, StructureKind, StructureName};
 pub use validation::FieldError;

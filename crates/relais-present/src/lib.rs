@@ -10,10 +10,6 @@ pub mod documents;
 pub mod i18n;
 pub mod places;
 pub mod stats;
-#[cfg(test)]
-mod compare_old;
-#[cfg(test)]
-mod old_documents;
 
 pub use i18n::Lang;
 

@@ -5,8 +5,7 @@
 use crate::i18n::Lang;
 use relais_documents::{Chart, Document, Part, Section, Table};
 use relais_domain::mandate::Policy;
-use relais_domain::FieldError;
-use relais_service::{Actor, Dashboard, Measure, Period, Principal, ServiceError, Services, StatTable};
+use relais_service::{Dashboard, Measure, Principal, ServiceError, Services, StatTable};
 
 /// The title of a statistics table.
 pub fn table_title(lang: Lang, id: &str) -> String {

@@ -11,7 +11,7 @@ use relais_domain::desk::outcome_or_status;
 use relais_domain::disclosure::protect_group;
 use relais_domain::journal::JournalEvent;
 use relais_domain::period::paris_month;
-use relais_domain::{AgentId, FieldError, Role, StructureId};
+use relais_domain::FieldError;
 use relais_store::ExportInterventionRow;
 use serde::Serialize;
 use serde_json::json;

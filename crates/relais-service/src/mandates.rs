@@ -586,9 +586,9 @@ impl Services {
             body,
         };
         self.notifier.send(&message).await.map_err(|e| {
-                tracing::warn!(error = %e, "a remote consent code could not be sent");
-                ServiceError::Invalid(vec![FieldError::new("consent", "code_not_sent")])
-            })?;
+            tracing::warn!(error = %e, "a remote consent code could not be sent");
+            ServiceError::Invalid(vec![FieldError::new("consent", "code_not_sent")])
+        })?;
         let stored = self
             .store
             .set_remote_code(

@@ -460,13 +460,21 @@ fn ics_fold(line: &str) -> String {
     let mut room = MAX_OCTETS;
     for c in line.chars() {
         if current.len() + c.len_utf8() > room {
+            // Break between two visible characters: some readers trim the
+            // blanks at either side of a fold, which RFC 5545 keeps.
+            let blank = |c: char| c == ' ' || c == '\t';
             let mut carried = String::new();
-            if c == ' ' || c == '\t' {
-                match current.pop() {
-                    Some(last) if last != ' ' && last != '\t' => carried.push(last),
-                    Some(last) => current.push(last),
-                    None => {}
+            let mut next = c;
+            while let Some(last) = current.chars().last() {
+                if (!blank(last) && !blank(next)) || current.len() <= last.len_utf8() {
+                    break;
                 }
+                if carried.len() + last.len_utf8() > 16 {
+                    break;
+                }
+                current.pop();
+                carried.insert(0, last);
+                next = last;
             }
             out.push_str(&current);
             out.push_str("\r\n ");
@@ -566,7 +574,11 @@ mod tests {
     fn long_lines_are_folded_at_75_octets_between_characters() {
         // 200 characters, many of them two or three octets long.
         let reference: String = "Démarche «é€», ".chars().cycle().take(200).collect();
-        let text = ics(&[follow_up(&reference)], "https://relais.example", Utc::now());
+        let text = ics(
+            &[follow_up(&reference)],
+            "https://relais.example",
+            Utc::now(),
+        );
         for line in text.split("\r\n") {
             assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
         }
@@ -579,7 +591,10 @@ mod tests {
             .and_then(|p| p.value);
         assert_eq!(summary, Some(ics_text(&format!("Suivi {reference}"))));
         assert_eq!(ics_fold("court"), "court");
-        assert_eq!(ics_fold(&"é".repeat(38)), format!("{}\r\n é", "é".repeat(37)));
+        assert_eq!(
+            ics_fold(&"é".repeat(38)),
+            format!("{}\r\n é", "é".repeat(37))
+        );
         // A blank never begins a continuation line.
         let spaced = format!("{} b", "a".repeat(75));
         assert_eq!(ics_fold(&spaced), format!("{}\r\n a b", "a".repeat(74)));

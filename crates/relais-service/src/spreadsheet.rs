@@ -77,7 +77,16 @@ mod tests {
         ] {
             assert_eq!(defuse(formula), format!("'{formula}"), "{formula}");
         }
-        for plain in ["", "Dupont", "a=b", "+33612345678", "+33 6 12 34 56 78", "-1.55", "-3", "1,5"] {
+        for plain in [
+            "",
+            "Dupont",
+            "a=b",
+            "+33612345678",
+            "+33 6 12 34 56 78",
+            "-1.55",
+            "-3",
+            "1,5",
+        ] {
             assert_eq!(defuse(plain), plain, "{plain}");
         }
     }

@@ -76,7 +76,9 @@ pub async fn request_context(State(state): State<AppState>, req: Request, next: 
     let is_api = path.starts_with("/api/");
     // Pages are French unless the visitor chose otherwise; programs using
     // the API may ask for English with Accept-Language.
-    let chosen = cookie(headers, LANG_COOKIE).as_deref().and_then(Lang::parse);
+    let chosen = cookie(headers, LANG_COOKIE)
+        .as_deref()
+        .and_then(Lang::parse);
     let lang = if is_api {
         chosen.or_else(|| {
             headers
@@ -251,7 +253,10 @@ mod tests {
     fn cookies_are_read_from_every_cookie_header() {
         let mut h = HeaderMap::new();
         h.append(COOKIE, HeaderValue::from_static("a=1; relais_lang=en"));
-        h.append(COOKIE, HeaderValue::from_static("relais_session=abc=def; empty="));
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("relais_session=abc=def; empty="),
+        );
         assert_eq!(cookie(&h, LANG_COOKIE).as_deref(), Some("en"));
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc=def"));
         assert_eq!(cookie(&h, "empty"), None);

@@ -57,7 +57,9 @@ pub fn layers(router: Router<AppState>, config: &WebConfig) -> Router<AppState> 
     // Files that are compressed already are sent as they are.
     let compressible = DefaultPredicate::new()
         .and(NotForContentType::const_new("application/pdf"))
-        .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
         .and(NotForContentType::const_new("application/vnd.oasis"))
         .and(NotForContentType::const_new("application/zip"));
     let hsts = config

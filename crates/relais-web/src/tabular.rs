@@ -559,8 +559,11 @@ mod tests {
         let mut buf = io::Cursor::new(Vec::new());
         {
             let mut w: Box<dyn TableWriter + '_> = Box::new(XlsxWriter::new(&mut buf));
-            w.sheet("Catégories: [2026]", &["Jour".into(), "Part".into(), "Texte".into()])
-                .unwrap();
+            w.sheet(
+                "Catégories: [2026]",
+                &["Jour".into(), "Part".into(), "Texte".into()],
+            )
+            .unwrap();
             for i in 0..3 {
                 w.row(&[
                     Cell::Date(NaiveDate::from_ymd_opt(2026, 10, 3 + i).unwrap()),
@@ -570,7 +573,8 @@ mod tests {
                 .unwrap();
             }
             w.sheet("'Second'", &["n".into()]).unwrap();
-            w.row(&[Cell::Int(42), Cell::Empty, Cell::Text(long)]).unwrap();
+            w.row(&[Cell::Int(42), Cell::Empty, Cell::Text(long)])
+                .unwrap();
             w.finish().unwrap();
         }
         buf.set_position(0);

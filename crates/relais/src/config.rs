@@ -240,7 +240,9 @@ impl Settings {
         if self.is_smtp() {
             self.smtp_notifier()?;
         } else if !self.smtp_username.is_empty() || !self.smtp_password.is_empty() {
-            return Err("smtp_username and smtp_password need an smtp:// or smtps:// notifier".into());
+            return Err(
+                "smtp_username and smtp_password need an smtp:// or smtps:// notifier".into(),
+            );
         } else if self.notifier == "file:" {
             return Err(
                 "notifier file: needs a path, e.g. file:/var/lib/relais/notifications.jsonl".into(),

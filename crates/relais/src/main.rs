@@ -446,7 +446,9 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
     let anchor_dir = anchor_dir(&s)?;
     #[cfg(not(feature = "demo"))]
     if demo {
-        return Err(Failure::Usage("this relais is built without the demo".into()));
+        return Err(Failure::Usage(
+            "this relais is built without the demo".into(),
+        ));
     }
     #[cfg(feature = "demo")]
     if demo {

@@ -106,7 +106,11 @@ fn parse_url(text: &str) -> Result<Target, String> {
                         .into(),
                 )
             }
-            (k, _) => return Err(format!("unknown SMTP notifier setting {k:?}: use from or tls")),
+            (k, _) => {
+                return Err(format!(
+                    "unknown SMTP notifier setting {k:?}: use from or tls"
+                ))
+            }
         }
     }
     let from = from
@@ -178,10 +182,9 @@ impl SmtpNotifier {
     }
 
     fn message(&self, n: &Notification) -> Result<Message, String> {
-        let to = n
-            .to
-            .parse::<Address>()
-            .map_err(|_| "invalid recipient".to_owned())?;
+        let to =
+            n.to.parse::<Address>()
+                .map_err(|_| "invalid recipient".to_owned())?;
         Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, to))
@@ -311,7 +314,10 @@ mod tests {
         assert!(said.contains("Subject: Votre mandat, =?utf-8?b?"), "{said}");
         assert!(!said.contains("Rémi"), "{said}");
         assert!(said.contains("Votre code : 123456."), "{said}");
-        assert!(said.contains("\n..ligne qui commence"), "dot-stuffed: {said}");
+        assert!(
+            said.contains("\n..ligne qui commence"),
+            "dot-stuffed: {said}"
+        );
         assert!(said.contains("QUIT"), "{said}");
     }
 
@@ -343,12 +349,18 @@ mod tests {
     #[test]
     fn the_notifier_url_and_account_are_checked() {
         let ok = |u: &str| SmtpNotifier::from_url(u).map(|n| (n.port, n.security));
-        assert_eq!(ok("smtp://relay?from=a@b.test"), Ok((25, SmtpSecurity::None)));
+        assert_eq!(
+            ok("smtp://relay?from=a@b.test"),
+            Ok((25, SmtpSecurity::None))
+        );
         assert_eq!(
             ok("smtp://relay?from=a@b.test&tls=starttls"),
             Ok((587, SmtpSecurity::StartTls))
         );
-        assert_eq!(ok("smtps://relay?from=a@b.test"), Ok((465, SmtpSecurity::Tls)));
+        assert_eq!(
+            ok("smtps://relay?from=a@b.test"),
+            Ok((465, SmtpSecurity::Tls))
+        );
         assert_eq!(ok("smtps://relay:2465"), Ok((2465, SmtpSecurity::Tls)));
         for bad in [
             "http://x",

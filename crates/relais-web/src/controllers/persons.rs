@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::{Age, Permission, PersonId};
-use relais_service::{AccountInput, PersonFile, PersonHit, PersonInput, ServiceError};
+use relais_service::{AccountInput, PersonFile, PersonInput, ServiceError};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -146,13 +146,7 @@ fn form_page(
 
 pub async fn new_person(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
     signed(&ctx)?;
-    form_page(
-        &ctx,
-        None,
-        FormState::empty(),
-        Vec::new(),
-        StatusCode::OK,
-    )
+    form_page(&ctx, None, FormState::empty(), Vec::new(), StatusCode::OK)
 }
 
 pub async fn create_person(
