@@ -34,6 +34,14 @@ macro_rules! typed_id {
                 self.0.fmt(f)
             }
         }
+
+        /// The plain UUID, for the journal (which takes any object's id)
+        /// and for SQL.
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Uuid {
+                id.0
+            }
+        }
     };
 }
 
@@ -45,3 +53,7 @@ typed_id!(HelpRequestId);
 typed_id!(InterventionId);
 typed_id!(FollowUpId);
 typed_id!(MandateId);
+typed_id!(PrivateNoteId);
+typed_id!(NotificationId);
+typed_id!(PlaceId);
+typed_id!(ReferralId);

@@ -22,8 +22,8 @@ pub use desk::{
     Mode, Outcome, ProcedureCategory, Recovery, ReferralStatus, RequestStatus, TriState,
 };
 pub use ids::{
-    AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, MandateId, PersonId,
-    StructureId,
+    AgentId, ApiTokenId, FollowUpId, HelpRequestId, InterventionId, MandateId, NotificationId,
+    PersonId, PlaceId, PrivateNoteId, ReferralId, StructureId,
 };
 pub use period::Period;
 pub use permission::Permission;

@@ -8,7 +8,7 @@ use crate::{Services, SessionContext};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use relais_domain::journal::JournalEvent;
-use relais_domain::{FieldError, NewPassword};
+use relais_domain::{AgentId, FieldError, NewPassword, StructureId};
 use serde_json::json;
 
 /// What the account page shows.
@@ -41,12 +41,12 @@ impl Services {
     ) -> Result<AccountOverview, ServiceError> {
         let agent = self
             .store
-            .agent_by_id(ctx.agent_id.0)
+            .agent_by_id(ctx.agent_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let sessions = self
             .store
-            .sessions_of(agent.id)
+            .sessions_of(AgentId(agent.id))
             .await?
             .into_iter()
             .map(|s| SessionInfo {
@@ -78,7 +78,7 @@ impl Services {
         let now = self.now();
         let agent = self
             .store
-            .agent_by_id(ctx.agent_id.0)
+            .agent_by_id(ctx.agent_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let mut checks = Checks::default();
@@ -110,7 +110,12 @@ impl Services {
         };
         let Some(failures) = self
             .store
-            .reserve_login_attempt(agent.id, address, &[failed("throttled", None)], now)
+            .reserve_login_attempt(
+                AgentId(agent.id),
+                address,
+                &[failed("throttled", None)],
+                now,
+            )
             .await?
         else {
             return Err(ServiceError::Invalid(vec![FieldError::new(
@@ -131,7 +136,7 @@ impl Services {
         // Setting the password also forgets the account's failures.
         self.store
             .set_password(
-                agent.id,
+                AgentId(agent.id),
                 &hash,
                 Some(&ctx.token_hash),
                 &[JournalEvent::new("account.password_changed")
@@ -149,7 +154,7 @@ impl Services {
         let now = self.now();
         let agent = self
             .store
-            .agent_by_id(ctx.agent_id.0)
+            .agent_by_id(ctx.agent_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         if agent.totp_enabled {
@@ -169,7 +174,7 @@ impl Services {
                     .to_string();
                 self.store
                     .set_totp(
-                        agent.id,
+                        AgentId(agent.id),
                         Some(&s),
                         false,
                         None,
@@ -195,7 +200,7 @@ impl Services {
         let now = self.now();
         let agent = self
             .store
-            .agent_by_id(ctx.agent_id.0)
+            .agent_by_id(ctx.agent_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let secret = agent.totp_secret.clone().ok_or_else(|| {
@@ -210,7 +215,7 @@ impl Services {
         };
         self.store
             .set_totp(
-                agent.id,
+                AgentId(agent.id),
                 Some(&secret),
                 true,
                 Some(step),
@@ -231,7 +236,7 @@ impl Services {
                 .update_session(
                     &ctx.token_hash,
                     Stage::Full.as_str(),
-                    structure,
+                    structure.map(StructureId),
                     &[JournalEvent::new("auth.second_factor")
                         .actor(agent.id)
                         .details(json!({"factor": "totp", "enrolment": true}))],

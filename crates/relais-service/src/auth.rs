@@ -6,7 +6,7 @@ use crate::secrets::{random_token, token_hash, verify_password};
 use crate::{Actor, Services};
 use chrono::{DateTime, Utc};
 use relais_domain::journal::JournalEvent;
-use relais_domain::{AgentId, Email, Role, StructureId};
+use relais_domain::{AgentId, ApiTokenId, Email, Role, StructureId};
 use relais_store::{AgentRow, MembershipRow, SessionRow};
 use serde_json::json;
 use totp_rs::{Algorithm, TOTP};
@@ -181,7 +181,7 @@ impl Services {
         let throttled = [failure_event(Some(agent.id), THROTTLED, None)];
         let Some(failures) = self
             .store
-            .reserve_login_attempt(agent.id, address, &throttled, now)
+            .reserve_login_attempt(AgentId(agent.id), address, &throttled, now)
             .await?
         else {
             // Held back: the password is checked all the same, for the
@@ -199,11 +199,11 @@ impl Services {
             return Err(ServiceError::InvalidCredentials);
         }
 
-        let memberships = self.store.memberships_of(agent.id).await?;
-        let last = self.store.last_structure_of(agent.id).await?;
+        let memberships = self.store.memberships_of(AgentId(agent.id)).await?;
+        let last = self.store.last_structure_of(AgentId(agent.id)).await?;
         let Some(chosen) = memberships
             .iter()
-            .find(|m| m.active && Some(m.structure_id) == last)
+            .find(|m| m.active && Some(StructureId(m.structure_id)) == last)
             .or_else(|| memberships.iter().find(|m| m.active))
         else {
             self.store
@@ -238,10 +238,12 @@ impl Services {
             // A code is still to come: this attempt is given back, but the
             // failures before it stay until a code is right, so a known
             // password gives no free code guesses.
-            self.store.release_login_attempt(agent.id, address).await?;
+            self.store
+                .release_login_attempt(AgentId(agent.id), address)
+                .await?;
         } else {
             self.store
-                .clear_login_throttle(agent.id, address, &[], now)
+                .clear_login_throttle(AgentId(agent.id), address, &[], now)
                 .await?;
         }
         self.store
@@ -276,13 +278,13 @@ impl Services {
         }
         let agent = self
             .store
-            .agent_by_id(session.agent_id)
+            .agent_by_id(AgentId(session.agent_id))
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let throttled = [failure_event(Some(agent.id), THROTTLED, None)];
         let Some(failures) = self
             .store
-            .reserve_login_attempt(agent.id, address, &throttled, now)
+            .reserve_login_attempt(AgentId(agent.id), address, &throttled, now)
             .await?
         else {
             return Err(ServiceError::InvalidCredentials);
@@ -297,7 +299,7 @@ impl Services {
         let accepted = match step {
             Some(step) => {
                 self.store
-                    .accept_totp_step(agent.id, step, address, &[], now)
+                    .accept_totp_step(AgentId(agent.id), step, address, &[], now)
                     .await?
             }
             None => false,
@@ -315,7 +317,7 @@ impl Services {
             .update_session(
                 &hash,
                 Stage::Full.as_str(),
-                session.structure_id,
+                session.structure_id.map(StructureId),
                 &[JournalEvent::new("auth.second_factor")
                     .actor(agent.id)
                     .details(json!({"factor": "totp"}))],
@@ -351,10 +353,10 @@ impl Services {
                 .await?;
             return Ok(None);
         }
-        let Some(agent) = self.store.agent_by_id(session.agent_id).await? else {
+        let Some(agent) = self.store.agent_by_id(AgentId(session.agent_id)).await? else {
             return Ok(None);
         };
-        let memberships = self.store.memberships_of(agent.id).await?;
+        let memberships = self.store.memberships_of(AgentId(agent.id)).await?;
         let actor = if stage == Stage::Full {
             actor_from(&agent, &memberships, session.structure_id)
                 .or_else(|| actor_from(&agent, &memberships, None))
@@ -387,7 +389,7 @@ impl Services {
         self.store
             .delete_session(
                 &ctx.token_hash,
-                &[JournalEvent::new("auth.sign_out").actor(ctx.agent_id.0)],
+                &[JournalEvent::new("auth.sign_out").actor(ctx.agent_id)],
                 now,
             )
             .await?;
@@ -400,8 +402,8 @@ impl Services {
         Ok(self
             .store
             .delete_sessions_of(
-                agent_id.0,
-                &[JournalEvent::new("auth.sign_out_everywhere").actor(agent_id.0)],
+                agent_id,
+                &[JournalEvent::new("auth.sign_out_everywhere").actor(agent_id)],
                 now,
             )
             .await?)
@@ -424,11 +426,11 @@ impl Services {
         self.store
             .switch_structure(
                 &ctx.token_hash,
-                ctx.agent_id.0,
-                structure_id.0,
+                ctx.agent_id,
+                structure_id,
                 &[JournalEvent::new("auth.switch_structure")
-                    .actor(ctx.agent_id.0)
-                    .structure(structure_id.0)],
+                    .actor(ctx.agent_id)
+                    .structure(structure_id)],
                 now,
             )
             .await?;
@@ -448,17 +450,17 @@ impl Services {
         }
         let agent = self
             .store
-            .agent_by_id(row.agent_id)
+            .agent_by_id(AgentId(row.agent_id))
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
-        let memberships = self.store.memberships_of(agent.id).await?;
+        let memberships = self.store.memberships_of(AgentId(agent.id)).await?;
         let actor = actor_from(&agent, &memberships, Some(row.structure_id))
             .ok_or(ServiceError::Unauthenticated)?;
         if row
             .last_used_at
             .is_none_or(|t| now - t > chrono::Duration::seconds(60))
         {
-            self.store.touch_token(row.id, now).await?;
+            self.store.touch_token(ApiTokenId(row.id), now).await?;
         }
         Ok(actor)
     }

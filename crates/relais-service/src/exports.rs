@@ -9,6 +9,7 @@ use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Utc};
 use relais_domain::desk::outcome_or_status;
 use relais_domain::disclosure::protect_group;
+use relais_domain::ids::{AgentId, InterventionId, StructureId};
 use relais_domain::journal::JournalEvent;
 use relais_domain::period::paris_month;
 use relais_domain::FieldError;
@@ -29,14 +30,14 @@ pub struct InterventionExport {
     pub period: Period,
     pub scope: Scope,
     pub names: bool,
-    structure: Option<uuid::Uuid>,
-    agent: Option<uuid::Uuid>,
+    structure: Option<StructureId>,
+    agent: Option<AgentId>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 }
 
 /// Where an export page ends, to read the next one.
-pub type ExportCursor = Option<(DateTime<Utc>, uuid::Uuid)>;
+pub type ExportCursor = Option<(DateTime<Utc>, InterventionId)>;
 
 /// One cell of the territory export: `None` when suppressed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,8 +135,8 @@ impl Services {
         self.store
             .journal_only(
                 &[JournalEvent::new("export.interventions")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(details)],
                 self.now(),
             )
@@ -144,8 +145,8 @@ impl Services {
             period,
             scope,
             names,
-            structure: (scope != Scope::Instance).then_some(actor.structure_id.0),
-            agent: (scope == Scope::Own).then_some(actor.agent_id.0),
+            structure: (scope != Scope::Instance).then_some(actor.structure_id),
+            agent: (scope == Scope::Own).then_some(actor.agent_id),
             start,
             end,
         })
@@ -172,11 +173,11 @@ impl Services {
         let next = if (page.len() as i64) < EXPORT_PAGE {
             None
         } else {
-            page.last().map(|r| (r.occurred_at, r.id))
+            page.last().map(|r| (r.occurred_at, InterventionId(r.id)))
         };
         let rows = page
             .into_iter()
-            .filter(|r| export.agent.is_none_or(|a| r.agent_id == Some(a)))
+            .filter(|r| export.agent.is_none_or(|a| r.agent_id == Some(a.0)))
             .collect();
         Ok((rows, next))
     }
@@ -198,7 +199,7 @@ impl Services {
         actor.require(Permission::ViewStructureStatistics)?;
         let structure = match Self::dashboard_scope(actor, scope)? {
             Scope::Instance => None,
-            _ => Some(actor.structure_id.0),
+            _ => Some(actor.structure_id),
         };
         let period = Period::parse(from, to)?;
         let threshold = match threshold.trim() {

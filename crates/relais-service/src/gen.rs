@@ -14,6 +14,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use relais_domain::journal::{entry_hash, journal_time, GENESIS_HASH};
 use relais_domain::Mode;
+use relais_domain::{PersonId, StructureId};
 use relais_store::{
     AgentRow, AutonomyRow, BulkBatch, FollowUpRow, HelpRequestRow, InterventionRow, JournalHeadRow,
     JournalRow, MandateRow, PersonRow, StructureRow,
@@ -487,7 +488,7 @@ impl Services {
                 self.store
                     .insert_agent(
                         &agent,
-                        Some((row.id, role)),
+                        Some((StructureId(row.id), role)),
                         &[
                             relais_domain::journal::JournalEvent::new("team.member_created")
                                 .structure(row.id)
@@ -517,7 +518,7 @@ impl Services {
                 self.store
                     .insert_agent(
                         &admin,
-                        Some((row.id, "admin")),
+                        Some((StructureId(row.id), "admin")),
                         &[
                             relais_domain::journal::JournalEvent::new("team.member_created")
                                 .structure(row.id)
@@ -997,7 +998,11 @@ impl Services {
             }
         }
         if let (Some(id), Some((first, _))) = (report.sample_person, structures.first()) {
-            if let Some(p) = self.store.person_by_id(first.id, id).await? {
+            if let Some(p) = self
+                .store
+                .person_by_id(StructureId(first.id), PersonId(id))
+                .await?
+            {
                 report.sample_last_name = p.last_name;
             }
         }

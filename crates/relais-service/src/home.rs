@@ -45,7 +45,7 @@ impl Services {
         let today = self.today();
         let due = self
             .store
-            .follow_ups_due(actor.structure_id.0, actor.agent_id.0, today)
+            .follow_ups_due(actor.structure_id, actor.agent_id, today)
             .await?;
         let (overdue, today_list): (Vec<_>, Vec<_>) = due.into_iter().partition(|f| {
             relais_domain::desk::follow_up_overdue(f.follow_up.due_date, f.follow_up.done, today)
@@ -65,8 +65,8 @@ impl Services {
         let upcoming_follow_ups = self
             .store
             .follow_ups_due(
-                actor.structure_id.0,
-                actor.agent_id.0,
+                actor.structure_id,
+                actor.agent_id,
                 today + chrono::Duration::days(14),
             )
             .await?
@@ -78,7 +78,7 @@ impl Services {
         let upcoming_deadlines = self
             .store
             .list_help_requests(
-                actor.structure_id.0,
+                actor.structure_id,
                 &RequestFilter {
                     open_only: true,
                     agent_id: Some(actor.agent_id.0),
@@ -93,8 +93,8 @@ impl Services {
             let (total, items) = self
                 .store
                 .team_overdue_follow_ups(
-                    actor.structure_id.0,
-                    actor.agent_id.0,
+                    actor.structure_id,
+                    actor.agent_id,
                     today,
                     TEAM_OVERDUE_SHOWN,
                 )
@@ -124,7 +124,7 @@ impl Services {
         let policy = self.policy(actor).await?;
         Ok(self
             .store
-            .team_of(actor.structure_id.0)
+            .team_of(actor.structure_id)
             .await?
             .into_iter()
             .filter(|m| {
@@ -142,7 +142,7 @@ impl Services {
         actor.require(Permission::RecordRequest)?;
         Ok(self
             .store
-            .team_of(actor.structure_id.0)
+            .team_of(actor.structure_id)
             .await?
             .into_iter()
             .filter(|m| m.active)

@@ -146,7 +146,7 @@ impl Services {
         with_hidden: bool,
     ) -> Result<Vec<StructureProcedure>, ServiceError> {
         actor.require(Permission::RecordRequest)?;
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let settings = self.store.procedure_settings_of(sid).await?;
         let mut out: Vec<StructureProcedure> = self
             .catalog()
@@ -284,10 +284,7 @@ impl Services {
         {
             return Err(ServiceError::NotFound);
         }
-        let settings = self
-            .store
-            .procedure_settings_of(actor.structure_id.0)
-            .await?;
+        let settings = self.store.procedure_settings_of(actor.structure_id).await?;
         let now = self.now();
         let mut errors = Vec::new();
         let mut rows = Vec::new();
@@ -314,8 +311,8 @@ impl Services {
             }
             events.push(
                 JournalEvent::new("catalogue.procedure_setting")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"procedure": i.procedure_id, "hidden": i.hidden})),
             );
             rows.push(ProcedureSettingRow {
@@ -364,7 +361,7 @@ impl Services {
             Some(id) => {
                 let exists = self
                     .store
-                    .local_procedures_of(actor.structure_id.0)
+                    .local_procedures_of(actor.structure_id)
                     .await?
                     .iter()
                     .any(|p| p.id == id);
@@ -391,8 +388,8 @@ impl Services {
                     updated_at: now,
                 },
                 &[JournalEvent::new("catalogue.local_procedure_saved")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"procedure": id}))],
                 now,
             )
@@ -409,11 +406,11 @@ impl Services {
         let now = self.now();
         self.store
             .delete_local_procedure(
-                actor.structure_id.0,
+                actor.structure_id,
                 id,
                 &[JournalEvent::new("catalogue.local_procedure_deleted")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"procedure": id}))],
                 now,
             )
@@ -424,7 +421,7 @@ impl Services {
     /// The structure's partner channels, one per operator that has some.
     pub async fn channels(&self, actor: &Actor) -> Result<Vec<OperatorChannelRow>, ServiceError> {
         actor.require(Permission::RecordRequest)?;
-        Ok(self.store.channels_of(actor.structure_id.0).await?)
+        Ok(self.store.channels_of(actor.structure_id).await?)
     }
 
     /// The channels of the operator a request names (catalogue name or id).
@@ -488,8 +485,8 @@ impl Services {
             .save_channel(
                 &row,
                 &[JournalEvent::new("catalogue.channel_saved")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"operator": operator_id}))],
                 now,
             )
@@ -506,11 +503,11 @@ impl Services {
         let now = self.now();
         self.store
             .delete_channel(
-                actor.structure_id.0,
+                actor.structure_id,
                 operator_id,
                 &[JournalEvent::new("catalogue.channel_deleted")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"operator": operator_id}))],
                 now,
             )

@@ -13,7 +13,7 @@ use relais_domain::mandate::{
     parse_categories, revocation_secret_matches, Consent, MandateBrief, MandateDuration,
     MandateFacts, MandateState, Policy, Refusal, Refused, Verdict,
 };
-use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role};
+use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role, StructureId};
 use relais_store::{MandateFactsRow, MandateListRow, MandateRow};
 use serde_json::json;
 use uuid::Uuid;
@@ -258,28 +258,31 @@ fn not_pending(field: &'static str) -> ServiceError {
 }
 
 impl Services {
-    fn ev(&self, actor: &Actor, action: &'static str, id: Uuid) -> JournalEvent {
+    fn ev(&self, actor: &Actor, action: &'static str, id: impl Into<Uuid>) -> JournalEvent {
         JournalEvent::new(action)
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("mandate", id)
     }
 
     /// The structure's policy (the defaults until a supervisor writes one).
     pub async fn policy(&self, actor: &Actor) -> Result<Policy, ServiceError> {
         actor.require(Permission::RecordRequest)?;
-        self.policy_of(actor.structure_id.0).await
+        self.policy_of(actor.structure_id).await
     }
 
     /// The structure's policy, to be changed (the policy page).
     pub async fn policy_to_edit(&self, actor: &Actor) -> Result<Policy, ServiceError> {
         actor.require(Permission::ManagePolicy)?;
-        self.policy_of(actor.structure_id.0).await
+        self.policy_of(actor.structure_id).await
     }
 
     /// A stored policy that does not read is an error, logged with the
     /// structure's id and where the text breaks (never its content).
-    pub(crate) async fn policy_of(&self, structure_id: Uuid) -> Result<Policy, ServiceError> {
+    pub(crate) async fn policy_of(
+        &self,
+        structure_id: StructureId,
+    ) -> Result<Policy, ServiceError> {
         match self.store.policy_of(structure_id).await? {
             Some(body) => Policy::from_stored(&body).map_err(|e| {
                 tracing::error!(structure = %structure_id, error = %e, "unreadable policy");
@@ -308,12 +311,12 @@ impl Services {
             serde_json::to_string(&policy).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store
             .save_policy(
-                actor.structure_id.0,
+                actor.structure_id,
                 &body,
-                Some(actor.agent_id.0),
+                Some(actor.agent_id),
                 &[JournalEvent::new("policy.update")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"before": before, "after": policy}))],
                 now,
             )
@@ -419,7 +422,7 @@ impl Services {
         actor.require(Permission::HandleMandates)?;
         let l = self
             .store
-            .mandate_by_id(actor.structure_id.0, id.0)
+            .mandate_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         Ok(view(l, self.today()))
@@ -436,7 +439,7 @@ impl Services {
         let today = self.today();
         Ok(self
             .store
-            .list_mandates(actor.structure_id.0, person_id.map(|p| p.0), None)
+            .list_mandates(actor.structure_id, person_id, None)
             .await?
             .into_iter()
             .map(|l| view(l, today))
@@ -454,7 +457,7 @@ impl Services {
         let mut v: Vec<MandateView> = self
             .store
             .list_mandates(
-                actor.structure_id.0,
+                actor.structure_id,
                 None,
                 Some((today, today + chrono::Duration::days(30))),
             )
@@ -515,8 +518,8 @@ impl Services {
         let signed = self
             .store
             .sign_mandate(
-                actor.structure_id.0,
-                m.row.id,
+                actor.structure_id,
+                MandateId(m.row.id),
                 &m.row.consent,
                 svg.as_deref(),
                 stored_scan,
@@ -592,8 +595,8 @@ impl Services {
         let stored = self
             .store
             .set_remote_code(
-                actor.structure_id.0,
-                row.id,
+                actor.structure_id,
+                MandateId(row.id),
                 &code_hash,
                 expires,
                 &[self.ev(actor, "mandate.remote_code_sent", row.id)],
@@ -638,7 +641,7 @@ impl Services {
         let mut outcome = None;
         let tried = self
             .store
-            .remote_try(id, MAX_REMOTE_ATTEMPTS, now, |t| {
+            .remote_try(MandateId(id), MAX_REMOTE_ATTEMPTS, now, |t| {
                 let expected = t.remote_code_hash.clone().unwrap_or_default();
                 let expired = t.remote_code_expires.is_none_or(|e| e < now);
                 if !expected.is_empty() && !expired && given == expected {
@@ -791,13 +794,13 @@ impl Services {
                 .object("mandate", row.id)
                 .details(json!({"by": if actor.is_some() { "agent" } else { "person" }, "whole": whole, "categories": revoked_categories}));
             if let Some(a) = actor {
-                ev = ev.actor(a.agent_id.0);
+                ev = ev.actor(a.agent_id);
             }
             let done = self
                 .store
                 .revoke_mandate(
-                    row.structure_id,
-                    row.id,
+                    StructureId(row.structure_id),
+                    MandateId(row.id),
                     &row.revoked_categories,
                     &revoked_categories,
                     whole,
@@ -812,7 +815,7 @@ impl Services {
             // Changed meanwhile (a category revoked, or the whole): read again.
             row = self
                 .store
-                .mandate_by_id(row.structure_id, row.id)
+                .mandate_by_id(StructureId(row.structure_id), MandateId(row.id))
                 .await?
                 .ok_or(ServiceError::NotFound)?
                 .mandate;
@@ -860,11 +863,11 @@ impl Services {
         let now = self.now();
         self.store
             .link_renewal(
-                actor.structure_id.0,
-                new_id.0,
-                m.row.id,
+                actor.structure_id,
+                new_id,
+                MandateId(m.row.id),
                 &[self
-                    .ev(actor, "mandate.renew", new_id.0)
+                    .ev(actor, "mandate.renew", new_id)
                     .details(json!({"from": m.row.id.to_string()}))],
                 now,
             )
@@ -882,7 +885,7 @@ impl Services {
         actor.require(Permission::HandleMandates)?;
         let now = self.now();
         self.store
-            .journal_only(&[self.ev(actor, action, id.0)], now)
+            .journal_only(&[self.ev(actor, action, id)], now)
             .await?;
         Ok(())
     }

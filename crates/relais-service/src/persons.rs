@@ -13,7 +13,7 @@ use relais_domain::mandate::MandateBadge;
 use relais_domain::search::{fold, Query};
 use relais_domain::{
     AccountKind, Age, AgeBracket, Autonomy, Email, Equipment, FieldError, PersonId, Recovery,
-    TriState,
+    StructureId, TriState,
 };
 use relais_store::{
     AutonomyRow, FollowUpListRow, HelpRequestListRow, InterventionListRow, PersonAccountRow,
@@ -263,8 +263,8 @@ pub(crate) fn secret_confirmations(
         .into_iter()
         .map(|field| {
             JournalEvent::new("privacy.secret_confirmed")
-                .actor(actor.agent_id.0)
-                .structure(actor.structure_id.0)
+                .actor(actor.agent_id)
+                .structure(actor.structure_id)
                 .object(kind, id)
                 .details(json!({"field": field}))
         })
@@ -442,7 +442,7 @@ impl Services {
     ) -> Result<PersonRow, ServiceError> {
         let p = self
             .store
-            .person_by_id(actor.structure_id.0, id.0)
+            .person_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         match p.merged_into {
@@ -512,8 +512,8 @@ impl Services {
             created_at: now,
         });
         let mut events = vec![JournalEvent::new("person.create")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("person", id)];
         events.extend(secret_confirmations(
             actor,
@@ -571,7 +571,7 @@ impl Services {
         let digits = phone.map(phone_digits).unwrap_or_default();
         let mut hits: Vec<PersonHit> = self
             .store
-            .person_candidates(actor.structure_id.0)
+            .person_candidates(actor.structure_id)
             .await?
             .into_iter()
             .filter_map(|c| {
@@ -600,7 +600,7 @@ impl Services {
     /// revision moved (any node's write bumps it in the database).
     async fn search_candidates(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
     ) -> Result<Arc<Vec<relais_store::PersonCandidateRow>>, ServiceError> {
         let revision = self.store.persons_revision(structure_id).await?;
         if let Some(c) = self.search_cache.get(structure_id, revision) {
@@ -624,7 +624,7 @@ impl Services {
         if query.is_empty() {
             return Ok(Vec::new());
         }
-        let candidates = self.search_candidates(actor.structure_id.0).await?;
+        let candidates = self.search_candidates(actor.structure_id).await?;
         let mut hits: Vec<PersonHit> = candidates
             .iter()
             .filter_map(|c| {
@@ -643,7 +643,7 @@ impl Services {
                 .then_with(|| fold(&a.first_name).cmp(&fold(&b.first_name)))
         });
         hits.truncate(limit);
-        let ids: Vec<Uuid> = hits.iter().map(|h| h.id.0).collect();
+        let ids: Vec<PersonId> = hits.iter().map(|h| h.id).collect();
         let mut badges = self.mandate_badges(actor, &ids).await?;
         for h in &mut hits {
             h.mandate = badges.remove(&h.id.0);
@@ -657,13 +657,13 @@ impl Services {
     pub(crate) async fn mandate_badges(
         &self,
         actor: &Actor,
-        person_ids: &[Uuid],
+        person_ids: &[PersonId],
     ) -> Result<HashMap<Uuid, MandateBadge>, ServiceError> {
         let today = self.today();
         let mut facts: HashMap<Uuid, Vec<relais_domain::mandate::MandateFacts>> = HashMap::new();
         for row in self
             .store
-            .current_mandates_of_persons(actor.structure_id.0, person_ids, today)
+            .current_mandates_of_persons(actor.structure_id, person_ids, today)
             .await?
         {
             facts
@@ -688,15 +688,15 @@ impl Services {
         self.store
             .journal_only(
                 &[JournalEvent::new("person.viewed")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("person", person.id)],
                 self.now(),
             )
             .await?;
-        let sid = actor.structure_id.0;
-        let autonomy = self.store.autonomy_of(person.id).await?;
-        let stored = self.store.accounts_of(person.id).await?;
+        let sid = actor.structure_id;
+        let autonomy = self.store.autonomy_of(PersonId(person.id)).await?;
+        let stored = self.store.accounts_of(PersonId(person.id)).await?;
         let accounts = AccountKind::ALL
             .iter()
             .map(|k| {
@@ -727,8 +727,14 @@ impl Services {
                 0,
             )
             .await?;
-        let interventions = self.store.interventions_of_person(sid, person.id).await?;
-        let follow_ups = self.store.follow_ups_of_person(sid, person.id).await?;
+        let interventions = self
+            .store
+            .interventions_of_person(sid, PersonId(person.id))
+            .await?;
+        let follow_ups = self
+            .store
+            .follow_ups_of_person(sid, PersonId(person.id))
+            .await?;
         let equipment = equipment_list(&person.equipment)
             .iter()
             .filter_map(|e| Equipment::parse(e).ok())
@@ -737,7 +743,7 @@ impl Services {
         let age_bracket = AgeBracket::of(birth_year, self.today().year());
         let age = Age::on(person.birth_date, birth_year, self.today());
         let mandate = self
-            .mandate_badges(actor, &[person.id])
+            .mandate_badges(actor, &[PersonId(person.id)])
             .await?
             .remove(&person.id);
         Ok(PersonFile {
@@ -786,8 +792,8 @@ impl Services {
         );
         row.updated_at = now;
         let mut events = vec![JournalEvent::new("person.update")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("person", current.id)];
         events.extend(secret_confirmations(
             actor,
@@ -799,8 +805,8 @@ impl Services {
         if let Some(a) = &autonomy {
             events.push(
                 JournalEvent::new("person.autonomy_assessed")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("person", current.id)
                     .details(json!({"level": a.level})),
             );
@@ -855,11 +861,11 @@ impl Services {
         c.finish()?;
         self.store
             .set_accounts(
-                person.id,
+                PersonId(person.id),
                 &rows,
                 &[JournalEvent::new("person.accounts_update")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("person", person.id)],
                 now,
             )
@@ -887,12 +893,12 @@ impl Services {
         let a = self.person_row(actor, absorbed).await?;
         self.store
             .merge_persons(
-                actor.structure_id.0,
-                s.id,
-                a.id,
+                actor.structure_id,
+                PersonId(s.id),
+                PersonId(a.id),
                 &[JournalEvent::new("person.merge")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("person", s.id)
                     .details(json!({"absorbed": a.id.to_string()}))],
                 now,
@@ -930,7 +936,7 @@ type Candidates = Arc<Vec<relais_store::PersonCandidateRow>>;
 
 #[derive(Debug, Default)]
 pub(crate) struct SearchCache {
-    entries: std::sync::Mutex<std::collections::HashMap<Uuid, (i64, Candidates)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<StructureId, (i64, Candidates)>>,
 }
 
 impl SearchCache {
@@ -938,7 +944,7 @@ impl SearchCache {
 
     fn get(
         &self,
-        structure: Uuid,
+        structure: StructureId,
         revision: i64,
     ) -> Option<Arc<Vec<relais_store::PersonCandidateRow>>> {
         let entries = self.entries.lock().ok()?;
@@ -950,7 +956,7 @@ impl SearchCache {
 
     fn put(
         &self,
-        structure: Uuid,
+        structure: StructureId,
         revision: i64,
         candidates: Arc<Vec<relais_store::PersonCandidateRow>>,
     ) {

@@ -15,6 +15,7 @@ use crate::{Actor, Permission, Principal, Services};
 pub use import::{Format, ImportError, Notes, Parsed, Rejected};
 use relais_domain::journal::JournalEvent;
 use relais_domain::FieldError;
+use relais_domain::{PlaceId, StructureId};
 use relais_store::{PlaceOfferRow, PlaceRow};
 use serde::Serialize;
 use serde_json::json;
@@ -631,7 +632,7 @@ impl Services {
         actor.require(Permission::ReferToPlaces)?;
         let row = self
             .store
-            .place_by_id(id)
+            .place_by_id(PlaceId(id))
             .await?
             .ok_or(ServiceError::NotFound)?;
         let offers = self
@@ -650,10 +651,10 @@ impl Services {
     /// The structure's own places, to manage them.
     pub async fn own_places(&self, actor: &Actor) -> Result<Vec<PlaceView>, ServiceError> {
         actor.require(Permission::ManagePlaces)?;
-        self.places_of(actor.structure_id.0).await
+        self.places_of(actor.structure_id).await
     }
 
-    async fn places_of(&self, structure: Uuid) -> Result<Vec<PlaceView>, ServiceError> {
+    async fn places_of(&self, structure: StructureId) -> Result<Vec<PlaceView>, ServiceError> {
         Ok(self
             .store
             .own_places(structure)
@@ -677,7 +678,7 @@ impl Services {
             Some(id) => {
                 let row = self
                     .store
-                    .place_by_id(id)
+                    .place_by_id(PlaceId(id))
                     .await?
                     .filter(|p| p.structure_id == Some(actor.structure_id.0))
                     .ok_or(ServiceError::NotFound)?;
@@ -706,8 +707,8 @@ impl Services {
         } else {
             "place.create"
         })
-        .actor(actor.agent_id.0)
-        .structure(actor.structure_id.0)
+        .actor(actor.agent_id)
+        .structure(actor.structure_id)
         .object("place", row.id);
         self.store.save_own_place(&row, &[ev], now).await?;
         Ok(row.id)
@@ -732,10 +733,10 @@ impl Services {
     ) -> Result<PlacesFile, ServiceError> {
         // Places are public: every role exports its structure's.
         actor.require(Permission::ReferToPlaces)?;
-        let places = self.places_of(actor.structure_id.0).await?;
+        let places = self.places_of(actor.structure_id).await?;
         let structure = self
             .store
-            .structure_by_id(actor.structure_id.0)
+            .structure_by_id(actor.structure_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let json_bytes = |v: serde_json::Value| {
@@ -763,8 +764,8 @@ impl Services {
         self.store
             .journal_only(
                 &[JournalEvent::new("places.export")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"format": format, "places": places.len()}))],
                 self.now(),
             )

@@ -9,7 +9,7 @@ use crate::error::{Checks, ServiceError};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
-use relais_domain::{AgeBracket, FieldError, MandateId, PersonId};
+use relais_domain::{AgeBracket, FieldError, MandateId, PersonId, PrivateNoteId, StructureId};
 use relais_store::{Anonymisation, PrivateNoteRow, RetentionRow};
 use serde::Serialize;
 use serde_json::json;
@@ -204,8 +204,8 @@ fn due_on(r: &RetentionRow, retention_months: u32) -> (NaiveDate, NaiveDate) {
 impl Services {
     fn privacy_event(actor: &Actor, action: &'static str, person: Uuid) -> JournalEvent {
         JournalEvent::new(action)
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("person", person)
     }
 
@@ -222,7 +222,7 @@ impl Services {
         let p = self.person_row(actor, person).await?;
         Ok(self
             .store
-            .private_notes_of(actor.structure_id.0, p.id, actor.agent_id.0)
+            .private_notes_of(actor.structure_id, PersonId(p.id), actor.agent_id)
             .await?)
     }
 
@@ -283,9 +283,9 @@ impl Services {
         let now = self.now();
         self.store
             .delete_private_note(
-                actor.structure_id.0,
-                note,
-                actor.agent_id.0,
+                actor.structure_id,
+                PrivateNoteId(note),
+                actor.agent_id,
                 &[Self::privacy_event(actor, "private_note.delete", p.id)
                     .details(json!({"note": note.to_string()}))],
                 now,
@@ -298,7 +298,7 @@ impl Services {
 
     async fn retention_items(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
     ) -> Result<(u32, Vec<RetentionItem>), ServiceError> {
         let months = self.policy_of(structure_id).await?.retention_months;
         let rows = self.store.retention_rows(structure_id).await?;
@@ -329,7 +329,7 @@ impl Services {
     ) -> Result<(u32, Vec<RetentionItem>), ServiceError> {
         actor.require(Permission::HandleRights)?;
         let horizon = self.today() + chrono::Duration::days(RETENTION_NOTICE_DAYS);
-        let (months, items) = self.retention_items(actor.structure_id.0).await?;
+        let (months, items) = self.retention_items(actor.structure_id).await?;
         Ok((
             months,
             items
@@ -374,8 +374,8 @@ impl Services {
         let now = self.now();
         self.store
             .keep_person(
-                actor.structure_id.0,
-                p.id,
+                actor.structure_id,
+                PersonId(p.id),
                 until,
                 &reason,
                 &[
@@ -393,8 +393,8 @@ impl Services {
     /// durations stay.
     async fn anonymise(
         &self,
-        structure_id: Uuid,
-        person_id: Uuid,
+        structure_id: StructureId,
+        person_id: PersonId,
         event: JournalEvent,
     ) -> Result<(), ServiceError> {
         let p = self
@@ -413,8 +413,8 @@ impl Services {
             })
             .collect();
         let a = Anonymisation {
-            structure_id,
-            person_id,
+            structure_id: structure_id.0,
+            person_id: person_id.0,
             requests,
             postcode: p.postcode.clone(),
             commune: p.commune.clone(),
@@ -435,14 +435,15 @@ impl Services {
             ..PurgeReport::default()
         };
         for s in self.store.list_structures().await? {
-            let (months, items) = self.retention_items(s.id).await?;
+            let (months, items) = self.retention_items(StructureId(s.id)).await?;
             for item in items.into_iter().filter(|i| i.due_on <= today) {
                 if !dry_run {
                     let ev = JournalEvent::new("person.anonymised")
                         .structure(s.id)
-                        .object("person", item.person_id.0)
+                        .object("person", item.person_id)
                         .details(json!({"cause": "retention", "retention_months": months}));
-                    self.anonymise(s.id, item.person_id.0, ev).await?;
+                    self.anonymise(StructureId(s.id), item.person_id, ev)
+                        .await?;
                 }
                 report.anonymised.push((s.slug.clone(), item));
             }
@@ -491,7 +492,7 @@ impl Services {
         }
         let ev = Self::privacy_event(actor, "person.anonymised", p.id)
             .details(json!({"cause": "erasure_request"}));
-        self.anonymise(actor.structure_id.0, p.id, ev).await
+        self.anonymise(actor.structure_id, PersonId(p.id), ev).await
     }
 
     /// The subject-access file of a person (supervisors and admins);
@@ -504,7 +505,7 @@ impl Services {
     ) -> Result<SubjectAccess, ServiceError> {
         actor.require(Permission::HandleRights)?;
         let p = self.person_row(actor, person).await?;
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let now = self.now();
         self.store
             .journal_only(
@@ -513,8 +514,8 @@ impl Services {
                 now,
             )
             .await?;
-        let accounts = self.store.accounts_of(p.id).await?;
-        let autonomy = self.store.autonomy_of(p.id).await?;
+        let accounts = self.store.accounts_of(PersonId(p.id)).await?;
+        let autonomy = self.store.autonomy_of(PersonId(p.id)).await?;
         let requests = self
             .store
             .list_help_requests(
@@ -534,8 +535,11 @@ impl Services {
                 .map(|r| r.request.reference.clone())
                 .unwrap_or_default()
         };
-        let interventions = self.store.interventions_of_person(sid, p.id).await?;
-        let follow_ups = self.store.follow_ups_of_person(sid, p.id).await?;
+        let interventions = self
+            .store
+            .interventions_of_person(sid, PersonId(p.id))
+            .await?;
+        let follow_ups = self.store.follow_ups_of_person(sid, PersonId(p.id)).await?;
         let mut referrals = Vec::new();
         for r in &requests {
             for x in self.referrals_of_request(actor, r.request.id).await? {
@@ -556,7 +560,7 @@ impl Services {
             .store
             .journal_of_object(&actor.structure_id.to_string(), p.id, 10_000)
             .await?;
-        let private_notes = self.store.count_private_notes(sid, p.id).await?;
+        let private_notes = self.store.count_private_notes(sid, PersonId(p.id)).await?;
         let retention_months = self.policy_of(sid).await?.retention_months;
         Ok(SubjectAccess {
             generated_at: now,
@@ -661,7 +665,7 @@ impl Services {
             private_notes,
             retention_months,
             kept_until: p.keep_until,
-            reminder_consent: self.store.reminder_consent_of(p.id).await?,
+            reminder_consent: self.store.reminder_consent_of(PersonId(p.id)).await?,
         })
     }
 
@@ -684,7 +688,7 @@ impl Services {
             &to.map_or_else(|| today.format("%Y-%m-%d").to_string(), str::to_owned),
         )?;
         let (from, to) = period.bounds();
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let mut s = Statistics::default();
         for r in self.store.stats_requests(Some(sid), from, to).await? {
             s.requests += 1;
@@ -739,7 +743,7 @@ impl Services {
         actor.require(Permission::ViewPersons)?;
         Ok(self
             .store
-            .structure_by_id(actor.structure_id.0)
+            .structure_by_id(actor.structure_id)
             .await?
             .and_then(|s| s.commune))
     }

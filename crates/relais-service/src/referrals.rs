@@ -10,6 +10,7 @@ use relais_domain::desk::parse_date;
 use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
 use relais_domain::FieldError;
+use relais_domain::{HelpRequestId, PlaceId, ReferralId};
 use relais_store::{FollowUpRow, ReferralListRow, ReferralRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -97,7 +98,7 @@ impl Services {
         actor.require(Permission::ReferToPlaces)?;
         let r = self
             .store
-            .help_request_by_id(actor.structure_id.0, request_id)
+            .help_request_by_id(actor.structure_id, HelpRequestId(request_id))
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -164,10 +165,14 @@ impl Services {
     ) -> Result<ReferralView, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
         let now = self.now();
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let mut c = Checks::default();
         let request = match Uuid::parse_str(input.help_request_id.trim()) {
-            Ok(id) => self.store.help_request_by_id(sid, id).await?,
+            Ok(id) => {
+                self.store
+                    .help_request_by_id(sid, HelpRequestId(id))
+                    .await?
+            }
             Err(_) => None,
         };
         if request.is_none() {
@@ -180,7 +185,7 @@ impl Services {
             (true, true) => c.push(FieldError::new("place_id", "required")),
             (false, false) => c.push(FieldError::new("operator_id", "place_or_operator")),
             (false, true) => match Uuid::parse_str(place_raw) {
-                Ok(id) => match self.store.place_by_id(id).await? {
+                Ok(id) => match self.store.place_by_id(PlaceId(id)).await? {
                     Some(p) => place = Some(p),
                     None => c.push(FieldError::new("place_id", "unknown_place")),
                 },
@@ -220,7 +225,7 @@ impl Services {
             .unwrap_or_default();
         let follow_up = follow_up.flatten().map(|due| FollowUpRow {
             id: Uuid::now_v7(),
-            structure_id: sid,
+            structure_id: sid.0,
             help_request_id: Some(request.id),
             person_id: request.person_id,
             assignee_id: actor.agent_id.0,
@@ -233,7 +238,7 @@ impl Services {
         });
         let row = ReferralRow {
             id,
-            structure_id: sid,
+            structure_id: sid.0,
             help_request_id: request.id,
             person_id: request.person_id,
             place_id: place.as_ref().map(|p| p.id),
@@ -247,7 +252,7 @@ impl Services {
             closed_on: None,
         };
         let mut events = vec![JournalEvent::new("referral.create")
-            .actor(actor.agent_id.0)
+            .actor(actor.agent_id)
             .structure(sid)
             .object("referral", id)
             .details(json!({
@@ -258,7 +263,7 @@ impl Services {
         if let Some(f) = &follow_up {
             events.push(
                 JournalEvent::new("follow_up.create")
-                    .actor(actor.agent_id.0)
+                    .actor(actor.agent_id)
                     .structure(sid)
                     .object("follow_up", f.id),
             );
@@ -280,7 +285,7 @@ impl Services {
         actor.require(Permission::ReferToPlaces)?;
         let row = self
             .store
-            .referral_by_id(actor.structure_id.0, id)
+            .referral_by_id(actor.structure_id, ReferralId(id))
             .await?
             .ok_or(ServiceError::NotFound)?;
         Ok(self.referral_view(row))
@@ -294,7 +299,7 @@ impl Services {
         actor.require(Permission::ReferToPlaces)?;
         Ok(self
             .store
-            .referrals_of_request(actor.structure_id.0, request_id)
+            .referrals_of_request(actor.structure_id, HelpRequestId(request_id))
             .await?
             .into_iter()
             .map(|r| self.referral_view(r))
@@ -315,7 +320,7 @@ impl Services {
             .map_err(|_| FieldError::new("status", "invalid_choice"))?;
         let current = self
             .store
-            .referral_by_id(actor.structure_id.0, id)
+            .referral_by_id(actor.structure_id, ReferralId(id))
             .await?
             .ok_or(ServiceError::NotFound)?
             .referral;
@@ -327,8 +332,8 @@ impl Services {
             ..current.clone()
         };
         let events = [JournalEvent::new("referral.update")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("referral", id)
             .details(json!({"from": current.status, "to": status}))];
         self.store
@@ -343,7 +348,7 @@ impl Services {
         let referral = self.referral(actor, id).await?;
         let request = self
             .store
-            .help_request_by_id(actor.structure_id.0, referral.help_request_id)
+            .help_request_by_id(actor.structure_id, HelpRequestId(referral.help_request_id))
             .await?
             .ok_or(ServiceError::NotFound)?;
         let place = match referral.place_id {
@@ -363,8 +368,8 @@ impl Services {
         self.store
             .journal_only(
                 &[JournalEvent::new("referral.slip")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("referral", id)],
                 self.now(),
             )

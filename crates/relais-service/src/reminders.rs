@@ -9,6 +9,7 @@ use crate::secrets::{random_token, token_hash};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
+use relais_domain::{NotificationId, PersonId};
 use relais_store::{FollowUpListRow, NotificationListRow, NotificationRow};
 use serde_json::json;
 use uuid::Uuid;
@@ -137,7 +138,7 @@ impl Services {
         for n in self.store.emails_to_send(now, stale, 200).await? {
             if !self
                 .store
-                .claim_email(n.notification.id, now, stale)
+                .claim_email(NotificationId(n.notification.id), now, stale)
                 .await?
             {
                 continue;
@@ -148,7 +149,13 @@ impl Services {
             match result {
                 Ok(()) => {
                     self.store
-                        .finish_email(n.notification.id, "sent", attempts, None, None)
+                        .finish_email(
+                            NotificationId(n.notification.id),
+                            "sent",
+                            attempts,
+                            None,
+                            None,
+                        )
                         .await?;
                     sent += 1;
                 }
@@ -160,7 +167,13 @@ impl Services {
                     tracing::warn!(attempts, "reminder e-mail failed");
                     let (status, next) = after_failure(attempts, now);
                     self.store
-                        .finish_email(n.notification.id, status, attempts, next, Some(&error))
+                        .finish_email(
+                            NotificationId(n.notification.id),
+                            status,
+                            attempts,
+                            next,
+                            Some(&error),
+                        )
                         .await?;
                 }
             }
@@ -176,7 +189,7 @@ impl Services {
         for m in self.store.person_reminders_to_send(now, stale, 200).await? {
             if !self
                 .store
-                .claim_person_reminder(m.notification_id, now, stale)
+                .claim_person_reminder(NotificationId(m.notification_id), now, stale)
                 .await?
             {
                 continue;
@@ -190,7 +203,7 @@ impl Services {
                 // No address left (changed since the consent): nothing to send.
                 self.store
                     .finish_person_reminder(
-                        m.notification_id,
+                        NotificationId(m.notification_id),
                         "failed",
                         attempts,
                         None,
@@ -220,7 +233,13 @@ impl Services {
             match result {
                 Ok(()) => {
                     self.store
-                        .finish_person_reminder(m.notification_id, "sent", attempts, None, None)
+                        .finish_person_reminder(
+                            NotificationId(m.notification_id),
+                            "sent",
+                            attempts,
+                            None,
+                            None,
+                        )
                         .await?;
                     sent += 1;
                 }
@@ -230,7 +249,7 @@ impl Services {
                     let (status, next) = after_failure(attempts, now);
                     self.store
                         .finish_person_reminder(
-                            m.notification_id,
+                            NotificationId(m.notification_id),
                             status,
                             attempts,
                             next,
@@ -267,17 +286,17 @@ impl Services {
         let now = self.now();
         self.store
             .set_reminder_consent(
-                p.id,
+                PersonId(p.id),
                 channel,
                 self.today(),
-                actor.agent_id.0,
+                actor.agent_id,
                 &[JournalEvent::new(if channel.is_some() {
                     "person.reminder_consent_given"
                 } else {
                     "person.reminder_consent_withdrawn"
                 })
-                .actor(actor.agent_id.0)
-                .structure(actor.structure_id.0)
+                .actor(actor.agent_id)
+                .structure(actor.structure_id)
                 .object("person", p.id)
                 .details(json!({"channel": channel}))],
                 now,
@@ -294,7 +313,7 @@ impl Services {
     ) -> Result<Option<(String, NaiveDate)>, ServiceError> {
         actor.require(Permission::ViewPersons)?;
         let p = self.person_row(actor, person).await?;
-        Ok(self.store.reminder_consent_of(p.id).await?)
+        Ok(self.store.reminder_consent_of(PersonId(p.id)).await?)
     }
 
     fn reminder_email(&self, n: &NotificationListRow) -> Notification {
@@ -330,7 +349,7 @@ impl Services {
         actor.require(Permission::ReadInbox)?;
         Ok(self
             .store
-            .notifications_of(actor.structure_id.0, actor.agent_id.0, 200)
+            .notifications_of(actor.structure_id, actor.agent_id, 200)
             .await?)
     }
 
@@ -338,7 +357,7 @@ impl Services {
         actor.require(Permission::ReadInbox)?;
         Ok(self
             .store
-            .count_unread_notifications(actor.structure_id.0, actor.agent_id.0)
+            .count_unread_notifications(actor.structure_id, actor.agent_id)
             .await?)
     }
 
@@ -349,16 +368,17 @@ impl Services {
         id: Option<Uuid>,
     ) -> Result<u64, ServiceError> {
         actor.require(Permission::ReadInbox)?;
+        let id = id.map(NotificationId);
         let now = self.now();
         let mut ev = JournalEvent::new("reminders.read")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0);
+            .actor(actor.agent_id)
+            .structure(actor.structure_id);
         if let Some(id) = id {
             ev = ev.object("notification", id);
         }
         Ok(self
             .store
-            .mark_notifications_read(actor.structure_id.0, actor.agent_id.0, id, &[ev], now)
+            .mark_notifications_read(actor.structure_id, actor.agent_id, id, &[ev], now)
             .await?)
     }
 
@@ -383,12 +403,12 @@ impl Services {
         let now = self.now();
         self.store
             .set_calendar_feed(
-                actor.agent_id.0,
-                actor.structure_id.0,
+                actor.agent_id,
+                actor.structure_id,
                 Some(&token_hash(&token)),
                 &[JournalEvent::new("calendar.created")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)],
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)],
                 now,
             )
             .await?;
@@ -400,12 +420,12 @@ impl Services {
         let now = self.now();
         self.store
             .set_calendar_feed(
-                actor.agent_id.0,
-                actor.structure_id.0,
+                actor.agent_id,
+                actor.structure_id,
                 None,
                 &[JournalEvent::new("calendar.revoked")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)],
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)],
                 now,
             )
             .await?;
@@ -420,7 +440,7 @@ impl Services {
         actor.require(Permission::ReadInbox)?;
         Ok(self
             .store
-            .calendar_feed_of(actor.agent_id.0, actor.structure_id.0)
+            .calendar_feed_of(actor.agent_id, actor.structure_id)
             .await?)
     }
 

@@ -291,8 +291,8 @@ fn coverage_events(
 ) -> Vec<JournalEvent> {
     let ev = |action: &'static str, kind: &'static str, id: Uuid| {
         JournalEvent::new(action)
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object(kind, id)
     };
     let mut events = Vec::new();
@@ -337,7 +337,7 @@ impl Services {
             c.push(FieldError::new("assignee_id", "invalid_choice"));
             return None;
         };
-        match self.store.team_of(actor.structure_id.0).await {
+        match self.store.team_of(actor.structure_id).await {
             Ok(team) if team.iter().any(|m| m.agent_id == id.0 && m.active) => Some(id.0),
             _ => {
                 c.push(FieldError::new("assignee_id", "invalid_choice"));
@@ -377,7 +377,7 @@ impl Services {
     ) -> Result<IntakeResult, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let key = input.submission_key.trim();
         if key.len() > 100 {
             return Err(ServiceError::Invalid(vec![FieldError::new(
@@ -511,12 +511,13 @@ impl Services {
             }),
             _ => None,
         };
-        let new_person = new_person.map(|(v, id)| v.into_row(id, sid, Some(actor.agent_id.0), now));
+        let new_person =
+            new_person.map(|(v, id)| v.into_row(id, sid.0, Some(actor.agent_id.0), now));
         let request_id = Uuid::now_v7();
         let closed_at = request.status.is_closed().then_some(now);
         let request_row = HelpRequestRow {
             id: request_id,
-            structure_id: sid,
+            structure_id: sid.0,
             reference: String::new(),
             person_id,
             anon_age_bracket: anon_age.map(|a| a.as_str().to_owned()),
@@ -539,7 +540,7 @@ impl Services {
         };
         let intervention_row = intervention.flatten().map(|i| InterventionRow {
             id: Uuid::now_v7(),
-            structure_id: sid,
+            structure_id: sid.0,
             help_request_id: request_id,
             agent_id: Some(actor.agent_id.0),
             occurred_at: i.occurred_at.unwrap_or(now),
@@ -555,7 +556,7 @@ impl Services {
             .flatten()
             .map(|((due, reason), assignee)| FollowUpRow {
                 id: Uuid::now_v7(),
-                structure_id: sid,
+                structure_id: sid.0,
                 help_request_id: Some(request_id),
                 person_id,
                 assignee_id: assignee,
@@ -568,7 +569,7 @@ impl Services {
             });
         let ev = |action: &'static str, kind: &'static str, id: Uuid| {
             JournalEvent::new(action)
-                .actor(actor.agent_id.0)
+                .actor(actor.agent_id)
                 .structure(sid)
                 .object(kind, id)
         };
@@ -668,14 +669,14 @@ impl Services {
         id: HelpRequestId,
     ) -> Result<RequestFile, ServiceError> {
         actor.require(Permission::RecordRequest)?;
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let request = self
             .store
-            .help_request_by_id(sid, id.0)
+            .help_request_by_id(sid, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let interventions = self.store.interventions_of_request(sid, id.0).await?;
-        let follow_ups = self.store.follow_ups_of_request(sid, id.0).await?;
+        let interventions = self.store.interventions_of_request(sid, id).await?;
+        let follow_ups = self.store.follow_ups_of_request(sid, id).await?;
         let relied_on: Vec<Uuid> = interventions
             .iter()
             .filter_map(|i| i.intervention.mandate_id)
@@ -769,7 +770,7 @@ impl Services {
         let limit = limit.clamp(1, 200);
         let mut rows = self
             .store
-            .list_help_requests(actor.structure_id.0, &filter, limit + 1, offset.max(0))
+            .list_help_requests(actor.structure_id, &filter, limit + 1, offset.max(0))
             .await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
@@ -788,7 +789,7 @@ impl Services {
         let now = self.now();
         let current = self
             .store
-            .help_request_by_id(actor.structure_id.0, id.0)
+            .help_request_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -827,8 +828,8 @@ impl Services {
             .update_help_request(
                 &row,
                 &[JournalEvent::new("help_request.update")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("help_request", row.id)
                     .details(json!({"status": row.status, "outcome": row.outcome}))],
                 now,
@@ -851,7 +852,7 @@ impl Services {
         let now = self.now();
         let current = self
             .store
-            .help_request_by_id(actor.structure_id.0, id.0)
+            .help_request_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -918,8 +919,8 @@ impl Services {
             created_at: now,
         };
         let mut events = vec![JournalEvent::new("intervention.create")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("intervention", row.id)
             .details(json!({"mode": row.mode, "minutes": row.duration_minutes}))];
         events.extend(crate::persons::secret_confirmations(
@@ -932,8 +933,8 @@ impl Services {
         if let Some(r) = &new_request {
             events.push(
                 JournalEvent::new("help_request.update")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("help_request", r.id)
                     .details(json!({"status": r.status, "outcome": r.outcome})),
             );
@@ -968,11 +969,11 @@ impl Services {
     ) -> Result<FollowUpId, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let mut c = Checks::default();
         let mut person = None;
         let request = match request_id {
-            Some(r) => match self.store.help_request_by_id(sid, r.0).await? {
+            Some(r) => match self.store.help_request_by_id(sid, r).await? {
                 Some(r) => {
                     person = r.request.person_id;
                     Some(r.request.id)
@@ -1004,7 +1005,7 @@ impl Services {
         };
         let row = FollowUpRow {
             id: Uuid::now_v7(),
-            structure_id: sid,
+            structure_id: sid.0,
             help_request_id: request,
             person_id: person,
             assignee_id: assignee,
@@ -1016,7 +1017,7 @@ impl Services {
             created_at: now,
         };
         let mut events = vec![JournalEvent::new("follow_up.create")
-            .actor(actor.agent_id.0)
+            .actor(actor.agent_id)
             .structure(sid)
             .object("follow_up", row.id)];
         events.extend(crate::persons::secret_confirmations(
@@ -1037,7 +1038,7 @@ impl Services {
     ) -> Result<FollowUpListRow, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         self.store
-            .follow_up_by_id(actor.structure_id.0, id.0)
+            .follow_up_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)
     }
@@ -1102,8 +1103,8 @@ impl Services {
             ..current
         };
         let mut events = vec![JournalEvent::new("follow_up.update")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("follow_up", row.id)
             .details(json!({"done": row.done}))];
         events.extend(crate::persons::secret_confirmations(

@@ -81,8 +81,8 @@ impl Services {
         };
         let (Period { from, to }, group) = period;
         let (start, end) = period.0.bounds();
-        let own = (scope == Scope::Own).then_some(actor.agent_id.0);
-        let sid = (scope != Scope::Instance).then_some(actor.structure_id.0);
+        let own = (scope == Scope::Own).then_some(actor.agent_id);
+        let sid = (scope != Scope::Instance).then_some(actor.structure_id);
         let key = match group {
             GroupBy::Category => StatsKey::Category,
             GroupBy::Operator => StatsKey::Operator,
@@ -285,7 +285,7 @@ impl Dashboard {
 use relais_domain::desk::outcome_or_status;
 use relais_domain::period::{paris_day, paris_midnight, paris_month};
 pub use relais_domain::Period;
-use relais_domain::{AgeBracket, Mode, ProcedureCategory};
+use relais_domain::{AgeBracket, Mode, ProcedureCategory, StructureId};
 
 use chrono::Datelike;
 
@@ -375,7 +375,7 @@ enum Order {
 
 /// The structure a dashboard is computed in.
 struct Within {
-    id: uuid::Uuid,
+    id: StructureId,
     name: String,
 }
 
@@ -459,7 +459,7 @@ impl Services {
             agent
         };
         let within = Within {
-            id: actor.structure_id.0,
+            id: actor.structure_id,
             name: actor.structure_name.clone(),
         };
         self.compute_dashboard(&within, scope, period, agent, channel, category)
@@ -471,7 +471,7 @@ impl Services {
     /// mandate each relied on, as the desk recorded it.
     async fn done_for_under_mandate(
         &self,
-        sid: Option<uuid::Uuid>,
+        sid: Option<StructureId>,
         period: Period,
         interventions: &[relais_store::StatsInterventionRow],
     ) -> Result<u64, ServiceError> {
@@ -511,7 +511,7 @@ impl Services {
         by.require(Permission::ViewStructureStatistics)?;
         let within = match by {
             Principal::Agent(a) if a.structure_slug == structure.trim() => Within {
-                id: a.structure_id.0,
+                id: a.structure_id,
                 name: a.structure_name.clone(),
             },
             Principal::Agent(_) => return Err(ServiceError::NotFound),
@@ -524,7 +524,7 @@ impl Services {
                         ServiceError::from(FieldError::new("structure", "unknown_structure"))
                     })?;
                 Within {
-                    id: s.id,
+                    id: StructureId(s.id),
                     name: s.name,
                 }
             }
@@ -679,7 +679,7 @@ impl Services {
     /// their last assessment up to the period's end.
     async fn autonomy_tally(
         &self,
-        sid: Option<uuid::Uuid>,
+        sid: Option<StructureId>,
         period: Period,
         persons: &HashSet<uuid::Uuid>,
     ) -> Result<Tally, ServiceError> {
@@ -731,7 +731,7 @@ impl Services {
 
 /// What a dashboard is narrowed to.
 struct Filter<'a> {
-    sid: Option<uuid::Uuid>,
+    sid: Option<StructureId>,
     agent: Option<uuid::Uuid>,
     channel: Option<&'a str>,
     category: Option<&'a str>,

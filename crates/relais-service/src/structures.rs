@@ -66,12 +66,12 @@ impl Services {
         actor.require(Permission::HandleMandates)?;
         let structure = self
             .store
-            .structure_by_id(actor.structure_id.0)
+            .structure_by_id(actor.structure_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let place = self
             .store
-            .own_places(actor.structure_id.0)
+            .own_places(actor.structure_id)
             .await?
             .into_iter()
             .next();
@@ -225,7 +225,7 @@ impl Services {
                 ServiceError::Invalid(vec![FieldError::new("structure", "unknown_structure")])
             })?;
         if let Some(existing) = self.store.agent_by_email(email.as_str()).await? {
-            let memberships = self.store.memberships_of(existing.id).await?;
+            let memberships = self.store.memberships_of(AgentId(existing.id)).await?;
             if memberships.iter().any(|m| m.structure_id == structure.id) {
                 return Err(ServiceError::Conflict(FieldError::new(
                     "email",
@@ -234,8 +234,8 @@ impl Services {
             }
             self.store
                 .upsert_membership(
-                    existing.id,
-                    structure.id,
+                    AgentId(existing.id),
+                    StructureId(structure.id),
                     role.as_str(),
                     &[JournalEvent::new("team.member_added")
                         .structure(structure.id)
@@ -261,7 +261,7 @@ impl Services {
         self.store
             .insert_agent(
                 &agent,
-                Some((structure.id, role.as_str())),
+                Some((StructureId(structure.id), role.as_str())),
                 &[JournalEvent::new("team.member_created")
                     .structure(structure.id)
                     .object("agent", agent.id)

@@ -8,7 +8,7 @@ use crate::{Actor, Services, SessionContext};
 use chrono::{DateTime, Utc};
 use relais_domain::account::{may_reset_credentials, Seat};
 use relais_domain::journal::JournalEvent;
-use relais_domain::{AgentId, DisplayName, Email, FieldError, NewPassword, Role};
+use relais_domain::{AgentId, DisplayName, Email, FieldError, NewPassword, Role, StructureId};
 use relais_store::{AgentRow, MembershipRow, OneTimeLinkRow};
 use serde_json::json;
 use uuid::Uuid;
@@ -71,7 +71,7 @@ fn seats(rows: &[MembershipRow]) -> Vec<Seat> {
 impl Services {
     pub async fn list_team(&self, actor: &Actor) -> Result<Vec<TeamMember>, ServiceError> {
         actor.require(Permission::ManageTeam)?;
-        let rows = self.store.team_of(actor.structure_id.0).await?;
+        let rows = self.store.team_of(actor.structure_id).await?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
@@ -116,7 +116,7 @@ impl Services {
             return Err(ServiceError::Internal("unreachable".into()));
         };
         if let Some(existing) = self.store.agent_by_email(email.as_str()).await? {
-            let memberships = self.store.memberships_of(existing.id).await?;
+            let memberships = self.store.memberships_of(AgentId(existing.id)).await?;
             if memberships
                 .iter()
                 .any(|m| m.structure_id == actor.structure_id.0)
@@ -145,8 +145,8 @@ impl Services {
                 .insert_link(
                     &link,
                     &[JournalEvent::new("team.invite")
-                        .actor(actor.agent_id.0)
-                        .structure(actor.structure_id.0)
+                        .actor(actor.agent_id)
+                        .structure(actor.structure_id)
                         .object("agent", existing.id)
                         .details(json!({"role": role.as_str(), "kind": JOIN}))],
                     now,
@@ -173,8 +173,8 @@ impl Services {
             .insert_link(
                 &link,
                 &[JournalEvent::new("team.invitation_created")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .details(json!({"role": role.as_str()}))],
                 now,
             )
@@ -187,7 +187,7 @@ impl Services {
         actor: &Actor,
         agent_id: AgentId,
     ) -> Result<Role, ServiceError> {
-        let memberships = self.store.memberships_of(agent_id.0).await?;
+        let memberships = self.store.memberships_of(agent_id).await?;
         let m = memberships
             .iter()
             .find(|m| m.structure_id == actor.structure_id.0)
@@ -216,13 +216,13 @@ impl Services {
         };
         self.store
             .set_membership_active(
-                agent_id.0,
-                actor.structure_id.0,
+                agent_id,
+                actor.structure_id,
                 active,
                 &[JournalEvent::new(action)
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
-                    .object("agent", agent_id.0)],
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
+                    .object("agent", agent_id)],
                 now,
             )
             .await?;
@@ -268,9 +268,9 @@ impl Services {
                 &link,
                 &allowed,
                 &[JournalEvent::new("team.password_reset_link_created")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
-                    .object("agent", agent_id.0)],
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
+                    .object("agent", agent_id)],
                 now,
             )
             .await?;
@@ -278,9 +278,9 @@ impl Services {
             self.store
                 .journal_only(
                     &[JournalEvent::new("team.password_reset_refused")
-                        .actor(actor.agent_id.0)
-                        .structure(actor.structure_id.0)
-                        .object("agent", agent_id.0)
+                        .actor(actor.agent_id)
+                        .structure(actor.structure_id)
+                        .object("agent", agent_id)
                         .details(json!({"reason": "other_structures"}))],
                     now,
                 )
@@ -352,7 +352,7 @@ impl Services {
         let structure_name = match link.structure_id {
             Some(id) => self
                 .store
-                .structure_by_id(id)
+                .structure_by_id(StructureId(id))
                 .await?
                 .map(|s| s.name)
                 .unwrap_or_default(),
@@ -362,7 +362,7 @@ impl Services {
             Some(id) => {
                 let a = self
                     .store
-                    .agent_by_id(id)
+                    .agent_by_id(AgentId(id))
                     .await?
                     .ok_or(ServiceError::LinkExpired)?;
                 (a.email, a.name)
@@ -439,7 +439,7 @@ impl Services {
             .accept_invite(
                 &link.token_hash,
                 &agent,
-                structure_id,
+                StructureId(structure_id),
                 &role,
                 &[JournalEvent::new("team.invitation_accepted")
                     .actor(agent.id)
@@ -469,7 +469,7 @@ impl Services {
         let now = self.now();
         let link = self.live_link(token, RESET).await?;
         let account = match link.agent_id {
-            Some(id) => self.store.agent_by_id(id).await?,
+            Some(id) => self.store.agent_by_id(AgentId(id)).await?,
             None => None,
         }
         .ok_or(ServiceError::LinkExpired)?;
@@ -492,7 +492,7 @@ impl Services {
             event = event.structure(s);
         }
         self.store
-            .accept_reset(&link.token_hash, agent_id, &hash, &[event], now)
+            .accept_reset(&link.token_hash, AgentId(agent_id), &hash, &[event], now)
             .await
             .map_err(|e| match e {
                 relais_store::StoreError::NotFound => ServiceError::LinkExpired,
@@ -525,7 +525,7 @@ impl Services {
     pub async fn accept_join(&self, ctx: &SessionContext, token: &str) -> Result<(), ServiceError> {
         let now = self.now();
         let (link, structure_id, role) = self.own_join_link(ctx, token).await?;
-        let agent = ctx.agent_id.0;
+        let agent = ctx.agent_id;
         let mut events = vec![JournalEvent::new("team.join_accepted")
             .actor(agent)
             .structure(structure_id)
@@ -544,7 +544,7 @@ impl Services {
             .accept_join(
                 &link.token_hash,
                 agent,
-                structure_id,
+                StructureId(structure_id),
                 role.as_str(),
                 &events,
                 now,
@@ -572,9 +572,9 @@ impl Services {
             .use_link(
                 &link.token_hash,
                 &[JournalEvent::new("team.join_declined")
-                    .actor(ctx.agent_id.0)
+                    .actor(ctx.agent_id)
                     .structure(structure_id)
-                    .object("agent", ctx.agent_id.0)],
+                    .object("agent", ctx.agent_id)],
                 now,
             )
             .await

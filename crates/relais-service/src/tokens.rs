@@ -6,7 +6,7 @@ use crate::{Actor, Services};
 use chrono::{DateTime, Utc};
 use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
-use relais_domain::{ApiTokenId, Email, FieldError};
+use relais_domain::{AgentId, ApiTokenId, Email, FieldError};
 use relais_store::ApiTokenRow;
 use uuid::Uuid;
 
@@ -78,7 +78,7 @@ impl Services {
             .ok_or_else(|| {
                 ServiceError::Invalid(vec![FieldError::new("email", "unknown_account")])
             })?;
-        let memberships = self.store.memberships_of(agent.id).await?;
+        let memberships = self.store.memberships_of(AgentId(agent.id)).await?;
         let membership = match structure_slug {
             Some(slug) => memberships
                 .iter()
@@ -95,7 +95,7 @@ impl Services {
     pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<TokenView>, ServiceError> {
         Ok(self
             .store
-            .tokens_of(actor.agent_id.0)
+            .tokens_of(actor.agent_id)
             .await?
             .into_iter()
             .map(|t| TokenView {
@@ -113,12 +113,12 @@ impl Services {
         let now = self.now();
         self.store
             .revoke_token(
-                id.0,
-                actor.agent_id.0,
+                id,
+                actor.agent_id,
                 &[JournalEvent::new("account.token_revoked")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
-                    .object("api_token", id.0)],
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
+                    .object("api_token", id)],
                 now,
             )
             .await

@@ -75,7 +75,7 @@ impl Services {
     ) -> Result<PublicMandate, ServiceError> {
         let l = self.mandate_by_public_code(verification_code).await?;
         self.store
-            .count_mandate_lookup(l.mandate.id, self.today())
+            .count_mandate_lookup(MandateId(l.mandate.id), self.today())
             .await?;
         Ok(self.public_view(l, false))
     }
@@ -105,7 +105,7 @@ impl Services {
             )]));
         }
         self.store
-            .count_mandate_lookup(l.mandate.id, self.today())
+            .count_mandate_lookup(MandateId(l.mandate.id), self.today())
             .await?;
         Ok(self.public_view(l, true))
     }
@@ -119,7 +119,7 @@ impl Services {
         actor.require(Permission::HandleMandates)?;
         // Reading the mandate authorises the actor for it.
         let m = self.mandate(actor, id).await?;
-        let (count, last_day) = self.store.mandate_lookups(m.row.id).await?;
+        let (count, last_day) = self.store.mandate_lookups(MandateId(m.row.id)).await?;
         Ok(LookupSummary { count, last_day })
     }
 }

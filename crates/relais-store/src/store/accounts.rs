@@ -19,8 +19,8 @@ impl Store {
         dispatch!(self, read, session_by_hash(token_hash))
     }
 
-    pub async fn sessions_of(&self, agent_id: Uuid) -> Result<Vec<SessionRow>, StoreError> {
-        dispatch!(self, read, sessions_of(agent_id))
+    pub async fn sessions_of(&self, agent_id: AgentId) -> Result<Vec<SessionRow>, StoreError> {
+        dispatch!(self, read, sessions_of(agent_id.0))
     }
 
     pub async fn touch_session(
@@ -35,14 +35,14 @@ impl Store {
         &self,
         token_hash: &str,
         stage: &str,
-        structure_id: Option<Uuid>,
+        structure_id: Option<StructureId>,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(
             self,
             write,
-            update_session(token_hash, stage, structure_id, events, now)
+            update_session(token_hash, stage, structure_id.map(|i| i.0), events, now)
         )
     }
 
@@ -57,11 +57,11 @@ impl Store {
 
     pub async fn delete_sessions_of(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        dispatch!(self, write, delete_sessions_of(agent_id, events, now))
+        dispatch!(self, write, delete_sessions_of(agent_id.0, events, now))
     }
 
     pub async fn delete_expired_sessions(
@@ -101,7 +101,7 @@ impl Store {
         &self,
         token_hash: &str,
         agent: &AgentRow,
-        structure_id: Uuid,
+        structure_id: StructureId,
         role: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -109,14 +109,14 @@ impl Store {
         dispatch!(
             self,
             write,
-            accept_invite(token_hash, agent, structure_id, role, events, now)
+            accept_invite(token_hash, agent, structure_id.0, role, events, now)
         )
     }
 
     pub async fn accept_reset(
         &self,
         token_hash: &str,
-        agent_id: Uuid,
+        agent_id: AgentId,
         password_hash: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -124,7 +124,7 @@ impl Store {
         dispatch!(
             self,
             write,
-            accept_reset(token_hash, agent_id, password_hash, events, now)
+            accept_reset(token_hash, agent_id.0, password_hash, events, now)
         )
     }
 
@@ -133,7 +133,7 @@ impl Store {
     /// journaled and nothing is counted).
     pub async fn reserve_login_attempt(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         address: &str,
         events_if_throttled: &[JournalEvent],
         now: DateTime<Utc>,
@@ -141,13 +141,13 @@ impl Store {
         dispatch!(
             self,
             write,
-            reserve_login_attempt(agent_id, address, events_if_throttled, now)
+            reserve_login_attempt(agent_id.0, address, events_if_throttled, now)
         )
     }
 
     pub async fn clear_login_throttle(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         address: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -155,24 +155,24 @@ impl Store {
         dispatch!(
             self,
             write,
-            clear_login_throttle(agent_id, address, events, now)
+            clear_login_throttle(agent_id.0, address, events, now)
         )
     }
 
     pub async fn release_login_attempt(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         address: &str,
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, release_login_attempt(agent_id, address))
+        dispatch!(self, write, release_login_attempt(agent_id.0, address))
     }
 
     pub async fn login_throttle(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         address: &str,
     ) -> Result<Option<LoginThrottleRow>, StoreError> {
-        dispatch!(self, read, login_throttle(agent_id, address))
+        dispatch!(self, read, login_throttle(agent_id.0, address))
     }
 
     pub async fn delete_stale_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -181,7 +181,7 @@ impl Store {
 
     pub async fn accept_totp_step(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         step: i64,
         address: &str,
         events: &[JournalEvent],
@@ -190,26 +190,30 @@ impl Store {
         dispatch!(
             self,
             write,
-            accept_totp_step(agent_id, step, address, events, now)
+            accept_totp_step(agent_id.0, step, address, events, now)
         )
     }
 
-    pub async fn last_structure_of(&self, agent_id: Uuid) -> Result<Option<Uuid>, StoreError> {
-        dispatch!(self, read, last_structure_of(agent_id))
+    pub async fn last_structure_of(
+        &self,
+        agent_id: AgentId,
+    ) -> Result<Option<StructureId>, StoreError> {
+        let last = dispatch!(self, read, last_structure_of(agent_id.0))?;
+        Ok(last.map(StructureId))
     }
 
     pub async fn switch_structure(
         &self,
         token_hash: &str,
-        agent_id: Uuid,
-        structure_id: Uuid,
+        agent_id: AgentId,
+        structure_id: StructureId,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(
             self,
             write,
-            switch_structure(token_hash, agent_id, structure_id, events, now)
+            switch_structure(token_hash, agent_id.0, structure_id.0, events, now)
         )
     }
 
@@ -230,8 +234,8 @@ impl Store {
     pub async fn accept_join(
         &self,
         token_hash: &str,
-        agent_id: Uuid,
-        structure_id: Uuid,
+        agent_id: AgentId,
+        structure_id: StructureId,
         role: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -239,7 +243,7 @@ impl Store {
         dispatch!(
             self,
             write,
-            accept_join(token_hash, agent_id, structure_id, role, events, now)
+            accept_join(token_hash, agent_id.0, structure_id.0, role, events, now)
         )
     }
 
@@ -265,21 +269,21 @@ impl Store {
         dispatch!(self, read, token_by_hash(token_hash))
     }
 
-    pub async fn tokens_of(&self, agent_id: Uuid) -> Result<Vec<ApiTokenRow>, StoreError> {
-        dispatch!(self, read, tokens_of(agent_id))
+    pub async fn tokens_of(&self, agent_id: AgentId) -> Result<Vec<ApiTokenRow>, StoreError> {
+        dispatch!(self, read, tokens_of(agent_id.0))
     }
 
     pub async fn revoke_token(
         &self,
-        id: Uuid,
-        agent_id: Uuid,
+        id: ApiTokenId,
+        agent_id: AgentId,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, revoke_token(id, agent_id, events, now))
+        dispatch!(self, write, revoke_token(id.0, agent_id.0, events, now))
     }
 
-    pub async fn touch_token(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
-        dispatch!(self, write, touch_token(id, now))
+    pub async fn touch_token(&self, id: ApiTokenId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        dispatch!(self, write, touch_token(id.0, now))
     }
 }

@@ -6,18 +6,19 @@ impl Store {
     pub async fn insert_agent(
         &self,
         a: &AgentRow,
-        membership: Option<(Uuid, &str)>,
+        membership: Option<(StructureId, &str)>,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let a = &a.sealed(&self.vault)?;
+        let membership = membership.map(|(s, role)| (s.0, role));
         dispatch!(self, write, insert_agent(a, membership, events, now))
     }
 
     pub async fn upsert_membership(
         &self,
-        agent_id: Uuid,
-        structure_id: Uuid,
+        agent_id: AgentId,
+        structure_id: StructureId,
         role: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -25,14 +26,14 @@ impl Store {
         dispatch!(
             self,
             write,
-            upsert_membership(agent_id, structure_id, role, events, now)
+            upsert_membership(agent_id.0, structure_id.0, role, events, now)
         )
     }
 
     pub async fn set_membership_active(
         &self,
-        agent_id: Uuid,
-        structure_id: Uuid,
+        agent_id: AgentId,
+        structure_id: StructureId,
         active: bool,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -40,7 +41,7 @@ impl Store {
         dispatch!(
             self,
             write,
-            set_membership_active(agent_id, structure_id, active, events, now)
+            set_membership_active(agent_id.0, structure_id.0, active, events, now)
         )
     }
 
@@ -50,33 +51,39 @@ impl Store {
         Ok(rows)
     }
 
-    pub async fn agent_by_id(&self, id: Uuid) -> Result<Option<AgentRow>, StoreError> {
-        let mut rows = dispatch!(self, read, agent_by_id(id))?;
+    pub async fn agent_by_id(&self, id: AgentId) -> Result<Option<AgentRow>, StoreError> {
+        let mut rows = dispatch!(self, read, agent_by_id(id.0))?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
 
-    pub async fn memberships_of(&self, agent_id: Uuid) -> Result<Vec<MembershipRow>, StoreError> {
-        dispatch!(self, read, memberships_of(agent_id))
+    pub async fn memberships_of(
+        &self,
+        agent_id: AgentId,
+    ) -> Result<Vec<MembershipRow>, StoreError> {
+        dispatch!(self, read, memberships_of(agent_id.0))
     }
 
-    pub async fn team_of(&self, structure_id: Uuid) -> Result<Vec<TeamMemberRow>, StoreError> {
-        dispatch!(self, read, team_of(structure_id))
+    pub async fn team_of(
+        &self,
+        structure_id: StructureId,
+    ) -> Result<Vec<TeamMemberRow>, StoreError> {
+        dispatch!(self, read, team_of(structure_id.0))
     }
 
     pub async fn record_login(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         outcome: &LoginOutcome,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, record_login(agent_id, outcome, events, now))
+        dispatch!(self, write, record_login(agent_id.0, outcome, events, now))
     }
 
     pub async fn set_password(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         password_hash: &str,
         keep_session: Option<&str>,
         events: &[JournalEvent],
@@ -85,14 +92,14 @@ impl Store {
         dispatch!(
             self,
             write,
-            set_password(agent_id, password_hash, keep_session, events, now)
+            set_password(agent_id.0, password_hash, keep_session, events, now)
         )
     }
 
     #[allow(clippy::too_many_arguments)]
     pub async fn set_totp(
         &self,
-        agent_id: Uuid,
+        agent_id: AgentId,
         secret: Option<&str>,
         enabled: bool,
         last_step: Option<i64>,
@@ -100,14 +107,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let sealed = match secret {
-            Some(t) => Some(self.vault.seal("agents.totp_secret", agent_id, t)?),
+            Some(t) => Some(self.vault.seal("agents.totp_secret", agent_id.0, t)?),
             None => None,
         };
         let secret = sealed.as_deref();
         dispatch!(
             self,
             write,
-            set_totp(agent_id, secret, enabled, last_step, events, now)
+            set_totp(agent_id.0, secret, enabled, last_step, events, now)
         )
     }
 }

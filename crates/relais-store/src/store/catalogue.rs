@@ -5,9 +5,9 @@ use super::prelude::*;
 impl Store {
     pub async fn procedure_settings_of(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
     ) -> Result<Vec<ProcedureSettingRow>, StoreError> {
-        dispatch!(self, read, procedure_settings_of(structure_id))
+        dispatch!(self, read, procedure_settings_of(structure_id.0))
     }
 
     /// Saves the settings of several procedures in one transaction.
@@ -22,9 +22,9 @@ impl Store {
 
     pub async fn local_procedures_of(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
     ) -> Result<Vec<LocalProcedureRow>, StoreError> {
-        dispatch!(self, read, local_procedures_of(structure_id))
+        dispatch!(self, read, local_procedures_of(structure_id.0))
     }
 
     pub async fn save_local_procedure(
@@ -38,7 +38,7 @@ impl Store {
 
     pub async fn delete_local_procedure(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
         id: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -46,15 +46,15 @@ impl Store {
         dispatch!(
             self,
             write,
-            delete_local_procedure(structure_id, id, events, now)
+            delete_local_procedure(structure_id.0, id, events, now)
         )
     }
 
     pub async fn channels_of(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
     ) -> Result<Vec<OperatorChannelRow>, StoreError> {
-        dispatch!(self, read, channels_of(structure_id))
+        dispatch!(self, read, channels_of(structure_id.0))
     }
 
     pub async fn save_channel(
@@ -68,7 +68,7 @@ impl Store {
 
     pub async fn delete_channel(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
         operator_id: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -76,7 +76,7 @@ impl Store {
         dispatch!(
             self,
             write,
-            delete_channel(structure_id, operator_id, events, now)
+            delete_channel(structure_id.0, operator_id, events, now)
         )
     }
 }

@@ -6,18 +6,18 @@ impl Store {
     /// Counts one look-up of a mandate's public verification page.
     pub async fn count_mandate_lookup(
         &self,
-        mandate_id: Uuid,
+        mandate_id: MandateId,
         day: chrono::NaiveDate,
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, count_mandate_lookup(mandate_id, day))
+        dispatch!(self, write, count_mandate_lookup(mandate_id.0, day))
     }
 
     /// Look-ups of a mandate's public page: the total and the last day.
     pub async fn mandate_lookups(
         &self,
-        mandate_id: Uuid,
+        mandate_id: MandateId,
     ) -> Result<(i64, Option<chrono::NaiveDate>), StoreError> {
-        dispatch!(self, read, mandate_lookups(mandate_id))
+        dispatch!(self, read, mandate_lookups(mandate_id.0))
     }
 
     pub async fn insert_mandate(
@@ -35,8 +35,8 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn sign_mandate(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: MandateId,
         consent: &str,
         signature_svg: Option<&str>,
         scan: Option<(&[u8], &str)>,
@@ -45,9 +45,11 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut svg = signature_svg.map(str::to_owned);
         self.vault
-            .seal_opt("mandates.signature_svg", id, &mut svg)?;
+            .seal_opt("mandates.signature_svg", id.0, &mut svg)?;
         let sealed_scan = match scan {
-            Some((bytes, kind)) => Some((self.vault.seal_bytes("mandates.scan", id, bytes)?, kind)),
+            Some((bytes, kind)) => {
+                Some((self.vault.seal_bytes("mandates.scan", id.0, bytes)?, kind))
+            }
             None => None,
         };
         let svg = svg.as_deref();
@@ -55,15 +57,15 @@ impl Store {
         dispatch!(
             self,
             write,
-            sign_mandate(structure_id, id, consent, svg, scan, events, now)
+            sign_mandate(structure_id.0, id.0, consent, svg, scan, events, now)
         )
     }
 
     /// Stores a new remote code if the mandate still waits for the person.
     pub async fn set_remote_code(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: MandateId,
         code_hash: &str,
         expires: DateTime<Utc>,
         events: &[JournalEvent],
@@ -72,7 +74,7 @@ impl Store {
         dispatch!(
             self,
             write,
-            set_remote_code(structure_id, id, code_hash, expires, events, now)
+            set_remote_code(structure_id.0, id.0, code_hash, expires, events, now)
         )
     }
 
@@ -81,7 +83,7 @@ impl Store {
     /// mandate no longer waits, or its tries are spent.
     pub async fn remote_try<F>(
         &self,
-        id: Uuid,
+        id: MandateId,
         max_attempts: i64,
         now: DateTime<Utc>,
         decide: F,
@@ -89,7 +91,7 @@ impl Store {
     where
         F: FnOnce(&RemoteTry) -> (bool, Vec<JournalEvent>) + Send,
     {
-        dispatch!(self, write, remote_try(id, max_attempts, now, decide))
+        dispatch!(self, write, remote_try(id.0, max_attempts, now, decide))
     }
 
     /// Revokes categories of a mandate, or all of it, if it is not revoked
@@ -98,8 +100,8 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn revoke_mandate(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: MandateId,
         expected: &str,
         revoked_categories: &str,
         whole: bool,
@@ -109,14 +111,14 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut reason = reason.map(str::to_owned);
         self.vault
-            .seal_opt("mandates.revoke_reason", id, &mut reason)?;
+            .seal_opt("mandates.revoke_reason", id.0, &mut reason)?;
         let reason = reason.as_deref();
         dispatch!(
             self,
             write,
             revoke_mandate(
-                structure_id,
-                id,
+                structure_id.0,
+                id.0,
                 expected,
                 revoked_categories,
                 whole,
@@ -130,25 +132,25 @@ impl Store {
     /// Links a renewed mandate to the one it renews.
     pub async fn link_renewal(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
-        from: Uuid,
+        structure_id: StructureId,
+        id: MandateId,
+        from: MandateId,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(
             self,
             write,
-            link_renewal(structure_id, id, from, events, now)
+            link_renewal(structure_id.0, id.0, from.0, events, now)
         )
     }
 
     pub async fn mandate_by_id(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: MandateId,
     ) -> Result<Option<MandateListRow>, StoreError> {
-        let mut rows = dispatch!(self, read, mandate_by_id(structure_id, id))?;
+        let mut rows = dispatch!(self, read, mandate_by_id(structure_id.0, id.0))?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
@@ -161,35 +163,35 @@ impl Store {
 
     pub async fn list_mandates(
         &self,
-        structure_id: Uuid,
-        person_id: Option<Uuid>,
+        structure_id: StructureId,
+        person_id: Option<PersonId>,
         ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     ) -> Result<Vec<MandateListRow>, StoreError> {
         let mut rows = dispatch!(
             self,
             read,
-            list_mandates(structure_id, person_id, ending_between)
+            list_mandates(structure_id.0, person_id.map(|i| i.0), ending_between)
         )?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
 
-    pub async fn policy_of(&self, structure_id: Uuid) -> Result<Option<String>, StoreError> {
-        dispatch!(self, read, policy_of(structure_id))
+    pub async fn policy_of(&self, structure_id: StructureId) -> Result<Option<String>, StoreError> {
+        dispatch!(self, read, policy_of(structure_id.0))
     }
 
     pub async fn save_policy(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
         body: &str,
-        by: Option<Uuid>,
+        by: Option<AgentId>,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(
             self,
             write,
-            save_policy(structure_id, body, by, events, now)
+            save_policy(structure_id.0, body, by.map(|i| i.0), events, now)
         )
     }
 }

@@ -23,6 +23,11 @@ pub enum Backend {
 /// A handle on the database. Cloning is cheap (pools are shared). It holds
 /// the data keys: encrypted fields are sealed on the way in and opened on
 /// the way out (see [`crate::sealed`]).
+///
+/// Its methods take the typed ids of [`relais_domain::ids`], so that a
+/// person id cannot be passed where a structure id is expected. The SQL
+/// (`crate::repo`) binds plain `Uuid`s, unwrapped at this boundary: the
+/// ids stay free of sqlx, and both engines bind the same values as before.
 #[derive(Clone, Debug)]
 pub struct Store {
     engine: Engine,
@@ -78,6 +83,7 @@ mod prelude {
     pub(super) use crate::sealed::{Sealed, SEALED_COLUMNS};
     pub(super) use crate::vault::Vault;
     pub(super) use chrono::{DateTime, Utc};
+    pub(super) use relais_domain::ids::*;
     pub(super) use relais_domain::journal::JournalEvent;
     pub(super) use uuid::Uuid;
 }

@@ -27,61 +27,64 @@ impl Store {
 
     pub async fn person_by_id(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: PersonId,
     ) -> Result<Option<PersonRow>, StoreError> {
-        let mut rows = dispatch!(self, read, person_by_id(structure_id, id))?;
+        let mut rows = dispatch!(self, read, person_by_id(structure_id.0, id.0))?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
 
     /// The structure's persons revision: it changes with every write to
     /// its persons (for caches of the person search).
-    pub async fn persons_revision(&self, structure_id: Uuid) -> Result<i64, StoreError> {
-        dispatch!(self, read, persons_revision(structure_id))
+    pub async fn persons_revision(&self, structure_id: StructureId) -> Result<i64, StoreError> {
+        dispatch!(self, read, persons_revision(structure_id.0))
     }
 
     pub async fn person_candidates(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
     ) -> Result<Vec<PersonCandidateRow>, StoreError> {
-        dispatch!(self, read, person_candidates(structure_id))
+        dispatch!(self, read, person_candidates(structure_id.0))
     }
 
-    pub async fn count_persons(&self, structure_id: Uuid) -> Result<i64, StoreError> {
-        dispatch!(self, read, count_persons(structure_id))
+    pub async fn count_persons(&self, structure_id: StructureId) -> Result<i64, StoreError> {
+        dispatch!(self, read, count_persons(structure_id.0))
     }
 
-    pub async fn autonomy_of(&self, person_id: Uuid) -> Result<Vec<AutonomyRow>, StoreError> {
-        dispatch!(self, read, autonomy_of(person_id))
+    pub async fn autonomy_of(&self, person_id: PersonId) -> Result<Vec<AutonomyRow>, StoreError> {
+        dispatch!(self, read, autonomy_of(person_id.0))
     }
 
     pub async fn set_accounts(
         &self,
-        person_id: Uuid,
+        person_id: PersonId,
         rows: &[PersonAccountRow],
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, set_accounts(person_id, rows, events, now))
+        dispatch!(self, write, set_accounts(person_id.0, rows, events, now))
     }
 
-    pub async fn accounts_of(&self, person_id: Uuid) -> Result<Vec<PersonAccountRow>, StoreError> {
-        dispatch!(self, read, accounts_of(person_id))
+    pub async fn accounts_of(
+        &self,
+        person_id: PersonId,
+    ) -> Result<Vec<PersonAccountRow>, StoreError> {
+        dispatch!(self, read, accounts_of(person_id.0))
     }
 
     pub async fn merge_persons(
         &self,
-        structure_id: Uuid,
-        survivor: Uuid,
-        absorbed: Uuid,
+        structure_id: StructureId,
+        survivor: PersonId,
+        absorbed: PersonId,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(
             self,
             write,
-            merge_persons(structure_id, survivor, absorbed, events, now)
+            merge_persons(structure_id.0, survivor.0, absorbed.0, events, now)
         )
     }
 }

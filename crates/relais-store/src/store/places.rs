@@ -19,8 +19,8 @@ impl Store {
         dispatch!(self, read, places_in(prefix))
     }
 
-    pub async fn place_by_id(&self, id: Uuid) -> Result<Option<PlaceRow>, StoreError> {
-        dispatch!(self, read, place_by_id(id))
+    pub async fn place_by_id(&self, id: PlaceId) -> Result<Option<PlaceRow>, StoreError> {
+        dispatch!(self, read, place_by_id(id.0))
     }
 
     pub async fn save_own_place(
@@ -32,8 +32,8 @@ impl Store {
         dispatch!(self, write, save_own_place(place, events, now))
     }
 
-    pub async fn own_places(&self, structure_id: Uuid) -> Result<Vec<PlaceRow>, StoreError> {
-        dispatch!(self, read, own_places(structure_id))
+    pub async fn own_places(&self, structure_id: StructureId) -> Result<Vec<PlaceRow>, StoreError> {
+        dispatch!(self, read, own_places(structure_id.0))
     }
 
     pub async fn offers_of(

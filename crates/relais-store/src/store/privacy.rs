@@ -80,14 +80,14 @@ impl Store {
 
     pub async fn private_notes_of(
         &self,
-        structure_id: Uuid,
-        person_id: Uuid,
-        author_id: Uuid,
+        structure_id: StructureId,
+        person_id: PersonId,
+        author_id: AgentId,
     ) -> Result<Vec<PrivateNoteRow>, StoreError> {
         let mut rows = dispatch!(
             self,
             read,
-            private_notes_of(structure_id, person_id, author_id)
+            private_notes_of(structure_id.0, person_id.0, author_id.0)
         )?;
         rows.open(&self.vault)?;
         Ok(rows)
@@ -95,50 +95,52 @@ impl Store {
 
     pub async fn count_private_notes(
         &self,
-        structure_id: Uuid,
-        person_id: Uuid,
+        structure_id: StructureId,
+        person_id: PersonId,
     ) -> Result<usize, StoreError> {
-        let n: i64 = dispatch!(self, read, count_private_notes(structure_id, person_id))?;
+        let n: i64 = dispatch!(self, read, count_private_notes(structure_id.0, person_id.0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
     pub async fn delete_private_note(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
-        author_id: Uuid,
+        structure_id: StructureId,
+        id: PrivateNoteId,
+        author_id: AgentId,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(
             self,
             write,
-            delete_private_note(structure_id, id, author_id, events, now)
+            delete_private_note(structure_id.0, id.0, author_id.0, events, now)
         )
     }
 
     pub async fn retention_rows(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
     ) -> Result<Vec<RetentionRow>, StoreError> {
-        dispatch!(self, read, retention_rows(structure_id))
+        dispatch!(self, read, retention_rows(structure_id.0))
     }
 
     #[allow(clippy::too_many_arguments)]
     pub async fn keep_person(
         &self,
-        structure_id: Uuid,
-        person_id: Uuid,
+        structure_id: StructureId,
+        person_id: PersonId,
         until: chrono::NaiveDate,
         reason: &str,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let reason = self.vault.seal("persons.keep_reason", person_id, reason)?;
+        let reason = self
+            .vault
+            .seal("persons.keep_reason", person_id.0, reason)?;
         dispatch!(
             self,
             write,
-            keep_person(structure_id, person_id, until, &reason, events, now)
+            keep_person(structure_id.0, person_id.0, until, &reason, events, now)
         )
     }
 

@@ -32,30 +32,34 @@ impl Store {
 
     pub async fn referral_by_id(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: ReferralId,
     ) -> Result<Option<ReferralListRow>, StoreError> {
-        let mut row = dispatch!(self, read, referral_by_id(structure_id, id))?;
+        let mut row = dispatch!(self, read, referral_by_id(structure_id.0, id.0))?;
         row.open(&self.vault)?;
         Ok(row)
     }
 
     pub async fn referrals_of_request(
         &self,
-        structure_id: Uuid,
-        request_id: Uuid,
+        structure_id: StructureId,
+        request_id: HelpRequestId,
     ) -> Result<Vec<ReferralListRow>, StoreError> {
-        let mut rows = dispatch!(self, read, referrals_of_request(structure_id, request_id))?;
+        let mut rows = dispatch!(
+            self,
+            read,
+            referrals_of_request(structure_id.0, request_id.0)
+        )?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
 
     pub async fn stats_referrals(
         &self,
-        scope: Option<Uuid>,
+        scope: Option<StructureId>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(String, Option<Uuid>, String, String)>, StoreError> {
-        dispatch!(self, read, stats_referrals(scope, from, to))
+        dispatch!(self, read, stats_referrals(scope.map(|i| i.0), from, to))
     }
 }

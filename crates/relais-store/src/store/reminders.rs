@@ -23,37 +23,41 @@ impl Store {
 
     pub async fn notifications_of(
         &self,
-        structure_id: Uuid,
-        agent_id: Uuid,
+        structure_id: StructureId,
+        agent_id: AgentId,
         limit: i64,
     ) -> Result<Vec<NotificationListRow>, StoreError> {
-        dispatch!(self, read, notifications_of(structure_id, agent_id, limit))
+        dispatch!(
+            self,
+            read,
+            notifications_of(structure_id.0, agent_id.0, limit)
+        )
     }
 
     pub async fn count_unread_notifications(
         &self,
-        structure_id: Uuid,
-        agent_id: Uuid,
+        structure_id: StructureId,
+        agent_id: AgentId,
     ) -> Result<i64, StoreError> {
         dispatch!(
             self,
             read,
-            count_unread_notifications(structure_id, agent_id)
+            count_unread_notifications(structure_id.0, agent_id.0)
         )
     }
 
     pub async fn mark_notifications_read(
         &self,
-        structure_id: Uuid,
-        agent_id: Uuid,
-        id: Option<Uuid>,
+        structure_id: StructureId,
+        agent_id: AgentId,
+        id: Option<NotificationId>,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         dispatch!(
             self,
             write,
-            mark_notifications_read(structure_id, agent_id, id, events, now)
+            mark_notifications_read(structure_id.0, agent_id.0, id.map(|i| i.0), events, now)
         )
     }
 
@@ -68,16 +72,16 @@ impl Store {
 
     pub async fn claim_email(
         &self,
-        id: Uuid,
+        id: NotificationId,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        dispatch!(self, write, claim_email(id, now, stale_before))
+        dispatch!(self, write, claim_email(id.0, now, stale_before))
     }
 
     pub async fn finish_email(
         &self,
-        id: Uuid,
+        id: NotificationId,
         status: &str,
         attempts: i64,
         next_at: Option<DateTime<Utc>>,
@@ -86,7 +90,7 @@ impl Store {
         dispatch!(
             self,
             write,
-            finish_email(id, status, attempts, next_at, error)
+            finish_email(id.0, status, attempts, next_at, error)
         )
     }
 
@@ -96,8 +100,8 @@ impl Store {
 
     pub async fn set_calendar_feed(
         &self,
-        agent_id: Uuid,
-        structure_id: Uuid,
+        agent_id: AgentId,
+        structure_id: StructureId,
         token_hash: Option<&str>,
         events: &[JournalEvent],
         now: DateTime<Utc>,
@@ -105,47 +109,48 @@ impl Store {
         dispatch!(
             self,
             write,
-            set_calendar_feed(agent_id, structure_id, token_hash, events, now)
+            set_calendar_feed(agent_id.0, structure_id.0, token_hash, events, now)
         )
     }
 
     pub async fn calendar_feed_by_hash(
         &self,
         token_hash: &str,
-    ) -> Result<Option<(Uuid, Uuid, DateTime<Utc>)>, StoreError> {
-        dispatch!(self, read, calendar_feed_by_hash(token_hash))
+    ) -> Result<Option<(AgentId, StructureId, DateTime<Utc>)>, StoreError> {
+        let feed = dispatch!(self, read, calendar_feed_by_hash(token_hash))?;
+        Ok(feed.map(|(a, s, at)| (AgentId(a), StructureId(s), at)))
     }
 
     pub async fn calendar_feed_of(
         &self,
-        agent_id: Uuid,
-        structure_id: Uuid,
+        agent_id: AgentId,
+        structure_id: StructureId,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        dispatch!(self, read, calendar_feed_of(agent_id, structure_id))
+        dispatch!(self, read, calendar_feed_of(agent_id.0, structure_id.0))
     }
 
     #[allow(clippy::too_many_arguments)]
     pub async fn set_reminder_consent(
         &self,
-        person_id: Uuid,
+        person_id: PersonId,
         channel: Option<&str>,
         given_on: chrono::NaiveDate,
-        by: Uuid,
+        by: AgentId,
         events: &[JournalEvent],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(
             self,
             write,
-            set_reminder_consent(person_id, channel, given_on, by, events, now)
+            set_reminder_consent(person_id.0, channel, given_on, by.0, events, now)
         )
     }
 
     pub async fn reminder_consent_of(
         &self,
-        person_id: Uuid,
+        person_id: PersonId,
     ) -> Result<Option<(String, chrono::NaiveDate)>, StoreError> {
-        dispatch!(self, read, reminder_consent_of(person_id))
+        dispatch!(self, read, reminder_consent_of(person_id.0))
     }
 
     pub async fn queue_person_reminders(
@@ -171,16 +176,16 @@ impl Store {
 
     pub async fn claim_person_reminder(
         &self,
-        id: Uuid,
+        id: NotificationId,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        dispatch!(self, write, claim_person_reminder(id, now, stale_before))
+        dispatch!(self, write, claim_person_reminder(id.0, now, stale_before))
     }
 
     pub async fn finish_person_reminder(
         &self,
-        id: Uuid,
+        id: NotificationId,
         status: &str,
         attempts: i64,
         next_at: Option<DateTime<Utc>>,
@@ -189,7 +194,7 @@ impl Store {
         dispatch!(
             self,
             write,
-            finish_person_reminder(id, status, attempts, next_at, error)
+            finish_person_reminder(id.0, status, attempts, next_at, error)
         )
     }
 }

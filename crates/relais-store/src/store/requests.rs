@@ -47,23 +47,23 @@ impl Store {
 
     pub async fn request_by_submission_key(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
         key: &str,
     ) -> Result<Option<HelpRequestRow>, StoreError> {
-        dispatch!(self, read, request_by_submission_key(structure_id, key))
+        dispatch!(self, read, request_by_submission_key(structure_id.0, key))
     }
 
     pub async fn help_request_by_id(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: HelpRequestId,
     ) -> Result<Option<HelpRequestListRow>, StoreError> {
-        dispatch!(self, read, help_request_by_id(structure_id, id))
+        dispatch!(self, read, help_request_by_id(structure_id.0, id.0))
     }
 
     pub async fn list_help_requests(
         &self,
-        structure_id: Uuid,
+        structure_id: StructureId,
         filter: &RequestFilter,
         limit: i64,
         offset: i64,
@@ -71,7 +71,7 @@ impl Store {
         dispatch!(
             self,
             read,
-            list_help_requests(structure_id, filter, limit, offset)
+            list_help_requests(structure_id.0, filter, limit, offset)
         )
     }
 
@@ -92,8 +92,8 @@ impl Store {
         dispatch!(self, write, update_help_request(r, events, now, check))
     }
 
-    pub async fn count_help_requests(&self, structure_id: Uuid) -> Result<i64, StoreError> {
-        dispatch!(self, read, count_help_requests(structure_id))
+    pub async fn count_help_requests(&self, structure_id: StructureId) -> Result<i64, StoreError> {
+        dispatch!(self, read, count_help_requests(structure_id.0))
     }
 
     /// Adds an intervention (and the request's new state); `check` decides
@@ -121,13 +121,13 @@ impl Store {
 
     pub async fn interventions_of_request(
         &self,
-        structure_id: Uuid,
-        request_id: Uuid,
+        structure_id: StructureId,
+        request_id: HelpRequestId,
     ) -> Result<Vec<InterventionListRow>, StoreError> {
         let mut rows = dispatch!(
             self,
             read,
-            interventions_of_request(structure_id, request_id)
+            interventions_of_request(structure_id.0, request_id.0)
         )?;
         rows.open(&self.vault)?;
         Ok(rows)
@@ -135,10 +135,14 @@ impl Store {
 
     pub async fn interventions_of_person(
         &self,
-        structure_id: Uuid,
-        person_id: Uuid,
+        structure_id: StructureId,
+        person_id: PersonId,
     ) -> Result<Vec<InterventionListRow>, StoreError> {
-        let mut rows = dispatch!(self, read, interventions_of_person(structure_id, person_id))?;
+        let mut rows = dispatch!(
+            self,
+            read,
+            interventions_of_person(structure_id.0, person_id.0)
+        )?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
@@ -165,21 +169,25 @@ impl Store {
 
     pub async fn follow_up_by_id(
         &self,
-        structure_id: Uuid,
-        id: Uuid,
+        structure_id: StructureId,
+        id: FollowUpId,
     ) -> Result<Option<FollowUpListRow>, StoreError> {
-        let mut rows = dispatch!(self, read, follow_up_by_id(structure_id, id))?;
+        let mut rows = dispatch!(self, read, follow_up_by_id(structure_id.0, id.0))?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
 
     pub async fn follow_ups_due(
         &self,
-        structure_id: Uuid,
-        assignee_id: Uuid,
+        structure_id: StructureId,
+        assignee_id: AgentId,
         until: chrono::NaiveDate,
     ) -> Result<Vec<FollowUpListRow>, StoreError> {
-        let mut rows = dispatch!(self, read, follow_ups_due(structure_id, assignee_id, until))?;
+        let mut rows = dispatch!(
+            self,
+            read,
+            follow_ups_due(structure_id.0, assignee_id.0, until)
+        )?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
@@ -188,15 +196,15 @@ impl Store {
     /// `except` (at most `limit`), and how many there are.
     pub async fn team_overdue_follow_ups(
         &self,
-        structure_id: Uuid,
-        except: Uuid,
+        structure_id: StructureId,
+        except: AgentId,
         before: chrono::NaiveDate,
         limit: i64,
     ) -> Result<(i64, Vec<FollowUpListRow>), StoreError> {
         let (count, mut rows) = dispatch!(
             self,
             read,
-            team_overdue_follow_ups(structure_id, except, before, limit)
+            team_overdue_follow_ups(structure_id.0, except.0, before, limit)
         )?;
         rows.open(&self.vault)?;
         Ok((count, rows))
@@ -206,33 +214,43 @@ impl Store {
     /// `day`, in one query.
     pub async fn current_mandates_of_persons(
         &self,
-        structure_id: Uuid,
-        person_ids: &[Uuid],
+        structure_id: StructureId,
+        person_ids: &[PersonId],
         day: chrono::NaiveDate,
     ) -> Result<Vec<PersonMandateFactsRow>, StoreError> {
+        let person_ids: Vec<Uuid> = person_ids.iter().map(|p| p.0).collect();
+        let person_ids = &person_ids[..];
         dispatch!(
             self,
             read,
-            current_mandates_of_persons(structure_id, person_ids, day)
+            current_mandates_of_persons(structure_id.0, person_ids, day)
         )
     }
 
     pub async fn follow_ups_of_person(
         &self,
-        structure_id: Uuid,
-        person_id: Uuid,
+        structure_id: StructureId,
+        person_id: PersonId,
     ) -> Result<Vec<FollowUpListRow>, StoreError> {
-        let mut rows = dispatch!(self, read, follow_ups_of_person(structure_id, person_id))?;
+        let mut rows = dispatch!(
+            self,
+            read,
+            follow_ups_of_person(structure_id.0, person_id.0)
+        )?;
         rows.open(&self.vault)?;
         Ok(rows)
     }
 
     pub async fn follow_ups_of_request(
         &self,
-        structure_id: Uuid,
-        request_id: Uuid,
+        structure_id: StructureId,
+        request_id: HelpRequestId,
     ) -> Result<Vec<FollowUpListRow>, StoreError> {
-        let mut rows = dispatch!(self, read, follow_ups_of_request(structure_id, request_id))?;
+        let mut rows = dispatch!(
+            self,
+            read,
+            follow_ups_of_request(structure_id.0, request_id.0)
+        )?;
         rows.open(&self.vault)?;
         Ok(rows)
     }

@@ -16,8 +16,11 @@ impl Store {
         dispatch!(self, read, structure_by_slug(slug))
     }
 
-    pub async fn structure_by_id(&self, id: Uuid) -> Result<Option<StructureRow>, StoreError> {
-        dispatch!(self, read, structure_by_id(id))
+    pub async fn structure_by_id(
+        &self,
+        id: StructureId,
+    ) -> Result<Option<StructureRow>, StoreError> {
+        dispatch!(self, read, structure_by_id(id.0))
     }
 
     pub async fn list_structures(&self) -> Result<Vec<StructureRow>, StoreError> {

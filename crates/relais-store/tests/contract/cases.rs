@@ -2,6 +2,7 @@
 
 use chrono::{Duration, DurationRound, Utc};
 use relais_domain::journal::{verify_chain, JournalEntry, JournalEvent};
+use relais_domain::{AgentId, ApiTokenId, HelpRequestId, PersonId, StructureId};
 use relais_store::*;
 use uuid::Uuid;
 
@@ -79,7 +80,12 @@ pub async fn structures_round_trip_and_slugs_are_unique(store: &Store) {
     assert_eq!(back.id, s.id);
     assert_eq!(back.commune.as_deref(), Some("Démoville"));
     assert_eq!(
-        store.structure_by_id(s.id).await.unwrap().unwrap().slug,
+        store
+            .structure_by_id(StructureId(s.id))
+            .await
+            .unwrap()
+            .unwrap()
+            .slug,
         "ccas-a"
     );
     let dup = structure("ccas-a");
@@ -103,7 +109,7 @@ pub async fn agents_memberships_and_team(store: &Store) {
     store
         .insert_agent(
             &ana,
-            Some((a.id, "supervisor")),
+            Some((StructureId(a.id), "supervisor")),
             &[ev("team.member_created", Some(a.id))],
             now(),
         )
@@ -111,30 +117,30 @@ pub async fn agents_memberships_and_team(store: &Store) {
         .unwrap();
     store
         .upsert_membership(
-            ana.id,
-            b.id,
+            AgentId(ana.id),
+            StructureId(b.id),
             "agent",
             &[ev("team.member_added", Some(b.id))],
             now(),
         )
         .await
         .unwrap();
-    let m = store.memberships_of(ana.id).await.unwrap();
+    let m = store.memberships_of(AgentId(ana.id)).await.unwrap();
     assert_eq!(m.len(), 2);
     assert!(m.iter().all(|m| m.active));
-    let team_a = store.team_of(a.id).await.unwrap();
+    let team_a = store.team_of(StructureId(a.id)).await.unwrap();
     assert_eq!(team_a.len(), 1);
     assert_eq!(team_a[0].role, "supervisor");
     assert!(team_a[0].has_password);
     store
-        .set_membership_active(ana.id, b.id, false, &[], now())
+        .set_membership_active(AgentId(ana.id), StructureId(b.id), false, &[], now())
         .await
         .unwrap();
-    let m = store.memberships_of(ana.id).await.unwrap();
+    let m = store.memberships_of(AgentId(ana.id)).await.unwrap();
     assert_eq!(m.iter().filter(|m| m.active).count(), 1);
     assert!(matches!(
         store
-            .set_membership_active(Uuid::now_v7(), b.id, true, &[], now())
+            .set_membership_active(AgentId(Uuid::now_v7()), StructureId(b.id), true, &[], now())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -151,7 +157,7 @@ pub async fn agents_memberships_and_team(store: &Store) {
     assert_eq!(got.id, ana.id);
     store
         .record_login(
-            ana.id,
+            AgentId(ana.id),
             &LoginOutcome {
                 failed_logins: 5,
                 locked_until: Some(now() + Duration::minutes(1)),
@@ -162,15 +168,15 @@ pub async fn agents_memberships_and_team(store: &Store) {
         )
         .await
         .unwrap();
-    let got = store.agent_by_id(ana.id).await.unwrap().unwrap();
+    let got = store.agent_by_id(AgentId(ana.id)).await.unwrap().unwrap();
     assert_eq!(got.failed_logins, 5);
     assert!(got.locked_until.is_some());
     assert_eq!(got.totp_last_step, Some(42));
     store
-        .set_password(ana.id, "$argon2id$new", None, &[], now())
+        .set_password(AgentId(ana.id), "$argon2id$new", None, &[], now())
         .await
         .unwrap();
-    let got = store.agent_by_id(ana.id).await.unwrap().unwrap();
+    let got = store.agent_by_id(AgentId(ana.id)).await.unwrap().unwrap();
     assert_eq!(got.failed_logins, 0);
     assert_eq!(got.locked_until, None);
     assert_eq!(got.password_hash.as_deref(), Some("$argon2id$new"));
@@ -181,7 +187,7 @@ pub async fn sessions_live_and_expire(store: &Store) {
     store.insert_structure(&s, &[], now()).await.unwrap();
     let a = agent("sess@example.test");
     store
-        .insert_agent(&a, Some((s.id, "agent")), &[], now())
+        .insert_agent(&a, Some((StructureId(s.id), "agent")), &[], now())
         .await
         .unwrap();
     let t0 = now() - Duration::hours(2);
@@ -206,7 +212,7 @@ pub async fn sessions_live_and_expire(store: &Store) {
     let fresh = store.session_by_hash("fresh").await.unwrap().unwrap();
     assert_eq!(fresh.agent_id, a.id);
     store
-        .update_session("fresh", "totp", Some(s.id), &[], now())
+        .update_session("fresh", "totp", Some(StructureId(s.id)), &[], now())
         .await
         .unwrap();
     assert_eq!(
@@ -224,14 +230,20 @@ pub async fn sessions_live_and_expire(store: &Store) {
             .last_seen_at,
         later
     );
-    assert_eq!(store.sessions_of(a.id).await.unwrap().len(), 2);
+    assert_eq!(store.sessions_of(AgentId(a.id)).await.unwrap().len(), 2);
     let removed = store
         .delete_expired_sessions(now() - Duration::minutes(30), now() - Duration::hours(12))
         .await
         .unwrap();
     assert_eq!(removed, 1);
     assert!(store.session_by_hash("old").await.unwrap().is_none());
-    assert_eq!(store.delete_sessions_of(a.id, &[], now()).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .delete_sessions_of(AgentId(a.id), &[], now())
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 pub async fn api_tokens_are_found_by_hash_and_revoked_once(store: &Store) {
@@ -239,7 +251,7 @@ pub async fn api_tokens_are_found_by_hash_and_revoked_once(store: &Store) {
     store.insert_structure(&s, &[], now()).await.unwrap();
     let a = agent("tok@example.test");
     store
-        .insert_agent(&a, Some((s.id, "agent")), &[], now())
+        .insert_agent(&a, Some((StructureId(s.id), "agent")), &[], now())
         .await
         .unwrap();
     let t = ApiTokenRow {
@@ -258,7 +270,7 @@ pub async fn api_tokens_are_found_by_hash_and_revoked_once(store: &Store) {
         .unwrap();
     assert_eq!(store.token_by_hash("h1").await.unwrap().unwrap().id, t.id);
     assert!(store.token_by_hash("nope").await.unwrap().is_none());
-    store.touch_token(t.id, now()).await.unwrap();
+    store.touch_token(ApiTokenId(t.id), now()).await.unwrap();
     assert!(store
         .token_by_hash("h1")
         .await
@@ -266,12 +278,19 @@ pub async fn api_tokens_are_found_by_hash_and_revoked_once(store: &Store) {
         .unwrap()
         .last_used_at
         .is_some());
-    store.revoke_token(t.id, a.id, &[], now()).await.unwrap();
+    store
+        .revoke_token(ApiTokenId(t.id), AgentId(a.id), &[], now())
+        .await
+        .unwrap();
     assert!(matches!(
-        store.revoke_token(t.id, a.id, &[], now()).await,
+        store
+            .revoke_token(ApiTokenId(t.id), AgentId(a.id), &[], now())
+            .await,
         Err(StoreError::NotFound)
     ));
-    assert!(store.tokens_of(a.id).await.unwrap()[0].revoked_at.is_some());
+    assert!(store.tokens_of(AgentId(a.id)).await.unwrap()[0]
+        .revoked_at
+        .is_some());
 }
 
 pub async fn one_time_links_are_used_once(store: &Store) {
@@ -296,7 +315,7 @@ pub async fn one_time_links_are_used_once(store: &Store) {
         .accept_invite(
             "invite-hash",
             &a,
-            s.id,
+            StructureId(s.id),
             "agent",
             &[ev("team.invitation_accepted", Some(s.id))],
             now(),
@@ -310,11 +329,18 @@ pub async fn one_time_links_are_used_once(store: &Store) {
         .unwrap()
         .used_at
         .is_some());
-    assert_eq!(store.team_of(s.id).await.unwrap().len(), 1);
+    assert_eq!(store.team_of(StructureId(s.id)).await.unwrap().len(), 1);
     let again = agent("other@example.test");
     assert!(matches!(
         store
-            .accept_invite("invite-hash", &again, s.id, "agent", &[], now())
+            .accept_invite(
+                "invite-hash",
+                &again,
+                StructureId(s.id),
+                "agent",
+                &[],
+                now()
+            )
             .await,
         Err(StoreError::NotFound)
     ));
@@ -416,8 +442,8 @@ pub async fn failed_write_leaves_no_journal_entry(store: &Store) {
     // neither the row nor its journal entry may remain.
     let r = store
         .upsert_membership(
-            Uuid::now_v7(),
-            s.id,
+            AgentId(Uuid::now_v7()),
+            StructureId(s.id),
             "agent",
             &[ev("team.member_added", Some(s.id))],
             now(),
@@ -559,10 +585,18 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     let refb = intake(store, rb).await;
     assert_eq!(refb, format!("D-{year}-000001"));
     // Round trip of the person, dates and multi-line notes included.
-    let back = store.person_by_id(s.id, p.id).await.unwrap().unwrap();
+    let back = store
+        .person_by_id(StructureId(s.id), PersonId(p.id))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(back, p);
     assert!(
-        store.person_by_id(other.id, p.id).await.unwrap().is_none(),
+        store
+            .person_by_id(StructureId(other.id), PersonId(p.id))
+            .await
+            .unwrap()
+            .is_none(),
         "scoped by structure"
     );
 
@@ -586,8 +620,15 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
         )
         .await;
     assert!(bad.is_err());
-    assert!(store.person_by_id(s.id, p2.id).await.unwrap().is_none());
-    assert_eq!(store.count_help_requests(s.id).await.unwrap(), 2);
+    assert!(store
+        .person_by_id(StructureId(s.id), PersonId(p2.id))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store.count_help_requests(StructureId(s.id)).await.unwrap(),
+        2
+    );
     assert_eq!(store.journal_entries().await.unwrap().len(), entries_before);
     let r4 = request(s.id, None, "argent", "DGFiP");
     let next = intake(store, r4).await;
@@ -621,7 +662,7 @@ pub async fn intake_is_one_transaction_with_numbered_references(store: &Store) {
     ));
     assert_eq!(
         store
-            .request_by_submission_key(s.id, "form-1")
+            .request_by_submission_key(StructureId(s.id), "form-1")
             .await
             .unwrap()
             .unwrap()
@@ -635,7 +676,7 @@ pub async fn request_lists_filter_and_page(store: &Store) {
     store.insert_structure(&s, &[], now()).await.unwrap();
     let a = agent("worker@example.test");
     store
-        .insert_agent(&a, Some((s.id, "agent")), &[], now())
+        .insert_agent(&a, Some((StructureId(s.id), "agent")), &[], now())
         .await
         .unwrap();
     let p = person(s.id, "Ana", "Lopez");
@@ -672,8 +713,12 @@ pub async fn request_lists_filter_and_page(store: &Store) {
             .await
             .unwrap();
     }
-    let list =
-        |f: RequestFilter| async move { store.list_help_requests(s.id, &f, 50, 0).await.unwrap() };
+    let list = |f: RequestFilter| async move {
+        store
+            .list_help_requests(StructureId(s.id), &f, 50, 0)
+            .await
+            .unwrap()
+    };
     assert_eq!(list(RequestFilter::default()).await.len(), 4);
     assert_eq!(
         list(RequestFilter {
@@ -755,7 +800,7 @@ pub async fn request_lists_filter_and_page(store: &Store) {
     );
     assert_eq!(all[0].person_first_name.as_deref(), Some("Ana"));
     let page2 = store
-        .list_help_requests(s.id, &RequestFilter::default(), 3, 3)
+        .list_help_requests(StructureId(s.id), &RequestFilter::default(), 3, 3)
         .await
         .unwrap();
     assert_eq!(page2.len(), 1);
@@ -766,7 +811,7 @@ pub async fn merging_moves_the_history(store: &Store) {
     store.insert_structure(&s, &[], now()).await.unwrap();
     let a = agent("m@example.test");
     store
-        .insert_agent(&a, Some((s.id, "agent")), &[], now())
+        .insert_agent(&a, Some((StructureId(s.id), "agent")), &[], now())
         .await
         .unwrap();
     let keep = person(s.id, "Odette", "Doublon");
@@ -804,7 +849,7 @@ pub async fn merging_moves_the_history(store: &Store) {
         .unwrap();
     store
         .set_accounts(
-            dup.id,
+            PersonId(dup.id),
             &[PersonAccountRow {
                 person_id: dup.id,
                 kind: "caf".into(),
@@ -820,9 +865,9 @@ pub async fn merging_moves_the_history(store: &Store) {
         .unwrap();
     store
         .merge_persons(
-            s.id,
-            keep.id,
-            dup.id,
+            StructureId(s.id),
+            PersonId(keep.id),
+            PersonId(dup.id),
             &[ev("person.merge", Some(s.id))],
             now(),
         )
@@ -830,7 +875,7 @@ pub async fn merging_moves_the_history(store: &Store) {
         .unwrap();
     assert_eq!(
         store
-            .help_request_by_id(s.id, r.id)
+            .help_request_by_id(StructureId(s.id), HelpRequestId(r.id))
             .await
             .unwrap()
             .unwrap()
@@ -840,23 +885,35 @@ pub async fn merging_moves_the_history(store: &Store) {
     );
     assert_eq!(
         store
-            .follow_ups_of_person(s.id, keep.id)
+            .follow_ups_of_person(StructureId(s.id), PersonId(keep.id))
             .await
             .unwrap()
             .len(),
         1
     );
-    assert_eq!(store.accounts_of(keep.id).await.unwrap().len(), 1);
-    assert!(store.accounts_of(dup.id).await.unwrap().is_empty());
-    let cands = store.person_candidates(s.id).await.unwrap();
+    assert_eq!(store.accounts_of(PersonId(keep.id)).await.unwrap().len(), 1);
+    assert!(store
+        .accounts_of(PersonId(dup.id))
+        .await
+        .unwrap()
+        .is_empty());
+    let cands = store.person_candidates(StructureId(s.id)).await.unwrap();
     assert_eq!(cands.len(), 1, "the merged record leaves the search");
     assert!(matches!(
-        store.merge_persons(s.id, keep.id, dup.id, &[], now()).await,
+        store
+            .merge_persons(
+                StructureId(s.id),
+                PersonId(keep.id),
+                PersonId(dup.id),
+                &[],
+                now()
+            )
+            .await,
         Err(StoreError::NotFound)
     ));
     // Due follow-ups of the assignee, overdue first.
     let due = store
-        .follow_ups_due(s.id, a.id, now().date_naive())
+        .follow_ups_due(StructureId(s.id), AgentId(a.id), now().date_naive())
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
@@ -869,7 +926,7 @@ pub async fn merging_moves_the_history(store: &Store) {
     done.done_at = Some(now());
     store.update_follow_up(&done, &[], now()).await.unwrap();
     assert!(store
-        .follow_ups_due(s.id, a.id, now().date_naive())
+        .follow_ups_due(StructureId(s.id), AgentId(a.id), now().date_naive())
         .await
         .unwrap()
         .is_empty());

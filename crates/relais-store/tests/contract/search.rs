@@ -3,6 +3,7 @@
 //! needle (SQLite's `LOWER` folds ASCII letters only).
 
 use crate::cases::{intake, now, raw_execute, request, structure};
+use relais_domain::StructureId;
 use relais_store::*;
 use uuid::Uuid;
 
@@ -19,7 +20,7 @@ async fn found(store: &Store, structure_id: Uuid, needle: &str) -> Vec<Uuid> {
         ..Default::default()
     };
     let mut ids: Vec<Uuid> = store
-        .list_help_requests(structure_id, &f, 50, 0)
+        .list_help_requests(StructureId(structure_id), &f, 50, 0)
         .await
         .unwrap()
         .into_iter()

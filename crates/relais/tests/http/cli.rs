@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use relais_domain::StructureId;
 use reqwest::StatusCode;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -297,7 +298,7 @@ async fn demo_is_idempotent() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(store.team_of(s.id).await.unwrap().len(), 4);
+    assert_eq!(store.team_of(StructureId(s.id)).await.unwrap().len(), 4);
 }
 
 async fn tamper(db: &TestDatabase) {
@@ -521,7 +522,7 @@ async fn gen_dataset(db: &TestDatabase) {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let store = db.store().await;
     let s = store.structure_by_slug("gen-1").await.unwrap().unwrap();
-    assert_eq!(store.team_of(s.id).await.unwrap().len(), 6);
+    assert_eq!(store.team_of(StructureId(s.id)).await.unwrap().len(), 6);
     let o = relais(
         &[
             "token",

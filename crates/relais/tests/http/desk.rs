@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use relais_domain::StructureId;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -306,14 +307,14 @@ async fn api_round_trip(app: &TestApp) {
     // Invalid input: 422 naming the fields, nothing written.
     let before = app
         .store
-        .count_help_requests(
+        .count_help_requests(StructureId(
             app.store
                 .structure_by_slug("ccas-demoville")
                 .await
                 .unwrap()
                 .unwrap()
                 .id,
-        )
+        ))
         .await
         .unwrap();
     let (s, e) = call(
@@ -346,14 +347,14 @@ async fn api_round_trip(app: &TestApp) {
     }
     let after = app
         .store
-        .count_help_requests(
+        .count_help_requests(StructureId(
             app.store
                 .structure_by_slug("ccas-demoville")
                 .await
                 .unwrap()
                 .unwrap()
                 .id,
-        )
+        ))
         .await
         .unwrap();
     assert_eq!(before, after);
@@ -675,7 +676,11 @@ async fn the_intake_form_records_once_and_checks_input() {
         .unwrap()
         .unwrap()
         .id;
-    let before = app.store.count_help_requests(sid).await.unwrap();
+    let before = app
+        .store
+        .count_help_requests(StructureId(sid))
+        .await
+        .unwrap();
     let r = b
         .post(
             "/intake",
@@ -702,7 +707,13 @@ async fn the_intake_form_records_once_and_checks_input() {
         assert!(r.body.contains(msg), "{msg}");
     }
     assert!(r.body.contains("id=\"anon_postcode-err\""));
-    assert_eq!(app.store.count_help_requests(sid).await.unwrap(), before);
+    assert_eq!(
+        app.store
+            .count_help_requests(StructureId(sid))
+            .await
+            .unwrap(),
+        before
+    );
 
     // The new request is on the home page and in "my requests"? It is done,
     // so not open; the follow-up is in the future. The list shows it.

@@ -3,6 +3,7 @@
 //! home, the unread reminders on the top bar.
 
 use crate::helpers::*;
+use relais_domain::{AgentId, StructureId};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -213,12 +214,17 @@ async fn team_overdue_on_a_supervisors_home(opts: Options) {
         .unwrap()
         .unwrap()
         .id;
-    let team = app.store.team_of(sid).await.unwrap();
+    let team = app.store.team_of(StructureId(sid)).await.unwrap();
     let id_of = |email: &str| team.iter().find(|m| m.email == email).unwrap().agent_id;
     let today = app.services.today();
     let (total, items) = app
         .store
-        .team_overdue_follow_ups(sid, id_of("responsable@demoville.test"), today, 50)
+        .team_overdue_follow_ups(
+            StructureId(sid),
+            AgentId(id_of("responsable@demoville.test")),
+            today,
+            50,
+        )
         .await
         .unwrap();
     assert!(total > 0, "the demo has overdue follow-ups of the agent");

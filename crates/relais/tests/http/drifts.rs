@@ -3,6 +3,7 @@
 
 use crate::helpers::*;
 use chrono::{Datelike, TimeZone};
+use relais_domain::StructureId;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -451,7 +452,7 @@ async fn an_unreadable_stored_policy_is_an_error_not_the_default(opts: Options) 
         .id;
     app.store
         .save_policy(
-            sid,
+            StructureId(sid),
             r#"{"mandate_rule": "whenever"}"#,
             None,
             &[],

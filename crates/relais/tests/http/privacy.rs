@@ -2,6 +2,7 @@
 //! and key rotation, retention, the person's rights.
 
 use crate::helpers::*;
+use relais_domain::{AgentId, PersonId, StructureId};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::process::{Command, Output, Stdio};
@@ -619,9 +620,16 @@ async fn encrypted_at_rest_and_rotated(opts: Options) {
             .unwrap(),
     );
     store.check_keys(chrono::Utc::now()).await.unwrap();
-    let p = store.person_by_id(sid, pid_uuid).await.unwrap().unwrap();
+    let p = store
+        .person_by_id(StructureId(sid), PersonId(pid_uuid))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(p.notes.as_deref(), Some(SOCIAL_NOTE));
-    let i = store.interventions_of_person(sid, pid_uuid).await.unwrap();
+    let i = store
+        .interventions_of_person(StructureId(sid), PersonId(pid_uuid))
+        .await
+        .unwrap();
     assert_eq!(i[0].intervention.summary.as_deref(), Some(SUMMARY));
     let agent = store
         .agent_by_email("agent@demoville.test")
@@ -629,7 +637,7 @@ async fn encrypted_at_rest_and_rotated(opts: Options) {
         .unwrap()
         .unwrap();
     let notes = store
-        .private_notes_of(sid, pid_uuid, agent.id)
+        .private_notes_of(StructureId(sid), PersonId(pid_uuid), AgentId(agent.id))
         .await
         .unwrap();
     assert_eq!(notes[0].body, PRIVATE_NOTE);

@@ -2,6 +2,7 @@
 //! private calendar feed.
 
 use crate::helpers::*;
+use relais_domain::{AgentId, StructureId};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Write};
@@ -259,8 +260,8 @@ async fn the_calendar_feed_parses_and_holds_the_agents_follow_ups() {
     let expected = app
         .store
         .follow_ups_due(
-            sid,
-            agent.id,
+            StructureId(sid),
+            AgentId(agent.id),
             app.services.today() + chrono::Duration::days(366),
         )
         .await

@@ -5,6 +5,7 @@
 //! refused with their reason.
 
 use crate::helpers::*;
+use relais_domain::AgentId;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::net::{IpAddr, Ipv4Addr};
@@ -42,7 +43,7 @@ async fn throttle_of(
     address: &str,
 ) -> Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> {
     app.store
-        .login_throttle(agent, address)
+        .login_throttle(AgentId(agent), address)
         .await
         .unwrap()
         .map(|t| (t.failures, t.blocked_until))
@@ -170,7 +171,7 @@ async fn takeover(postgres: bool) {
         .await
         .body
         .contains("admin@demoville.test"));
-    let memberships = app.store.memberships_of(admin_a).await.unwrap();
+    let memberships = app.store.memberships_of(AgentId(admin_a)).await.unwrap();
     assert_eq!(memberships.len(), 1);
 
     // B cannot reset the credentials of an account that is not its member.
@@ -189,7 +190,14 @@ async fn takeover(postgres: bool) {
         .post(&join, &team.csrf(), &[("answer", "accept")])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.store.memberships_of(admin_a).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store
+            .memberships_of(AgentId(admin_a))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     let admin = app.browser();
     assert_eq!(
@@ -206,7 +214,14 @@ async fn takeover(postgres: bool) {
         .await;
     assert_eq!(r.location(), "/?done=join-accepted");
     assert_eq!(admin.get(&join).await.status, StatusCode::GONE);
-    assert_eq!(app.store.memberships_of(admin_a).await.unwrap().len(), 2);
+    assert_eq!(
+        app.store
+            .memberships_of(AgentId(admin_a))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     // Journaled on both sides.
     let b_actions = app.journal_actions(&b_structure.id.to_string()).await;
@@ -321,7 +336,10 @@ async fn trust_accounts_a_declined_invitation_changes_nothing() {
         .await;
     assert_eq!(r.location(), "/?done=join-declined");
     let id = agent_id(&app, "agent@demoville.test").await;
-    assert_eq!(app.store.memberships_of(id).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store.memberships_of(AgentId(id)).await.unwrap().len(),
+        1
+    );
     assert_eq!(agent.get(&join).await.status, StatusCode::GONE);
     let actions = app.journal_actions(&b_structure.id.to_string()).await;
     assert!(actions.contains(&"team.join_declined".to_owned()));
