@@ -70,8 +70,31 @@ fn route(
     }
 }
 
-/// Every route: method, path, access, handler.
+/// Every route: method, path, access, handler, area by area.
 fn table() -> Vec<Route> {
+    [
+        api_people_routes(),
+        api_mandate_routes(),
+        api_catalog_routes(),
+        api_referral_routes(),
+        api_stats_routes(),
+        account_routes(),
+        intake_routes(),
+        person_routes(),
+        request_routes(),
+        places_routes(),
+        mandate_routes(),
+        structure_routes(),
+        asset_routes(),
+        stats_routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The API: the agent, persons, help requests and follow-ups.
+fn api_people_routes() -> Vec<Route> {
     use crate::controllers::*;
     use Access::{Needs, Public, SignedIn};
     use Permission as P;
@@ -79,902 +102,1053 @@ fn table() -> Vec<Route> {
     const POST: Method = Method::POST;
     const PUT: Method = Method::PUT;
     const PATCH: Method = Method::PATCH;
+    vec![
+    route(
+        PUT,
+        "/api/v1/persons/{id}/reminder-consent",
+        Needs(P::EditPersons),
+        put(api_catalog::put_reminder_consent),
+    ),
+    route(GET, "/api/v1/openapi.json", Public, get(api::openapi_json)),
+    route(GET, "/api/v1/me", SignedIn, get(api::me)),
+    route(
+        GET,
+        "/api/v1/persons",
+        Needs(P::ViewPersons),
+        get(api_desk::list_persons),
+    ),
+    route(
+        POST,
+        "/api/v1/persons",
+        Needs(P::EditPersons),
+        post(api_desk::create_person),
+    ),
+    route(
+        GET,
+        "/api/v1/persons/{id}",
+        Needs(P::ViewPersons),
+        get(api_desk::get_person),
+    ),
+    route(
+        PATCH,
+        "/api/v1/persons/{id}",
+        Needs(P::EditPersons),
+        patch(api_desk::patch_person),
+    ),
+    route(
+        GET,
+        "/api/v1/help-requests",
+        Needs(P::RecordRequest),
+        get(api_desk::list_help_requests),
+    ),
+    route(
+        POST,
+        "/api/v1/help-requests",
+        Needs(P::RecordRequest),
+        post(api_desk::create_help_request),
+    ),
+    route(
+        GET,
+        "/api/v1/help-requests/{id}",
+        Needs(P::RecordRequest),
+        get(api_desk::get_help_request),
+    ),
+    route(
+        PATCH,
+        "/api/v1/help-requests/{id}",
+        Needs(P::RecordRequest),
+        patch(api_desk::patch_help_request),
+    ),
+    route(
+        POST,
+        "/api/v1/help-requests/{id}/interventions",
+        Needs(P::RecordRequest),
+        post(api_desk::create_intervention),
+    ),
+    route(
+        POST,
+        "/api/v1/follow-ups",
+        Needs(P::RecordRequest),
+        post(api_desk::create_follow_up),
+    ),
+    ]
+}
+
+/// The API: mandates, the policy, private notes and the persons' rights.
+fn api_mandate_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    const PUT: Method = Method::PUT;
     const DELETE: Method = Method::DELETE;
     vec![
-        route(
-            PUT,
-            "/api/v1/persons/{id}/reminder-consent",
-            Needs(P::EditPersons),
-            put(api_catalog::put_reminder_consent),
-        ),
-        route(GET, "/api/v1/openapi.json", Public, get(api::openapi_json)),
-        route(GET, "/api/v1/me", SignedIn, get(api::me)),
-        route(
-            GET,
-            "/api/v1/persons",
-            Needs(P::ViewPersons),
-            get(api_desk::list_persons),
-        ),
-        route(
-            POST,
-            "/api/v1/persons",
-            Needs(P::EditPersons),
-            post(api_desk::create_person),
-        ),
-        route(
-            GET,
-            "/api/v1/persons/{id}",
-            Needs(P::ViewPersons),
-            get(api_desk::get_person),
-        ),
-        route(
-            PATCH,
-            "/api/v1/persons/{id}",
-            Needs(P::EditPersons),
-            patch(api_desk::patch_person),
-        ),
-        route(
-            GET,
-            "/api/v1/help-requests",
-            Needs(P::RecordRequest),
-            get(api_desk::list_help_requests),
-        ),
-        route(
-            POST,
-            "/api/v1/help-requests",
-            Needs(P::RecordRequest),
-            post(api_desk::create_help_request),
-        ),
-        route(
-            GET,
-            "/api/v1/help-requests/{id}",
-            Needs(P::RecordRequest),
-            get(api_desk::get_help_request),
-        ),
-        route(
-            PATCH,
-            "/api/v1/help-requests/{id}",
-            Needs(P::RecordRequest),
-            patch(api_desk::patch_help_request),
-        ),
-        route(
-            POST,
-            "/api/v1/help-requests/{id}/interventions",
-            Needs(P::RecordRequest),
-            post(api_desk::create_intervention),
-        ),
-        route(
-            POST,
-            "/api/v1/follow-ups",
-            Needs(P::RecordRequest),
-            post(api_desk::create_follow_up),
-        ),
-        route(
-            GET,
-            "/api/v1/mandates",
-            Needs(P::HandleMandates),
-            get(api_mandates::list_mandates),
-        ),
-        route(
-            POST,
-            "/api/v1/mandates",
-            Needs(P::HandleMandates),
-            post(api_mandates::create_mandate),
-        ),
-        route(
-            GET,
-            "/api/v1/mandates/{id}",
-            Needs(P::HandleMandates),
-            get(api_mandates::get_mandate),
-        ),
-        route(
-            GET,
-            "/api/v1/mandates/{id}/document.pdf",
-            Needs(P::HandleMandates),
-            get(api_mandates::mandate_document),
-        ),
-        route(
-            POST,
-            "/api/v1/mandates/{id}/sign",
-            Needs(P::HandleMandates), // A scan of up to 10 MB, base64, in its JSON body.
-            post(api_mandates::sign_mandate)
-                .layer(axum::extract::DefaultBodyLimit::max(15 * 1024 * 1024)),
-        ),
-        route(
-            POST,
-            "/api/v1/mandates/{id}/revoke",
-            Needs(P::HandleMandates),
-            post(api_mandates::revoke_mandate),
-        ),
-        route(
-            POST,
-            "/api/v1/mandates/{id}/renew",
-            Needs(P::HandleMandates),
-            post(api_mandates::renew_mandate),
-        ),
-        route(
-            GET,
-            "/api/v1/policy",
-            Needs(P::RecordRequest),
-            get(api_mandates::get_policy),
-        ),
-        route(
-            PUT,
-            "/api/v1/policy",
-            Needs(P::ManagePolicy),
-            put(api_mandates::put_policy),
-        ),
-        route(
-            GET,
-            "/api/v1/persons/{id}/private-notes",
-            Needs(P::ViewPersons),
-            get(api_privacy::list_private_notes),
-        ),
-        route(
-            POST,
-            "/api/v1/persons/{id}/private-notes",
-            Needs(P::EditPersons),
-            post(api_privacy::create_private_note),
-        ),
-        route(
-            DELETE,
-            "/api/v1/persons/{id}/private-notes/{note}",
-            Needs(P::EditPersons),
-            delete(api_privacy::delete_private_note),
-        ),
-        route(
-            GET,
-            "/api/v1/persons/{id}/subject-access",
-            Needs(P::HandleRights),
-            get(api_privacy::subject_access),
-        ),
-        route(
-            POST,
-            "/api/v1/persons/{id}/erase",
-            Needs(P::HandleRights),
-            post(api_privacy::erase),
-        ),
-        route(
-            POST,
-            "/api/v1/persons/{id}/keep",
-            Needs(P::HandleRights),
-            post(api_privacy::keep),
-        ),
-        route(
-            GET,
-            "/api/v1/retention",
-            Needs(P::HandleRights),
-            get(api_privacy::retention),
-        ),
-        route(
-            GET,
-            "/api/v1/procedures",
-            Needs(P::RecordRequest),
-            get(api_catalog::list_procedures),
-        ),
-        route(
-            POST,
-            "/api/v1/procedures",
-            Needs(P::ManageCatalogue),
-            post(api_catalog::create_local_procedure),
-        ),
-        route(
-            GET,
-            "/api/v1/procedures/{id}",
-            Needs(P::RecordRequest),
-            get(api_catalog::get_procedure),
-        ),
-        route(
-            DELETE,
-            "/api/v1/procedures/{id}",
-            Needs(P::ManageCatalogue),
-            delete(api_catalog::delete_local_procedure),
-        ),
-        route(
-            PUT,
-            "/api/v1/procedures/{id}/settings",
-            Needs(P::ManageCatalogue),
-            put(api_catalog::put_procedure_settings),
-        ),
-        route(
-            GET,
-            "/api/v1/operators",
-            Needs(P::RecordRequest),
-            get(api_catalog::list_operators),
-        ),
-        route(
-            GET,
-            "/api/v1/communes",
-            SignedIn,
-            get(api_catalog::list_communes),
-        ),
-        route(
-            GET,
-            "/api/v1/places",
-            Needs(P::ReferToPlaces),
-            get(api_places::list_places),
-        ),
-        route(
-            POST,
-            "/api/v1/places",
-            Needs(P::ManagePlaces),
-            post(api_places::create_place),
-        ),
-        route(
-            POST,
-            "/api/v1/places/import",
-            Needs(P::ImportPlaces),
-            post(api_places::import_places)
-                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
-        ),
-        route(
-            GET,
-            "/api/v1/places/{id}",
-            Needs(P::ReferToPlaces),
-            get(api_places::get_place),
-        ),
-        route(
-            PUT,
-            "/api/v1/places/{id}",
-            Needs(P::ManagePlaces),
-            put(api_places::put_place),
-        ),
-        route(
-            GET,
-            "/api/v1/exports/places",
-            Needs(P::ReferToPlaces),
-            get(api_places::export_places),
-        ),
-        route(
-            GET,
-            "/api/v1/referrals",
-            Needs(P::ReferToPlaces),
-            get(api_places::list_referrals),
-        ),
-        route(
-            POST,
-            "/api/v1/referrals",
-            Needs(P::ReferToPlaces),
-            post(api_places::create_referral),
-        ),
-        route(
-            GET,
-            "/api/v1/referrals/{id}",
-            Needs(P::ReferToPlaces),
-            get(api_places::get_referral),
-        ),
-        route(
-            PATCH,
-            "/api/v1/referrals/{id}",
-            Needs(P::ReferToPlaces),
-            patch(api_places::patch_referral),
-        ),
-        route(
-            GET,
-            "/api/v1/referrals/{id}/slip.pdf",
-            Needs(P::ReferToPlaces),
-            get(api_places::referral_slip),
-        ),
-        route(
-            GET,
-            "/api/v1/channels",
-            Needs(P::RecordRequest),
-            get(api_catalog::list_channels),
-        ),
-        route(
-            PUT,
-            "/api/v1/operators/{id}/channels",
-            Needs(P::ManageCatalogue),
-            put(api_catalog::put_channel),
-        ),
-        route(
-            DELETE,
-            "/api/v1/operators/{id}/channels",
-            Needs(P::ManageCatalogue),
-            delete(api_catalog::delete_channel),
-        ),
-        route(
-            GET,
-            "/api/v1/notifications",
-            Needs(P::ReadInbox),
-            get(api_catalog::list_notifications),
-        ),
-        route(
-            POST,
-            "/api/v1/notifications/read",
-            Needs(P::ReadInbox),
-            post(api_catalog::read_notifications),
-        ),
-        route(
-            GET,
-            "/api/v1/statistics",
-            Needs(P::ViewStructureStatistics),
-            get(api_privacy::statistics),
-        ),
-        route(
-            GET,
-            "/api/v1/stats",
-            Needs(P::ViewOwnStatistics),
-            get(api_privacy::stats),
-        ),
-        route(
-            GET,
-            "/api/v1/dashboard",
-            Needs(P::ViewOwnStatistics),
-            get(api_stats::dashboard),
-        ),
-        route(
-            GET,
-            "/api/v1/exports/stats",
-            Needs(P::ViewOwnStatistics),
-            get(api_stats::export_stats),
-        ),
-        route(
-            GET,
-            "/api/v1/exports/interventions",
-            Needs(P::ViewOwnStatistics),
-            get(api_stats::export_interventions),
-        ),
-        route(
-            POST,
-            "/api/v1/exports/interventions",
-            Needs(P::ViewOwnStatistics),
-            post(api_stats::export_interventions_with_names),
-        ),
-        route(
-            GET,
-            "/api/v1/exports/territory",
-            Needs(P::ViewStructureStatistics),
-            get(api_stats::export_territory),
-        ),
-        route(
-            GET,
-            "/api/v1/reports/monthly",
-            Needs(P::ViewStructureStatistics),
-            get(api_stats::monthly_report),
-        ),
-        route(
-            PATCH,
-            "/api/v1/follow-ups/{id}",
-            Needs(P::RecordRequest),
-            patch(api_desk::patch_follow_up),
-        ),
-        route(GET, "/", Needs(P::RecordRequest), get(home::show_home)),
-        route(GET, "/login", Public, get(auth::show_login)),
-        route(POST, "/login", Public, post(auth::sign_in)),
-        route(GET, "/login/totp", Public, get(auth::show_totp)),
-        route(POST, "/login/totp", Public, post(auth::verify_totp)),
-        route(POST, "/logout", Public, post(auth::sign_out)),
-        route(POST, "/structure", SignedIn, post(home::switch_structure)),
-        route(GET, "/account", SignedIn, get(account::show_account)),
-        route(
-            POST,
-            "/account/password",
-            SignedIn,
-            post(account::change_password),
-        ),
-        route(
-            POST,
-            "/account/sessions/revoke-all",
-            SignedIn,
-            post(account::sign_out_everywhere),
-        ),
-        route(
-            POST,
-            "/account/tokens",
-            SignedIn,
-            post(account::create_token),
-        ),
-        route(
-            POST,
-            "/account/calendar",
-            Needs(P::ReadInbox),
-            post(account::create_calendar),
-        ),
-        route(
-            POST,
-            "/account/calendar/revoke",
-            Needs(P::ReadInbox),
-            post(account::revoke_calendar),
-        ),
-        route(GET, "/calendar/{file}", Public, get(account::calendar_feed)),
-        route(GET, "/inbox", Needs(P::ReadInbox), get(inbox::show_inbox)),
-        route(
-            POST,
-            "/inbox/read",
-            Needs(P::ReadInbox),
-            post(inbox::mark_all_read),
-        ),
-        route(
-            POST,
-            "/inbox/{id}/read",
-            Needs(P::ReadInbox),
-            post(inbox::mark_read),
-        ),
-        route(
-            POST,
-            "/account/tokens/{id}/revoke",
-            SignedIn,
-            post(account::revoke_token),
-        ),
-        route(GET, "/account/totp", Public, get(account::show_totp_setup)),
-        route(POST, "/account/totp", Public, post(account::confirm_totp)),
-        route(GET, "/team", Needs(P::ManageTeam), get(team::show_team)),
-        route(
-            POST,
-            "/team/invite",
-            Needs(P::ManageTeam),
-            post(team::invite_member),
-        ),
-        route(
-            POST,
-            "/team/{id}/deactivate",
-            Needs(P::ManageTeam),
-            post(team::deactivate_member),
-        ),
-        route(
-            POST,
-            "/team/{id}/reactivate",
-            Needs(P::ManageTeam),
-            post(team::reactivate_member),
-        ),
-        route(
-            POST,
-            "/team/{id}/reset",
-            Needs(P::ManageTeam),
-            post(team::create_reset_link),
-        ),
-        route(GET, "/invite/{token}", Public, get(links::show_invite)),
-        route(POST, "/invite/{token}", Public, post(links::accept_invite)),
-        route(GET, "/reset/{token}", Public, get(links::show_reset)),
-        route(POST, "/reset/{token}", Public, post(links::accept_reset)),
-        route(GET, "/join/{token}", Public, get(links::show_join)),
-        route(POST, "/join/{token}", Public, post(links::answer_join)),
-        route(
-            GET,
-            "/admin/structures",
-            Needs(P::ManageStructures),
-            get(structures::list_structures),
-        ),
-        route(
-            POST,
-            "/admin/structures",
-            Needs(P::ManageStructures),
-            post(structures::create_structure),
-        ),
-        route(
-            GET,
-            "/intake",
-            Needs(P::RecordRequest),
-            get(intake::show_intake),
-        ),
-        route(
-            POST,
-            "/intake",
-            Needs(P::RecordRequest),
-            post(intake::record_intake),
-        ),
-        route(
-            GET,
-            "/persons",
-            Needs(P::ViewPersons),
-            get(persons::list_persons),
-        ),
-        route(
-            GET,
-            "/persons/search",
-            Needs(P::ViewPersons),
-            get(intake::search_fragment),
-        ),
-        route(
-            GET,
-            "/procedures/pick",
-            Needs(P::RecordRequest),
-            get(intake::procedure_fragment),
-        ),
-        route(
-            GET,
-            "/procedures/search",
-            Needs(P::RecordRequest),
-            get(intake::procedure_search),
-        ),
-        route(GET, "/session/ping", Public, get(intake::session_ping)),
-        route(
-            GET,
-            "/communes/lookup",
-            SignedIn,
-            get(intake::commune_lookup),
-        ),
-        route(
-            GET,
-            "/persons/new",
-            Needs(P::EditPersons),
-            get(persons::new_person),
-        ),
-        route(
-            POST,
-            "/persons/new",
-            Needs(P::EditPersons),
-            post(persons::create_person),
-        ),
-        route(
-            GET,
-            "/persons/{id}",
-            Needs(P::ViewPersons),
-            get(persons::show_person),
-        ),
-        route(
-            GET,
-            "/persons/{id}/edit",
-            Needs(P::EditPersons),
-            get(persons::edit_person),
-        ),
-        route(
-            POST,
-            "/persons/{id}/edit",
-            Needs(P::EditPersons),
-            post(persons::update_person),
-        ),
-        route(
-            POST,
-            "/persons/{id}/accounts",
-            Needs(P::EditPersons),
-            post(persons::save_accounts),
-        ),
-        route(
-            POST,
-            "/persons/{id}/merge",
-            Needs(P::MergePersons),
-            post(persons::merge_person),
-        ),
-        route(
-            POST,
-            "/persons/{id}/private-notes",
-            Needs(P::EditPersons),
-            post(privacy::add_private_note),
-        ),
-        route(
-            POST,
-            "/persons/{id}/private-notes/{note}/delete",
-            Needs(P::EditPersons),
-            post(privacy::delete_private_note),
-        ),
-        route(
-            GET,
-            "/persons/{id}/subject-access.pdf",
-            Needs(P::HandleRights),
-            get(privacy::subject_access_pdf),
-        ),
-        route(
-            GET,
-            "/persons/{id}/subject-access.json",
-            Needs(P::HandleRights),
-            get(privacy::subject_access_json),
-        ),
-        route(
-            GET,
-            "/persons/{id}/erase",
-            Needs(P::HandleRights),
-            get(privacy::show_erase),
-        ),
-        route(
-            POST,
-            "/persons/{id}/erase",
-            Needs(P::HandleRights),
-            post(privacy::erase),
-        ),
-        route(
-            POST,
-            "/persons/{id}/keep",
-            Needs(P::HandleRights),
-            post(privacy::keep_file),
-        ),
-        route(
-            POST,
-            "/persons/{id}/reminders",
-            Needs(P::EditPersons),
-            post(persons::save_reminder_consent),
-        ),
-        route(
-            GET,
-            "/privacy/retention",
-            Needs(P::HandleRights),
-            get(privacy::show_retention),
-        ),
-        route(
-            GET,
-            "/structure/privacy-notice.pdf",
-            Needs(P::RecordRequest),
-            get(privacy::privacy_notice_pdf),
-        ),
-        route(
-            GET,
-            "/requests",
-            Needs(P::RecordRequest),
-            get(requests::list_requests),
-        ),
-        route(
-            GET,
-            "/requests/{id}",
-            Needs(P::RecordRequest),
-            get(requests::show_request),
-        ),
-        route(
-            POST,
-            "/requests/{id}/interventions",
-            Needs(P::RecordRequest),
-            post(requests::add_intervention),
-        ),
-        route(
-            POST,
-            "/requests/{id}/follow-ups",
-            Needs(P::RecordRequest),
-            post(requests::add_follow_up),
-        ),
-        route(
-            POST,
-            "/requests/{id}/status",
-            Needs(P::RecordRequest),
-            post(requests::update_status),
-        ),
-        route(
-            POST,
-            "/follow-ups/{id}/done",
-            Needs(P::RecordRequest),
-            post(requests::follow_up_done),
-        ),
-        route(
-            GET,
-            "/requests/{id}/refer",
-            Needs(P::ReferToPlaces),
-            get(places::show_refer),
-        ),
-        route(
-            POST,
-            "/requests/{id}/referrals",
-            Needs(P::ReferToPlaces),
-            post(places::create_referral),
-        ),
-        route(
-            POST,
-            "/referrals/{id}/status",
-            Needs(P::ReferToPlaces),
-            post(places::update_referral),
-        ),
-        route(
-            GET,
-            "/referrals/{id}/slip.pdf",
-            Needs(P::ReferToPlaces),
-            get(places::referral_slip),
-        ),
-        route(
-            GET,
-            "/places",
-            Needs(P::ReferToPlaces),
-            get(places::show_places),
-        ),
-        route(
-            GET,
-            "/places/own",
-            Needs(P::ManagePlaces),
-            get(places::show_own_places),
-        ),
-        route(
-            POST,
-            "/places/own",
-            Needs(P::ManagePlaces),
-            post(places::create_own_place),
-        ),
-        route(
-            GET,
-            "/places/own/export",
-            Needs(P::ReferToPlaces),
-            get(places::export_own_places),
-        ),
-        route(
-            GET,
-            "/places/own/{id}",
-            Needs(P::ManagePlaces),
-            get(places::edit_own_place),
-        ),
-        route(
-            POST,
-            "/places/own/{id}",
-            Needs(P::ManagePlaces),
-            post(places::update_own_place),
-        ),
-        route(
-            GET,
-            "/places/import",
-            Needs(P::ImportPlaces),
-            get(places::show_import),
-        ),
-        route(
-            POST,
-            "/places/import",
-            Needs(P::ImportPlaces),
-            post(places::run_import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
-        ),
-        route(
-            GET,
-            "/places/{id}",
-            Needs(P::ReferToPlaces),
-            get(places::show_place),
-        ),
-        route(
-            GET,
-            "/persons/{id}/mandates/new",
-            Needs(P::HandleMandates),
-            get(mandates::new_mandate),
-        ),
-        route(
-            POST,
-            "/persons/{id}/mandates",
-            Needs(P::HandleMandates),
-            post(mandates::create_mandate),
-        ),
-        route(
-            GET,
-            "/mandates",
-            Needs(P::HandleMandates),
-            get(mandates::list_mandates),
-        ),
-        route(
-            GET,
-            "/mandates/{id}",
-            Needs(P::HandleMandates),
-            get(mandates::show_mandate),
-        ),
-        route(
-            POST,
-            "/mandates/{id}/sign",
-            Needs(P::HandleMandates),
-            post(mandates::sign_mandate)
-                .layer(axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024)),
-        ),
-        route(
-            POST,
-            "/mandates/{id}/send-code",
-            Needs(P::HandleMandates),
-            post(mandates::send_code),
-        ),
-        route(
-            POST,
-            "/mandates/{id}/revoke",
-            Needs(P::HandleMandates),
-            post(mandates::revoke_mandate),
-        ),
-        route(
-            POST,
-            "/mandates/{id}/renew",
-            Needs(P::HandleMandates),
-            post(mandates::renew_mandate),
-        ),
-        route(
-            GET,
-            "/mandates/{id}/document.pdf",
-            Needs(P::HandleMandates),
-            get(mandates::mandate_document),
-        ),
-        route(
-            GET,
-            "/mandates/{id}/revocation.pdf",
-            Needs(P::HandleMandates),
-            get(mandates::revocation_document),
-        ),
-        route(GET, "/v/{code}", Public, get(mandates::verify)),
-        route(
-            POST,
-            "/v/{code}/details",
-            Public,
-            post(mandates::verify_details),
-        ),
-        route(
-            POST,
-            "/v/{code}/consent",
-            Public,
-            post(mandates::verify_consent),
-        ),
-        route(
-            POST,
-            "/v/{code}/revoke",
-            Public,
-            post(mandates::verify_revoke),
-        ),
-        route(
-            GET,
-            "/structure/policy",
-            Needs(P::ManagePolicy),
-            get(mandates::show_policy),
-        ),
-        route(
-            POST,
-            "/structure/policy",
-            Needs(P::ManagePolicy),
-            post(mandates::save_policy),
-        ),
-        route(
-            GET,
-            "/structure/charter.pdf",
-            Needs(P::HandleMandates),
-            get(mandates::charter_pdf),
-        ),
-        route(
-            GET,
-            "/structure/catalogue",
-            Needs(P::ManageCatalogue),
-            get(catalogue::show_catalogue),
-        ),
-        route(
-            POST,
-            "/structure/operators/{id}/channels",
-            Needs(P::ManageCatalogue),
-            post(catalogue::save_channel),
-        ),
-        route(
-            POST,
-            "/structure/procedures/settings",
-            Needs(P::ManageCatalogue),
-            post(catalogue::save_settings),
-        ),
-        route(
-            POST,
-            "/structure/procedures",
-            Needs(P::ManageCatalogue),
-            post(catalogue::add_local),
-        ),
-        route(
-            POST,
-            "/structure/procedures/{id}/delete",
-            Needs(P::ManageCatalogue),
-            post(catalogue::delete_local),
-        ),
-        route(GET, "/lang/{code}", Public, get(lang::switch_lang)),
-        route(GET, "/static/relais.css", Public, get(assets::stylesheet)),
-        route(GET, "/static/relais.js", Public, get(assets::script)),
-        route(
-            GET,
-            "/static/signature.js",
-            Public,
-            get(assets::signature_script),
-        ),
-        route(GET, "/healthz", Public, get(health::healthz)),
-        route(
-            GET,
-            "/stats",
-            Needs(P::ViewOwnStatistics),
-            get(stats::show_stats),
-        ),
-        route(
-            GET,
-            "/stats/export",
-            Needs(P::ViewOwnStatistics),
-            get(stats::export_tables),
-        ),
-        route(
-            GET,
-            "/stats/interventions",
-            Needs(P::ViewOwnStatistics),
-            get(stats::export_interventions),
-        ),
-        route(
-            POST,
-            "/stats/interventions",
-            Needs(P::HandleRights),
-            post(stats::export_interventions_with_names),
-        ),
-        route(
-            GET,
-            "/stats/territory",
-            Needs(P::ViewStructureStatistics),
-            get(stats::export_territory),
-        ),
-        route(
-            GET,
-            "/stats/report.pdf",
-            Needs(P::ViewStructureStatistics),
-            get(stats::report_pdf),
-        ),
+    route(
+        GET,
+        "/api/v1/mandates",
+        Needs(P::HandleMandates),
+        get(api_mandates::list_mandates),
+    ),
+    route(
+        POST,
+        "/api/v1/mandates",
+        Needs(P::HandleMandates),
+        post(api_mandates::create_mandate),
+    ),
+    route(
+        GET,
+        "/api/v1/mandates/{id}",
+        Needs(P::HandleMandates),
+        get(api_mandates::get_mandate),
+    ),
+    route(
+        GET,
+        "/api/v1/mandates/{id}/document.pdf",
+        Needs(P::HandleMandates),
+        get(api_mandates::mandate_document),
+    ),
+    route(
+        POST,
+        "/api/v1/mandates/{id}/sign",
+        Needs(P::HandleMandates), // A scan of up to 10 MB, base64, in its JSON body.
+        post(api_mandates::sign_mandate)
+            .layer(axum::extract::DefaultBodyLimit::max(15 * 1024 * 1024)),
+    ),
+    route(
+        POST,
+        "/api/v1/mandates/{id}/revoke",
+        Needs(P::HandleMandates),
+        post(api_mandates::revoke_mandate),
+    ),
+    route(
+        POST,
+        "/api/v1/mandates/{id}/renew",
+        Needs(P::HandleMandates),
+        post(api_mandates::renew_mandate),
+    ),
+    route(
+        GET,
+        "/api/v1/policy",
+        Needs(P::RecordRequest),
+        get(api_mandates::get_policy),
+    ),
+    route(
+        PUT,
+        "/api/v1/policy",
+        Needs(P::ManagePolicy),
+        put(api_mandates::put_policy),
+    ),
+    route(
+        GET,
+        "/api/v1/persons/{id}/private-notes",
+        Needs(P::ViewPersons),
+        get(api_privacy::list_private_notes),
+    ),
+    route(
+        POST,
+        "/api/v1/persons/{id}/private-notes",
+        Needs(P::EditPersons),
+        post(api_privacy::create_private_note),
+    ),
+    route(
+        DELETE,
+        "/api/v1/persons/{id}/private-notes/{note}",
+        Needs(P::EditPersons),
+        delete(api_privacy::delete_private_note),
+    ),
+    route(
+        GET,
+        "/api/v1/persons/{id}/subject-access",
+        Needs(P::HandleRights),
+        get(api_privacy::subject_access),
+    ),
+    route(
+        POST,
+        "/api/v1/persons/{id}/erase",
+        Needs(P::HandleRights),
+        post(api_privacy::erase),
+    ),
+    route(
+        POST,
+        "/api/v1/persons/{id}/keep",
+        Needs(P::HandleRights),
+        post(api_privacy::keep),
+    ),
+    route(
+        GET,
+        "/api/v1/retention",
+        Needs(P::HandleRights),
+        get(api_privacy::retention),
+    ),
+    ]
+}
+
+/// The API: procedures, operators, communes and places.
+fn api_catalog_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::{Needs, SignedIn};
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    const PUT: Method = Method::PUT;
+    const DELETE: Method = Method::DELETE;
+    vec![
+    route(
+        GET,
+        "/api/v1/procedures",
+        Needs(P::RecordRequest),
+        get(api_catalog::list_procedures),
+    ),
+    route(
+        POST,
+        "/api/v1/procedures",
+        Needs(P::ManageCatalogue),
+        post(api_catalog::create_local_procedure),
+    ),
+    route(
+        GET,
+        "/api/v1/procedures/{id}",
+        Needs(P::RecordRequest),
+        get(api_catalog::get_procedure),
+    ),
+    route(
+        DELETE,
+        "/api/v1/procedures/{id}",
+        Needs(P::ManageCatalogue),
+        delete(api_catalog::delete_local_procedure),
+    ),
+    route(
+        PUT,
+        "/api/v1/procedures/{id}/settings",
+        Needs(P::ManageCatalogue),
+        put(api_catalog::put_procedure_settings),
+    ),
+    route(
+        GET,
+        "/api/v1/operators",
+        Needs(P::RecordRequest),
+        get(api_catalog::list_operators),
+    ),
+    route(
+        GET,
+        "/api/v1/communes",
+        SignedIn,
+        get(api_catalog::list_communes),
+    ),
+    route(
+        GET,
+        "/api/v1/places",
+        Needs(P::ReferToPlaces),
+        get(api_places::list_places),
+    ),
+    route(
+        POST,
+        "/api/v1/places",
+        Needs(P::ManagePlaces),
+        post(api_places::create_place),
+    ),
+    route(
+        POST,
+        "/api/v1/places/import",
+        Needs(P::ImportPlaces),
+        post(api_places::import_places)
+            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+    ),
+    route(
+        GET,
+        "/api/v1/places/{id}",
+        Needs(P::ReferToPlaces),
+        get(api_places::get_place),
+    ),
+    route(
+        PUT,
+        "/api/v1/places/{id}",
+        Needs(P::ManagePlaces),
+        put(api_places::put_place),
+    ),
+    route(
+        GET,
+        "/api/v1/exports/places",
+        Needs(P::ReferToPlaces),
+        get(api_places::export_places),
+    ),
+    ]
+}
+
+/// The API: referrals, channels and notifications.
+fn api_referral_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    const PUT: Method = Method::PUT;
+    const PATCH: Method = Method::PATCH;
+    const DELETE: Method = Method::DELETE;
+    vec![
+    route(
+        GET,
+        "/api/v1/referrals",
+        Needs(P::ReferToPlaces),
+        get(api_places::list_referrals),
+    ),
+    route(
+        POST,
+        "/api/v1/referrals",
+        Needs(P::ReferToPlaces),
+        post(api_places::create_referral),
+    ),
+    route(
+        GET,
+        "/api/v1/referrals/{id}",
+        Needs(P::ReferToPlaces),
+        get(api_places::get_referral),
+    ),
+    route(
+        PATCH,
+        "/api/v1/referrals/{id}",
+        Needs(P::ReferToPlaces),
+        patch(api_places::patch_referral),
+    ),
+    route(
+        GET,
+        "/api/v1/referrals/{id}/slip.pdf",
+        Needs(P::ReferToPlaces),
+        get(api_places::referral_slip),
+    ),
+    route(
+        GET,
+        "/api/v1/channels",
+        Needs(P::RecordRequest),
+        get(api_catalog::list_channels),
+    ),
+    route(
+        PUT,
+        "/api/v1/operators/{id}/channels",
+        Needs(P::ManageCatalogue),
+        put(api_catalog::put_channel),
+    ),
+    route(
+        DELETE,
+        "/api/v1/operators/{id}/channels",
+        Needs(P::ManageCatalogue),
+        delete(api_catalog::delete_channel),
+    ),
+    route(
+        GET,
+        "/api/v1/notifications",
+        Needs(P::ReadInbox),
+        get(api_catalog::list_notifications),
+    ),
+    route(
+        POST,
+        "/api/v1/notifications/read",
+        Needs(P::ReadInbox),
+        post(api_catalog::read_notifications),
+    ),
+    ]
+}
+
+/// The API: statistics, exports and reports, then the update of a
+/// follow-up (kept last, where the table had it).
+fn api_stats_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    const PATCH: Method = Method::PATCH;
+    vec![
+    route(
+        GET,
+        "/api/v1/statistics",
+        Needs(P::ViewStructureStatistics),
+        get(api_privacy::statistics),
+    ),
+    route(
+        GET,
+        "/api/v1/stats",
+        Needs(P::ViewOwnStatistics),
+        get(api_privacy::stats),
+    ),
+    route(
+        GET,
+        "/api/v1/dashboard",
+        Needs(P::ViewOwnStatistics),
+        get(api_stats::dashboard),
+    ),
+    route(
+        GET,
+        "/api/v1/exports/stats",
+        Needs(P::ViewOwnStatistics),
+        get(api_stats::export_stats),
+    ),
+    route(
+        GET,
+        "/api/v1/exports/interventions",
+        Needs(P::ViewOwnStatistics),
+        get(api_stats::export_interventions),
+    ),
+    route(
+        POST,
+        "/api/v1/exports/interventions",
+        Needs(P::ViewOwnStatistics),
+        post(api_stats::export_interventions_with_names),
+    ),
+    route(
+        GET,
+        "/api/v1/exports/territory",
+        Needs(P::ViewStructureStatistics),
+        get(api_stats::export_territory),
+    ),
+    route(
+        GET,
+        "/api/v1/reports/monthly",
+        Needs(P::ViewStructureStatistics),
+        get(api_stats::monthly_report),
+    ),
+    route(
+        PATCH,
+        "/api/v1/follow-ups/{id}",
+        Needs(P::RecordRequest),
+        patch(api_desk::patch_follow_up),
+    ),
+    ]
+}
+
+/// The pages of signing in, of the agent's own account, of the team,
+/// of the one-time links and of the structures' administration.
+fn account_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::{Needs, Public, SignedIn};
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(GET, "/", Needs(P::RecordRequest), get(home::show_home)),
+    route(GET, "/login", Public, get(auth::show_login)),
+    route(POST, "/login", Public, post(auth::sign_in)),
+    route(GET, "/login/totp", Public, get(auth::show_totp)),
+    route(POST, "/login/totp", Public, post(auth::verify_totp)),
+    route(POST, "/logout", Public, post(auth::sign_out)),
+    route(POST, "/structure", SignedIn, post(home::switch_structure)),
+    route(GET, "/account", SignedIn, get(account::show_account)),
+    route(
+        POST,
+        "/account/password",
+        SignedIn,
+        post(account::change_password),
+    ),
+    route(
+        POST,
+        "/account/sessions/revoke-all",
+        SignedIn,
+        post(account::sign_out_everywhere),
+    ),
+    route(
+        POST,
+        "/account/tokens",
+        SignedIn,
+        post(account::create_token),
+    ),
+    route(
+        POST,
+        "/account/calendar",
+        Needs(P::ReadInbox),
+        post(account::create_calendar),
+    ),
+    route(
+        POST,
+        "/account/calendar/revoke",
+        Needs(P::ReadInbox),
+        post(account::revoke_calendar),
+    ),
+    route(GET, "/calendar/{file}", Public, get(account::calendar_feed)),
+    route(GET, "/inbox", Needs(P::ReadInbox), get(inbox::show_inbox)),
+    route(
+        POST,
+        "/inbox/read",
+        Needs(P::ReadInbox),
+        post(inbox::mark_all_read),
+    ),
+    route(
+        POST,
+        "/inbox/{id}/read",
+        Needs(P::ReadInbox),
+        post(inbox::mark_read),
+    ),
+    route(
+        POST,
+        "/account/tokens/{id}/revoke",
+        SignedIn,
+        post(account::revoke_token),
+    ),
+    route(GET, "/account/totp", Public, get(account::show_totp_setup)),
+    route(POST, "/account/totp", Public, post(account::confirm_totp)),
+    route(GET, "/team", Needs(P::ManageTeam), get(team::show_team)),
+    route(
+        POST,
+        "/team/invite",
+        Needs(P::ManageTeam),
+        post(team::invite_member),
+    ),
+    route(
+        POST,
+        "/team/{id}/deactivate",
+        Needs(P::ManageTeam),
+        post(team::deactivate_member),
+    ),
+    route(
+        POST,
+        "/team/{id}/reactivate",
+        Needs(P::ManageTeam),
+        post(team::reactivate_member),
+    ),
+    route(
+        POST,
+        "/team/{id}/reset",
+        Needs(P::ManageTeam),
+        post(team::create_reset_link),
+    ),
+    route(GET, "/invite/{token}", Public, get(links::show_invite)),
+    route(POST, "/invite/{token}", Public, post(links::accept_invite)),
+    route(GET, "/reset/{token}", Public, get(links::show_reset)),
+    route(POST, "/reset/{token}", Public, post(links::accept_reset)),
+    route(GET, "/join/{token}", Public, get(links::show_join)),
+    route(POST, "/join/{token}", Public, post(links::answer_join)),
+    route(
+        GET,
+        "/admin/structures",
+        Needs(P::ManageStructures),
+        get(structures::list_structures),
+    ),
+    route(
+        POST,
+        "/admin/structures",
+        Needs(P::ManageStructures),
+        post(structures::create_structure),
+    ),
+    ]
+}
+
+/// The pages of the intake: recording a request, finding or creating a
+/// person.
+fn intake_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::{Needs, Public, SignedIn};
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(
+        GET,
+        "/intake",
+        Needs(P::RecordRequest),
+        get(intake::show_intake),
+    ),
+    route(
+        POST,
+        "/intake",
+        Needs(P::RecordRequest),
+        post(intake::record_intake),
+    ),
+    route(
+        GET,
+        "/persons",
+        Needs(P::ViewPersons),
+        get(persons::list_persons),
+    ),
+    route(
+        GET,
+        "/persons/search",
+        Needs(P::ViewPersons),
+        get(intake::search_fragment),
+    ),
+    route(
+        GET,
+        "/procedures/pick",
+        Needs(P::RecordRequest),
+        get(intake::procedure_fragment),
+    ),
+    route(
+        GET,
+        "/procedures/search",
+        Needs(P::RecordRequest),
+        get(intake::procedure_search),
+    ),
+    route(GET, "/session/ping", Public, get(intake::session_ping)),
+    route(
+        GET,
+        "/communes/lookup",
+        SignedIn,
+        get(intake::commune_lookup),
+    ),
+    route(
+        GET,
+        "/persons/new",
+        Needs(P::EditPersons),
+        get(persons::new_person),
+    ),
+    route(
+        POST,
+        "/persons/new",
+        Needs(P::EditPersons),
+        post(persons::create_person),
+    ),
+    ]
+}
+
+/// The pages of a person: their record, notes, reminders and rights.
+fn person_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(
+        GET,
+        "/persons/{id}",
+        Needs(P::ViewPersons),
+        get(persons::show_person),
+    ),
+    route(
+        GET,
+        "/persons/{id}/edit",
+        Needs(P::EditPersons),
+        get(persons::edit_person),
+    ),
+    route(
+        POST,
+        "/persons/{id}/edit",
+        Needs(P::EditPersons),
+        post(persons::update_person),
+    ),
+    route(
+        POST,
+        "/persons/{id}/accounts",
+        Needs(P::EditPersons),
+        post(persons::save_accounts),
+    ),
+    route(
+        POST,
+        "/persons/{id}/merge",
+        Needs(P::MergePersons),
+        post(persons::merge_person),
+    ),
+    route(
+        POST,
+        "/persons/{id}/private-notes",
+        Needs(P::EditPersons),
+        post(privacy::add_private_note),
+    ),
+    route(
+        POST,
+        "/persons/{id}/private-notes/{note}/delete",
+        Needs(P::EditPersons),
+        post(privacy::delete_private_note),
+    ),
+    route(
+        GET,
+        "/persons/{id}/subject-access.pdf",
+        Needs(P::HandleRights),
+        get(privacy::subject_access_pdf),
+    ),
+    route(
+        GET,
+        "/persons/{id}/subject-access.json",
+        Needs(P::HandleRights),
+        get(privacy::subject_access_json),
+    ),
+    route(
+        GET,
+        "/persons/{id}/erase",
+        Needs(P::HandleRights),
+        get(privacy::show_erase),
+    ),
+    route(
+        POST,
+        "/persons/{id}/erase",
+        Needs(P::HandleRights),
+        post(privacy::erase),
+    ),
+    route(
+        POST,
+        "/persons/{id}/keep",
+        Needs(P::HandleRights),
+        post(privacy::keep_file),
+    ),
+    route(
+        POST,
+        "/persons/{id}/reminders",
+        Needs(P::EditPersons),
+        post(persons::save_reminder_consent),
+    ),
+    route(
+        GET,
+        "/privacy/retention",
+        Needs(P::HandleRights),
+        get(privacy::show_retention),
+    ),
+    route(
+        GET,
+        "/structure/privacy-notice.pdf",
+        Needs(P::RecordRequest),
+        get(privacy::privacy_notice_pdf),
+    ),
+    ]
+}
+
+/// The pages of help requests, follow-ups and referrals.
+fn request_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(
+        GET,
+        "/requests",
+        Needs(P::RecordRequest),
+        get(requests::list_requests),
+    ),
+    route(
+        GET,
+        "/requests/{id}",
+        Needs(P::RecordRequest),
+        get(requests::show_request),
+    ),
+    route(
+        POST,
+        "/requests/{id}/interventions",
+        Needs(P::RecordRequest),
+        post(requests::add_intervention),
+    ),
+    route(
+        POST,
+        "/requests/{id}/follow-ups",
+        Needs(P::RecordRequest),
+        post(requests::add_follow_up),
+    ),
+    route(
+        POST,
+        "/requests/{id}/status",
+        Needs(P::RecordRequest),
+        post(requests::update_status),
+    ),
+    route(
+        POST,
+        "/follow-ups/{id}/done",
+        Needs(P::RecordRequest),
+        post(requests::follow_up_done),
+    ),
+    route(
+        GET,
+        "/requests/{id}/refer",
+        Needs(P::ReferToPlaces),
+        get(places::show_refer),
+    ),
+    route(
+        POST,
+        "/requests/{id}/referrals",
+        Needs(P::ReferToPlaces),
+        post(places::create_referral),
+    ),
+    route(
+        POST,
+        "/referrals/{id}/status",
+        Needs(P::ReferToPlaces),
+        post(places::update_referral),
+    ),
+    route(
+        GET,
+        "/referrals/{id}/slip.pdf",
+        Needs(P::ReferToPlaces),
+        get(places::referral_slip),
+    ),
+    ]
+}
+
+/// The pages of places: the directory, the structure's own, the import.
+fn places_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(
+        GET,
+        "/places",
+        Needs(P::ReferToPlaces),
+        get(places::show_places),
+    ),
+    route(
+        GET,
+        "/places/own",
+        Needs(P::ManagePlaces),
+        get(places::show_own_places),
+    ),
+    route(
+        POST,
+        "/places/own",
+        Needs(P::ManagePlaces),
+        post(places::create_own_place),
+    ),
+    route(
+        GET,
+        "/places/own/export",
+        Needs(P::ReferToPlaces),
+        get(places::export_own_places),
+    ),
+    route(
+        GET,
+        "/places/own/{id}",
+        Needs(P::ManagePlaces),
+        get(places::edit_own_place),
+    ),
+    route(
+        POST,
+        "/places/own/{id}",
+        Needs(P::ManagePlaces),
+        post(places::update_own_place),
+    ),
+    route(
+        GET,
+        "/places/import",
+        Needs(P::ImportPlaces),
+        get(places::show_import),
+    ),
+    route(
+        POST,
+        "/places/import",
+        Needs(P::ImportPlaces),
+        post(places::run_import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+    ),
+    route(
+        GET,
+        "/places/{id}",
+        Needs(P::ReferToPlaces),
+        get(places::show_place),
+    ),
+    ]
+}
+
+/// The pages of mandates, and the public page a mandate's code opens.
+fn mandate_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::{Needs, Public};
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(
+        GET,
+        "/persons/{id}/mandates/new",
+        Needs(P::HandleMandates),
+        get(mandates::new_mandate),
+    ),
+    route(
+        POST,
+        "/persons/{id}/mandates",
+        Needs(P::HandleMandates),
+        post(mandates::create_mandate),
+    ),
+    route(
+        GET,
+        "/mandates",
+        Needs(P::HandleMandates),
+        get(mandates::list_mandates),
+    ),
+    route(
+        GET,
+        "/mandates/{id}",
+        Needs(P::HandleMandates),
+        get(mandates::show_mandate),
+    ),
+    route(
+        POST,
+        "/mandates/{id}/sign",
+        Needs(P::HandleMandates),
+        post(mandates::sign_mandate)
+            .layer(axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024)),
+    ),
+    route(
+        POST,
+        "/mandates/{id}/send-code",
+        Needs(P::HandleMandates),
+        post(mandates::send_code),
+    ),
+    route(
+        POST,
+        "/mandates/{id}/revoke",
+        Needs(P::HandleMandates),
+        post(mandates::revoke_mandate),
+    ),
+    route(
+        POST,
+        "/mandates/{id}/renew",
+        Needs(P::HandleMandates),
+        post(mandates::renew_mandate),
+    ),
+    route(
+        GET,
+        "/mandates/{id}/document.pdf",
+        Needs(P::HandleMandates),
+        get(mandates::mandate_document),
+    ),
+    route(
+        GET,
+        "/mandates/{id}/revocation.pdf",
+        Needs(P::HandleMandates),
+        get(mandates::revocation_document),
+    ),
+    route(GET, "/v/{code}", Public, get(mandates::verify)),
+    route(
+        POST,
+        "/v/{code}/details",
+        Public,
+        post(mandates::verify_details),
+    ),
+    route(
+        POST,
+        "/v/{code}/consent",
+        Public,
+        post(mandates::verify_consent),
+    ),
+    route(
+        POST,
+        "/v/{code}/revoke",
+        Public,
+        post(mandates::verify_revoke),
+    ),
+    ]
+}
+
+/// The pages of the structure's settings: policy, charter, catalogue.
+fn structure_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(
+        GET,
+        "/structure/policy",
+        Needs(P::ManagePolicy),
+        get(mandates::show_policy),
+    ),
+    route(
+        POST,
+        "/structure/policy",
+        Needs(P::ManagePolicy),
+        post(mandates::save_policy),
+    ),
+    route(
+        GET,
+        "/structure/charter.pdf",
+        Needs(P::HandleMandates),
+        get(mandates::charter_pdf),
+    ),
+    route(
+        GET,
+        "/structure/catalogue",
+        Needs(P::ManageCatalogue),
+        get(catalogue::show_catalogue),
+    ),
+    route(
+        POST,
+        "/structure/operators/{id}/channels",
+        Needs(P::ManageCatalogue),
+        post(catalogue::save_channel),
+    ),
+    route(
+        POST,
+        "/structure/procedures/settings",
+        Needs(P::ManageCatalogue),
+        post(catalogue::save_settings),
+    ),
+    route(
+        POST,
+        "/structure/procedures",
+        Needs(P::ManageCatalogue),
+        post(catalogue::add_local),
+    ),
+    route(
+        POST,
+        "/structure/procedures/{id}/delete",
+        Needs(P::ManageCatalogue),
+        post(catalogue::delete_local),
+    ),
+    ]
+}
+
+/// Language, static assets and the health check, open to anyone.
+fn asset_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Public;
+    const GET: Method = Method::GET;
+    vec![
+    route(GET, "/lang/{code}", Public, get(lang::switch_lang)),
+    route(GET, "/static/relais.css", Public, get(assets::stylesheet)),
+    route(GET, "/static/relais.js", Public, get(assets::script)),
+    route(
+        GET,
+        "/static/signature.js",
+        Public,
+        get(assets::signature_script),
+    ),
+    route(GET, "/healthz", Public, get(health::healthz)),
+    ]
+}
+
+/// The pages of statistics and their exports.
+fn stats_routes() -> Vec<Route> {
+    use crate::controllers::*;
+    use Access::Needs;
+    use Permission as P;
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+    route(
+        GET,
+        "/stats",
+        Needs(P::ViewOwnStatistics),
+        get(stats::show_stats),
+    ),
+    route(
+        GET,
+        "/stats/export",
+        Needs(P::ViewOwnStatistics),
+        get(stats::export_tables),
+    ),
+    route(
+        GET,
+        "/stats/interventions",
+        Needs(P::ViewOwnStatistics),
+        get(stats::export_interventions),
+    ),
+    route(
+        POST,
+        "/stats/interventions",
+        Needs(P::HandleRights),
+        post(stats::export_interventions_with_names),
+    ),
+    route(
+        GET,
+        "/stats/territory",
+        Needs(P::ViewStructureStatistics),
+        get(stats::export_territory),
+    ),
+    route(
+        GET,
+        "/stats/report.pdf",
+        Needs(P::ViewStructureStatistics),
+        get(stats::report_pdf),
+    ),
     ]
 }
 
