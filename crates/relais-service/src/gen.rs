@@ -954,9 +954,9 @@ impl<'a> Gen<'a> {
             }
         }
         let mut counters: HashMap<i32, i64> = HashMap::new();
-        for i in 0..n_requests as usize {
+        for (i, extra) in extra.iter().enumerate() {
             let person = plan.person_of[i].map(|p| person_ids[p as usize]);
-            let n_int = 1 + extra[i] as i64;
+            let n_int = 1 + *extra as i64;
             self.request(&mut batch, &mut counters, desk, plan.days[i], person, n_int);
             self.report.requests += 1;
             self.done_requests += 1;
