@@ -291,8 +291,8 @@ fn coverage_events(
 ) -> Vec<JournalEvent> {
     let ev = |action: &'static str, kind: &'static str, id: Uuid| {
         JournalEvent::new(action)
-            .actor(actor.agent_id)
-            .structure(actor.structure_id)
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
             .object(kind, id)
     };
     let mut events = Vec::new();
@@ -337,7 +337,7 @@ impl Services {
             c.push(FieldError::new("assignee_id", "invalid_choice"));
             return None;
         };
-        match self.store.team_of(actor.structure_id).await {
+        match self.store.team_of(actor.structure_id.0).await {
             Ok(team) if team.iter().any(|m| m.agent_id == id.0 && m.active) => Some(id.0),
             _ => {
                 c.push(FieldError::new("assignee_id", "invalid_choice"));
@@ -366,44 +366,21 @@ impl Services {
         Some((due?, reason?))
     }
 
-    /// The one-screen intake: the person (existing, new or anonymous), the
-    /// request, its first intervention and an optional follow-up, written
-    /// in one transaction. A repeated submission of the same form returns
-    /// the request recorded the first time.
-    pub async fn record_intake(
+    /// The person of an intake: an existing one, a new one (with their
+    /// first autonomy assessment) or an anonymous one described in brief.
+    /// Invalid fields go to `c`.
+    async fn intake_person(
         &self,
         actor: &Actor,
-        input: &IntakeInput,
-    ) -> Result<IntakeResult, ServiceError> {
-        actor.require(Permission::RecordRequest)?;
-        let now = self.now();
-        let sid = actor.structure_id;
-        let key = input.submission_key.trim();
-        if key.len() > 100 {
-            return Err(ServiceError::Invalid(vec![FieldError::new(
-                "submission_key",
-                "too_long",
-            )]));
-        }
-        let key = (!key.is_empty()).then(|| key.to_owned());
-        if let Some(k) = &key {
-            if let Some(r) = self.store.request_by_submission_key(sid, k).await? {
-                return Ok(IntakeResult {
-                    id: HelpRequestId(r.id),
-                    reference: r.reference,
-                    person_id: r.person_id.map(PersonId),
-                    repeated: true,
-                    warning: None,
-                });
-            }
-        }
-        let mut c = Checks::default();
-        // The person.
+        c: &mut Checks,
+        person: &PersonChoice,
+        now: DateTime<Utc>,
+    ) -> Result<IntakePerson, ServiceError> {
         let mut new_person = None;
         let mut autonomy = None;
         let mut person_id = None;
         let (mut anon_age, mut anon_postcode, mut anon_commune) = (None, None, None);
-        match &input.person {
+        match person {
             PersonChoice::Existing(raw) => match PersonId::parse(raw) {
                 Some(id) => {
                     person_id = Some(
@@ -455,6 +432,148 @@ impl Services {
                 anon_commune = c.take(optional_text("commune", commune, 100)).flatten();
             }
         }
+        Ok(IntakePerson {
+            new_person,
+            autonomy,
+            person_id,
+            anon_age,
+            anon_postcode,
+            anon_commune,
+        })
+    }
+
+    /// The rows of a valid intake: the new person, the request, its
+    /// first intervention and its follow-up.
+    #[allow(clippy::too_many_arguments)]
+    fn intake_rows(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        key: Option<String>,
+        person: IntakePerson,
+        request: ValidRequest,
+        intervention: Option<Option<ValidIntervention>>,
+        follow_up: Option<Option<((NaiveDate, String), Uuid)>>,
+    ) -> IntakeRows {
+        let sid = actor.structure_id.0;
+        let new_person = person
+            .new_person
+            .map(|(v, id)| v.into_row(id, sid, Some(actor.agent_id.0), now));
+        let request_id = Uuid::now_v7();
+        let closed_at = request.status.is_closed().then_some(now);
+        let request_row = HelpRequestRow {
+            id: request_id,
+            structure_id: sid,
+            reference: String::new(),
+            person_id: person.person_id,
+            anon_age_bracket: person.anon_age.map(|a| a.as_str().to_owned()),
+            anon_postcode: person.anon_postcode,
+            anon_commune: person.anon_commune,
+            procedure: request.procedure,
+            category: request.category.as_str().to_owned(),
+            operator: request.operator,
+            channel: request.channel.as_str().to_owned(),
+            rights_at_risk: request.rights_at_risk,
+            deadline: request.deadline,
+            status: request.status.as_str().to_owned(),
+            outcome: request.outcome.map(|o| o.as_str().to_owned()),
+            block_reason: request.block_reason.map(|b| b.as_str().to_owned()),
+            submission_key: key,
+            created_by: Some(actor.agent_id.0),
+            created_at: now,
+            updated_at: now,
+            closed_at,
+        };
+        let intervention_row = intervention.flatten().map(|i| InterventionRow {
+            id: Uuid::now_v7(),
+            structure_id: sid,
+            help_request_id: request_id,
+            agent_id: Some(actor.agent_id.0),
+            occurred_at: i.occurred_at.unwrap_or(now),
+            duration_minutes: i.duration,
+            mode: i.mode.as_str().to_owned(),
+            place: i.place.as_str().to_owned(),
+            summary: i.summary,
+            next_step: i.next_step,
+            mandate_id: None,
+            created_at: now,
+        });
+        let follow_up_row = follow_up
+            .flatten()
+            .map(|((due, reason), assignee)| FollowUpRow {
+                id: Uuid::now_v7(),
+                structure_id: sid,
+                help_request_id: Some(request_id),
+                person_id: person.person_id,
+                assignee_id: assignee,
+                due_date: due,
+                reason,
+                done: false,
+                done_at: None,
+                created_by: Some(actor.agent_id.0),
+                created_at: now,
+            });
+        IntakeRows {
+            reference_year: chrono::Datelike::year(&self.today()),
+            new_person,
+            autonomy: person.autonomy,
+            request: request_row,
+            intervention: intervention_row,
+            follow_up: follow_up_row,
+        }
+    }
+
+    /// Refuses a new person who looks like persons already recorded, so
+    /// that they are shown first.
+    async fn refuse_similar(
+        &self,
+        actor: &Actor,
+        v: &crate::persons::ValidPerson,
+    ) -> Result<(), ServiceError> {
+        let similar: Vec<PersonHit> = self
+            .similar_persons(
+                actor,
+                &v.first_name,
+                &v.last_name,
+                v.birth_year,
+                v.phone.as_deref(),
+            )
+            .await?;
+        if !similar.is_empty() {
+            return Err(ServiceError::SimilarPersons(similar));
+        }
+        Ok(())
+    }
+
+    /// The one-screen intake: the person (existing, new or anonymous), the
+    /// request, its first intervention and an optional follow-up, written
+    /// in one transaction. A repeated submission of the same form returns
+    /// the request recorded the first time.
+    pub async fn record_intake(
+        &self,
+        actor: &Actor,
+        input: &IntakeInput,
+    ) -> Result<IntakeResult, ServiceError> {
+        actor.require(Permission::RecordRequest)?;
+        let now = self.now();
+        let sid = actor.structure_id.0;
+        let key = input.submission_key.trim();
+        if key.len() > 100 {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "submission_key",
+                "too_long",
+            )]));
+        }
+        let key = (!key.is_empty()).then(|| key.to_owned());
+        if let Some(k) = &key {
+            if let Some(r) = self.store.request_by_submission_key(sid, k).await? {
+                return Ok(repeated_intake(r));
+            }
+        }
+        let mut c = Checks::default();
+        let person = self
+            .intake_person(actor, &mut c, &input.person, now)
+            .await?;
         let completed = self.complete_from_catalogue(actor, &input.request).await?;
         let request = validate_request(&mut c, &completed);
         let policy = self.policy(actor).await?;
@@ -475,24 +594,12 @@ impl Services {
             return Err(ServiceError::Internal("unreachable".into()));
         };
         // Similar persons are shown before a new one is created.
-        if let (
-            PersonChoice::New {
-                confirm_new: false, ..
-            },
-            Some((v, _)),
-        ) = (&input.person, &new_person)
+        if let PersonChoice::New {
+            confirm_new: false, ..
+        } = &input.person
         {
-            let similar: Vec<PersonHit> = self
-                .similar_persons(
-                    actor,
-                    &v.first_name,
-                    &v.last_name,
-                    v.birth_year,
-                    v.phone.as_deref(),
-                )
-                .await?;
-            if !similar.is_empty() {
-                return Err(ServiceError::SimilarPersons(similar));
+            if let Some((v, _)) = &person.new_person {
+                self.refuse_similar(actor, v).await?;
             }
         }
         // The policy decides on the first intervention, inside the
@@ -511,116 +618,12 @@ impl Services {
             }),
             _ => None,
         };
-        let new_person =
-            new_person.map(|(v, id)| v.into_row(id, sid.0, Some(actor.agent_id.0), now));
-        let request_id = Uuid::now_v7();
-        let closed_at = request.status.is_closed().then_some(now);
-        let request_row = HelpRequestRow {
-            id: request_id,
-            structure_id: sid.0,
-            reference: String::new(),
-            person_id,
-            anon_age_bracket: anon_age.map(|a| a.as_str().to_owned()),
-            anon_postcode,
-            anon_commune,
-            procedure: request.procedure,
-            category: request.category.as_str().to_owned(),
-            operator: request.operator,
-            channel: request.channel.as_str().to_owned(),
-            rights_at_risk: request.rights_at_risk,
-            deadline: request.deadline,
-            status: request.status.as_str().to_owned(),
-            outcome: request.outcome.map(|o| o.as_str().to_owned()),
-            block_reason: request.block_reason.map(|b| b.as_str().to_owned()),
-            submission_key: key,
-            created_by: Some(actor.agent_id.0),
-            created_at: now,
-            updated_at: now,
-            closed_at,
-        };
-        let intervention_row = intervention.flatten().map(|i| InterventionRow {
-            id: Uuid::now_v7(),
-            structure_id: sid.0,
-            help_request_id: request_id,
-            agent_id: Some(actor.agent_id.0),
-            occurred_at: i.occurred_at.unwrap_or(now),
-            duration_minutes: i.duration,
-            mode: i.mode.as_str().to_owned(),
-            place: i.place.as_str().to_owned(),
-            summary: i.summary,
-            next_step: i.next_step,
-            mandate_id: None,
-            created_at: now,
-        });
-        let follow_up_row = follow_up
-            .flatten()
-            .map(|((due, reason), assignee)| FollowUpRow {
-                id: Uuid::now_v7(),
-                structure_id: sid.0,
-                help_request_id: Some(request_id),
-                person_id,
-                assignee_id: assignee,
-                due_date: due,
-                reason,
-                done: false,
-                done_at: None,
-                created_by: Some(actor.agent_id.0),
-                created_at: now,
-            });
-        let ev = |action: &'static str, kind: &'static str, id: Uuid| {
-            JournalEvent::new(action)
-                .actor(actor.agent_id)
-                .structure(sid)
-                .object(kind, id)
-        };
-        let mut events = Vec::new();
-        if let Some(p) = &new_person {
-            events.push(ev("person.create", "person", p.id));
-        }
-        events.push(
-            ev("help_request.create", "help_request", request_id).details(json!({
-                "category": request_row.category,
-                "channel": request_row.channel,
-                "status": request_row.status,
-            })),
-        );
-        if let Some(i) = &intervention_row {
-            events.push(
-                ev("intervention.create", "intervention", i.id)
-                    .details(json!({"mode": i.mode, "minutes": i.duration_minutes})),
-            );
-            if let Some(ii) = &input.intervention {
-                events.extend(crate::persons::secret_confirmations(
-                    actor,
-                    "intervention",
-                    i.id,
-                    &ii.texts(),
-                    ii.confirm_secret,
-                ));
-            }
-        }
-        if let Some(f) = &follow_up_row {
-            events.push(ev("follow_up.create", "follow_up", f.id));
-            if let Some(fi) = &input.follow_up {
-                events.extend(crate::persons::secret_confirmations(
-                    actor,
-                    "follow_up",
-                    f.id,
-                    &[("reason", &fi.reason)],
-                    fi.confirm_secret,
-                ));
-            }
-        }
-        let rows = IntakeRows {
-            reference_year: chrono::Datelike::year(&self.today()),
-            new_person,
-            autonomy,
-            request: request_row,
-            intervention: intervention_row,
-            follow_up: follow_up_row,
-        };
-        let intervention_id = rows.intervention.as_ref().map(|i| i.id);
         let category = request.category;
+        let rows = self.intake_rows(actor, now, key, person, request, intervention, follow_up);
+        let request_id = rows.request.id;
+        let person_id = rows.request.person_id;
+        let events = intake_events(actor, input, &rows);
+        let intervention_id = rows.intervention.as_ref().map(|i| i.id);
         let mut warning = None;
         let check = |c: &Coverage| -> Result<Covered, ServiceError> {
             let (Some(judging), Some(iid)) = (&judging, intervention_id) else {
@@ -651,13 +654,7 @@ impl Services {
                     .request_by_submission_key(sid, &k)
                     .await?
                     .ok_or(ServiceError::Internal("conflict without a request".into()))?;
-                Ok(IntakeResult {
-                    id: HelpRequestId(r.id),
-                    reference: r.reference,
-                    person_id: r.person_id.map(PersonId),
-                    repeated: true,
-                    warning: None,
-                })
+                Ok(repeated_intake(r))
             }
             Err(e) => Err(e.into()),
         }
@@ -669,14 +666,14 @@ impl Services {
         id: HelpRequestId,
     ) -> Result<RequestFile, ServiceError> {
         actor.require(Permission::RecordRequest)?;
-        let sid = actor.structure_id;
+        let sid = actor.structure_id.0;
         let request = self
             .store
-            .help_request_by_id(sid, id)
+            .help_request_by_id(sid, id.0)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let interventions = self.store.interventions_of_request(sid, id).await?;
-        let follow_ups = self.store.follow_ups_of_request(sid, id).await?;
+        let interventions = self.store.interventions_of_request(sid, id.0).await?;
+        let follow_ups = self.store.follow_ups_of_request(sid, id.0).await?;
         let relied_on: Vec<Uuid> = interventions
             .iter()
             .filter_map(|i| i.intervention.mandate_id)
@@ -770,7 +767,7 @@ impl Services {
         let limit = limit.clamp(1, 200);
         let mut rows = self
             .store
-            .list_help_requests(actor.structure_id, &filter, limit + 1, offset.max(0))
+            .list_help_requests(actor.structure_id.0, &filter, limit + 1, offset.max(0))
             .await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
@@ -789,7 +786,7 @@ impl Services {
         let now = self.now();
         let current = self
             .store
-            .help_request_by_id(actor.structure_id, id)
+            .help_request_by_id(actor.structure_id.0, id.0)
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -828,8 +825,8 @@ impl Services {
             .update_help_request(
                 &row,
                 &[JournalEvent::new("help_request.update")
-                    .actor(actor.agent_id)
-                    .structure(actor.structure_id)
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
                     .object("help_request", row.id)
                     .details(json!({"status": row.status, "outcome": row.outcome}))],
                 now,
@@ -852,7 +849,7 @@ impl Services {
         let now = self.now();
         let current = self
             .store
-            .help_request_by_id(actor.structure_id, id)
+            .help_request_by_id(actor.structure_id.0, id.0)
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -919,8 +916,8 @@ impl Services {
             created_at: now,
         };
         let mut events = vec![JournalEvent::new("intervention.create")
-            .actor(actor.agent_id)
-            .structure(actor.structure_id)
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
             .object("intervention", row.id)
             .details(json!({"mode": row.mode, "minutes": row.duration_minutes}))];
         events.extend(crate::persons::secret_confirmations(
@@ -933,8 +930,8 @@ impl Services {
         if let Some(r) = &new_request {
             events.push(
                 JournalEvent::new("help_request.update")
-                    .actor(actor.agent_id)
-                    .structure(actor.structure_id)
+                    .actor(actor.agent_id.0)
+                    .structure(actor.structure_id.0)
                     .object("help_request", r.id)
                     .details(json!({"status": r.status, "outcome": r.outcome})),
             );
@@ -969,11 +966,11 @@ impl Services {
     ) -> Result<FollowUpId, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
-        let sid = actor.structure_id;
+        let sid = actor.structure_id.0;
         let mut c = Checks::default();
         let mut person = None;
         let request = match request_id {
-            Some(r) => match self.store.help_request_by_id(sid, r).await? {
+            Some(r) => match self.store.help_request_by_id(sid, r.0).await? {
                 Some(r) => {
                     person = r.request.person_id;
                     Some(r.request.id)
@@ -1005,7 +1002,7 @@ impl Services {
         };
         let row = FollowUpRow {
             id: Uuid::now_v7(),
-            structure_id: sid.0,
+            structure_id: sid,
             help_request_id: request,
             person_id: person,
             assignee_id: assignee,
@@ -1017,7 +1014,7 @@ impl Services {
             created_at: now,
         };
         let mut events = vec![JournalEvent::new("follow_up.create")
-            .actor(actor.agent_id)
+            .actor(actor.agent_id.0)
             .structure(sid)
             .object("follow_up", row.id)];
         events.extend(crate::persons::secret_confirmations(
@@ -1038,7 +1035,7 @@ impl Services {
     ) -> Result<FollowUpListRow, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         self.store
-            .follow_up_by_id(actor.structure_id, id)
+            .follow_up_by_id(actor.structure_id.0, id.0)
             .await?
             .ok_or(ServiceError::NotFound)
     }
@@ -1103,8 +1100,8 @@ impl Services {
             ..current
         };
         let mut events = vec![JournalEvent::new("follow_up.update")
-            .actor(actor.agent_id)
-            .structure(actor.structure_id)
+            .actor(actor.agent_id.0)
+            .structure(actor.structure_id.0)
             .object("follow_up", row.id)
             .details(json!({"done": row.done}))];
         events.extend(crate::persons::secret_confirmations(
@@ -1119,6 +1116,82 @@ impl Services {
             .await
             .map_err(not_found)
     }
+}
+
+/// The journal of an intake: the new person, the request, its first
+/// intervention and its follow-up, with the confirmations of secrets
+/// written in their texts.
+fn intake_events(actor: &Actor, input: &IntakeInput, rows: &IntakeRows) -> Vec<JournalEvent> {
+    let sid = actor.structure_id.0;
+    let request_row = &rows.request;
+    let request_id = request_row.id;
+    let ev = |action: &'static str, kind: &'static str, id: Uuid| {
+        JournalEvent::new(action)
+            .actor(actor.agent_id.0)
+            .structure(sid)
+            .object(kind, id)
+    };
+    let mut events = Vec::new();
+    if let Some(p) = &rows.new_person {
+        events.push(ev("person.create", "person", p.id));
+    }
+    events.push(
+        ev("help_request.create", "help_request", request_id).details(json!({
+            "category": request_row.category,
+            "channel": request_row.channel,
+            "status": request_row.status,
+        })),
+    );
+    if let Some(i) = &rows.intervention {
+        events.push(
+            ev("intervention.create", "intervention", i.id)
+                .details(json!({"mode": i.mode, "minutes": i.duration_minutes})),
+        );
+        if let Some(ii) = &input.intervention {
+            events.extend(crate::persons::secret_confirmations(
+                actor,
+                "intervention",
+                i.id,
+                &ii.texts(),
+                ii.confirm_secret,
+            ));
+        }
+    }
+    if let Some(f) = &rows.follow_up {
+        events.push(ev("follow_up.create", "follow_up", f.id));
+        if let Some(fi) = &input.follow_up {
+            events.extend(crate::persons::secret_confirmations(
+                actor,
+                "follow_up",
+                f.id,
+                &[("reason", &fi.reason)],
+                fi.confirm_secret,
+            ));
+        }
+    }
+    events
+}
+
+/// The answer to a form submitted again: the request recorded the first
+/// time.
+fn repeated_intake(r: HelpRequestRow) -> IntakeResult {
+    IntakeResult {
+        id: HelpRequestId(r.id),
+        reference: r.reference,
+        person_id: r.person_id.map(PersonId),
+        repeated: true,
+        warning: None,
+    }
+}
+
+/// The person part of a valid intake.
+struct IntakePerson {
+    new_person: Option<(crate::persons::ValidPerson, Uuid)>,
+    autonomy: Option<AutonomyRow>,
+    person_id: Option<Uuid>,
+    anon_age: Option<AgeBracket>,
+    anon_postcode: Option<String>,
+    anon_commune: Option<String>,
 }
 
 /// Judges again the done-for interventions of a request moving to
