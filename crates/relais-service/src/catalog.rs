@@ -131,6 +131,195 @@ fn dates_as_text(v: toml::Value) -> toml::Value {
 
 const SERVICE_PUBLIC: &str = "https://www.service-public.fr/particuliers/vosdroits/";
 
+/// One of the catalogue's files, named in its errors.
+#[derive(Clone, Copy)]
+struct Source<'t> {
+    file: &'t str,
+    text: &'t str,
+}
+
+impl Source<'_> {
+    fn err(self, offset: usize, field: &str, message: String) -> CatalogError {
+        CatalogError {
+            file: self.file.to_owned(),
+            line: line_of(self.text, offset),
+            field: field.to_owned(),
+            message,
+        }
+    }
+
+    fn syntax(self, e: toml::de::Error) -> CatalogError {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        let message = e.message().to_owned();
+        // The field is named in serde's messages ("missing field `x`").
+        let field = message.split('`').nth(1).unwrap_or("-").to_owned();
+        self.err(offset, &field, message)
+    }
+
+    /// The trimmed text, of 1 to `max` characters.
+    fn text_ok(self, s: &Spanned<String>, field: &str, max: usize) -> Result<String, CatalogError> {
+        let v = s.get_ref().trim();
+        if v.is_empty() || v.chars().count() > max {
+            Err(self.err(
+                s.span().start,
+                field,
+                format!("must be 1 to {max} characters"),
+            ))
+        } else {
+            Ok(v.to_owned())
+        }
+    }
+}
+
+fn id_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 60
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The operators of their file, checked.
+fn parse_operators(src: Source<'_>, raw: OperatorsFile) -> Result<Vec<Operator>, CatalogError> {
+    let mut operators = Vec::new();
+    let mut seen = HashSet::new();
+    for o in raw.operator {
+        let at = |sp: std::ops::Range<usize>, field: &str, m: &str| {
+            src.err(sp.start, field, m.to_owned())
+        };
+        if !id_ok(o.id.get_ref()) {
+            return Err(at(
+                o.id.span(),
+                "id",
+                "lowercase letters, digits and '-' only",
+            ));
+        }
+        if !seen.insert(o.id.get_ref().clone()) {
+            return Err(at(o.id.span(), "id", "this id is used twice"));
+        }
+        if !o.website.get_ref().starts_with("https://") {
+            return Err(at(o.website.span(), "website", "must start with https://"));
+        }
+        if !matches!(o.scope.get_ref().as_str(), "national" | "local") {
+            return Err(at(o.scope.span(), "scope", "must be national or local"));
+        }
+        // Short names are listed with commas between them.
+        for (field, short) in [("short", &o.short), ("short_en", &o.short_en)] {
+            if short.get_ref().contains(',') {
+                return Err(at(short.span(), field, "no comma in a short name"));
+            }
+        }
+        operators.push(Operator {
+            id: o.id.get_ref().clone(),
+            name: src.text_ok(&o.name, "name", 120)?,
+            name_en: src.text_ok(&o.name_en, "name_en", 120)?,
+            short: src.text_ok(&o.short, "short", 40)?,
+            short_en: src.text_ok(&o.short_en, "short_en", 40)?,
+            website: o.website.into_inner(),
+            phone: o.phone.filter(|p| !p.trim().is_empty()),
+            scope: o.scope.into_inner(),
+        });
+    }
+    Ok(operators)
+}
+
+/// One procedure of its file, checked against the ids `seen` so far and
+/// the operators (of the file `ofile`).
+fn parse_procedure(
+    src: Source<'_>,
+    p: RawProcedure,
+    seen: &mut HashSet<String>,
+    operators: &[Operator],
+    ofile: &str,
+) -> Result<Procedure, CatalogError> {
+    let at = |sp: std::ops::Range<usize>, field: &str, m: String| src.err(sp.start, field, m);
+    if !id_ok(p.id.get_ref()) {
+        return Err(at(
+            p.id.span(),
+            "id",
+            "lowercase letters, digits and '-' only".into(),
+        ));
+    }
+    if !seen.insert(p.id.get_ref().clone()) {
+        return Err(at(p.id.span(), "id", "this id is used twice".into()));
+    }
+    let category = ProcedureCategory::parse(p.category.get_ref()).map_err(|_| {
+        at(
+            p.category.span(),
+            "category",
+            format!("unknown category {:?}", p.category.get_ref()),
+        )
+    })?;
+    if !operators.iter().any(|o| &o.id == p.operator.get_ref()) {
+        return Err(at(
+            p.operator.span(),
+            "operator",
+            format!("unknown operator {:?} (see {ofile})", p.operator.get_ref()),
+        ));
+    }
+    let link = p.service_public.get_ref();
+    let page = link.strip_prefix(SERVICE_PUBLIC).unwrap_or_default();
+    if page.len() < 2
+        || !page.starts_with(['F', 'R', 'N'])
+        || !page[1..].chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(at(
+            p.service_public.span(),
+            "service_public",
+            format!("must be {SERVICE_PUBLIC}F…, R… or N…"),
+        ));
+    }
+    if p.documents.get_ref().len() != p.documents_en.get_ref().len() {
+        return Err(at(
+            p.documents_en.span(),
+            "documents_en",
+            "must list the same documents as `documents`".into(),
+        ));
+    }
+    if p.sources.get_ref().is_empty() {
+        return Err(at(
+            p.sources.span(),
+            "sources",
+            "at least one source".into(),
+        ));
+    }
+    let checked_on =
+        chrono::NaiveDate::parse_from_str(&p.checked_on.get_ref().to_string(), "%Y-%m-%d")
+            .map_err(|_| {
+                at(
+                    p.checked_on.span(),
+                    "checked_on",
+                    "must be a date (YYYY-MM-DD)".into(),
+                )
+            })?;
+    let deadline = match p.deadline {
+        None => None,
+        Some(d) => {
+            let span = d.span();
+            let rule = DeadlineRule::deserialize(dates_as_text(d.into_inner()))
+                .map_err(|e| at(span.clone(), "deadline", e.to_string()))?;
+            rule.validate()
+                .map_err(|e| at(span, "deadline", e.0.to_owned()))?;
+            Some(rule)
+        }
+    };
+    Ok(Procedure {
+        title: src.text_ok(&p.title, "title", 160)?,
+        title_en: src.text_ok(&p.title_en, "title_en", 160)?,
+        tips: src.text_ok(&p.tips, "tips", 1200)?,
+        tips_en: src.text_ok(&p.tips_en, "tips_en", 1200)?,
+        id: p.id.into_inner(),
+        category,
+        operator: p.operator.into_inner(),
+        service_public: p.service_public.into_inner(),
+        documents: p.documents.into_inner(),
+        documents_en: p.documents_en.into_inner(),
+        checked_on,
+        sources: p.sources.into_inner(),
+        keywords: p.keywords,
+        deadline,
+    })
+}
+
 impl Catalog {
     /// The catalogue compiled into relais, parsed once per process.
     pub fn shipped() -> Result<Catalog, CatalogError> {
@@ -151,179 +340,21 @@ impl Catalog {
         operators: (&str, &str),
         procedures: (&str, &str),
     ) -> Result<Catalog, CatalogError> {
-        let (ofile, otext) = operators;
-        let (pfile, ptext) = procedures;
-        let err =
-            |file: &str, text: &str, offset: usize, field: &str, message: String| CatalogError {
-                file: file.to_owned(),
-                line: line_of(text, offset),
-                field: field.to_owned(),
-                message,
-            };
-        let syntax = |file: &str, text: &str, e: toml::de::Error| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            let message = e.message().to_owned();
-            // The field is named in serde's messages ("missing field `x`").
-            let field = message.split('`').nth(1).unwrap_or("-").to_owned();
-            err(file, text, offset, &field, message)
+        let ops = Source {
+            file: operators.0,
+            text: operators.1,
         };
-        let raw_ops: OperatorsFile = toml::from_str(otext).map_err(|e| syntax(ofile, otext, e))?;
-        let raw_procs: ProceduresFile =
-            toml::from_str(ptext).map_err(|e| syntax(pfile, ptext, e))?;
-
-        let id_ok = |s: &str| {
-            !s.is_empty()
-                && s.len() <= 60
-                && s.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        let procs = Source {
+            file: procedures.0,
+            text: procedures.1,
         };
-        let text_ok = |s: &Spanned<String>, field: &str, file: &str, text: &str, max: usize| {
-            let v = s.get_ref().trim();
-            if v.is_empty() || v.chars().count() > max {
-                Err(err(
-                    file,
-                    text,
-                    s.span().start,
-                    field,
-                    format!("must be 1 to {max} characters"),
-                ))
-            } else {
-                Ok(v.to_owned())
-            }
-        };
-
-        let mut operators = Vec::new();
-        let mut seen = HashSet::new();
-        for o in raw_ops.operator {
-            let at = |sp: std::ops::Range<usize>, field: &str, m: &str| {
-                err(ofile, otext, sp.start, field, m.to_owned())
-            };
-            if !id_ok(o.id.get_ref()) {
-                return Err(at(
-                    o.id.span(),
-                    "id",
-                    "lowercase letters, digits and '-' only",
-                ));
-            }
-            if !seen.insert(o.id.get_ref().clone()) {
-                return Err(at(o.id.span(), "id", "this id is used twice"));
-            }
-            if !o.website.get_ref().starts_with("https://") {
-                return Err(at(o.website.span(), "website", "must start with https://"));
-            }
-            if !matches!(o.scope.get_ref().as_str(), "national" | "local") {
-                return Err(at(o.scope.span(), "scope", "must be national or local"));
-            }
-            // Short names are listed with commas between them.
-            for (field, short) in [("short", &o.short), ("short_en", &o.short_en)] {
-                if short.get_ref().contains(',') {
-                    return Err(at(short.span(), field, "no comma in a short name"));
-                }
-            }
-            operators.push(Operator {
-                id: o.id.get_ref().clone(),
-                name: text_ok(&o.name, "name", ofile, otext, 120)?,
-                name_en: text_ok(&o.name_en, "name_en", ofile, otext, 120)?,
-                short: text_ok(&o.short, "short", ofile, otext, 40)?,
-                short_en: text_ok(&o.short_en, "short_en", ofile, otext, 40)?,
-                website: o.website.into_inner(),
-                phone: o.phone.filter(|p| !p.trim().is_empty()),
-                scope: o.scope.into_inner(),
-            });
-        }
-
+        let raw_ops: OperatorsFile = toml::from_str(ops.text).map_err(|e| ops.syntax(e))?;
+        let raw_procs: ProceduresFile = toml::from_str(procs.text).map_err(|e| procs.syntax(e))?;
+        let operators = parse_operators(ops, raw_ops)?;
         let mut procedures = Vec::new();
         let mut seen = HashSet::new();
         for p in raw_procs.procedure {
-            let at = |sp: std::ops::Range<usize>, field: &str, m: String| {
-                err(pfile, ptext, sp.start, field, m)
-            };
-            if !id_ok(p.id.get_ref()) {
-                return Err(at(
-                    p.id.span(),
-                    "id",
-                    "lowercase letters, digits and '-' only".into(),
-                ));
-            }
-            if !seen.insert(p.id.get_ref().clone()) {
-                return Err(at(p.id.span(), "id", "this id is used twice".into()));
-            }
-            let category = ProcedureCategory::parse(p.category.get_ref()).map_err(|_| {
-                at(
-                    p.category.span(),
-                    "category",
-                    format!("unknown category {:?}", p.category.get_ref()),
-                )
-            })?;
-            if !operators.iter().any(|o| &o.id == p.operator.get_ref()) {
-                return Err(at(
-                    p.operator.span(),
-                    "operator",
-                    format!("unknown operator {:?} (see {ofile})", p.operator.get_ref()),
-                ));
-            }
-            let link = p.service_public.get_ref();
-            let page = link.strip_prefix(SERVICE_PUBLIC).unwrap_or_default();
-            if page.len() < 2
-                || !page.starts_with(['F', 'R', 'N'])
-                || !page[1..].chars().all(|c| c.is_ascii_digit())
-            {
-                return Err(at(
-                    p.service_public.span(),
-                    "service_public",
-                    format!("must be {SERVICE_PUBLIC}F…, R… or N…"),
-                ));
-            }
-            if p.documents.get_ref().len() != p.documents_en.get_ref().len() {
-                return Err(at(
-                    p.documents_en.span(),
-                    "documents_en",
-                    "must list the same documents as `documents`".into(),
-                ));
-            }
-            if p.sources.get_ref().is_empty() {
-                return Err(at(
-                    p.sources.span(),
-                    "sources",
-                    "at least one source".into(),
-                ));
-            }
-            let checked_on =
-                chrono::NaiveDate::parse_from_str(&p.checked_on.get_ref().to_string(), "%Y-%m-%d")
-                    .map_err(|_| {
-                        at(
-                            p.checked_on.span(),
-                            "checked_on",
-                            "must be a date (YYYY-MM-DD)".into(),
-                        )
-                    })?;
-            let deadline = match p.deadline {
-                None => None,
-                Some(d) => {
-                    let span = d.span();
-                    let rule = DeadlineRule::deserialize(dates_as_text(d.into_inner()))
-                        .map_err(|e| at(span.clone(), "deadline", e.to_string()))?;
-                    rule.validate()
-                        .map_err(|e| at(span, "deadline", e.0.to_owned()))?;
-                    Some(rule)
-                }
-            };
-            procedures.push(Procedure {
-                title: text_ok(&p.title, "title", pfile, ptext, 160)?,
-                title_en: text_ok(&p.title_en, "title_en", pfile, ptext, 160)?,
-                tips: text_ok(&p.tips, "tips", pfile, ptext, 1200)?,
-                tips_en: text_ok(&p.tips_en, "tips_en", pfile, ptext, 1200)?,
-                id: p.id.into_inner(),
-                category,
-                operator: p.operator.into_inner(),
-                service_public: p.service_public.into_inner(),
-                documents: p.documents.into_inner(),
-                documents_en: p.documents_en.into_inner(),
-                checked_on,
-                sources: p.sources.into_inner(),
-                keywords: p.keywords,
-                deadline,
-            });
+            procedures.push(parse_procedure(procs, p, &mut seen, &operators, ops.file)?);
         }
         Ok(Catalog {
             operators,
