@@ -113,18 +113,19 @@ pub(crate) fn france_services(
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| ImportError::Malformed {
-            line: 1,
-            message: e.to_string(),
-        })?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let cols = FsColumns(
+        reader
+            .headers()
+            .map_err(|e| ImportError::Malformed {
+                line: 1,
+                message: e.to_string(),
+            })?
+            .clone(),
+    );
     let missing: Vec<&str> = FS_COLUMNS
         .iter()
         .copied()
-        .filter(|c| col(c).is_none())
+        .filter(|c| cols.col(c).is_none())
         .collect();
     if !missing.is_empty() {
         return Err(ImportError::Columns {
@@ -135,134 +136,26 @@ pub(crate) fn france_services(
             ),
         });
     }
-    let get = |r: &csv::StringRecord, name: &str| -> String {
-        col(name)
-            .and_then(|i| r.get(i))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let opt = |v: String| (!v.is_empty()).then_some(v);
     let communes = crate::communes::Communes::shipped();
     let mut places = Vec::new();
     let mut rejected = Vec::new();
     let mut unknown = 0;
     for (i, record) in reader.records().enumerate() {
         let line = i as u64 + 2;
-        let r = match record {
-            Ok(r) => r,
-            Err(e) => {
-                rejected.push(Rejected {
-                    unit: "line",
-                    line,
-                    field: "-".into(),
-                    code: "unreadable",
-                    reason: format!("unreadable row: {e}"),
-                });
-                continue;
-            }
+        let place = match record {
+            Ok(r) => fs_place(&cols, &r, communes, &mut unknown, now),
+            Err(e) => Err(("-", "unreadable", format!("unreadable row: {e}"))),
         };
-        let mut reject = |field: &str, code: &'static str, reason: &str| {
-            rejected.push(Rejected {
+        match place {
+            Ok(p) => places.push(p),
+            Err((field, code, reason)) => rejected.push(Rejected {
                 unit: "line",
                 line,
                 field: field.to_owned(),
                 code,
-                reason: reason.to_owned(),
-            })
-        };
-        let id = get(&r, "id_fs");
-        let name = get(&r, "lib_fs");
-        let postcode = get(&r, "code_postal");
-        let insee = get(&r, "insee_com");
-        if id.is_empty() {
-            reject("id_fs", "empty", "empty");
-            continue;
+                reason,
+            }),
         }
-        if name.is_empty() {
-            reject("lib_fs", "empty", "empty");
-            continue;
-        }
-        if !postcode.is_empty()
-            && (postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()))
-        {
-            reject("code_postal", "not_postcode", "not a 5-digit postcode");
-            continue;
-        }
-        if !insee.is_empty() && !import::insee_valid(&insee) {
-            reject("insee_com", "not_insee", "not an INSEE code");
-            continue;
-        }
-        let coord = |name: &str, max: f64| -> Result<Option<f64>, ()> {
-            let v = get(&r, name);
-            if v.is_empty() {
-                return Ok(None);
-            }
-            match v.replace(',', ".").parse::<f64>() {
-                Ok(x) if x.abs() <= max && x != 0.0 => Ok(Some(x)),
-                _ => Err(()),
-            }
-        };
-        let (Ok(latitude), Ok(longitude)) = (coord("latitude", 90.0), coord("longitude", 180.0))
-        else {
-            reject("latitude", "coordinates", "coordinates out of range");
-            continue;
-        };
-        if !insee.is_empty() && communes.by_insee(&insee).is_none() {
-            unknown += 1;
-        }
-        let days: Vec<(&str, String)> = [
-            ("Mo", "h_lundi"),
-            ("Tu", "h_mardi"),
-            ("We", "h_mercredi"),
-            ("Th", "h_jeudi"),
-            ("Fr", "h_vendredi"),
-            ("Sa", "h_samedi"),
-        ]
-        .iter()
-        .map(|(d, c)| (*d, get(&r, c)))
-        .collect();
-        let days_ref: Vec<(&str, &str)> = days.iter().map(|(d, h)| (*d, h.as_str())).collect();
-        let mut access = vec!["se_presenter"];
-        if get(&r, "prise_rdv").eq_ignore_ascii_case("oui") {
-            access.push("sur_rdv");
-        }
-        if matches!(
-            get(&r, "format_fs").as_str(),
-            "Bus_équivalent" | "Itinérante"
-        ) {
-            access.push("itinerant");
-        }
-        let p = PlaceRow {
-            id: Uuid::now_v7(),
-            source: "france-services".into(),
-            source_id: id,
-            name,
-            siret: None,
-            address: opt([get(&r, "adresse"), get(&r, "complement_adresse")]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")),
-            postcode: opt(postcode),
-            commune: opt(get(&r, "lib_com")),
-            insee_code: opt(insee),
-            latitude,
-            longitude,
-            phone: opt(get(&r, "telephone")),
-            email: opt(get(&r, "mail")),
-            website: None,
-            opening_hours: opening_hours(&days_ref),
-            services: "demarches".into(),
-            labels: "france_services".into(),
-            access_modes: access.join("|"),
-            updated_on: None,
-            content_hash: String::new(),
-            imported_at: now,
-            fees: "gratuit".into(),
-            support_modes: "individuel".into(),
-            ..PlaceRow::default()
-        };
-        places.push(p);
     }
     Ok(Parsed {
         rows: places.len() as u64 + rejected.len() as u64,
@@ -273,6 +166,129 @@ pub(crate) fn france_services(
             ..Notes::default()
         },
         ..Parsed::default()
+    })
+}
+
+/// The header of a France Services list: its columns, found by name.
+struct FsColumns(csv::StringRecord);
+
+impl FsColumns {
+    fn col(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|h| h.trim() == name)
+    }
+
+    /// The trimmed value of a column, empty when the column is absent.
+    fn get(&self, r: &csv::StringRecord, name: &str) -> String {
+        self.col(name)
+            .and_then(|i| r.get(i))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// One row of a France Services list as a place, or why it is rejected
+/// (field, code, reason). Counts the INSEE codes not in the shipped list.
+fn fs_place(
+    cols: &FsColumns,
+    r: &csv::StringRecord,
+    communes: &crate::communes::Communes,
+    unknown: &mut u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PlaceRow, (&'static str, &'static str, String)> {
+    let opt = |v: String| (!v.is_empty()).then_some(v);
+    let id = cols.get(r, "id_fs");
+    let name = cols.get(r, "lib_fs");
+    let postcode = cols.get(r, "code_postal");
+    let insee = cols.get(r, "insee_com");
+    if id.is_empty() {
+        return Err(("id_fs", "empty", "empty".to_owned()));
+    }
+    if name.is_empty() {
+        return Err(("lib_fs", "empty", "empty".to_owned()));
+    }
+    if !postcode.is_empty()
+        && (postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err((
+            "code_postal",
+            "not_postcode",
+            "not a 5-digit postcode".to_owned(),
+        ));
+    }
+    if !insee.is_empty() && !import::insee_valid(&insee) {
+        return Err(("insee_com", "not_insee", "not an INSEE code".to_owned()));
+    }
+    let coord = |name: &str, max: f64| -> Result<Option<f64>, ()> {
+        let v = cols.get(r, name);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match v.replace(',', ".").parse::<f64>() {
+            Ok(x) if x.abs() <= max && x != 0.0 => Ok(Some(x)),
+            _ => Err(()),
+        }
+    };
+    let (Ok(latitude), Ok(longitude)) = (coord("latitude", 90.0), coord("longitude", 180.0)) else {
+        return Err((
+            "latitude",
+            "coordinates",
+            "coordinates out of range".to_owned(),
+        ));
+    };
+    if !insee.is_empty() && communes.by_insee(&insee).is_none() {
+        *unknown += 1;
+    }
+    let days: Vec<(&str, String)> = [
+        ("Mo", "h_lundi"),
+        ("Tu", "h_mardi"),
+        ("We", "h_mercredi"),
+        ("Th", "h_jeudi"),
+        ("Fr", "h_vendredi"),
+        ("Sa", "h_samedi"),
+    ]
+    .iter()
+    .map(|(d, c)| (*d, cols.get(r, c)))
+    .collect();
+    let days_ref: Vec<(&str, &str)> = days.iter().map(|(d, h)| (*d, h.as_str())).collect();
+    let mut access = vec!["se_presenter"];
+    if cols.get(r, "prise_rdv").eq_ignore_ascii_case("oui") {
+        access.push("sur_rdv");
+    }
+    if matches!(
+        cols.get(r, "format_fs").as_str(),
+        "Bus_équivalent" | "Itinérante"
+    ) {
+        access.push("itinerant");
+    }
+    Ok(PlaceRow {
+        id: Uuid::now_v7(),
+        source: "france-services".into(),
+        source_id: id,
+        name,
+        siret: None,
+        address: opt([cols.get(r, "adresse"), cols.get(r, "complement_adresse")]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")),
+        postcode: opt(postcode),
+        commune: opt(cols.get(r, "lib_com")),
+        insee_code: opt(insee),
+        latitude,
+        longitude,
+        phone: opt(cols.get(r, "telephone")),
+        email: opt(cols.get(r, "mail")),
+        website: None,
+        opening_hours: opening_hours(&days_ref),
+        services: "demarches".into(),
+        labels: "france_services".into(),
+        access_modes: access.join("|"),
+        updated_on: None,
+        content_hash: String::new(),
+        imported_at: now,
+        fees: "gratuit".into(),
+        support_modes: "individuel".into(),
+        ..PlaceRow::default()
     })
 }
 
@@ -824,25 +840,8 @@ impl OwnPlaceInput {
         if postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()) {
             c.push(FieldError::new("postcode", "invalid_postcode"));
         }
-        let communes = crate::communes::Communes::shipped();
-        let mut insee = opt(&self.insee_code);
-        let mut commune = opt(&self.commune);
-        match &insee {
-            Some(code) => match communes.by_insee(code) {
-                Some(found) => {
-                    commune = commune.or(Some(found.name.clone()));
-                }
-                None => c.push(FieldError::new("insee_code", "unknown_commune")),
-            },
-            None => {
-                if let Some(found) = communes.designated_by(postcode) {
-                    insee = Some(found.insee_code.clone());
-                    commune = commune.or(Some(found.name.clone()));
-                } else {
-                    c.push(FieldError::new("insee_code", "required"));
-                }
-            }
-        }
+        let (insee, commune) =
+            own_locality(&mut c, postcode, opt(&self.insee_code), opt(&self.commune));
         let email = opt(&self.email);
         if email
             .as_ref()
@@ -919,6 +918,34 @@ impl OwnPlaceInput {
             ..PlaceRow::default()
         })
     }
+}
+
+/// The INSEE code and commune of an own place: the commune named by its
+/// code, or the code designated by the postcode. Errors go to `c`.
+fn own_locality(
+    c: &mut crate::error::Checks,
+    postcode: &str,
+    mut insee: Option<String>,
+    mut commune: Option<String>,
+) -> (Option<String>, Option<String>) {
+    let communes = crate::communes::Communes::shipped();
+    match &insee {
+        Some(code) => match communes.by_insee(code) {
+            Some(found) => {
+                commune = commune.or(Some(found.name.clone()));
+            }
+            None => c.push(FieldError::new("insee_code", "unknown_commune")),
+        },
+        None => {
+            if let Some(found) = communes.designated_by(postcode) {
+                insee = Some(found.insee_code.clone());
+                commune = commune.or(Some(found.name.clone()));
+            } else {
+                c.push(FieldError::new("insee_code", "required"));
+            }
+        }
+    }
+    (insee, commune)
 }
 
 #[cfg(test)]
