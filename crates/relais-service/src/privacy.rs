@@ -565,30 +565,7 @@ impl Services {
         Ok(SubjectAccess {
             generated_at: now,
             structure: actor.structure_name.clone(),
-            person: SaPerson {
-                id: PersonId(p.id),
-                first_name: p.first_name.clone(),
-                last_name: p.last_name.clone(),
-                usual_name: p.usual_name.clone(),
-                birth_date: p.birth_date,
-                birth_year: p.birth_year,
-                phone: p.phone.clone(),
-                email: p.email.clone(),
-                postcode: p.postcode.clone(),
-                commune: p.commune.clone(),
-                insee_code: p.insee_code.clone(),
-                preferred_language: p.preferred_language.clone(),
-                equipment: p
-                    .equipment
-                    .split(',')
-                    .filter(|e| !e.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                notes: p.notes.clone(),
-                privacy_notice_on: p.privacy_notice_on,
-                created_at: p.created_at,
-                updated_at: p.updated_at,
-            },
+            person: sa_person(&p),
             digital_accounts: accounts
                 .into_iter()
                 .map(|a| SaAccount {
@@ -607,31 +584,9 @@ impl Services {
                 .collect(),
             interventions: interventions
                 .into_iter()
-                .map(|i| SaIntervention {
-                    request: reference_of(i.intervention.help_request_id),
-                    occurred_at: i.intervention.occurred_at,
-                    duration_minutes: i.intervention.duration_minutes,
-                    mode: i.intervention.mode,
-                    place: i.intervention.place,
-                    summary: i.intervention.summary,
-                    next_step: i.intervention.next_step,
-                    agent: i.agent_name,
-                })
+                .map(|i| sa_intervention(reference_of(i.intervention.help_request_id), i))
                 .collect(),
-            requests: requests
-                .iter()
-                .map(|r| SaRequest {
-                    reference: r.request.reference.clone(),
-                    procedure: r.request.procedure.clone(),
-                    category: r.request.category.clone(),
-                    operator: r.request.operator.clone(),
-                    status: r.request.status.clone(),
-                    outcome: r.request.outcome.clone(),
-                    deadline: r.request.deadline,
-                    created_at: r.request.created_at,
-                    closed_at: r.request.closed_at,
-                })
-                .collect(),
+            requests: requests.iter().map(sa_request).collect(),
             follow_ups: follow_ups
                 .into_iter()
                 .map(|f| SaFollowUp {
@@ -641,19 +596,7 @@ impl Services {
                 })
                 .collect(),
             referrals,
-            mandates: mandates
-                .into_iter()
-                .map(|m| SaMandate {
-                    verification_code: m.row.verification_code.clone(),
-                    categories: m.categories.iter().map(|c| c.as_str().to_owned()).collect(),
-                    starts_on: m.row.starts_on,
-                    ends_on: m.row.ends_on,
-                    state: m.state.as_str().to_owned(),
-                    consent: m.consent.as_str().to_owned(),
-                    signed_at: m.row.signed_at,
-                    revoked_at: m.row.revoked_at,
-                })
-                .collect(),
+            mandates: mandates.iter().map(sa_mandate).collect(),
             access_history: history
                 .into_iter()
                 .map(|h| SaAccess {
@@ -734,6 +677,78 @@ impl Services {
                 self.now(),
             )
             .await?)
+    }
+}
+
+/// A person's record, as the subject-access file shows it.
+fn sa_person(p: &relais_store::PersonRow) -> SaPerson {
+    SaPerson {
+        id: PersonId(p.id),
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone(),
+        usual_name: p.usual_name.clone(),
+        birth_date: p.birth_date,
+        birth_year: p.birth_year,
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        postcode: p.postcode.clone(),
+        commune: p.commune.clone(),
+        insee_code: p.insee_code.clone(),
+        preferred_language: p.preferred_language.clone(),
+        equipment: p
+            .equipment
+            .split(',')
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        notes: p.notes.clone(),
+        privacy_notice_on: p.privacy_notice_on,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    }
+}
+
+/// An intervention of the subject-access file, on the request of that
+/// reference.
+fn sa_intervention(request: String, i: relais_store::InterventionListRow) -> SaIntervention {
+    SaIntervention {
+        request,
+        occurred_at: i.intervention.occurred_at,
+        duration_minutes: i.intervention.duration_minutes,
+        mode: i.intervention.mode,
+        place: i.intervention.place,
+        summary: i.intervention.summary,
+        next_step: i.intervention.next_step,
+        agent: i.agent_name,
+    }
+}
+
+/// A request of the subject-access file.
+fn sa_request(r: &relais_store::HelpRequestListRow) -> SaRequest {
+    SaRequest {
+        reference: r.request.reference.clone(),
+        procedure: r.request.procedure.clone(),
+        category: r.request.category.clone(),
+        operator: r.request.operator.clone(),
+        status: r.request.status.clone(),
+        outcome: r.request.outcome.clone(),
+        deadline: r.request.deadline,
+        created_at: r.request.created_at,
+        closed_at: r.request.closed_at,
+    }
+}
+
+/// A mandate of the subject-access file.
+fn sa_mandate(m: &crate::mandates::MandateView) -> SaMandate {
+    SaMandate {
+        verification_code: m.row.verification_code.clone(),
+        categories: m.categories.iter().map(|c| c.as_str().to_owned()).collect(),
+        starts_on: m.row.starts_on,
+        ends_on: m.row.ends_on,
+        state: m.state.as_str().to_owned(),
+        consent: m.consent.as_str().to_owned(),
+        signed_at: m.row.signed_at,
+        revoked_at: m.row.revoked_at,
     }
 }
 
