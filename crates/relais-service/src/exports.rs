@@ -202,13 +202,7 @@ impl Services {
             _ => Some(actor.structure_id),
         };
         let period = Period::parse(from, to)?;
-        let threshold = match threshold.trim() {
-            "" => DEFAULT_SUPPRESSION_THRESHOLD,
-            s => match s.parse::<u64>() {
-                Ok(n) if (2..=1000).contains(&n) => n,
-                _ => return Err(FieldError::new("threshold", "invalid_threshold").into()),
-            },
-        };
+        let threshold = suppression_threshold(threshold)?;
         let (start, end) = period.bounds();
         let mut cells: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
         for i in self
@@ -221,27 +215,7 @@ impl Services {
                 .entry((paris_month(i.occurred_at), i.category, i.mode, outcome))
                 .or_default() += 1;
         }
-        // Communes are counted within their département, so that each
-        // département row is the total of its commune rows.
-        type Counts = (u64, HashSet<uuid::Uuid>);
-        let mut groups: BTreeMap<String, (Counts, BTreeMap<String, Counts>)> = BTreeMap::new();
-        for r in self.store.stats_requests(structure, start, end).await? {
-            let (d, communes) = groups.entry(crate::stats::departement_of(&r)).or_default();
-            let c = communes
-                .entry(
-                    r.anon_commune
-                        .clone()
-                        .or(r.person_commune.clone())
-                        .unwrap_or_default(),
-                )
-                .or_default();
-            for counts in [d, c] {
-                counts.0 += 1;
-                if let Some(p) = r.person_id {
-                    counts.1.insert(p);
-                }
-            }
-        }
+        let groups = by_departement(self.store.stats_requests(structure, start, end).await?);
         let mut suppressed = 0;
         let mut keep = |n: u64| {
             if n < threshold {
@@ -312,4 +286,45 @@ impl Services {
             departements,
         })
     }
+}
+
+/// The suppression threshold asked for: 2 to 1000, the default when blank.
+fn suppression_threshold(raw: &str) -> Result<u64, ServiceError> {
+    Ok(match raw.trim() {
+        "" => DEFAULT_SUPPRESSION_THRESHOLD,
+        s => match s.parse::<u64>() {
+            Ok(n) if (2..=1000).contains(&n) => n,
+            _ => return Err(FieldError::new("threshold", "invalid_threshold").into()),
+        },
+    })
+}
+
+/// Requests and distinct persons.
+type Counts = (u64, HashSet<uuid::Uuid>);
+
+/// Requests and persons by département, and by commune within it.
+/// Communes are counted within their département, so that each
+/// département row is the total of its commune rows.
+fn by_departement(
+    rows: Vec<relais_store::StatsRequestRow>,
+) -> BTreeMap<String, (Counts, BTreeMap<String, Counts>)> {
+    let mut groups: BTreeMap<String, (Counts, BTreeMap<String, Counts>)> = BTreeMap::new();
+    for r in rows {
+        let (d, communes) = groups.entry(crate::stats::departement_of(&r)).or_default();
+        let c = communes
+            .entry(
+                r.anon_commune
+                    .clone()
+                    .or(r.person_commune.clone())
+                    .unwrap_or_default(),
+            )
+            .or_default();
+        for counts in [d, c] {
+            counts.0 += 1;
+            if let Some(p) = r.person_id {
+                counts.1.insert(p);
+            }
+        }
+    }
+    groups
 }

@@ -3,7 +3,7 @@
 //! only, each route behind a guard that checks its access before any input
 //! is read; the navigation shows a link when the page's access is held;
 //! the HTTP tests call every route of [`routes`] with every role. Adding a
-//! route means adding a line here, with its permission.
+//! route means adding a line to its area's function, with its permission.
 
 use crate::context::Ctx;
 use crate::controllers::api::ApiActor;
@@ -17,6 +17,16 @@ use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use relais_domain::{Permission, Role};
 use relais_service::{Actor, ServiceError};
 use std::sync::OnceLock;
+
+// The short names the route table is written with.
+use crate::controllers::*;
+use Access::{Needs, Public, SignedIn};
+use Permission as P;
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const PUT: Method = Method::PUT;
+const PATCH: Method = Method::PATCH;
+const DELETE: Method = Method::DELETE;
 
 /// What a route asks of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,13 +105,6 @@ fn table() -> Vec<Route> {
 
 /// The API: the agent, persons, help requests and follow-ups.
 fn api_people_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::{Needs, Public, SignedIn};
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
-    const PUT: Method = Method::PUT;
-    const PATCH: Method = Method::PATCH;
     vec![
         route(
             PUT,
@@ -176,13 +179,6 @@ fn api_people_routes() -> Vec<Route> {
 
 /// The API: mandates, the policy, private notes and the persons' rights.
 fn api_mandate_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
-    const PUT: Method = Method::PUT;
-    const DELETE: Method = Method::DELETE;
     vec![
         route(
             GET,
@@ -286,13 +282,6 @@ fn api_mandate_routes() -> Vec<Route> {
 
 /// The API: procedures, operators, communes and places.
 fn api_catalog_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::{Needs, SignedIn};
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
-    const PUT: Method = Method::PUT;
-    const DELETE: Method = Method::DELETE;
     vec![
         route(
             GET,
@@ -378,14 +367,6 @@ fn api_catalog_routes() -> Vec<Route> {
 
 /// The API: referrals, channels and notifications.
 fn api_referral_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
-    const PUT: Method = Method::PUT;
-    const PATCH: Method = Method::PATCH;
-    const DELETE: Method = Method::DELETE;
     vec![
         route(
             GET,
@@ -453,12 +434,6 @@ fn api_referral_routes() -> Vec<Route> {
 /// The API: statistics, exports and reports, then the update of a
 /// follow-up (kept last, where the table had it).
 fn api_stats_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
-    const PATCH: Method = Method::PATCH;
     vec![
         route(
             GET,
@@ -520,11 +495,6 @@ fn api_stats_routes() -> Vec<Route> {
 /// The pages of signing in, of the agent's own account, of the team,
 /// of the one-time links and of the structures' administration.
 fn account_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::{Needs, Public, SignedIn};
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(GET, "/", Needs(P::RecordRequest), get(home::show_home)),
         route(GET, "/login", Public, get(auth::show_login)),
@@ -635,11 +605,6 @@ fn account_routes() -> Vec<Route> {
 /// The pages of the intake: recording a request, finding or creating a
 /// person.
 fn intake_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::{Needs, Public, SignedIn};
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(
             GET,
@@ -701,11 +666,6 @@ fn intake_routes() -> Vec<Route> {
 
 /// The pages of a person: their record, notes, reminders and rights.
 fn person_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(
             GET,
@@ -802,11 +762,6 @@ fn person_routes() -> Vec<Route> {
 
 /// The pages of help requests, follow-ups and referrals.
 fn request_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(
             GET,
@@ -873,11 +828,6 @@ fn request_routes() -> Vec<Route> {
 
 /// The pages of places: the directory, the structure's own, the import.
 fn places_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(
             GET,
@@ -938,11 +888,6 @@ fn places_routes() -> Vec<Route> {
 
 /// The pages of mandates, and the public page a mandate's code opens.
 fn mandate_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::{Needs, Public};
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(
             GET,
@@ -1029,11 +974,6 @@ fn mandate_routes() -> Vec<Route> {
 
 /// The pages of the structure's settings: policy, charter, catalogue.
 fn structure_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(
             GET,
@@ -1088,9 +1028,6 @@ fn structure_routes() -> Vec<Route> {
 
 /// Language, static assets and the health check, open to anyone.
 fn asset_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Public;
-    const GET: Method = Method::GET;
     vec![
         route(GET, "/lang/{code}", Public, get(lang::switch_lang)),
         route(GET, "/static/relais.css", Public, get(assets::stylesheet)),
@@ -1107,11 +1044,6 @@ fn asset_routes() -> Vec<Route> {
 
 /// The pages of statistics and their exports.
 fn stats_routes() -> Vec<Route> {
-    use crate::controllers::*;
-    use Access::Needs;
-    use Permission as P;
-    const GET: Method = Method::GET;
-    const POST: Method = Method::POST;
     vec![
         route(
             GET,
