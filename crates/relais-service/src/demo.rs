@@ -186,7 +186,12 @@ impl Services {
         let Some(structure) = self.store.structure_by_slug(DEMO_STRUCTURE_SLUG).await? else {
             return Ok(0);
         };
-        if !self.store.own_places(structure.id).await?.is_empty() {
+        if !self
+            .store
+            .own_places(StructureId(structure.id))
+            .await?
+            .is_empty()
+        {
             return Ok(0);
         }
         let now = self.now();
@@ -259,7 +264,7 @@ use crate::persons::search_key;
 use chrono::{Datelike, Duration, TimeZone};
 use relais_domain::desk::phone_digits;
 use relais_domain::journal::JournalEvent;
-use relais_domain::{Mode, ProcedureCategory, Role};
+use relais_domain::{Mode, PersonId, ProcedureCategory, Role, StructureId};
 use relais_store::{
     AutonomyRow, FollowUpRow, HelpRequestRow, IntakeRows, InterventionRow, PersonAccountRow,
     PersonRow,
@@ -423,10 +428,10 @@ impl Services {
         let Some(structure) = self.store.structure_by_slug(DEMO_STRUCTURE_SLUG).await? else {
             return Ok(0);
         };
-        if self.store.count_persons(structure.id).await? > 0 {
+        if self.store.count_persons(StructureId(structure.id)).await? > 0 {
             return Ok(0);
         }
-        let team = self.store.team_of(structure.id).await?;
+        let team = self.store.team_of(StructureId(structure.id)).await?;
         let agent_of = |email: &str| {
             team.iter()
                 .find(|m| m.email == email)
@@ -445,7 +450,7 @@ impl Services {
         };
         // The demo obeys its own charter: "faire pour" only where the
         // policy lets the worker and a signed mandate covers the request.
-        let policy = self.policy_of(structure.id).await?;
+        let policy = self.policy_of(StructureId(structure.id)).await?;
         let mut desk = DemoDesk {
             services: self,
             sid: structure.id,
@@ -860,7 +865,7 @@ impl DemoDesk<'_> {
         self.services
             .store
             .set_accounts(
-                person_id,
+                PersonId(person_id),
                 &accounts,
                 &[JournalEvent::new("person.accounts_update")
                     .structure(self.sid)

@@ -13,8 +13,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use relais_domain::journal::{entry_hash, journal_time, GENESIS_HASH};
-use relais_domain::{BlockReason, Mode, Outcome, RequestStatus};
-use relais_domain::{PersonId, StructureId};
+use relais_domain::{BlockReason, Mode, Outcome, PersonId, RequestStatus, StructureId};
+
 use relais_store::{
     AgentRow, AutonomyRow, BulkBatch, FollowUpRow, HelpRequestRow, InterventionRow, JournalHeadRow,
     JournalRow, MandateRow, PersonRow, StructureRow,
@@ -590,7 +590,7 @@ impl<'a> Gen<'a> {
             .store
             .insert_agent(
                 &agent,
-                Some((sid, role)),
+                Some((StructureId(sid), role)),
                 &[
                     relais_domain::journal::JournalEvent::new("team.member_created")
                         .structure(sid)
@@ -611,7 +611,7 @@ impl<'a> Gen<'a> {
             .store
             .insert_agent(
                 &admin,
-                Some((sid, "admin")),
+                Some((StructureId(sid), "admin")),
                 &[
                     relais_domain::journal::JournalEvent::new("team.member_created")
                         .structure(sid)
@@ -1222,7 +1222,10 @@ impl<'a> Gen<'a> {
     ) -> Result<GenReport, ServiceError> {
         let store = &self.services.store;
         if let (Some(id), Some((first, _))) = (self.report.sample_person, structures.first()) {
-            if let Some(p) = store.person_by_id(first.id, id).await? {
+            if let Some(p) = store
+                .person_by_id(StructureId(first.id), PersonId(id))
+                .await?
+            {
                 self.report.sample_last_name = p.last_name;
             }
         }

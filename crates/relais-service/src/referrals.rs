@@ -11,7 +11,7 @@ use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
 use relais_domain::FieldError;
 use relais_domain::{HelpRequestId, PlaceId, ReferralId};
-use relais_store::{FollowUpRow, ReferralListRow, ReferralRow};
+use relais_store::{FollowUpRow, PlaceRow, ReferralListRow, ReferralRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -157,6 +157,34 @@ impl Services {
         }
     }
 
+    /// Where a referral sends the person: a place of the directory or an
+    /// operator's own channel, exactly one of them. Problems go to `c`.
+    async fn referral_target(
+        &self,
+        c: &mut Checks,
+        input: &ReferralInput,
+    ) -> Result<(Option<PlaceRow>, Option<String>), ServiceError> {
+        let (place_raw, operator_raw) = (input.place_id.trim(), input.operator_id.trim());
+        let mut place = None;
+        let mut operator = None;
+        match (place_raw.is_empty(), operator_raw.is_empty()) {
+            (true, true) => c.push(FieldError::new("place_id", "required")),
+            (false, false) => c.push(FieldError::new("operator_id", "place_or_operator")),
+            (false, true) => match Uuid::parse_str(place_raw) {
+                Ok(id) => match self.store.place_by_id(PlaceId(id)).await? {
+                    Some(p) => place = Some(p),
+                    None => c.push(FieldError::new("place_id", "unknown_place")),
+                },
+                Err(_) => c.push(FieldError::new("place_id", "unknown_place")),
+            },
+            (true, false) => match self.catalog().operator(operator_raw) {
+                Some(o) => operator = Some(o.id.clone()),
+                None => c.push(FieldError::new("operator_id", "unknown_operator")),
+            },
+        }
+        Ok((place, operator))
+    }
+
     /// Refers the person of a request to a place or an operator's channel.
     pub async fn create_referral(
         &self,
@@ -178,24 +206,7 @@ impl Services {
         if request.is_none() {
             c.push(FieldError::new("help_request_id", "unknown_request"));
         }
-        let (place_raw, operator_raw) = (input.place_id.trim(), input.operator_id.trim());
-        let mut place = None;
-        let mut operator = None;
-        match (place_raw.is_empty(), operator_raw.is_empty()) {
-            (true, true) => c.push(FieldError::new("place_id", "required")),
-            (false, false) => c.push(FieldError::new("operator_id", "place_or_operator")),
-            (false, true) => match Uuid::parse_str(place_raw) {
-                Ok(id) => match self.store.place_by_id(PlaceId(id)).await? {
-                    Some(p) => place = Some(p),
-                    None => c.push(FieldError::new("place_id", "unknown_place")),
-                },
-                Err(_) => c.push(FieldError::new("place_id", "unknown_place")),
-            },
-            (true, false) => match self.catalog().operator(operator_raw) {
-                Some(o) => operator = Some(o.id.clone()),
-                None => c.push(FieldError::new("operator_id", "unknown_operator")),
-            },
-        }
+        let (place, operator) = self.referral_target(&mut c, input).await?;
         let reason = c.take(bounded_text("reason", &input.reason, 2, 300));
         crate::persons::guard(&mut c, &[("reason", &input.reason)], input.confirm_secret);
         let follow_up = c.take(parse_date("follow_up_date", &input.follow_up_date));

@@ -291,8 +291,8 @@ fn coverage_events(
 ) -> Vec<JournalEvent> {
     let ev = |action: &'static str, kind: &'static str, id: Uuid| {
         JournalEvent::new(action)
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object(kind, id)
     };
     let mut events = Vec::new();
@@ -337,7 +337,7 @@ impl Services {
             c.push(FieldError::new("assignee_id", "invalid_choice"));
             return None;
         };
-        match self.store.team_of(actor.structure_id.0).await {
+        match self.store.team_of(actor.structure_id).await {
             Ok(team) if team.iter().any(|m| m.agent_id == id.0 && m.active) => Some(id.0),
             _ => {
                 c.push(FieldError::new("assignee_id", "invalid_choice"));
@@ -556,7 +556,7 @@ impl Services {
     ) -> Result<IntakeResult, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let key = input.submission_key.trim();
         if key.len() > 100 {
             return Err(ServiceError::Invalid(vec![FieldError::new(
@@ -666,14 +666,14 @@ impl Services {
         id: HelpRequestId,
     ) -> Result<RequestFile, ServiceError> {
         actor.require(Permission::RecordRequest)?;
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let request = self
             .store
-            .help_request_by_id(sid, id.0)
+            .help_request_by_id(sid, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let interventions = self.store.interventions_of_request(sid, id.0).await?;
-        let follow_ups = self.store.follow_ups_of_request(sid, id.0).await?;
+        let interventions = self.store.interventions_of_request(sid, id).await?;
+        let follow_ups = self.store.follow_ups_of_request(sid, id).await?;
         let relied_on: Vec<Uuid> = interventions
             .iter()
             .filter_map(|i| i.intervention.mandate_id)
@@ -767,7 +767,7 @@ impl Services {
         let limit = limit.clamp(1, 200);
         let mut rows = self
             .store
-            .list_help_requests(actor.structure_id.0, &filter, limit + 1, offset.max(0))
+            .list_help_requests(actor.structure_id, &filter, limit + 1, offset.max(0))
             .await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
@@ -786,7 +786,7 @@ impl Services {
         let now = self.now();
         let current = self
             .store
-            .help_request_by_id(actor.structure_id.0, id.0)
+            .help_request_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -825,8 +825,8 @@ impl Services {
             .update_help_request(
                 &row,
                 &[JournalEvent::new("help_request.update")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("help_request", row.id)
                     .details(json!({"status": row.status, "outcome": row.outcome}))],
                 now,
@@ -849,7 +849,7 @@ impl Services {
         let now = self.now();
         let current = self
             .store
-            .help_request_by_id(actor.structure_id.0, id.0)
+            .help_request_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -916,8 +916,8 @@ impl Services {
             created_at: now,
         };
         let mut events = vec![JournalEvent::new("intervention.create")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("intervention", row.id)
             .details(json!({"mode": row.mode, "minutes": row.duration_minutes}))];
         events.extend(crate::persons::secret_confirmations(
@@ -930,8 +930,8 @@ impl Services {
         if let Some(r) = &new_request {
             events.push(
                 JournalEvent::new("help_request.update")
-                    .actor(actor.agent_id.0)
-                    .structure(actor.structure_id.0)
+                    .actor(actor.agent_id)
+                    .structure(actor.structure_id)
                     .object("help_request", r.id)
                     .details(json!({"status": r.status, "outcome": r.outcome})),
             );
@@ -966,11 +966,11 @@ impl Services {
     ) -> Result<FollowUpId, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
-        let sid = actor.structure_id.0;
+        let sid = actor.structure_id;
         let mut c = Checks::default();
         let mut person = None;
         let request = match request_id {
-            Some(r) => match self.store.help_request_by_id(sid, r.0).await? {
+            Some(r) => match self.store.help_request_by_id(sid, r).await? {
                 Some(r) => {
                     person = r.request.person_id;
                     Some(r.request.id)
@@ -1002,7 +1002,7 @@ impl Services {
         };
         let row = FollowUpRow {
             id: Uuid::now_v7(),
-            structure_id: sid,
+            structure_id: sid.0,
             help_request_id: request,
             person_id: person,
             assignee_id: assignee,
@@ -1014,7 +1014,7 @@ impl Services {
             created_at: now,
         };
         let mut events = vec![JournalEvent::new("follow_up.create")
-            .actor(actor.agent_id.0)
+            .actor(actor.agent_id)
             .structure(sid)
             .object("follow_up", row.id)];
         events.extend(crate::persons::secret_confirmations(
@@ -1035,7 +1035,7 @@ impl Services {
     ) -> Result<FollowUpListRow, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         self.store
-            .follow_up_by_id(actor.structure_id.0, id.0)
+            .follow_up_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)
     }
@@ -1100,8 +1100,8 @@ impl Services {
             ..current
         };
         let mut events = vec![JournalEvent::new("follow_up.update")
-            .actor(actor.agent_id.0)
-            .structure(actor.structure_id.0)
+            .actor(actor.agent_id)
+            .structure(actor.structure_id)
             .object("follow_up", row.id)
             .details(json!({"done": row.done}))];
         events.extend(crate::persons::secret_confirmations(
