@@ -1,4 +1,4 @@
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::controllers::auth::clear_session;
 use crate::error::WebError;
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::ApiTokenId;
-use relais_service::{AccountOverview, ServiceError, Stage};
+use relais_service::{AccountOverview, Actor, ServiceError, SessionContext, Stage};
 use serde::Deserialize;
 
 pub struct TokenRow {
@@ -41,22 +41,26 @@ struct AccountPage {
 async fn account_page(
     state: &AppState,
     ctx: &Ctx,
+    session: &SessionContext,
+    actor: &Actor,
     form: FormState,
     new_token: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    account_page_with(state, ctx, form, new_token, None, status).await
+    account_page_with(state, ctx, session, actor, form, new_token, None, status).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn account_page_with(
     state: &AppState,
     ctx: &Ctx,
+    session: &SessionContext,
+    actor: &Actor,
     form: FormState,
     new_token: Option<String>,
     calendar_url: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (session, actor) = signed(ctx)?;
     let ui = Ui::new(ctx);
     let ui_date = Ui::new(ctx);
     let overview = state.services.account_overview(session).await?;
@@ -109,10 +113,10 @@ async fn account_page_with(
 /// Creates (or replaces) the private calendar feed and shows its address once.
 pub async fn create_calendar(
     State(state): State<AppState>,
+    SignedIn(session, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let token = state.services.create_calendar_feed(actor).await?;
+    let token = state.services.create_calendar_feed(&actor).await?;
     let url = format!(
         "{}/calendar/{token}.ics",
         state.services.config().public_url
@@ -120,6 +124,8 @@ pub async fn create_calendar(
     account_page_with(
         &state,
         &ctx,
+        &session,
+        &actor,
         FormState::empty(),
         None,
         Some(url),
@@ -130,10 +136,9 @@ pub async fn create_calendar(
 
 pub async fn revoke_calendar(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    state.services.revoke_calendar_feed(actor).await?;
+    state.services.revoke_calendar_feed(&actor).await?;
     Ok(Redirect::to("/account?done=calendar-revoked#h-calendar").into_response())
 }
 
@@ -156,9 +161,19 @@ pub async fn calendar_feed(
 
 pub async fn show_account(
     State(state): State<AppState>,
+    SignedIn(session, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    account_page(&state, &ctx, FormState::empty(), None, StatusCode::OK).await
+    account_page(
+        &state,
+        &ctx,
+        &session,
+        &actor,
+        FormState::empty(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -173,14 +188,14 @@ pub struct PasswordIn {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    SignedIn(session, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(input): Form<PasswordIn>,
 ) -> Result<Response, WebError> {
-    let (session, _) = signed(&ctx)?;
     match state
         .services
         .change_password(
-            session,
+            &session,
             &input.current_password,
             &input.new_password,
             &input.new_password_confirm,
@@ -191,7 +206,16 @@ pub async fn change_password(
         Ok(()) => Ok(Redirect::to("/account?done=password-changed").into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::with_errors(ctx.lang, &[], &errors, &[]);
-            account_page(&state, &ctx, form, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            account_page(
+                &state,
+                &ctx,
+                &session,
+                &actor,
+                form,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -199,9 +223,8 @@ pub async fn change_password(
 
 pub async fn sign_out_everywhere(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(session, _): SignedIn,
 ) -> Result<Response, WebError> {
-    let (session, _) = signed(&ctx)?;
     state.services.sign_out_everywhere(session.agent_id).await?;
     Ok(clear_session(
         &state,
@@ -217,15 +240,17 @@ pub struct TokenIn {
 
 pub async fn create_token(
     State(state): State<AppState>,
+    SignedIn(session, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(input): Form<TokenIn>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    match state.services.create_token(actor, &input.label).await {
+    match state.services.create_token(&actor, &input.label).await {
         Ok(token) => {
             account_page(
                 &state,
                 &ctx,
+                &session,
+                &actor,
                 FormState::empty(),
                 Some(token),
                 StatusCode::OK,
@@ -234,7 +259,16 @@ pub async fn create_token(
         }
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::with_errors(ctx.lang, &[], &errors, &[("label", "token_label")]);
-            account_page(&state, &ctx, form, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            account_page(
+                &state,
+                &ctx,
+                &session,
+                &actor,
+                form,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -242,13 +276,12 @@ pub async fn create_token(
 
 pub async fn revoke_token(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = relais_domain::ids::ApiTokenId::parse(&id).ok_or_else(WebError::not_found)?;
     let id: ApiTokenId = id;
-    state.services.revoke_token(actor, id).await?;
+    state.services.revoke_token(&actor, id).await?;
     Ok(Redirect::to("/account?done=token-revoked").into_response())
 }
 

@@ -2,7 +2,7 @@
 //! shipped procedures to hide or annotate (one save for the whole list),
 //! the structure's own procedures; a filter (`?q=`) over all of them.
 
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::{Fields, FormState, Ui};
@@ -12,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_service::{ChannelInput, LocalProcedureInput, ProcedureSettingInput, ServiceError};
+use relais_service::{
+    Actor, ChannelInput, LocalProcedureInput, ProcedureSettingInput, ServiceError,
+};
 use std::collections::HashMap;
 
 struct OperatorView {
@@ -70,16 +72,17 @@ struct Posted {
     errors: HashMap<String, String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     q: &str,
     form: FormState,
     form_for: String,
     posted: Posted,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let ui = Ui::new(ctx);
     let en = ctx.lang == crate::i18n::Lang::En;
     let channels = state.services.channels(actor).await?;
@@ -167,6 +170,7 @@ async fn page(
 
 pub async fn show_catalogue(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -174,6 +178,7 @@ pub async fn show_catalogue(
     page(
         &state,
         &ctx,
+        &actor,
         q.get("q"),
         FormState::empty(),
         String::new(),
@@ -218,11 +223,11 @@ fn back_to(q: &str, anchor: &str) -> Response {
 
 pub async fn save_channel(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     let input = ChannelInput {
         partner_portal: f.owned("partner_portal"),
@@ -232,13 +237,14 @@ pub async fn save_channel(
         answer_delay: f.owned("answer_delay"),
         notes: f.owned("notes"),
     };
-    match state.services.save_channel(actor, &id, &input).await {
+    match state.services.save_channel(&actor, &id, &input).await {
         Ok(_) => Ok(back_to(f.get("q"), &format!("op-{id}"))),
         Err(ServiceError::Invalid(errs)) => {
             let form = invalid(&ctx, &f, &CHANNEL_FIELDS, &errs, &id);
             page(
                 &state,
                 &ctx,
+                &actor,
                 f.get("q"),
                 form,
                 id,
@@ -256,10 +262,10 @@ pub async fn save_channel(
 /// when ticked, `hidden={id}`. Only what changed is written.
 pub async fn save_settings(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     let hidden = f.all("hidden");
     let inputs: Vec<ProcedureSettingInput> = f
@@ -273,7 +279,7 @@ pub async fn save_settings(
         .collect();
     match state
         .services
-        .save_procedure_settings(actor, &inputs)
+        .save_procedure_settings(&actor, &inputs)
         .await?
     {
         Ok(_) => Ok(back_to(f.get("q"), "h-procedures")),
@@ -313,6 +319,7 @@ pub async fn save_settings(
             page(
                 &state,
                 &ctx,
+                &actor,
                 f.get("q"),
                 form,
                 "procedures".into(),
@@ -326,10 +333,10 @@ pub async fn save_settings(
 
 pub async fn add_local(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     let input = LocalProcedureInput {
         title: f.owned("title"),
@@ -341,7 +348,7 @@ pub async fn add_local(
     };
     match state
         .services
-        .save_local_procedure(actor, None, &input)
+        .save_local_procedure(&actor, None, &input)
         .await
     {
         Ok(_) => Ok(back_to("", "local")),
@@ -351,6 +358,7 @@ pub async fn add_local(
             page(
                 &state,
                 &ctx,
+                &actor,
                 "",
                 form,
                 "new".into(),
@@ -365,11 +373,10 @@ pub async fn add_local(
 
 pub async fn delete_local(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    state.services.delete_local_procedure(actor, &id).await?;
+    state.services.delete_local_procedure(&actor, &id).await?;
     Ok(back_to(Fields(pairs).get("q"), "local"))
 }

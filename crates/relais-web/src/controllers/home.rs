@@ -1,5 +1,5 @@
 use super::views::{follow_up_view, request_row_view, FollowUpView, RequestRowView};
-use super::{render, signed};
+use super::{render, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::Ui;
@@ -30,15 +30,15 @@ struct HomePage {
 
 pub async fn show_home(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let lang = ctx.lang;
-    let home = state.services.home(actor).await?;
+    let home = state.services.home(&actor).await?;
     let ui = Ui::new(&ctx);
     let mandates = state
         .services
-        .mandates_ending_soon(actor)
+        .mandates_ending_soon(&actor)
         .await?
         .iter()
         .map(|m| super::mandates::mandate_row_view(&ui, m))
@@ -137,11 +137,10 @@ pub struct SwitchIn {
 
 pub async fn switch_structure(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(session, _): SignedIn,
     Form(input): Form<SwitchIn>,
 ) -> Result<Response, WebError> {
-    let (session, _) = signed(&ctx)?;
     let id = StructureId::parse(&input.structure_id).ok_or_else(WebError::not_found)?;
-    state.services.switch_structure(session, id).await?;
+    state.services.switch_structure(&session, id).await?;
     Ok(Redirect::to("/").into_response())
 }

@@ -1,6 +1,6 @@
 //! The reminders inbox.
 
-use super::{render, signed};
+use super::{render, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::Ui;
@@ -31,13 +31,13 @@ struct InboxPage {
 
 pub async fn show_inbox(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let ui = Ui::new(&ctx);
     let items: Vec<ReminderView> = state
         .services
-        .inbox(actor)
+        .inbox(&actor)
         .await?
         .into_iter()
         .map(|n| {
@@ -67,7 +67,7 @@ pub async fn show_inbox(
     let backlog = if actor.can(relais_domain::Permission::SeeEmailBacklog) {
         state
             .services
-            .email_backlog(actor)
+            .email_backlog(&actor)
             .await
             .ok()
             .map(|b| (b.waiting, b.failed, b.last_error.unwrap_or_default()))
@@ -84,20 +84,18 @@ pub async fn show_inbox(
 
 pub async fn mark_all_read(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    state.services.mark_reminders_read(actor, None).await?;
+    state.services.mark_reminders_read(&actor, None).await?;
     Ok(Redirect::to("/inbox?done=inbox-read").into_response())
 }
 
 pub async fn mark_read(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = Uuid::parse_str(&id).map_err(|_| WebError::not_found())?;
-    state.services.mark_reminders_read(actor, Some(id)).await?;
+    state.services.mark_reminders_read(&actor, Some(id)).await?;
     Ok(Redirect::to("/inbox?done=inbox-read").into_response())
 }

@@ -1,7 +1,7 @@
 //! The one-screen intake: person, request, what was done, what next.
 
 use super::views::{hit_view, HitView};
-use super::{render_with, signed};
+use super::{render_with, signed, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::refusal::RefusalView;
@@ -288,10 +288,10 @@ fn form_values(form: &FormState) -> Vec<(String, String)> {
 
 pub async fn show_intake(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<IntakeQuery>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let mut values: Vec<(String, String)> = DEFAULTS
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -302,7 +302,7 @@ pub async fn show_intake(
     intake_page(
         &state,
         &ctx,
-        actor,
+        &actor,
         FormState::with_values(values),
         &q.q,
         &q.person_id,
@@ -395,10 +395,10 @@ fn intake_input(f: &Fields, today: chrono::NaiveDate) -> IntakeInput {
 
 pub async fn record_intake(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     let mut input = intake_input(&f, state.services.today());
     let anonymous = matches!(input.person, PersonChoice::Anonymous { .. });
@@ -413,7 +413,7 @@ pub async fn record_intake(
         }
     }
     if handing_over {
-        match hand_over(&state, actor, &f, &ctx).await? {
+        match hand_over(&state, &actor, &f, &ctx).await? {
             Ok(follow_up) => {
                 // The worker hands the doing over: the request is recorded
                 // open, with a reminder for the agent who may act for the
@@ -428,7 +428,7 @@ pub async fn record_intake(
         }
     }
     let outcome = if early.is_empty() {
-        state.services.record_intake(actor, &input).await
+        state.services.record_intake(&actor, &input).await
     } else {
         Err(ServiceError::Invalid(early))
     };
@@ -457,7 +457,7 @@ pub async fn record_intake(
             intake_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 form,
                 f.get("q"),
                 f.get("person_id"),
@@ -472,7 +472,7 @@ pub async fn record_intake(
             intake_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 form,
                 f.get("q"),
                 "",
@@ -488,7 +488,7 @@ pub async fn record_intake(
                 _ => None,
             };
             let mut view =
-                refusal_view(&state, actor, &ctx, &r, person_id, "/intake?restore=1").await?;
+                refusal_view(&state, &actor, &ctx, &r, person_id, "/intake?restore=1").await?;
             view.action = "/intake".to_owned();
             view.values = RefusalView::carry(&f.0);
             view.hand_over_action = "/intake".to_owned();
@@ -500,7 +500,7 @@ pub async fn record_intake(
             intake_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 form,
                 f.get("q"),
                 f.get("person_id"),
@@ -628,11 +628,11 @@ pub struct SearchQuery {
 /// The results fragment for search as you type.
 pub async fn search_fragment(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let hits = state.services.search_persons(actor, &q.q, 15).await?;
+    let hits = state.services.search_persons(&actor, &q.q, 15).await?;
     let ui = Ui::new(&ctx);
     Ok(Html(results_for(&ui, &hits, "", !q.q.trim().is_empty(), &q.q)?).into_response())
 }
@@ -673,15 +673,15 @@ pub struct PickQuery {
 /// empty when the procedure is not in the catalogue).
 pub async fn procedure_fragment(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<PickQuery>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let anchor = chrono::NaiveDate::parse_from_str(q.anchor.trim(), "%Y-%m-%d").ok();
     let postcode = Some(q.postcode.as_str()).filter(|p| !p.trim().is_empty());
     let Some((p, next)) = state
         .services
-        .pick_structure_procedure(actor, &q.procedure, anchor, postcode)
+        .pick_structure_procedure(&actor, &q.procedure, anchor, postcode)
         .await?
     else {
         return Ok(Html(String::new()).into_response());
@@ -730,7 +730,7 @@ pub async fn procedure_fragment(
     };
     let channel = state
         .services
-        .channel_for_operator(actor, &p.operator)
+        .channel_for_operator(&actor, &p.operator)
         .await?
         .map(|c| super::views::channel_lines(&ui, &c))
         .unwrap_or_default();
@@ -763,10 +763,9 @@ pub struct CommuneLookup {
 /// `[{"insee_code", "name", "postcode", "sure"}]`, at most 10; `sure`
 /// marks the one commune a postcode designates.
 pub async fn commune_lookup(
-    Extension(ctx): Extension<Ctx>,
+    _: SignedIn,
     Query(q): Query<CommuneLookup>,
 ) -> Result<Response, WebError> {
-    signed(&ctx)?;
     let q = q.q.trim();
     let found = if q.chars().count() < 2 {
         Vec::new()
@@ -800,10 +799,10 @@ pub async fn commune_lookup(
 /// `[{"title", "operator", "category"}]`, best first, at most 12.
 pub async fn procedure_search(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let q = q.q.trim();
     if q.chars().count() < 2 || q.len() > 200 {
         return Ok(axum::Json(Vec::<serde_json::Value>::new()).into_response());
@@ -812,7 +811,7 @@ pub async fn procedure_search(
     let catalog = state.services.catalog();
     let items: Vec<serde_json::Value> = state
         .services
-        .search_structure_procedures(actor, q)
+        .search_structure_procedures(&actor, q)
         .await?
         .into_iter()
         .take(12)

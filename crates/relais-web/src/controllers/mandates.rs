@@ -2,7 +2,7 @@
 //! documents; the public verification page; the structure's policy.
 
 use super::views::display_name;
-use super::{render, render_with, signed};
+use super::{render, render_with, SignedIn};
 use crate::context::Ctx;
 use crate::documents;
 use crate::error::WebError;
@@ -186,11 +186,11 @@ fn return_to_of(ctx: &Ctx) -> String {
 /// The form, with `?category=` ticked and `?return_to=` kept.
 pub async fn new_mandate(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let q = Fields(query);
     let mut defaults = vec![
@@ -209,7 +209,7 @@ pub async fn new_mandate(
     new_page(
         &state,
         &ctx,
-        actor,
+        &actor,
         id,
         FormState::with_values(defaults),
         StatusCode::OK,
@@ -219,17 +219,17 @@ pub async fn new_mandate(
 
 pub async fn create_mandate(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let pid = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
-    state.services.person(actor, pid).await?;
+    state.services.person(&actor, pid).await?;
     let f = Fields(pairs);
     // The "par organisme" shortcuts tick the catalogue's categories of
     // each operator (the script does it live; this does it without).
-    let coverage = state.services.catalogue_coverage(actor).await?;
+    let coverage = state.services.catalogue_coverage(&actor).await?;
     let input = MandateInput {
         person_id: pid.to_string(),
         categories: coverage
@@ -241,7 +241,7 @@ pub async fn create_mandate(
         consent: f.owned("consent"),
         lang: f.owned("lang"),
     };
-    match state.services.create_mandate(actor, &input).await {
+    match state.services.create_mandate(&actor, &input).await {
         Ok(mid) => Ok(redirect_returning(
             &format!("/mandates/{mid}?done=mandate-created"),
             f.get("return_to"),
@@ -251,7 +251,7 @@ pub async fn create_mandate(
             new_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 pid,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -419,14 +419,14 @@ fn mandate_id(raw: &str) -> Result<MandateId, WebError> {
 
 pub async fn show_mandate(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     mandate_page(
         &state,
         &ctx,
-        actor,
+        &actor,
         mandate_id(&id)?,
         FormState::empty(),
         StatusCode::OK,
@@ -443,11 +443,11 @@ struct MandatesPage {
 
 pub async fn list_mandates(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let ui = Ui::new(&ctx);
-    let mandates = state.services.list_mandates(actor, None, None).await?;
+    let mandates = state.services.list_mandates(&actor, None, None).await?;
     render(&MandatesPage {
         mandates: mandates.iter().map(|m| mandate_row_view(&ui, m)).collect(),
         ui,
@@ -458,11 +458,11 @@ pub async fn list_mandates(
 /// signature.
 pub async fn sign_mandate(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = mandate_id(&id)?;
     // The form to come back to rides in the action's query.
     let back = return_to_of(&ctx);
@@ -504,7 +504,7 @@ pub async fn sign_mandate(
     }
     match state
         .services
-        .sign_mandate(actor, id, scan, signature.as_deref())
+        .sign_mandate(&actor, id, scan, signature.as_deref())
         .await
     {
         Ok(()) => Ok(redirect_returning(
@@ -516,7 +516,7 @@ pub async fn sign_mandate(
             mandate_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 id,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -525,7 +525,7 @@ pub async fn sign_mandate(
         }
         Err(ServiceError::Conflict(e)) => {
             let form = FormState::from_fields(ctx.lang, Vec::new(), &[e], &[]);
-            mandate_page(&state, &ctx, actor, id, form, StatusCode::CONFLICT).await
+            mandate_page(&state, &ctx, &actor, id, form, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
@@ -533,27 +533,26 @@ pub async fn sign_mandate(
 
 pub async fn send_code(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = mandate_id(&id)?;
-    state.services.send_remote_code(actor, id).await?;
+    state.services.send_remote_code(&actor, id).await?;
     Ok(Redirect::to(&format!("/mandates/{id}?done=mandate-code-sent")).into_response())
 }
 
 pub async fn revoke_mandate(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = mandate_id(&id)?;
     let f = Fields(pairs);
     match state
         .services
-        .revoke_mandate(actor, id, &f.all("categories"), f.get("reason"))
+        .revoke_mandate(&actor, id, &f.all("categories"), f.get("reason"))
         .await
     {
         Ok(()) => {
@@ -564,7 +563,7 @@ pub async fn revoke_mandate(
             mandate_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 id,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -577,16 +576,16 @@ pub async fn revoke_mandate(
 
 pub async fn renew_mandate(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = mandate_id(&id)?;
     let f = Fields(pairs);
     match state
         .services
-        .renew_mandate(actor, id, f.get("duration"), f.get("consent"))
+        .renew_mandate(&actor, id, f.get("duration"), f.get("consent"))
         .await
     {
         Ok(new_id) => {
@@ -597,7 +596,7 @@ pub async fn renew_mandate(
             mandate_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 id,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -646,29 +645,27 @@ pub async fn mandate_pdf(
 
 pub async fn mandate_document(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = mandate_id(&id)?;
-    let bytes = mandate_pdf(&state, actor, id).await?;
+    let bytes = mandate_pdf(&state, &actor, id).await?;
     Ok(pdf_response(bytes, &format!("mandat-{id}.pdf")))
 }
 
 pub async fn revocation_document(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = mandate_id(&id)?;
-    let m = state.services.mandate(actor, id).await?;
+    let m = state.services.mandate(&actor, id).await?;
     if m.row.revoked_at.is_none() && m.row.revoked_categories.is_empty() {
         return Err(WebError::not_found());
     }
     state
         .services
-        .journal_document(actor, id, "mandate.revocation_downloaded")
+        .journal_document(&actor, id, "mandate.revocation_downloaded")
         .await?;
     let bytes = relais_present::pdf(documents::revocation(
         &m,
@@ -951,10 +948,10 @@ fn policy_input(f: &Fields) -> PolicyInput {
 
 pub async fn show_policy(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let p = state.services.policy_to_edit(actor).await?;
+    let p = state.services.policy_to_edit(&actor).await?;
     render(&PolicyPage {
         ui: Ui::new(&ctx),
         form: FormState::with_values(policy_values(&p)),
@@ -963,13 +960,13 @@ pub async fn show_policy(
 
 pub async fn save_policy(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     let result = match policy_input(&f).parse() {
-        Ok(p) => state.services.update_policy(actor, p).await,
+        Ok(p) => state.services.update_policy(&actor, p).await,
         Err(errors) => Err(ServiceError::Invalid(errors)),
     };
     match result {
@@ -987,10 +984,10 @@ pub async fn save_policy(
 
 pub async fn charter_pdf(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let p = state.services.policy(actor).await?;
+    let p = state.services.policy(&actor).await?;
     let bytes =
         relais_present::pdf(documents::charter(ctx.lang, &actor.structure_name, &p)).await?;
     Ok(pdf_response(bytes, "charte.pdf"))

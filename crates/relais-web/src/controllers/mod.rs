@@ -33,6 +33,8 @@ mod views;
 use crate::context::Ctx;
 use crate::error::WebError;
 use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use relais_service::{Actor, SessionContext};
 
@@ -41,6 +43,25 @@ pub(crate) fn signed(ctx: &Ctx) -> Result<(&SessionContext, &Actor), WebError> {
     let s = ctx.session.as_ref().ok_or(WebError::SignIn(None))?;
     let a = s.actor.as_ref().ok_or(WebError::SignIn(Some(s.stage)))?;
     Ok((s, a))
+}
+
+/// The signed-in session and the actor it acts as: the one way a page
+/// handler gets its actor. The route's guard has already let the agent
+/// in; without a full sign-in this answers what the guard would, the way
+/// back into the sign-in.
+pub(crate) struct SignedIn(pub SessionContext, pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WebError> {
+        let ctx = parts
+            .extensions
+            .get::<Ctx>()
+            .ok_or(WebError::SignIn(None))?;
+        let (session, actor) = signed(ctx)?;
+        Ok(SignedIn(session.clone(), actor.clone()))
+    }
 }
 
 pub(crate) fn render(t: &impl Template) -> Result<Response, WebError> {

@@ -3,7 +3,7 @@
 use super::views::{
     display_name, follow_up_view, hit_view, FollowUpView, HitView, MandateBadgeView,
 };
-use super::{render, render_with, signed};
+use super::{render, render_with, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::{Fields, FormState, Ui};
@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::{Age, Permission, PersonId};
-use relais_service::{AccountInput, PersonFile, PersonInput, ServiceError};
+use relais_service::{AccountInput, Actor, PersonFile, PersonInput, ServiceError};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -35,11 +35,11 @@ pub struct SearchQuery {
 
 pub async fn list_persons(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let hits = state.services.search_persons(actor, &q.q, 50).await?;
+    let hits = state.services.search_persons(&actor, &q.q, 50).await?;
     render(&PersonsPage {
         ui: Ui::new(&ctx),
         q: q.q,
@@ -144,21 +144,20 @@ fn form_page(
     )
 }
 
-pub async fn new_person(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    signed(&ctx)?;
+pub async fn new_person(_: SignedIn, Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
     form_page(&ctx, None, FormState::empty(), Vec::new(), StatusCode::OK)
 }
 
 pub async fn create_person(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     match state
         .services
-        .create_person(actor, &person_input(&f), f.checked("confirm_new"))
+        .create_person(&actor, &person_input(&f), f.checked("confirm_new"))
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/persons/{id}?done=person-saved")).into_response()),
@@ -183,28 +182,28 @@ pub async fn create_person(
 
 pub async fn edit_person(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
-    let person = state.services.person(actor, id).await?;
+    let person = state.services.person(&actor, id).await?;
     let form = FormState::with_values(person_values(&PersonInput::from_row(&person)));
     form_page(&ctx, Some(id), form, Vec::new(), StatusCode::OK)
 }
 
 pub async fn update_person(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let f = Fields(pairs);
     match state
         .services
-        .update_person(actor, id, &person_input(&f))
+        .update_person(&actor, id, &person_input(&f))
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?done=person-saved")).into_response()),
@@ -404,6 +403,7 @@ pub fn intervention_line(
 
 pub async fn show_person(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Query(q): Query<SearchQuery>,
@@ -412,6 +412,7 @@ pub async fn show_person(
     person_page(
         &state,
         &ctx,
+        &actor,
         id,
         q.merge_q,
         FormState::empty(),
@@ -424,6 +425,7 @@ pub async fn show_person(
 pub(crate) async fn person_page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     id: PersonId,
     merge_q: String,
     note_form: FormState,
@@ -432,6 +434,7 @@ pub(crate) async fn person_page(
     person_page_with(
         state,
         ctx,
+        actor,
         id,
         merge_q,
         note_form,
@@ -441,16 +444,17 @@ pub(crate) async fn person_page(
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn person_page_with(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     id: PersonId,
     merge_q: String,
     note_form: FormState,
     reminder_form: FormState,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let file = state.services.person_file(actor, id).await?;
     let ui = Ui::new(ctx);
     let ui_dates = Ui::new(ctx);
@@ -532,11 +536,11 @@ pub(crate) async fn person_page_with(
 /// Records or withdraws the person's consent to reminders.
 pub async fn save_reminder_consent(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let f = Fields(pairs);
     let channel = if f.get("channel") != "none" && !f.checked("consent") {
@@ -552,7 +556,7 @@ pub async fn save_reminder_consent(
     } else {
         state
             .services
-            .set_reminder_consent(actor, id, &channel)
+            .set_reminder_consent(&actor, id, &channel)
             .await
     };
     match result {
@@ -572,6 +576,7 @@ pub async fn save_reminder_consent(
             person_page_with(
                 &state,
                 &ctx,
+                &actor,
                 id,
                 String::new(),
                 FormState::empty(),
@@ -586,11 +591,10 @@ pub async fn save_reminder_consent(
 
 pub async fn save_accounts(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let f = Fields(pairs);
     let (kinds, has, can, rec) = (
@@ -611,7 +615,7 @@ pub async fn save_accounts(
         .collect();
     state
         .services
-        .set_person_accounts(actor, id, &lines)
+        .set_person_accounts(&actor, id, &lines)
         .await?;
     Ok(Redirect::to(&format!("/persons/{id}?done=accounts-saved")).into_response())
 }
@@ -624,13 +628,12 @@ pub struct MergeIn {
 
 pub async fn merge_person(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
     Form(input): Form<MergeIn>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let absorbed = PersonId::parse(&input.absorbed_id).ok_or_else(WebError::not_found)?;
-    state.services.merge_persons(actor, id, absorbed).await?;
+    state.services.merge_persons(&actor, id, absorbed).await?;
     Ok(Redirect::to(&format!("/persons/{id}?done=persons-merged")).into_response())
 }

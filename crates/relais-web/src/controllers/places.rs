@@ -3,7 +3,7 @@
 //! an operator, the referral's status and slip, the structure's own
 //! places and their exports, and the administrators' import page.
 
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -255,14 +255,14 @@ async fn search_page(
 
 pub async fn show_places(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     search_page(
         &state,
         &ctx,
-        actor,
+        &actor,
         params,
         None,
         FormState::empty(),
@@ -277,16 +277,16 @@ fn request_uuid(id: &str) -> Result<Uuid, WebError> {
 
 pub async fn show_refer(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let rid = request_uuid(&id)?;
     search_page(
         &state,
         &ctx,
-        actor,
+        &actor,
         params,
         Some(rid),
         FormState::empty(),
@@ -297,11 +297,11 @@ pub async fn show_refer(
 
 pub async fn create_referral(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let rid = request_uuid(&id)?;
     let f = Fields(pairs);
     let target = f.owned("target");
@@ -318,7 +318,7 @@ pub async fn create_referral(
         follow_up_date: f.owned("follow_up_date"),
         confirm_secret: f.checked("confirm_secret"),
     };
-    match state.services.create_referral(actor, &input).await {
+    match state.services.create_referral(&actor, &input).await {
         Ok(r) => Ok(Redirect::to(&format!(
             "/requests/{rid}?done=referral-created#referral-{}",
             r.id
@@ -358,7 +358,7 @@ pub async fn create_referral(
             search_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 params,
                 Some(rid),
                 form,
@@ -372,16 +372,15 @@ pub async fn create_referral(
 
 pub async fn update_referral(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = request_uuid(&id)?;
     let f = Fields(pairs);
     let r = state
         .services
-        .update_referral(actor, id, f.get("status"))
+        .update_referral(&actor, id, f.get("status"))
         .await?;
     Ok(Redirect::to(&format!(
         "/requests/{}?done=referral-updated#referral-{}",
@@ -392,12 +391,12 @@ pub async fn update_referral(
 
 pub async fn referral_slip(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = request_uuid(&id)?;
-    let slip = state.services.referral_slip(actor, id).await?;
+    let slip = state.services.referral_slip(&actor, id).await?;
     let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, ctx.lang)).await?;
     Ok(super::mandates::pdf_response(
         bytes,
@@ -461,12 +460,12 @@ struct PlacePage {
 
 pub async fn show_place(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = request_uuid(&id)?;
-    let d = state.services.place(actor, id).await?;
+    let d = state.services.place(&actor, id).await?;
     let ui = Ui::new(&ctx);
     let p = &d.place;
     let mut facts = vec![(ui.t("places-address"), address_line(p))];
@@ -582,11 +581,11 @@ const OWN_LISTS: [&str; 6] = [
 async fn own_page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     form: FormState,
     editing: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let ui = Ui::new(ctx);
     let places = state
         .services
@@ -614,11 +613,13 @@ async fn own_page(
 
 pub async fn show_own_places(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
     own_page(
         &state,
         &ctx,
+        &actor,
         FormState::empty(),
         String::new(),
         StatusCode::OK,
@@ -628,14 +629,14 @@ pub async fn show_own_places(
 
 pub async fn edit_own_place(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = request_uuid(&id)?;
     let p = state
         .services
-        .own_places(actor)
+        .own_places(&actor)
         .await?
         .into_iter()
         .find(|p| p.id == id)
@@ -667,6 +668,7 @@ pub async fn edit_own_place(
     own_page(
         &state,
         &ctx,
+        &actor,
         FormState::with_values(values),
         id.to_string(),
         StatusCode::OK,
@@ -677,10 +679,10 @@ pub async fn edit_own_place(
 async fn save_own(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     id: Option<Uuid>,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let f = Fields(pairs);
     let input = OwnPlaceInput {
         name: f.owned("name"),
@@ -721,6 +723,7 @@ async fn save_own(
             own_page(
                 state,
                 ctx,
+                actor,
                 form,
                 id.map(|i| i.to_string()).unwrap_or_default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -733,20 +736,22 @@ async fn save_own(
 
 pub async fn create_own_place(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    save_own(&state, &ctx, None, pairs).await
+    save_own(&state, &ctx, &actor, None, pairs).await
 }
 
 pub async fn update_own_place(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let id = request_uuid(&id)?;
-    save_own(&state, &ctx, Some(id), pairs).await
+    save_own(&state, &ctx, &actor, Some(id), pairs).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -757,11 +762,10 @@ pub struct ExportParams {
 
 pub async fn export_own_places(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Query(p): Query<ExportParams>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let f = state.services.export_own_places(actor, &p.format).await?;
+    let f = state.services.export_own_places(&actor, &p.format).await?;
     Ok((
         [
             (CONTENT_TYPE, f.content_type.to_owned()),
@@ -890,11 +894,11 @@ pub async fn show_import(Extension(ctx): Extension<Ctx>) -> Result<Response, Web
 
 pub async fn run_import(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     // Refused before the file is read, by the route's guard.
-    let (_, actor) = signed(&ctx)?;
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {
@@ -923,7 +927,7 @@ pub async fn run_import(
     }
     match state
         .services
-        .import_places(Principal::Agent(actor), format, &file)
+        .import_places(Principal::Agent(&actor), format, &file)
         .await
     {
         Ok(r) => import_page(

@@ -3,7 +3,7 @@
 
 use super::persons::person_page;
 use super::views::display_name;
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::documents;
 use crate::error::WebError;
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::PersonId;
-use relais_service::ServiceError;
+use relais_service::{Actor, ServiceError};
 use uuid::Uuid;
 
 fn person_id(id: &str) -> Result<PersonId, WebError> {
@@ -25,17 +25,17 @@ fn person_id(id: &str) -> Result<PersonId, WebError> {
 
 pub async fn add_private_note(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = person_id(&id)?;
     let f = Fields(pairs);
     let body = f.owned("body");
     match state
         .services
-        .add_private_note(actor, id, &body, f.checked("confirm_secret"))
+        .add_private_note(&actor, id, &body, f.checked("confirm_secret"))
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -47,6 +47,7 @@ pub async fn add_private_note(
             person_page(
                 &state,
                 &ctx,
+                &actor,
                 id,
                 String::new(),
                 form,
@@ -60,13 +61,12 @@ pub async fn add_private_note(
 
 pub async fn delete_private_note(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path((id, note)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = person_id(&id)?;
     let note = Uuid::parse_str(&note).map_err(|_| WebError::not_found())?;
-    state.services.delete_private_note(actor, id, note).await?;
+    state.services.delete_private_note(&actor, id, note).await?;
     Ok(Redirect::to(&format!(
         "/persons/{id}?done=private-note-deleted#private-notes"
     ))
@@ -90,12 +90,12 @@ fn download(bytes: Vec<u8>, kind: &str, name: &str) -> Response {
 
 pub async fn subject_access_pdf(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = person_id(&id)?;
-    let sa = state.services.subject_access(actor, id, "pdf").await?;
+    let sa = state.services.subject_access(&actor, id, "pdf").await?;
     let bytes = relais_present::pdf(documents::subject_access(ctx.lang, &sa)).await?;
     Ok(download(
         bytes,
@@ -106,12 +106,11 @@ pub async fn subject_access_pdf(
 
 pub async fn subject_access_json(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = person_id(&id)?;
-    let sa = state.services.subject_access(actor, id, "json").await?;
+    let sa = state.services.subject_access(&actor, id, "json").await?;
     let bytes =
         serde_json::to_vec_pretty(&sa).map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok(download(
@@ -134,10 +133,10 @@ struct ErasePage {
 async fn erase_page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     id: PersonId,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     // Authorised by the use case (supervisors and admins).
     let blockers = state.services.erasure_blockers(actor, id).await?;
     let p = state.services.person(actor, id).await?;
@@ -173,24 +172,25 @@ async fn erase_page(
 
 pub async fn show_erase(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = person_id(&id)?;
-    erase_page(&state, &ctx, id, StatusCode::OK).await
+    erase_page(&state, &ctx, &actor, id, StatusCode::OK).await
 }
 
 pub async fn erase(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = person_id(&id)?;
-    match state.services.erase_person(actor, id).await {
+    match state.services.erase_person(&actor, id).await {
         Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?done=file-erased")).into_response()),
         Err(ServiceError::ErasureBlocked(_)) => {
-            erase_page(&state, &ctx, id, StatusCode::CONFLICT).await
+            erase_page(&state, &ctx, &actor, id, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
@@ -218,11 +218,11 @@ struct RetentionView {
 async fn retention_page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     form: FormState,
     form_for: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let (months, items) = state.services.upcoming_anonymisations(actor).await?;
     let ui = Ui::new(ctx);
     let items = items
@@ -251,11 +251,13 @@ async fn retention_page(
 
 pub async fn show_retention(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
     retention_page(
         &state,
         &ctx,
+        &actor,
         FormState::empty(),
         String::new(),
         StatusCode::OK,
@@ -265,15 +267,15 @@ pub async fn show_retention(
 
 pub async fn keep_file(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let pid = person_id(&id)?;
     let f = Fields(pairs);
     let (until, reason) = (f.owned("until"), f.owned("reason"));
-    match state.services.keep_file(actor, pid, &until, &reason).await {
+    match state.services.keep_file(&actor, pid, &until, &reason).await {
         Ok(()) => Ok(Redirect::to("/privacy/retention?done=file-kept").into_response()),
         Err(ServiceError::Invalid(errs)) => {
             let form = FormState::with_errors(
@@ -288,6 +290,7 @@ pub async fn keep_file(
             retention_page(
                 &state,
                 &ctx,
+                &actor,
                 form,
                 pid.to_string(),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -300,11 +303,11 @@ pub async fn keep_file(
 
 pub async fn privacy_notice_pdf(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let p = state.services.policy(actor).await?;
-    let commune = state.services.structure_commune(actor).await?;
+    let p = state.services.policy(&actor).await?;
+    let commune = state.services.structure_commune(&actor).await?;
     let bytes = relais_present::pdf(documents::privacy_notice(
         ctx.lang,
         &actor.structure_name,

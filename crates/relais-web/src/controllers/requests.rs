@@ -3,7 +3,7 @@
 
 use super::persons::intervention_line;
 use super::views::{display_name, follow_up_view, request_row_view, FollowUpView, RequestRowView};
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::refusal::RefusalView;
@@ -50,17 +50,17 @@ fn list_input(f: &Fields) -> ListInput {
 
 pub async fn list_requests(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     let ui = Ui::new(&ctx);
     let page: i64 = f.get("page").parse().unwrap_or(1).max(1);
     let input = list_input(&f);
     let agents = state
         .services
-        .assignable_agents(actor)
+        .assignable_agents(&actor)
         .await?
         .into_iter()
         .map(|(id, n)| (id.to_string(), n))
@@ -72,7 +72,7 @@ pub async fn list_requests(
     };
     let (rows, more, form, status) = match state
         .services
-        .list_help_requests(actor, &input, PAGE, (page - 1) * PAGE)
+        .list_help_requests(&actor, &input, PAGE, (page - 1) * PAGE)
         .await
     {
         Ok((rows, more)) => (
@@ -285,10 +285,10 @@ fn parse_id(id: &str) -> Result<HelpRequestId, WebError> {
 
 pub async fn show_request(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let defaults = vec![
         ("duration_minutes".to_owned(), "30".to_owned()),
         ("place".to_owned(), "on_site".to_owned()),
@@ -296,7 +296,7 @@ pub async fn show_request(
     request_page(
         &state,
         &ctx,
-        actor,
+        &actor,
         parse_id(&id)?,
         FormState::with_values(defaults),
         StatusCode::OK,
@@ -306,11 +306,11 @@ pub async fn show_request(
 
 pub async fn add_intervention(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = parse_id(&id)?;
     let f = Fields(pairs);
     let input = InterventionInput {
@@ -331,7 +331,7 @@ pub async fn add_intervention(
     };
     match state
         .services
-        .add_intervention(actor, id, &input, &status)
+        .add_intervention(&actor, id, &input, &status)
         .await
     {
         Ok(_) => {
@@ -340,7 +340,7 @@ pub async fn add_intervention(
         Err(ServiceError::PolicyRefused(r)) => {
             let person = state
                 .services
-                .help_request(actor, id)
+                .help_request(&actor, id)
                 .await?
                 .request
                 .request
@@ -348,7 +348,7 @@ pub async fn add_intervention(
                 .map(|p| p.to_string());
             let back = format!("/requests/{id}?restore=1#h-add");
             let view =
-                super::intake::refusal_view(&state, actor, &ctx, &r, person.as_deref(), &back)
+                super::intake::refusal_view(&state, &actor, &ctx, &r, person.as_deref(), &back)
                     .await?;
             let form = FormState::from_fields(
                 ctx.lang,
@@ -359,7 +359,7 @@ pub async fn add_intervention(
             request_page_with(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 id,
                 form.with_message("mode", view.message.clone()),
                 StatusCode::CONFLICT,
@@ -372,7 +372,7 @@ pub async fn add_intervention(
             request_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 id,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -385,11 +385,11 @@ pub async fn add_intervention(
 
 pub async fn add_follow_up(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = parse_id(&id)?;
     let f = Fields(pairs);
     let input = FollowUpInput {
@@ -400,7 +400,7 @@ pub async fn add_follow_up(
     };
     match state
         .services
-        .create_follow_up(actor, Some(id), None, &input)
+        .create_follow_up(&actor, Some(id), None, &input)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/requests/{id}?done=follow-up-added")).into_response()),
@@ -409,7 +409,7 @@ pub async fn add_follow_up(
             request_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 id,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -423,15 +423,14 @@ pub async fn add_follow_up(
 /// Marks a follow-up done and goes back where the button was.
 pub async fn follow_up_done(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = FollowUpId::parse(&id).ok_or_else(WebError::not_found)?;
     state
         .services
-        .update_follow_up(actor, id, Some(true), &FollowUpInput::default())
+        .update_follow_up(&actor, id, Some(true), &FollowUpInput::default())
         .await?;
     let f = Fields(pairs);
     let back = f.get("back");
@@ -447,16 +446,16 @@ pub async fn follow_up_done(
 /// Changes a request's status (and outcome) without an intervention.
 pub async fn update_status(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let id = parse_id(&id)?;
     let f = Fields(pairs);
     let current = state
         .services
-        .help_request(actor, id)
+        .help_request(&actor, id)
         .await?
         .request
         .request;
@@ -466,7 +465,7 @@ pub async fn update_status(
         block_reason: f.owned("block_reason"),
         ..RequestInput::from_row(&current)
     };
-    match state.services.update_help_request(actor, id, &input).await {
+    match state.services.update_help_request(&actor, id, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/requests/{id}?done=request-updated")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::from_fields(
@@ -482,7 +481,7 @@ pub async fn update_status(
             request_page(
                 &state,
                 &ctx,
-                actor,
+                &actor,
                 id,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,

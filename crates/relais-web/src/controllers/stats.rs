@@ -1,7 +1,7 @@
 //! The statistics dashboard and its downloads.
 
 use super::exports::{self, InterventionsAsk};
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::stats_view;
@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use chrono::{Datelike, NaiveDate};
 use relais_domain::Permission;
-use relais_service::{Dashboard, DashboardQuery, ServiceError};
+use relais_service::{Actor, Dashboard, DashboardQuery, ServiceError};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -114,12 +114,12 @@ fn encode(pairs: &[(&str, &str)]) -> String {
 async fn page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     p: &DashboardParams,
     names_form: FormState,
     status: StatusCode,
     download_errors: &[relais_domain::FieldError],
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let ui = Ui::new(ctx);
     let lang = ctx.lang;
     let today = state.services.today();
@@ -276,29 +276,39 @@ fn views(
 
 pub async fn show_stats(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<DashboardParams>,
 ) -> Result<Response, WebError> {
-    page(&state, &ctx, &p, FormState::empty(), StatusCode::OK, &[]).await
+    page(
+        &state,
+        &ctx,
+        &actor,
+        &p,
+        FormState::empty(),
+        StatusCode::OK,
+        &[],
+    )
+    .await
 }
 
 pub async fn export_tables(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<DashboardParams>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let q = p.query(state.services.today());
-    let r = exports::stats_tables(&state, actor, ctx.lang, q, &p.table, &p.format).await;
-    or_page(&state, &ctx, &p, r).await
+    let r = exports::stats_tables(&state, &actor, ctx.lang, q, &p.table, &p.format).await;
+    or_page(&state, &ctx, &actor, &p, r).await
 }
 
 pub async fn export_interventions(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<DashboardParams>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let (from, to) = resolve_period(&p, state.services.today());
     let ask = InterventionsAsk {
         from,
@@ -308,17 +318,17 @@ pub async fn export_interventions(
         names: false,
         reason: String::new(),
     };
-    let r = exports::interventions(&state, actor, ctx.lang, ask).await;
-    or_page(&state, &ctx, &p, r).await
+    let r = exports::interventions(&state, &actor, ctx.lang, ask).await;
+    or_page(&state, &ctx, &actor, &p, r).await
 }
 
 /// The export with names: a supervisor gives a reason, which is journaled.
 pub async fn export_interventions_with_names(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let f = Fields(pairs);
     let ask = InterventionsAsk {
         from: f.owned("from"),
@@ -328,7 +338,7 @@ pub async fn export_interventions_with_names(
         names: true,
         reason: f.owned("reason"),
     };
-    match exports::interventions(&state, actor, ctx.lang, ask.clone()).await {
+    match exports::interventions(&state, &actor, ctx.lang, ask.clone()).await {
         Ok(r) => Ok(r),
         Err(ServiceError::Invalid(errs)) => {
             let form = FormState::with_errors(
@@ -346,6 +356,7 @@ pub async fn export_interventions_with_names(
             page(
                 &state,
                 &ctx,
+                &actor,
                 &p,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -359,14 +370,14 @@ pub async fn export_interventions_with_names(
 
 pub async fn export_territory(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<DashboardParams>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let (from, to) = resolve_period(&p, state.services.today());
     let r = exports::territory(
         &state,
-        actor,
+        &actor,
         ctx.lang,
         &from,
         &to,
@@ -375,23 +386,24 @@ pub async fn export_territory(
         &p.format,
     )
     .await;
-    or_page(&state, &ctx, &p, r).await
+    or_page(&state, &ctx, &actor, &p, r).await
 }
 
 pub async fn report_pdf(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<DashboardParams>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
-    let r = exports::monthly_report(&state, actor, ctx.lang, &p.month).await;
-    or_page(&state, &ctx, &p, r).await
+    let r = exports::monthly_report(&state, &actor, ctx.lang, &p.month).await;
+    or_page(&state, &ctx, &actor, &p, r).await
 }
 
 /// A download, or the dashboard with the reason it was refused.
 async fn or_page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     p: &DashboardParams,
     r: Result<Response, ServiceError>,
 ) -> Result<Response, WebError> {
@@ -401,6 +413,7 @@ async fn or_page(
             page(
                 state,
                 ctx,
+                actor,
                 p,
                 FormState::empty(),
                 StatusCode::UNPROCESSABLE_ENTITY,

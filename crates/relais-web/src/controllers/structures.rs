@@ -1,4 +1,4 @@
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::{FormState, Ui};
@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::StructureKind;
-use relais_service::ServiceError;
+use relais_service::{Actor, ServiceError};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -33,10 +33,10 @@ const IDS: &[(&str, &str)] = &[
 async fn page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     form: FormState,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let lang = ctx.lang;
     let structures = state
         .services
@@ -75,9 +75,10 @@ async fn page(
 
 pub async fn list_structures(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    page(&state, &ctx, FormState::empty(), StatusCode::OK).await
+    page(&state, &ctx, &actor, FormState::empty(), StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -96,10 +97,10 @@ pub struct StructureIn {
 
 pub async fn create_structure(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(input): Form<StructureIn>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let values = [
         ("name", input.name.as_str()),
         ("slug", input.slug.as_str()),
@@ -110,7 +111,7 @@ pub async fn create_structure(
     match state
         .services
         .create_structure(
-            actor,
+            &actor,
             &input.name,
             &input.slug,
             &input.kind,
@@ -122,11 +123,11 @@ pub async fn create_structure(
         Ok(_) => Ok(Redirect::to("/admin/structures?done=structure-created").into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::with_errors(ctx.lang, &values, &errors, IDS);
-            page(&state, &ctx, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            page(&state, &ctx, &actor, form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ServiceError::Conflict(e)) => {
             let form = FormState::with_errors(ctx.lang, &values, &[e], IDS);
-            page(&state, &ctx, form, StatusCode::CONFLICT).await
+            page(&state, &ctx, &actor, form, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,4 +1,4 @@
-use super::{render_with, signed};
+use super::{render_with, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::{FormState, Ui};
@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::{AgentId, Role};
-use relais_service::{InviteOutcome, ServiceError};
+use relais_service::{Actor, InviteOutcome, ServiceError};
 use serde::Deserialize;
 
 pub struct MemberRow {
@@ -38,11 +38,11 @@ struct TeamPage {
 async fn team_page(
     state: &AppState,
     ctx: &Ctx,
+    actor: &Actor,
     form: FormState,
     new_link: Option<(String, String, String)>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(ctx)?;
     let lang = ctx.lang;
     let members = state
         .services
@@ -100,9 +100,18 @@ async fn team_page(
 
 pub async fn show_team(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    team_page(&state, &ctx, FormState::empty(), None, StatusCode::OK).await
+    team_page(
+        &state,
+        &ctx,
+        &actor,
+        FormState::empty(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -123,13 +132,13 @@ const INVITE_IDS: &[(&str, &str)] = &[
 
 pub async fn invite_member(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Form(input): Form<InviteIn>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     match state
         .services
-        .invite(actor, &input.email, &input.name, &input.role)
+        .invite(&actor, &input.email, &input.name, &input.role)
         .await
     {
         Ok(InviteOutcome::Link { token, expires_at }) => {
@@ -141,6 +150,7 @@ pub async fn invite_member(
             team_page(
                 &state,
                 &ctx,
+                &actor,
                 FormState::empty(),
                 Some((intro, full_url(&state, &href), href)),
                 StatusCode::OK,
@@ -156,6 +166,7 @@ pub async fn invite_member(
             team_page(
                 &state,
                 &ctx,
+                &actor,
                 FormState::empty(),
                 Some((intro, full_url(&state, &href), href)),
                 StatusCode::OK,
@@ -169,7 +180,15 @@ pub async fn invite_member(
                 ("role", input.role.as_str()),
             ];
             let form = FormState::with_errors(ctx.lang, &values, &errors, INVITE_IDS);
-            team_page(&state, &ctx, form, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            team_page(
+                &state,
+                &ctx,
+                &actor,
+                form,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(ServiceError::Conflict(e)) => {
             let values = [
@@ -178,7 +197,7 @@ pub async fn invite_member(
                 ("role", input.role.as_str()),
             ];
             let form = FormState::with_errors(ctx.lang, &values, &[e], INVITE_IDS);
-            team_page(&state, &ctx, form, None, StatusCode::CONFLICT).await
+            team_page(&state, &ctx, &actor, form, None, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
@@ -190,39 +209,37 @@ fn agent_id(id: &str) -> Result<AgentId, WebError> {
 
 pub async fn deactivate_member(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     state
         .services
-        .set_member_active(actor, agent_id(&id)?, false)
+        .set_member_active(&actor, agent_id(&id)?, false)
         .await?;
     Ok(Redirect::to("/team?done=member-deactivated").into_response())
 }
 
 pub async fn reactivate_member(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
+    SignedIn(_, actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     state
         .services
-        .set_member_active(actor, agent_id(&id)?, true)
+        .set_member_active(&actor, agent_id(&id)?, true)
         .await?;
     Ok(Redirect::to("/team?done=member-reactivated").into_response())
 }
 
 pub async fn create_reset_link(
     State(state): State<AppState>,
+    SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, actor) = signed(&ctx)?;
     let (token, expires_at) = state
         .services
-        .create_reset_link(actor, agent_id(&id)?)
+        .create_reset_link(&actor, agent_id(&id)?)
         .await?;
     let ui = Ui::new(&ctx);
     let href = format!("/reset/{token}");
@@ -232,6 +249,7 @@ pub async fn create_reset_link(
     team_page(
         &state,
         &ctx,
+        &actor,
         FormState::empty(),
         Some((intro, full_url(&state, &href), href)),
         StatusCode::OK,
