@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use relais_service::{ServiceError, SessionContext, Stage};
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Error pages, rendered by the request-context middleware in the
@@ -192,7 +193,7 @@ pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> 
             .and_then(|v| v.to_str().ok())
             .and_then(Lang::from_accept_language)
             .unwrap_or_default();
-        return ApiError(ServiceError::NotFound, lang).into_response();
+        return api_error(&ServiceError::NotFound, lang);
     }
     WebError::not_found().into_response()
 }
@@ -228,124 +229,146 @@ pub struct FieldProblem {
     pub message: String,
 }
 
-/// An API failure: the service error and the language to explain it in.
-pub struct ApiError(pub ServiceError, pub Lang);
+/// An API failure. A handler gets one from a service error with `?`; its
+/// body is written in the caller's language by `api_json_errors`, which
+/// knows it.
+pub struct ApiError(pub ServiceError);
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        ApiError(e)
+    }
+}
+
+/// A service error on its way out, for `api_json_errors` to write in the
+/// caller's language.
+#[derive(Clone)]
+struct Unwritten(Arc<ServiceError>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let ApiError(e, lang) = self;
-        let msg = |fr: &str, en: &str| match lang {
-            Lang::Fr => fr.to_owned(),
-            Lang::En => en.to_owned(),
-        };
-        let mut reason = None;
-        let (status, code, message, fields) = match e {
-            ServiceError::PolicyRefused(r) => {
-                reason = Some(r.reason.as_str().to_owned());
-                (
-                    StatusCode::CONFLICT,
-                    "policy_refused",
-                    crate::refusal::message(lang, &r, None),
-                    vec![],
-                )
-            }
-            ServiceError::Unauthenticated | ServiceError::InvalidCredentials => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                msg(
-                    "Jeton d'API absent, invalide ou révoqué.",
-                    "Missing, invalid or revoked API token.",
-                ),
-                vec![],
-            ),
-            ServiceError::AccountDisabled => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                msg("Compte désactivé.", "Account disabled."),
-                vec![],
-            ),
-            ServiceError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                msg(
-                    "Votre rôle ne permet pas cette action.",
-                    "Your role does not allow this action.",
-                ),
-                vec![],
-            ),
-            ServiceError::NotFound | ServiceError::LinkExpired => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                msg("Introuvable.", "Not found."),
-                vec![],
-            ),
-            ServiceError::Invalid(errs) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                msg("Données invalides.", "Invalid input."),
-                errs.iter()
-                    .map(|f| FieldProblem {
-                        field: f.field.to_owned(),
-                        code: f.code.to_owned(),
-                        message: lang.field_message(f),
-                    })
-                    .collect(),
-            ),
-            ServiceError::SimilarPersons(hits) => (
+        if let e @ (ServiceError::Store(_) | ServiceError::Internal(_)) = &self.0 {
+            tracing::error!(error = %e, "internal error");
+        }
+        // Complete already (in the default language), should it leave
+        // without passing `api_json_errors`.
+        let mut r = api_error(&self.0, Lang::default());
+        r.extensions_mut().insert(Unwritten(Arc::new(self.0)));
+        r
+    }
+}
+
+/// The answer to a service error, in `lang`: the one mapping of service
+/// errors to the API's statuses and codes.
+pub fn api_error(e: &ServiceError, lang: Lang) -> Response {
+    let msg = |fr: &str, en: &str| match lang {
+        Lang::Fr => fr.to_owned(),
+        Lang::En => en.to_owned(),
+    };
+    let mut reason = None;
+    let (status, code, message, fields) = match e {
+        ServiceError::PolicyRefused(r) => {
+            reason = Some(r.reason.as_str().to_owned());
+            (
                 StatusCode::CONFLICT,
-                "similar_persons",
-                lang.field_error("similar_persons"),
-                hits.iter()
-                    .map(|h| FieldProblem {
-                        field: "person_id".to_owned(),
-                        code: h.id.to_string(),
-                        message: format!("{} {}", h.first_name, h.last_name),
-                    })
-                    .collect(),
+                "policy_refused",
+                crate::refusal::message(lang, r, None),
+                vec![],
+            )
+        }
+        ServiceError::Unauthenticated | ServiceError::InvalidCredentials => (
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            msg(
+                "Jeton d'API absent, invalide ou révoqué.",
+                "Missing, invalid or revoked API token.",
             ),
-            ServiceError::ErasureBlocked(ids) => (
-                StatusCode::CONFLICT,
-                "erasure_blocked",
-                msg(
-                    "Un mandat est en cours : révoquez-le d'abord, puis effacez le dossier.",
-                    "A mandate is in force: revoke it first, then erase the file.",
-                ),
-                ids.iter()
-                    .map(|id| FieldProblem {
-                        field: "mandate_id".to_owned(),
-                        code: id.to_string(),
-                        message: msg("Mandat en cours", "Mandate in force"),
-                    })
-                    .collect(),
+            vec![],
+        ),
+        ServiceError::AccountDisabled => (
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            msg("Compte désactivé.", "Account disabled."),
+            vec![],
+        ),
+        ServiceError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            msg(
+                "Votre rôle ne permet pas cette action.",
+                "Your role does not allow this action.",
             ),
-            ServiceError::Conflict(f) => (
-                StatusCode::CONFLICT,
-                "conflict",
-                lang.field_error(f.code),
-                vec![FieldProblem {
+            vec![],
+        ),
+        ServiceError::NotFound | ServiceError::LinkExpired => (
+            StatusCode::NOT_FOUND,
+            "not_found",
+            msg("Introuvable.", "Not found."),
+            vec![],
+        ),
+        ServiceError::Invalid(errs) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            msg("Données invalides.", "Invalid input."),
+            errs.iter()
+                .map(|f| FieldProblem {
                     field: f.field.to_owned(),
                     code: f.code.to_owned(),
-                    message: lang.field_error(f.code),
-                }],
+                    message: lang.field_message(f),
+                })
+                .collect(),
+        ),
+        ServiceError::SimilarPersons(hits) => (
+            StatusCode::CONFLICT,
+            "similar_persons",
+            lang.field_error("similar_persons"),
+            hits.iter()
+                .map(|h| FieldProblem {
+                    field: "person_id".to_owned(),
+                    code: h.id.to_string(),
+                    message: format!("{} {}", h.first_name, h.last_name),
+                })
+                .collect(),
+        ),
+        ServiceError::ErasureBlocked(ids) => (
+            StatusCode::CONFLICT,
+            "erasure_blocked",
+            msg(
+                "Un mandat est en cours : révoquez-le d'abord, puis effacez le dossier.",
+                "A mandate is in force: revoke it first, then erase the file.",
             ),
-            ServiceError::PolicyUnreadable(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "policy_unreadable",
-                lang.t("error-policy-unreadable"),
-                vec![],
-            ),
-            e @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
-                tracing::error!(error = %e, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    msg("Erreur interne.", "Internal error."),
-                    vec![],
-                )
-            }
-        };
-        error_response(status, code, message, fields, reason)
-    }
+            ids.iter()
+                .map(|id| FieldProblem {
+                    field: "mandate_id".to_owned(),
+                    code: id.to_string(),
+                    message: msg("Mandat en cours", "Mandate in force"),
+                })
+                .collect(),
+        ),
+        ServiceError::Conflict(f) => (
+            StatusCode::CONFLICT,
+            "conflict",
+            lang.field_error(f.code),
+            vec![FieldProblem {
+                field: f.field.to_owned(),
+                code: f.code.to_owned(),
+                message: lang.field_error(f.code),
+            }],
+        ),
+        ServiceError::PolicyUnreadable(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "policy_unreadable",
+            lang.t("error-policy-unreadable"),
+            vec![],
+        ),
+        ServiceError::Store(_) | ServiceError::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            msg("Erreur interne.", "Internal error."),
+            vec![],
+        ),
+    };
+    error_response(status, code, message, fields, reason)
 }
 
 fn error_response(
@@ -453,6 +476,10 @@ pub async fn api_json_errors(
         })
         .unwrap_or_default();
     let res = next.run(req).await;
+    if let Some(Unwritten(e)) = res.extensions().get::<Unwritten>().cloned() {
+        let (parts, _) = res.into_parts();
+        return Response::from_parts(parts, api_error(&e, lang).into_body());
+    }
     let status = res.status();
     let is_json = res
         .headers()

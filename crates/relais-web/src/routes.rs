@@ -1128,12 +1128,12 @@ async fn guard(
     };
     if req.uri().path().starts_with("/api/") {
         let (mut parts, body) = req.into_parts();
-        let ApiActor(actor, lang) = match ApiActor::from_request_parts(&mut parts, &state).await {
+        let ApiActor(actor, _) = match ApiActor::from_request_parts(&mut parts, &state).await {
             Ok(a) => a,
             Err(e) => return e.into_response(),
         };
         if !allowed(&actor) {
-            return ApiError(ServiceError::Forbidden, lang).into_response();
+            return ApiError(ServiceError::Forbidden).into_response();
         }
         // The handler's extractor takes it from here, not twice from the
         // database.

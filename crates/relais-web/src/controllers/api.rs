@@ -52,12 +52,8 @@ impl FromRequestParts<AppState> for ApiActor {
             })
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or(ApiError(ServiceError::Unauthenticated, lang))?;
-        let actor = state
-            .services
-            .authenticate_token(token)
-            .await
-            .map_err(|e| ApiError(e, lang))?;
+            .ok_or(ApiError(ServiceError::Unauthenticated))?;
+        let actor = state.services.authenticate_token(token).await?;
         Ok(ApiActor(actor, lang))
     }
 }

@@ -156,14 +156,13 @@ pub struct ProcedureQuery {
     params(ProcedureQuery), responses((status = 200, body = ProcedureList), (status = 401, body = ErrorBody)))]
 pub async fn list_procedures(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<ProcedureQuery>,
 ) -> Result<Json<ProcedureList>, ApiError> {
     let items = state
         .services
         .search_structure_procedures(&actor, &q.q)
-        .await
-        .map_err(|e| ApiError(e, lang))?
+        .await?
         .into_iter()
         .map(|p| structure_procedure_out(&state, p))
         .collect();
@@ -176,18 +175,17 @@ pub async fn list_procedures(
     responses((status = 200, body = ProcedureOut), (status = 404, body = ErrorBody)))]
 pub async fn get_procedure(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<ProcedureOut>, ApiError> {
     state
         .services
         .structure_procedures(&actor, true)
-        .await
-        .map_err(|e| ApiError(e, lang))?
+        .await?
         .into_iter()
         .find(|p| p.id == id)
         .map(|p| Json(structure_procedure_out(&state, p)))
-        .ok_or(ApiError(ServiceError::NotFound, lang))
+        .ok_or(ApiError(ServiceError::NotFound))
 }
 
 /// The operators behind the procedures.
@@ -229,13 +227,9 @@ pub struct NotificationOut {
     responses((status = 200, body = [NotificationOut]), (status = 401, body = ErrorBody)))]
 pub async fn list_notifications(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
 ) -> Result<Json<Vec<NotificationOut>>, ApiError> {
-    let items = state
-        .services
-        .inbox(&actor)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let items = state.services.inbox(&actor).await?;
     Ok(Json(
         items
             .into_iter()
@@ -267,14 +261,10 @@ pub struct ReadIn {
     request_body = ReadIn, responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
 pub async fn read_notifications(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     super::api_input::ApiJson(body): super::api_input::ApiJson<ReadIn>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let n = state
-        .services
-        .mark_reminders_read(&actor, body.id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let n = state.services.mark_reminders_read(&actor, body.id).await?;
     Ok(Json(serde_json::json!({ "read": n })))
 }
 
@@ -313,22 +303,20 @@ fn local_input(b: LocalProcedureIn) -> LocalProcedureInput {
     responses((status = 201, body = ProcedureOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_local_procedure(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     super::api_input::ApiJson(body): super::api_input::ApiJson<LocalProcedureIn>,
 ) -> Result<(axum::http::StatusCode, Json<ProcedureOut>), ApiError> {
     let id = state
         .services
         .save_local_procedure(&actor, None, &local_input(body))
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     let p = state
         .services
         .structure_procedures(&actor, true)
-        .await
-        .map_err(|e| ApiError(e, lang))?
+        .await?
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or(ApiError(ServiceError::NotFound, lang))?;
+        .ok_or(ApiError(ServiceError::NotFound))?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(structure_procedure_out(&state, p)),
@@ -341,14 +329,10 @@ pub async fn create_local_procedure(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_local_procedure(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    state
-        .services
-        .delete_local_procedure(&actor, &id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    state.services.delete_local_procedure(&actor, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -369,15 +353,14 @@ pub struct ProcedureSettingIn {
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_procedure_settings(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     super::api_input::ApiJson(body): super::api_input::ApiJson<ProcedureSettingIn>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     state
         .services
         .set_procedure_setting(&actor, &id, body.hidden, &body.local_note)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -422,14 +405,13 @@ fn channel_doc(c: relais_service::rows::OperatorChannelRow) -> ChannelDoc {
     responses((status = 200, body = [ChannelDoc]), (status = 401, body = ErrorBody)))]
 pub async fn list_channels(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
 ) -> Result<Json<Vec<ChannelDoc>>, ApiError> {
     Ok(Json(
         state
             .services
             .channels(&actor)
-            .await
-            .map_err(|e| ApiError(e, lang))?
+            .await?
             .into_iter()
             .map(channel_doc)
             .collect(),
@@ -442,7 +424,7 @@ pub async fn list_channels(
     responses((status = 200, body = ChannelDoc), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_channel(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     super::api_input::ApiJson(body): super::api_input::ApiJson<ChannelDoc>,
 ) -> Result<Json<ChannelDoc>, ApiError> {
@@ -460,8 +442,7 @@ pub async fn put_channel(
                 notes: body.notes,
             },
         )
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok(Json(channel_doc(row)))
 }
 
@@ -471,14 +452,10 @@ pub async fn put_channel(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_channel(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    state
-        .services
-        .delete_channel(&actor, &id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    state.services.delete_channel(&actor, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -496,16 +473,15 @@ pub struct ReminderConsentIn {
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_reminder_consent(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     super::api_input::ApiJson(body): super::api_input::ApiJson<ReminderConsentIn>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let id = relais_domain::PersonId::parse(&id).ok_or(ApiError(ServiceError::NotFound, lang))?;
+    let id = relais_domain::PersonId::parse(&id).ok_or(ApiError(ServiceError::NotFound))?;
     state
         .services
         .set_reminder_consent(&actor, id, &body.channel)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -555,13 +531,13 @@ pub struct CommuneList {
     params(CommuneQuery),
     responses((status = 200, body = CommuneList), (status = 422, body = ErrorBody)))]
 pub async fn list_communes(
-    ApiActor(_actor, lang): ApiActor,
+    ApiActor(_actor, _): ApiActor,
     ApiQuery(q): ApiQuery<CommuneQuery>,
 ) -> Result<Json<CommuneList>, ApiError> {
     if q.q.trim().is_empty() {
-        return Err(ApiError(FieldError::new("q", "required").into(), lang));
+        return Err(ApiError(FieldError::new("q", "required").into()));
     }
-    let limit = super::api_input::limit(q.limit, 20, 50, lang)?;
+    let limit = super::api_input::limit(q.limit, 20, 50)?;
     let list = relais_service::communes::Communes::shipped();
     let area = |a: &relais_service::communes::Area| AreaOut {
         code: a.code.clone(),

@@ -4,7 +4,6 @@
 use super::api::ApiActor;
 use super::api_input::{present, ApiJson, ApiQuery, Flag, Text, TextList};
 use crate::error::{ApiError, ErrorBody};
-use crate::i18n::Lang;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -205,7 +204,7 @@ pub struct PersonQuery {
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create_person(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiJson(body): ApiJson<PersonIn>,
 ) -> ApiResult<Response> {
     let input = person_over(&body, PersonInput::default());
@@ -213,13 +212,8 @@ pub async fn create_person(
     let id = state
         .services
         .create_person(&actor, &input, confirm_new)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let p = state
-        .services
-        .person(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
+    let p = state.services.person(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(person_out(&p, year(&state)))).into_response())
 }
 
@@ -233,28 +227,20 @@ fn year(state: &AppState) -> i32 {
     responses((status = 200, body = PersonList), (status = 401, body = ErrorBody)))]
 pub async fn list_persons(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<PersonQuery>,
 ) -> ApiResult<Json<PersonList>> {
-    let hits = state
-        .services
-        .search_persons(&actor, &q.q, 50)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let hits = state.services.search_persons(&actor, &q.q, 50).await?;
     let mut items = Vec::new();
     for h in hits {
-        let p = state
-            .services
-            .person(&actor, h.id)
-            .await
-            .map_err(|e| ApiError(e, lang))?;
+        let p = state.services.person(&actor, h.id).await?;
         items.push(person_out(&p, year(&state)));
     }
     Ok(Json(PersonList { items, next: None }))
 }
 
-fn person_id(raw: &str, lang: Lang) -> ApiResult<PersonId> {
-    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+fn person_id(raw: &str) -> ApiResult<PersonId> {
+    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
 }
 
 /// Reads a person.
@@ -263,15 +249,11 @@ fn person_id(raw: &str, lang: Lang) -> ApiResult<PersonId> {
     responses((status = 200, body = PersonOut), (status = 404, body = ErrorBody)))]
 pub async fn get_person(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PersonOut>> {
-    let id = person_id(&id, lang)?;
-    let f = state
-        .services
-        .person_file(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let id = person_id(&id)?;
+    let f = state.services.person_file(&actor, id).await?;
     Ok(Json(person_out(&f.person, year(&state))))
 }
 
@@ -281,27 +263,15 @@ pub async fn get_person(
     responses((status = 200, body = PersonOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_person(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PersonIn>,
 ) -> ApiResult<Json<PersonOut>> {
-    let id = person_id(&id, lang)?;
-    let current = state
-        .services
-        .person(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let id = person_id(&id)?;
+    let current = state.services.person(&actor, id).await?;
     let input = person_over(&body, PersonInput::from_row(&current));
-    state
-        .services
-        .update_person(&actor, id, &input)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let p = state
-        .services
-        .person(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    state.services.update_person(&actor, id, &input).await?;
+    let p = state.services.person(&actor, id).await?;
     Ok(Json(person_out(&p, year(&state))))
 }
 
@@ -573,13 +543,8 @@ async fn request_json(
     state: &AppState,
     actor: &relais_service::Actor,
     id: HelpRequestId,
-    lang: Lang,
 ) -> ApiResult<HelpRequestOut> {
-    let f = state
-        .services
-        .help_request(actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let f = state.services.help_request(actor, id).await?;
     let mut out = request_out(&f.request.request);
     out.interventions = Some(
         f.interventions
@@ -604,7 +569,7 @@ async fn request_json(
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create_help_request(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiJson(body): ApiJson<HelpRequestIn>,
 ) -> ApiResult<Response> {
     let person = match (&body.person_id, &body.anonymous) {
@@ -623,12 +588,8 @@ pub async fn create_help_request(
         follow_up: body.follow_up.as_ref().map(FollowUpIn::input),
         submission_key: body.submission_key.clone().unwrap_or_default(),
     };
-    let r = state
-        .services
-        .record_intake(&actor, &input)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let out = request_json(&state, &actor, r.id, lang).await?;
+    let r = state.services.record_intake(&actor, &input).await?;
+    let out = request_json(&state, &actor, r.id).await?;
     let status = if r.repeated {
         StatusCode::OK
     } else {
@@ -683,24 +644,24 @@ pub struct HelpRequestList {
     responses((status = 200, body = HelpRequestList), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_help_requests(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<HelpRequestQuery>,
 ) -> ApiResult<Json<HelpRequestList>> {
     let offset: i64 = if q.cursor.is_empty() {
         0
     } else {
         q.cursor.parse().map_err(|_| {
-            ApiError(
-                ServiceError::Invalid(vec![FieldError::new("cursor", "invalid_choice")]),
-                lang,
-            )
+            ApiError(ServiceError::Invalid(vec![FieldError::new(
+                "cursor",
+                "invalid_choice",
+            )]))
         })?
     };
     let invalid = |field: &'static str| {
-        ApiError(
-            ServiceError::Invalid(vec![FieldError::new(field, "invalid_choice")]),
-            lang,
-        )
+        ApiError(ServiceError::Invalid(vec![FieldError::new(
+            field,
+            "invalid_choice",
+        )]))
     };
     let limit: i64 = match q.limit.trim() {
         "" => 50,
@@ -729,8 +690,7 @@ pub async fn list_help_requests(
     let (rows, more) = state
         .services
         .list_help_requests(&actor, &input, limit, offset)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     let n = rows.len() as i64;
     Ok(Json(HelpRequestList {
         items: rows.iter().map(|r| request_out(&r.request)).collect(),
@@ -738,8 +698,8 @@ pub async fn list_help_requests(
     }))
 }
 
-fn request_id(raw: &str, lang: Lang) -> ApiResult<HelpRequestId> {
-    HelpRequestId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+fn request_id(raw: &str) -> ApiResult<HelpRequestId> {
+    HelpRequestId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
 }
 
 /// Reads a help request with its interventions and follow-ups.
@@ -748,11 +708,11 @@ fn request_id(raw: &str, lang: Lang) -> ApiResult<HelpRequestId> {
     responses((status = 200, body = HelpRequestOut), (status = 404, body = ErrorBody)))]
 pub async fn get_help_request(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<HelpRequestOut>> {
-    let id = request_id(&id, lang)?;
-    Ok(Json(request_json(&state, &actor, id, lang).await?))
+    let id = request_id(&id)?;
+    Ok(Json(request_json(&state, &actor, id).await?))
 }
 
 /// The fields of a help request a `PATCH` may change: an absent field
@@ -796,16 +756,15 @@ pub struct HelpRequestPatch {
     responses((status = 200, body = HelpRequestOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_help_request(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<HelpRequestPatch>,
 ) -> ApiResult<Json<HelpRequestOut>> {
-    let id = request_id(&id, lang)?;
+    let id = request_id(&id)?;
     let current = state
         .services
         .help_request(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?
+        .await?
         .request
         .request;
     let mut input = RequestInput::from_row(&current);
@@ -833,9 +792,8 @@ pub async fn patch_help_request(
     state
         .services
         .update_help_request(&actor, id, &input)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    Ok(Json(request_json(&state, &actor, id, lang).await?))
+        .await?;
+    Ok(Json(request_json(&state, &actor, id).await?))
 }
 
 /// Records an intervention on a help request.
@@ -845,11 +803,11 @@ pub async fn patch_help_request(
         (status = 409, description = "Refused by the intervention policy: `policy_refused` with a `reason`", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_intervention(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<InterventionIn>,
 ) -> ApiResult<Response> {
-    let id = request_id(&id, lang)?;
+    let id = request_id(&id)?;
     let status = RequestInput {
         status: Text::of(&body.status),
         outcome: Text::of(&body.outcome),
@@ -859,18 +817,13 @@ pub async fn create_intervention(
     let iid = state
         .services
         .add_intervention(&actor, id, &body.input(), &status)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let f = state
-        .services
-        .help_request(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
+    let f = state.services.help_request(&actor, id).await?;
     let i = f
         .interventions
         .iter()
         .find(|i| i.intervention.id == iid.0)
-        .ok_or(ApiError(ServiceError::NotFound, lang))?;
+        .ok_or(ApiError(ServiceError::NotFound))?;
     Ok((StatusCode::CREATED, Json(intervention_out(&i.intervention))).into_response())
 }
 
@@ -880,7 +833,7 @@ pub async fn create_intervention(
     responses((status = 201, body = FollowUpOut), (status = 422, body = ErrorBody)))]
 pub async fn create_follow_up(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiJson(body): ApiJson<FollowUpIn>,
 ) -> ApiResult<Response> {
     let id = state
@@ -891,13 +844,8 @@ pub async fn create_follow_up(
             body.person_id.map(PersonId),
             &body.input(),
         )
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let f = state
-        .services
-        .follow_up(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
+    let f = state.services.follow_up(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(follow_up_out(&f.follow_up))).into_response())
 }
 
@@ -907,20 +855,15 @@ pub async fn create_follow_up(
     responses((status = 200, body = FollowUpOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_follow_up(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<FollowUpIn>,
 ) -> ApiResult<Json<FollowUpOut>> {
-    let id = FollowUpId::parse(&id).ok_or(ApiError(ServiceError::NotFound, lang))?;
+    let id = FollowUpId::parse(&id).ok_or(ApiError(ServiceError::NotFound))?;
     state
         .services
         .update_follow_up(&actor, id, body.done, &body.input())
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let f = state
-        .services
-        .follow_up(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
+    let f = state.services.follow_up(&actor, id).await?;
     Ok(Json(follow_up_out(&f.follow_up)))
 }

@@ -248,22 +248,14 @@ pub(crate) fn parse_query<T: DeserializeOwned>(raw: &str, lang: Lang) -> Result<
 
 /// A page size: absent gives `default`; otherwise `1..=max`, or `422`
 /// `invalid_value` on `limit`.
-pub(crate) fn limit(
-    v: Option<i64>,
-    default: usize,
-    max: usize,
-    lang: Lang,
-) -> Result<usize, ApiError> {
+pub(crate) fn limit(v: Option<i64>, default: usize, max: usize) -> Result<usize, ApiError> {
     match v {
         None => Ok(default),
         Some(n) => usize::try_from(n)
             .ok()
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| {
-                ApiError(
-                    relais_domain::FieldError::new("limit", "invalid_value").into(),
-                    lang,
-                )
+                ApiError(relais_domain::FieldError::new("limit", "invalid_value").into())
             }),
     }
 }
@@ -488,8 +480,8 @@ mod tests {
             query_of("other=1"),
             ("other".into(), "unknown_parameter".into())
         );
-        assert!(limit(Some(-1), 20, 100, Lang::En).is_err());
-        assert!(limit(Some(101), 20, 100, Lang::En).is_err());
-        assert_eq!(limit(None, 20, 100, Lang::En).ok(), Some(20));
+        assert!(limit(Some(-1), 20, 100).is_err());
+        assert!(limit(Some(101), 20, 100).is_err());
+        assert_eq!(limit(None, 20, 100).ok(), Some(20));
     }
 }

@@ -92,7 +92,7 @@ pub struct MandateIn {
     responses((status = 201, body = MandateOut), (status = 422, body = ErrorBody)))]
 pub async fn create_mandate(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiJson(body): ApiJson<MandateIn>,
 ) -> Result<Response, ApiError> {
     let input = MandateInput {
@@ -102,16 +102,8 @@ pub async fn create_mandate(
         consent: body.consent,
         lang: body.lang,
     };
-    let id = state
-        .services
-        .create_mandate(&actor, &input)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let m = state
-        .services
-        .mandate(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let id = state.services.create_mandate(&actor, &input).await?;
+    let m = state.services.mandate(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(out(&state, &m))).into_response())
 }
 
@@ -137,14 +129,14 @@ pub struct MandateList {
     params(MandateQuery), responses((status = 200, body = MandateList), (status = 422, body = ErrorBody)))]
 pub async fn list_mandates(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<MandateQuery>,
 ) -> Result<Json<MandateList>, ApiError> {
     let invalid = |f: &'static str| {
-        ApiError(
-            ServiceError::Invalid(vec![FieldError::new(f, "invalid_choice")]),
-            lang,
-        )
+        ApiError(ServiceError::Invalid(vec![FieldError::new(
+            f,
+            "invalid_choice",
+        )]))
     };
     let person = match q.person_id.trim() {
         "" => None,
@@ -154,19 +146,15 @@ pub async fn list_mandates(
         "" => None,
         s => Some(MandateState::parse(s).map_err(|_| invalid("status"))?),
     };
-    let items = state
-        .services
-        .list_mandates(&actor, person, status)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let items = state.services.list_mandates(&actor, person, status).await?;
     Ok(Json(MandateList {
         items: items.iter().map(|m| out(&state, m)).collect(),
         next: None,
     }))
 }
 
-fn mid(raw: &str, lang: crate::i18n::Lang) -> Result<MandateId, ApiError> {
-    MandateId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+fn mid(raw: &str) -> Result<MandateId, ApiError> {
+    MandateId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
 }
 
 /// Reads a mandate.
@@ -174,14 +162,10 @@ fn mid(raw: &str, lang: crate::i18n::Lang) -> Result<MandateId, ApiError> {
     params(("id" = Uuid, Path)), responses((status = 200, body = MandateOut), (status = 404, body = ErrorBody)))]
 pub async fn get_mandate(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<MandateOut>, ApiError> {
-    let m = state
-        .services
-        .mandate(&actor, mid(&id, lang)?)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let m = state.services.mandate(&actor, mid(&id)?).await?;
     Ok(Json(out(&state, &m)))
 }
 
@@ -190,17 +174,17 @@ pub async fn get_mandate(
     params(("id" = Uuid, Path)), responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
 pub async fn mandate_document(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = mid(&id, lang)?;
+    let id = mid(&id)?;
     let bytes = super::mandates::mandate_pdf(&state, &actor, id)
         .await
         .map_err(|e| match e {
             crate::error::WebError::Page(StatusCode::NOT_FOUND, _) => {
-                ApiError(ServiceError::NotFound, lang)
+                ApiError(ServiceError::NotFound)
             }
-            _ => ApiError(ServiceError::Internal("document".into()), lang),
+            _ => ApiError(ServiceError::Internal("document".into())),
         })?;
     Ok(([(CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
@@ -251,6 +235,12 @@ impl From<InputError> for SignError {
     }
 }
 
+impl From<ServiceError> for SignError {
+    fn from(e: ServiceError) -> Self {
+        SignError::Api(e.into())
+    }
+}
+
 impl From<ApiError> for SignError {
     fn from(e: ApiError) -> Self {
         SignError::Api(e)
@@ -277,15 +267,10 @@ pub async fn sign_mandate(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<MandateOut>, SignError> {
-    let id = mid(&id, lang)?;
+    let id = mid(&id)?;
     let scan = sign_body(&body, lang)?;
-    let api = |e| ApiError(e, lang);
-    state
-        .services
-        .sign_mandate(&actor, id, scan, None)
-        .await
-        .map_err(api)?;
-    let m = state.services.mandate(&actor, id).await.map_err(api)?;
+    state.services.sign_mandate(&actor, id, scan, None).await?;
+    let m = state.services.mandate(&actor, id).await?;
     Ok(Json(out(&state, &m)))
 }
 
@@ -305,21 +290,16 @@ pub struct RevokeIn {
     responses((status = 200, body = MandateOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn revoke_mandate(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RevokeIn>,
 ) -> Result<Json<MandateOut>, ApiError> {
-    let id = mid(&id, lang)?;
+    let id = mid(&id)?;
     state
         .services
         .revoke_mandate(&actor, id, &body.categories, &body.reason)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let m = state
-        .services
-        .mandate(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
+    let m = state.services.mandate(&actor, id).await?;
     Ok(Json(out(&state, &m)))
 }
 
@@ -338,21 +318,16 @@ pub struct RenewIn {
     responses((status = 201, body = MandateOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn renew_mandate(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RenewIn>,
 ) -> Result<Response, ApiError> {
-    let id = mid(&id, lang)?;
+    let id = mid(&id)?;
     let new_id = state
         .services
         .renew_mandate(&actor, id, &body.duration, &body.consent)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let m = state
-        .services
-        .mandate(&actor, new_id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
+    let m = state.services.mandate(&actor, new_id).await?;
     Ok((StatusCode::CREATED, Json(out(&state, &m))).into_response())
 }
 
@@ -424,13 +399,9 @@ fn policy_doc(p: &Policy) -> PolicyDoc {
     responses((status = 200, body = PolicyDoc)))]
 pub async fn get_policy(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
 ) -> Result<Json<PolicyDoc>, ApiError> {
-    let p = state
-        .services
-        .policy(&actor)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let p = state.services.policy(&actor).await?;
     Ok(Json(policy_doc(&p)))
 }
 
@@ -440,7 +411,7 @@ pub async fn get_policy(
     responses((status = 200, body = PolicyDoc), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_policy(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiJson(body): ApiJson<PolicyDoc>,
 ) -> Result<Json<PolicyDoc>, ApiError> {
     let input = PolicyInput {
@@ -457,16 +428,8 @@ pub async fn put_policy(
     };
     let p = input
         .parse()
-        .map_err(|e| ApiError(ServiceError::Invalid(e), lang))?;
-    state
-        .services
-        .update_policy(&actor, p)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let p = state
-        .services
-        .policy(&actor)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .map_err(|e| ApiError(ServiceError::Invalid(e)))?;
+    state.services.update_policy(&actor, p).await?;
+    let p = state.services.policy(&actor).await?;
     Ok(Json(policy_doc(&p)))
 }

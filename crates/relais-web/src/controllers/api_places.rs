@@ -165,7 +165,7 @@ fn offer_out(o: OfferView) -> OfferOut {
     responses((status = 200, body = PlaceList), (status = 422, body = ErrorBody)))]
 pub async fn list_places(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<PlaceQuery>,
 ) -> Result<Json<PlaceList>, ApiError> {
     let hits = state
@@ -180,11 +180,10 @@ pub async fn list_places(
                 fee: q.fee,
                 label: q.label,
                 open_now: q.open_now.unwrap_or(false),
-                limit: super::api_input::limit(q.limit, 20, 100, lang)?,
+                limit: super::api_input::limit(q.limit, 20, 100)?,
             },
         )
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok(Json(PlaceList {
         items: hits
             .into_iter()
@@ -193,8 +192,8 @@ pub async fn list_places(
     }))
 }
 
-fn uuid(raw: &str, lang: crate::i18n::Lang) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw.trim()).map_err(|_| ApiError(ServiceError::NotFound, lang))
+fn uuid(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| ApiError(ServiceError::NotFound))
 }
 
 /// One place, with the services its source publishes.
@@ -203,14 +202,10 @@ fn uuid(raw: &str, lang: crate::i18n::Lang) -> Result<Uuid, ApiError> {
     responses((status = 200, body = PlaceDetailOut), (status = 404, body = ErrorBody)))]
 pub async fn get_place(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<PlaceDetailOut>, ApiError> {
-    let p = state
-        .services
-        .place(&actor, uuid(&id, lang)?)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let p = state.services.place(&actor, uuid(&id)?).await?;
     Ok(Json(PlaceDetailOut {
         place: place_out(p.place, None, None),
         offers: p.offers.into_iter().map(offer_out).collect(),
@@ -274,19 +269,14 @@ impl From<OwnPlaceIn> for OwnPlaceInput {
     responses((status = 201, body = PlaceDetailOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_place(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiJson(input): ApiJson<OwnPlaceIn>,
 ) -> Result<(StatusCode, Json<PlaceDetailOut>), ApiError> {
     let id = state
         .services
         .save_own_place(&actor, None, &input.into())
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let p = state
-        .services
-        .place(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
+    let p = state.services.place(&actor, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(PlaceDetailOut {
@@ -303,20 +293,15 @@ pub async fn create_place(
     responses((status = 200, body = PlaceDetailOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_place(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<OwnPlaceIn>,
 ) -> Result<Json<PlaceDetailOut>, ApiError> {
     let id = state
         .services
-        .save_own_place(&actor, Some(uuid(&id, lang)?), &input.into())
-        .await
-        .map_err(|e| ApiError(e, lang))?;
-    let p = state
-        .services
-        .place(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .save_own_place(&actor, Some(uuid(&id)?), &input.into())
+        .await?;
+    let p = state.services.place(&actor, id).await?;
     Ok(Json(PlaceDetailOut {
         place: place_out(p.place, None, None),
         offers: Vec::new(),
@@ -339,14 +324,13 @@ pub struct ExportPlacesQuery {
     responses((status = 200, description = "The file", content_type = "application/json"), (status = 422, body = ErrorBody)))]
 pub async fn export_places(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<ExportPlacesQuery>,
 ) -> Result<Response, ApiError> {
     let f = state
         .services
         .export_own_places(&actor, q.format.trim())
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok((
         [
             (CONTENT_TYPE, f.content_type.to_owned()),
@@ -439,19 +423,19 @@ impl From<ImportReport> for ImportOut {
     responses((status = 200, body = ImportOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_places(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<ImportPlacesQuery>,
     body: Bytes,
 ) -> Result<Json<ImportOut>, ApiError> {
-    let format = Format::parse(&q.format).ok_or(ApiError(
-        ServiceError::Invalid(vec![FieldError::new("format", "unknown_format")]),
-        lang,
-    ))?;
+    let format =
+        Format::parse(&q.format).ok_or(ApiError(ServiceError::Invalid(vec![FieldError::new(
+            "format",
+            "unknown_format",
+        )])))?;
     let r = state
         .services
         .import_places(Principal::Agent(&actor), format, &body)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok(Json(r.into()))
 }
 
@@ -517,7 +501,7 @@ pub struct ReferralIn {
     responses((status = 201, body = ReferralOut), (status = 422, body = ErrorBody)))]
 pub async fn create_referral(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiJson(i): ApiJson<ReferralIn>,
 ) -> Result<(StatusCode, Json<ReferralOut>), ApiError> {
     let r = state
@@ -533,8 +517,7 @@ pub async fn create_referral(
                 confirm_secret: i.confirm_secret,
             },
         )
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok((StatusCode::CREATED, Json(referral_out(r))))
 }
 
@@ -558,21 +541,19 @@ pub struct ReferralList {
     responses((status = 200, body = ReferralList), (status = 404, body = ErrorBody)))]
 pub async fn list_referrals(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<ReferralQuery>,
 ) -> Result<Json<ReferralList>, ApiError> {
-    let rid = uuid(&q.help_request_id, lang)?;
+    let rid = uuid(&q.help_request_id)?;
     // An unknown request, or another structure's, is not found.
     state
         .services
         .help_request(&actor, relais_domain::HelpRequestId(rid))
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     let items = state
         .services
         .referrals_of_request(&actor, rid)
-        .await
-        .map_err(|e| ApiError(e, lang))?
+        .await?
         .into_iter()
         .map(referral_out)
         .collect();
@@ -585,14 +566,10 @@ pub async fn list_referrals(
     responses((status = 200, body = ReferralOut), (status = 404, body = ErrorBody)))]
 pub async fn get_referral(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<ReferralOut>, ApiError> {
-    let r = state
-        .services
-        .referral(&actor, uuid(&id, lang)?)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let r = state.services.referral(&actor, uuid(&id)?).await?;
     Ok(Json(referral_out(r)))
 }
 
@@ -612,15 +589,14 @@ pub struct ReferralPatch {
     responses((status = 200, body = ReferralOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_referral(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(p): ApiJson<ReferralPatch>,
 ) -> Result<Json<ReferralOut>, ApiError> {
     let r = state
         .services
-        .update_referral(&actor, uuid(&id, lang)?, &p.status)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .update_referral(&actor, uuid(&id)?, &p.status)
+        .await?;
     Ok(Json(referral_out(r)))
 }
 
@@ -633,13 +609,9 @@ pub async fn referral_slip(
     ApiActor(actor, lang): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let slip = state
-        .services
-        .referral_slip(&actor, uuid(&id, lang)?)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let slip = state.services.referral_slip(&actor, uuid(&id)?).await?;
     let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, lang))
         .await
-        .map_err(|_| ApiError(ServiceError::Internal("document".into()), lang))?;
+        .map_err(|_| ApiError(ServiceError::Internal("document".into())))?;
     Ok(([(CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }

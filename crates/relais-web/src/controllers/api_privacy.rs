@@ -4,7 +4,6 @@
 use super::api::ApiActor;
 use super::api_input::{ApiJson, ApiQuery};
 use crate::error::{ApiError, ErrorBody};
-use crate::i18n::Lang;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,8 +18,8 @@ use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn person_id(raw: &str, lang: Lang) -> ApiResult<PersonId> {
-    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound, lang))
+fn person_id(raw: &str) -> ApiResult<PersonId> {
+    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
 }
 
 /// A note readable by its author only.
@@ -57,15 +56,11 @@ fn note_out(n: relais_service::rows::PrivateNoteRow) -> PrivateNoteOut {
     responses((status = 200, body = [PrivateNoteOut]), (status = 404, body = ErrorBody)))]
 pub async fn list_private_notes(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<PrivateNoteOut>>> {
-    let id = person_id(&id, lang)?;
-    let notes = state
-        .services
-        .private_notes(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let id = person_id(&id)?;
+    let notes = state.services.private_notes(&actor, id).await?;
     Ok(Json(notes.into_iter().map(note_out).collect()))
 }
 
@@ -76,16 +71,15 @@ pub async fn list_private_notes(
         (status = 422, body = ErrorBody)))]
 pub async fn create_private_note(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PrivateNoteIn>,
 ) -> ApiResult<Response> {
-    let id = person_id(&id, lang)?;
+    let id = person_id(&id)?;
     let n = state
         .services
         .add_private_note(&actor, id, &body.body, body.confirm_secret)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok((StatusCode::CREATED, Json(note_out(n))).into_response())
 }
 
@@ -95,16 +89,12 @@ pub async fn create_private_note(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_private_note(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path((id, note)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let id = person_id(&id, lang)?;
-    let note = Uuid::parse_str(&note).map_err(|_| ApiError(ServiceError::NotFound, lang))?;
-    state
-        .services
-        .delete_private_note(&actor, id, note)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let id = person_id(&id)?;
+    let note = Uuid::parse_str(&note).map_err(|_| ApiError(ServiceError::NotFound))?;
+    state.services.delete_private_note(&actor, id, note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -116,16 +106,12 @@ pub async fn delete_private_note(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn subject_access(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<relais_service::SubjectAccess>> {
-    let id = person_id(&id, lang)?;
+    let id = person_id(&id)?;
     Ok(Json(
-        state
-            .services
-            .subject_access(&actor, id, "json")
-            .await
-            .map_err(|e| ApiError(e, lang))?,
+        state.services.subject_access(&actor, id, "json").await?,
     ))
 }
 
@@ -137,15 +123,11 @@ pub async fn subject_access(
         (status = 409, body = ErrorBody)))]
 pub async fn erase(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let id = person_id(&id, lang)?;
-    state
-        .services
-        .erase_person(&actor, id)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let id = person_id(&id)?;
+    state.services.erase_person(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,16 +145,15 @@ pub struct KeepIn {
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn keep(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<KeepIn>,
 ) -> ApiResult<StatusCode> {
-    let id = person_id(&id, lang)?;
+    let id = person_id(&id)?;
     state
         .services
         .keep_file(&actor, id, &body.until, &body.reason)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -190,13 +171,9 @@ pub struct RetentionOut {
     responses((status = 200, body = [RetentionOut]), (status = 403, body = ErrorBody)))]
 pub async fn retention(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
 ) -> ApiResult<Json<Vec<RetentionOut>>> {
-    let (_, items) = state
-        .services
-        .upcoming_anonymisations(&actor)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let (_, items) = state.services.upcoming_anonymisations(&actor).await?;
     Ok(Json(
         items
             .into_iter()
@@ -228,15 +205,14 @@ pub struct PeriodQuery {
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn statistics(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<relais_service::Statistics>> {
     Ok(Json(
         state
             .services
             .statistics(&actor, q.from.as_deref(), q.to.as_deref())
-            .await
-            .map_err(|e| ApiError(e, lang))?,
+            .await?,
     ))
 }
 
@@ -289,14 +265,13 @@ pub struct StatsOut {
         (status = 422, body = ErrorBody)))]
 pub async fn stats(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<StatsOut>> {
     let r = state
         .services
         .stats(&actor, &q.from, &q.to, &q.group_by, &q.scope)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+        .await?;
     Ok(Json(StatsOut {
         from: r.from,
         to: r.to,

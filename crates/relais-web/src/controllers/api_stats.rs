@@ -154,14 +154,10 @@ impl From<Dashboard> for DashboardOut {
         (status = 422, body = ErrorBody)))]
 pub async fn dashboard(
     State(state): State<AppState>,
-    ApiActor(actor, lang): ApiActor,
+    ApiActor(actor, _): ApiActor,
     ApiQuery(q): ApiQuery<DashboardParams>,
 ) -> ApiResult<Json<DashboardOut>> {
-    let d = state
-        .services
-        .dashboard(&actor, &q.query())
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let d = state.services.dashboard(&actor, &q.query()).await?;
     Ok(Json(d.into()))
 }
 
@@ -217,9 +213,7 @@ pub async fn export_stats(
         category: q.category,
         scope: q.scope,
     };
-    exports::stats_tables(&state, &actor, lang, filters, &q.table, &q.format)
-        .await
-        .map_err(|e| ApiError(e, lang))
+    Ok(exports::stats_tables(&state, &actor, lang, filters, &q.table, &q.format).await?)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -259,9 +253,7 @@ pub async fn export_interventions(
         names: false,
         reason: String::new(),
     };
-    exports::interventions(&state, &actor, lang, ask)
-        .await
-        .map_err(|e| ApiError(e, lang))
+    Ok(exports::interventions(&state, &actor, lang, ask).await?)
 }
 
 /// An interventions export asked with a body; with names, a reason.
@@ -302,9 +294,7 @@ pub async fn export_interventions_with_names(
         names: b.names,
         reason: b.reason,
     };
-    exports::interventions(&state, &actor, lang, ask)
-        .await
-        .map_err(|e| ApiError(e, lang))
+    Ok(exports::interventions(&state, &actor, lang, ask).await?)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -345,7 +335,7 @@ pub async fn export_territory(
     } else {
         q.format.as_str()
     };
-    exports::territory(
+    Ok(exports::territory(
         &state,
         &actor,
         lang,
@@ -355,8 +345,7 @@ pub async fn export_territory(
         &q.threshold,
         format,
     )
-    .await
-    .map_err(|e| ApiError(e, lang))
+    .await?)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -378,7 +367,5 @@ pub async fn monthly_report(
     ApiActor(actor, lang): ApiActor,
     ApiQuery(q): ApiQuery<MonthlyReportParams>,
 ) -> ApiResult<Response> {
-    exports::monthly_report(&state, &actor, lang, &q.month)
-        .await
-        .map_err(|e| ApiError(e, lang))
+    Ok(exports::monthly_report(&state, &actor, lang, &q.month).await?)
 }
