@@ -1,4 +1,4 @@
-use super::{render_with, SignedIn};
+use super::{render_with, Id, SignedIn};
 use crate::context::Ctx;
 use crate::controllers::auth::clear_session;
 use crate::error::WebError;
@@ -277,10 +277,8 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<ApiTokenId>,
 ) -> Result<Response, WebError> {
-    let id = relais_domain::ids::ApiTokenId::parse(&id).ok_or_else(WebError::not_found)?;
-    let id: ApiTokenId = id;
     state.services.revoke_token(&actor, id).await?;
     Ok(Redirect::to("/account?done=token-revoked").into_response())
 }

@@ -2,6 +2,7 @@
 
 use super::api::ApiActor;
 use super::api_input::ApiQuery;
+use super::Id;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -474,10 +475,9 @@ pub struct ReminderConsentIn {
 pub async fn put_reminder_consent(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<relais_domain::PersonId>,
     super::api_input::ApiJson(body): super::api_input::ApiJson<ReminderConsentIn>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let id = relais_domain::PersonId::parse(&id).ok_or(ApiError(ServiceError::NotFound))?;
     state
         .services
         .set_reminder_consent(&actor, id, &body.channel)

@@ -3,9 +3,10 @@
 
 use super::api::ApiActor;
 use super::api_input::{present, ApiJson, ApiQuery, Flag, Text, TextList};
+use super::Id;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -239,10 +240,6 @@ pub async fn list_persons(
     Ok(Json(PersonList { items, next: None }))
 }
 
-fn person_id(raw: &str) -> ApiResult<PersonId> {
-    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
-}
-
 /// Reads a person.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "desk", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -250,9 +247,8 @@ fn person_id(raw: &str) -> ApiResult<PersonId> {
 pub async fn get_person(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> ApiResult<Json<PersonOut>> {
-    let id = person_id(&id)?;
     let f = state.services.person_file(&actor, id).await?;
     Ok(Json(person_out(&f.person, year(&state))))
 }
@@ -264,10 +260,9 @@ pub async fn get_person(
 pub async fn patch_person(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     ApiJson(body): ApiJson<PersonIn>,
 ) -> ApiResult<Json<PersonOut>> {
-    let id = person_id(&id)?;
     let current = state.services.person(&actor, id).await?;
     let input = person_over(&body, PersonInput::from_row(&current));
     state.services.update_person(&actor, id, &input).await?;
@@ -698,10 +693,6 @@ pub async fn list_help_requests(
     }))
 }
 
-fn request_id(raw: &str) -> ApiResult<HelpRequestId> {
-    HelpRequestId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
-}
-
 /// Reads a help request with its interventions and follow-ups.
 #[utoipa::path(get, path = "/api/v1/help-requests/{id}", tag = "desk", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -709,9 +700,8 @@ fn request_id(raw: &str) -> ApiResult<HelpRequestId> {
 pub async fn get_help_request(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<HelpRequestId>,
 ) -> ApiResult<Json<HelpRequestOut>> {
-    let id = request_id(&id)?;
     Ok(Json(request_json(&state, &actor, id).await?))
 }
 
@@ -757,10 +747,9 @@ pub struct HelpRequestPatch {
 pub async fn patch_help_request(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<HelpRequestId>,
     ApiJson(body): ApiJson<HelpRequestPatch>,
 ) -> ApiResult<Json<HelpRequestOut>> {
-    let id = request_id(&id)?;
     let current = state
         .services
         .help_request(&actor, id)
@@ -804,10 +793,9 @@ pub async fn patch_help_request(
 pub async fn create_intervention(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<HelpRequestId>,
     ApiJson(body): ApiJson<InterventionIn>,
 ) -> ApiResult<Response> {
-    let id = request_id(&id)?;
     let status = RequestInput {
         status: Text::of(&body.status),
         outcome: Text::of(&body.outcome),
@@ -856,10 +844,9 @@ pub async fn create_follow_up(
 pub async fn patch_follow_up(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<FollowUpId>,
     ApiJson(body): ApiJson<FollowUpIn>,
 ) -> ApiResult<Json<FollowUpOut>> {
-    let id = FollowUpId::parse(&id).ok_or(ApiError(ServiceError::NotFound))?;
     state
         .services
         .update_follow_up(&actor, id, body.done, &body.input())

@@ -2,9 +2,10 @@
 
 use super::api::ApiActor;
 use super::api_input::{ApiJson, ApiQuery, InputError};
+use super::Id;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -153,19 +154,15 @@ pub async fn list_mandates(
     }))
 }
 
-fn mid(raw: &str) -> Result<MandateId, ApiError> {
-    MandateId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
-}
-
 /// Reads a mandate.
 #[utoipa::path(get, path = "/api/v1/mandates/{id}", tag = "mandates", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = MandateOut), (status = 404, body = ErrorBody)))]
 pub async fn get_mandate(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
 ) -> Result<Json<MandateOut>, ApiError> {
-    let m = state.services.mandate(&actor, mid(&id)?).await?;
+    let m = state.services.mandate(&actor, id).await?;
     Ok(Json(out(&state, &m)))
 }
 
@@ -175,9 +172,8 @@ pub async fn get_mandate(
 pub async fn mandate_document(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
 ) -> Result<Response, ApiError> {
-    let id = mid(&id)?;
     let bytes = super::mandates::mandate_pdf(&state, &actor, id)
         .await
         .map_err(|e| match e {
@@ -264,10 +260,9 @@ impl IntoResponse for SignError {
 pub async fn sign_mandate(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
     body: axum::body::Bytes,
 ) -> Result<Json<MandateOut>, SignError> {
-    let id = mid(&id)?;
     let scan = sign_body(&body, lang)?;
     state.services.sign_mandate(&actor, id, scan, None).await?;
     let m = state.services.mandate(&actor, id).await?;
@@ -291,10 +286,9 @@ pub struct RevokeIn {
 pub async fn revoke_mandate(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
     ApiJson(body): ApiJson<RevokeIn>,
 ) -> Result<Json<MandateOut>, ApiError> {
-    let id = mid(&id)?;
     state
         .services
         .revoke_mandate(&actor, id, &body.categories, &body.reason)
@@ -319,10 +313,9 @@ pub struct RenewIn {
 pub async fn renew_mandate(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
     ApiJson(body): ApiJson<RenewIn>,
 ) -> Result<Response, ApiError> {
-    let id = mid(&id)?;
     let new_id = state
         .services
         .renew_mandate(&actor, id, &body.duration, &body.consent)

@@ -3,10 +3,11 @@
 
 use super::api::ApiActor;
 use super::api_input::{ApiJson, ApiQuery};
+use super::Id;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -203,9 +204,9 @@ fn uuid(raw: &str) -> Result<Uuid, ApiError> {
 pub async fn get_place(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> Result<Json<PlaceDetailOut>, ApiError> {
-    let p = state.services.place(&actor, uuid(&id)?).await?;
+    let p = state.services.place(&actor, id).await?;
     Ok(Json(PlaceDetailOut {
         place: place_out(p.place, None, None),
         offers: p.offers.into_iter().map(offer_out).collect(),
@@ -294,12 +295,12 @@ pub async fn create_place(
 pub async fn put_place(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
     ApiJson(input): ApiJson<OwnPlaceIn>,
 ) -> Result<Json<PlaceDetailOut>, ApiError> {
     let id = state
         .services
-        .save_own_place(&actor, Some(uuid(&id)?), &input.into())
+        .save_own_place(&actor, Some(id), &input.into())
         .await?;
     let p = state.services.place(&actor, id).await?;
     Ok(Json(PlaceDetailOut {
@@ -567,9 +568,9 @@ pub async fn list_referrals(
 pub async fn get_referral(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> Result<Json<ReferralOut>, ApiError> {
-    let r = state.services.referral(&actor, uuid(&id)?).await?;
+    let r = state.services.referral(&actor, id).await?;
     Ok(Json(referral_out(r)))
 }
 
@@ -590,12 +591,12 @@ pub struct ReferralPatch {
 pub async fn patch_referral(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
     ApiJson(p): ApiJson<ReferralPatch>,
 ) -> Result<Json<ReferralOut>, ApiError> {
     let r = state
         .services
-        .update_referral(&actor, uuid(&id)?, &p.status)
+        .update_referral(&actor, id, &p.status)
         .await?;
     Ok(Json(referral_out(r)))
 }
@@ -607,9 +608,9 @@ pub async fn patch_referral(
 pub async fn referral_slip(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> Result<Response, ApiError> {
-    let slip = state.services.referral_slip(&actor, uuid(&id)?).await?;
+    let slip = state.services.referral_slip(&actor, id).await?;
     let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, lang))
         .await
         .map_err(|_| ApiError(ServiceError::Internal("document".into())))?;

@@ -3,24 +3,20 @@
 
 use super::api::ApiActor;
 use super::api_input::{ApiJson, ApiQuery};
+use super::Id;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::PersonId;
-use relais_service::ServiceError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn person_id(raw: &str) -> ApiResult<PersonId> {
-    PersonId::parse(raw).ok_or(ApiError(ServiceError::NotFound))
-}
 
 /// A note readable by its author only.
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,9 +53,8 @@ fn note_out(n: relais_service::rows::PrivateNoteRow) -> PrivateNoteOut {
 pub async fn list_private_notes(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> ApiResult<Json<Vec<PrivateNoteOut>>> {
-    let id = person_id(&id)?;
     let notes = state.services.private_notes(&actor, id).await?;
     Ok(Json(notes.into_iter().map(note_out).collect()))
 }
@@ -72,10 +67,9 @@ pub async fn list_private_notes(
 pub async fn create_private_note(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     ApiJson(body): ApiJson<PrivateNoteIn>,
 ) -> ApiResult<Response> {
-    let id = person_id(&id)?;
     let n = state
         .services
         .add_private_note(&actor, id, &body.body, body.confirm_secret)
@@ -90,10 +84,8 @@ pub async fn create_private_note(
 pub async fn delete_private_note(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path((id, note)): Path<(String, String)>,
+    Id((id, note)): Id<(PersonId, Uuid)>,
 ) -> ApiResult<StatusCode> {
-    let id = person_id(&id)?;
-    let note = Uuid::parse_str(&note).map_err(|_| ApiError(ServiceError::NotFound))?;
     state.services.delete_private_note(&actor, id, note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -107,9 +99,8 @@ pub async fn delete_private_note(
 pub async fn subject_access(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> ApiResult<Json<relais_service::SubjectAccess>> {
-    let id = person_id(&id)?;
     Ok(Json(
         state.services.subject_access(&actor, id, "json").await?,
     ))
@@ -124,9 +115,8 @@ pub async fn subject_access(
 pub async fn erase(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> ApiResult<StatusCode> {
-    let id = person_id(&id)?;
     state.services.erase_person(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -146,10 +136,9 @@ pub struct KeepIn {
 pub async fn keep(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     ApiJson(body): ApiJson<KeepIn>,
 ) -> ApiResult<StatusCode> {
-    let id = person_id(&id)?;
     state
         .services
         .keep_file(&actor, id, &body.until, &body.reason)

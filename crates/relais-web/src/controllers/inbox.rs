@@ -1,12 +1,12 @@
 //! The reminders inbox.
 
-use super::{render, SignedIn};
+use super::{render, Id, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::Ui;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use uuid::Uuid;
@@ -93,9 +93,8 @@ pub async fn mark_all_read(
 pub async fn mark_read(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> Result<Response, WebError> {
-    let id = Uuid::parse_str(&id).map_err(|_| WebError::not_found())?;
     state.services.mark_reminders_read(&actor, Some(id)).await?;
     Ok(Redirect::to("/inbox?done=inbox-read").into_response())
 }

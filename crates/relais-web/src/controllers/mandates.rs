@@ -2,7 +2,7 @@
 //! documents; the public verification page; the structure's policy.
 
 use super::views::display_name;
-use super::{render, render_with, SignedIn};
+use super::{render, render_with, Id, SignedIn};
 use crate::context::Ctx;
 use crate::documents;
 use crate::error::WebError;
@@ -188,10 +188,9 @@ pub async fn new_mandate(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let q = Fields(query);
     let mut defaults = vec![
         ("duration".to_owned(), "twelve_months".to_owned()),
@@ -221,10 +220,9 @@ pub async fn create_mandate(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(pid): Id<PersonId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let pid = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     state.services.person(&actor, pid).await?;
     let f = Fields(pairs);
     // The "par organisme" shortcuts tick the catalogue's categories of
@@ -413,25 +411,13 @@ async fn agent_name(
         .unwrap_or_default())
 }
 
-fn mandate_id(raw: &str) -> Result<MandateId, WebError> {
-    MandateId::parse(raw).ok_or_else(WebError::not_found)
-}
-
 pub async fn show_mandate(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
 ) -> Result<Response, WebError> {
-    mandate_page(
-        &state,
-        &ctx,
-        &actor,
-        mandate_id(&id)?,
-        FormState::empty(),
-        StatusCode::OK,
-    )
-    .await
+    mandate_page(&state, &ctx, &actor, id, FormState::empty(), StatusCode::OK).await
 }
 
 #[derive(Template)]
@@ -460,10 +446,9 @@ pub async fn sign_mandate(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
     req: Request,
 ) -> Result<Response, WebError> {
-    let id = mandate_id(&id)?;
     // The form to come back to rides in the action's query.
     let back = return_to_of(&ctx);
     let multipart = req
@@ -534,9 +519,8 @@ pub async fn sign_mandate(
 pub async fn send_code(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
 ) -> Result<Response, WebError> {
-    let id = mandate_id(&id)?;
     state.services.send_remote_code(&actor, id).await?;
     Ok(Redirect::to(&format!("/mandates/{id}?done=mandate-code-sent")).into_response())
 }
@@ -545,10 +529,9 @@ pub async fn revoke_mandate(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = mandate_id(&id)?;
     let f = Fields(pairs);
     match state
         .services
@@ -578,10 +561,9 @@ pub async fn renew_mandate(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = mandate_id(&id)?;
     let f = Fields(pairs);
     match state
         .services
@@ -646,9 +628,8 @@ pub async fn mandate_pdf(
 pub async fn mandate_document(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
 ) -> Result<Response, WebError> {
-    let id = mandate_id(&id)?;
     let bytes = mandate_pdf(&state, &actor, id).await?;
     Ok(pdf_response(bytes, &format!("mandat-{id}.pdf")))
 }
@@ -656,9 +637,8 @@ pub async fn mandate_document(
 pub async fn revocation_document(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<MandateId>,
 ) -> Result<Response, WebError> {
-    let id = mandate_id(&id)?;
     let m = state.services.mandate(&actor, id).await?;
     if m.row.revoked_at.is_none() && m.row.revoked_categories.is_empty() {
         return Err(WebError::not_found());

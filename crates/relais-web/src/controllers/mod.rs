@@ -31,12 +31,14 @@ pub mod team;
 mod views;
 
 use crate::context::Ctx;
-use crate::error::WebError;
+use crate::error::{ApiError, WebError};
 use askama::Template;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use relais_service::{Actor, SessionContext};
+use relais_domain::ids::{AgentId, ApiTokenId, FollowUpId, HelpRequestId, MandateId, PersonId};
+use relais_service::{Actor, ServiceError, SessionContext};
+use uuid::Uuid;
 
 /// The signed-in session and actor, or the way back into the sign-in.
 pub(crate) fn signed(ctx: &Ctx) -> Result<(&SessionContext, &Actor), WebError> {
@@ -73,4 +75,94 @@ pub(crate) fn render_with(
     t: &impl Template,
 ) -> Result<Response, WebError> {
     Ok((status, Html(t.render()?)).into_response())
+}
+
+/// An id that names a row in a route's path.
+pub(crate) trait PathId: Sized {
+    fn parse_path(raw: &str) -> Option<Self>;
+}
+
+macro_rules! path_ids {
+    ($($t:ty),*) => {$(
+        impl PathId for $t {
+            fn parse_path(raw: &str) -> Option<Self> {
+                <$t>::parse(raw)
+            }
+        }
+    )*};
+}
+
+path_ids!(
+    PersonId,
+    HelpRequestId,
+    FollowUpId,
+    MandateId,
+    AgentId,
+    ApiTokenId
+);
+
+/// Places, referrals and reminders have no typed id.
+impl PathId for Uuid {
+    fn parse_path(raw: &str) -> Option<Self> {
+        Uuid::parse_str(raw.trim()).ok()
+    }
+}
+
+/// What a route's path parameters hold: one id, or two.
+pub(crate) trait PathIds: Sized {
+    fn from_params(raw: &[String]) -> Option<Self>;
+}
+
+macro_rules! one_path_id {
+    ($($t:ty),*) => {$(
+        impl PathIds for $t {
+            fn from_params(raw: &[String]) -> Option<Self> {
+                match raw {
+                    [id] => <$t>::parse_path(id),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+one_path_id!(
+    PersonId,
+    HelpRequestId,
+    FollowUpId,
+    MandateId,
+    AgentId,
+    ApiTokenId,
+    Uuid
+);
+
+impl<A: PathId, B: PathId> PathIds for (A, B) {
+    fn from_params(raw: &[String]) -> Option<Self> {
+        match raw {
+            [a, b] => Some((A::parse_path(a)?, B::parse_path(b)?)),
+            _ => None,
+        }
+    }
+}
+
+/// The typed ids of a route's path (`Id(id): Id<PersonId>`), parsed before
+/// the handler runs. An ill-formed id answers 404, the page or the API's
+/// `not_found`, as an id that names nothing does.
+pub(crate) struct Id<T>(pub T);
+
+impl<T: PathIds, S: Send + Sync> FromRequestParts<S> for Id<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Path(raw) = Path::<Vec<String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match T::from_params(&raw) {
+            Some(ids) => Ok(Id(ids)),
+            None if parts.uri.path().starts_with("/api/") => {
+                Err(ApiError(ServiceError::NotFound).into_response())
+            }
+            None => Err(WebError::not_found().into_response()),
+        }
+    }
 }

@@ -3,13 +3,13 @@
 use super::views::{
     display_name, follow_up_view, hit_view, FollowUpView, HitView, MandateBadgeView,
 };
-use super::{render, render_with, SignedIn};
+use super::{render, render_with, Id, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -184,9 +184,8 @@ pub async fn edit_person(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> Result<Response, WebError> {
-    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let person = state.services.person(&actor, id).await?;
     let form = FormState::with_values(person_values(&PersonInput::from_row(&person)));
     form_page(&ctx, Some(id), form, Vec::new(), StatusCode::OK)
@@ -196,10 +195,9 @@ pub async fn update_person(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let f = Fields(pairs);
     match state
         .services
@@ -405,10 +403,9 @@ pub async fn show_person(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     person_page(
         &state,
         &ctx,
@@ -538,10 +535,9 @@ pub async fn save_reminder_consent(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let f = Fields(pairs);
     let channel = if f.get("channel") != "none" && !f.checked("consent") {
         String::from("missing-consent")
@@ -592,10 +588,9 @@ pub async fn save_reminder_consent(
 pub async fn save_accounts(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let f = Fields(pairs);
     let (kinds, has, can, rec) = (
         f.all("kind"),
@@ -629,10 +624,9 @@ pub struct MergeIn {
 pub async fn merge_person(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Form(input): Form<MergeIn>,
 ) -> Result<Response, WebError> {
-    let id = PersonId::parse(&id).ok_or_else(WebError::not_found)?;
     let absorbed = PersonId::parse(&input.absorbed_id).ok_or_else(WebError::not_found)?;
     state.services.merge_persons(&actor, id, absorbed).await?;
     Ok(Redirect::to(&format!("/persons/{id}?done=persons-merged")).into_response())

@@ -3,14 +3,14 @@
 //! an operator, the referral's status and slip, the structure's own
 //! places and their exports, and the administrators' import page.
 
-use super::{render_with, SignedIn};
+use super::{render_with, Id, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -271,18 +271,13 @@ pub async fn show_places(
     .await
 }
 
-fn request_uuid(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id.trim()).map_err(|_| WebError::not_found())
-}
-
 pub async fn show_refer(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(rid): Id<Uuid>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
-    let rid = request_uuid(&id)?;
     search_page(
         &state,
         &ctx,
@@ -299,10 +294,9 @@ pub async fn create_referral(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(rid): Id<Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let rid = request_uuid(&id)?;
     let f = Fields(pairs);
     let target = f.owned("target");
     let (place_id, operator_id) = match target.split_once(':') {
@@ -373,10 +367,9 @@ pub async fn create_referral(
 pub async fn update_referral(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = request_uuid(&id)?;
     let f = Fields(pairs);
     let r = state
         .services
@@ -393,9 +386,8 @@ pub async fn referral_slip(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> Result<Response, WebError> {
-    let id = request_uuid(&id)?;
     let slip = state.services.referral_slip(&actor, id).await?;
     let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, ctx.lang)).await?;
     Ok(super::mandates::pdf_response(
@@ -462,9 +454,8 @@ pub async fn show_place(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> Result<Response, WebError> {
-    let id = request_uuid(&id)?;
     let d = state.services.place(&actor, id).await?;
     let ui = Ui::new(&ctx);
     let p = &d.place;
@@ -631,9 +622,8 @@ pub async fn edit_own_place(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> Result<Response, WebError> {
-    let id = request_uuid(&id)?;
     let p = state
         .services
         .own_places(&actor)
@@ -747,10 +737,9 @@ pub async fn update_own_place(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = request_uuid(&id)?;
     save_own(&state, &ctx, &actor, Some(id), pairs).await
 }
 

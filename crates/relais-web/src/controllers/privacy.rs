@@ -3,14 +3,14 @@
 
 use super::persons::person_page;
 use super::views::display_name;
-use super::{render_with, SignedIn};
+use super::{render_with, Id, SignedIn};
 use crate::context::Ctx;
 use crate::documents;
 use crate::error::WebError;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,18 +19,13 @@ use relais_domain::PersonId;
 use relais_service::{Actor, ServiceError};
 use uuid::Uuid;
 
-fn person_id(id: &str) -> Result<PersonId, WebError> {
-    PersonId::parse(id).ok_or_else(WebError::not_found)
-}
-
 pub async fn add_private_note(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
     let f = Fields(pairs);
     let body = f.owned("body");
     match state
@@ -62,10 +57,8 @@ pub async fn add_private_note(
 pub async fn delete_private_note(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path((id, note)): Path<(String, String)>,
+    Id((id, note)): Id<(PersonId, Uuid)>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
-    let note = Uuid::parse_str(&note).map_err(|_| WebError::not_found())?;
     state.services.delete_private_note(&actor, id, note).await?;
     Ok(Redirect::to(&format!(
         "/persons/{id}?done=private-note-deleted#private-notes"
@@ -92,9 +85,8 @@ pub async fn subject_access_pdf(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
     let sa = state.services.subject_access(&actor, id, "pdf").await?;
     let bytes = relais_present::pdf(documents::subject_access(ctx.lang, &sa)).await?;
     Ok(download(
@@ -107,9 +99,8 @@ pub async fn subject_access_pdf(
 pub async fn subject_access_json(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
     let sa = state.services.subject_access(&actor, id, "json").await?;
     let bytes =
         serde_json::to_vec_pretty(&sa).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -174,9 +165,8 @@ pub async fn show_erase(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
     erase_page(&state, &ctx, &actor, id, StatusCode::OK).await
 }
 
@@ -184,9 +174,8 @@ pub async fn erase(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
     match state.services.erase_person(&actor, id).await {
         Ok(()) => Ok(Redirect::to(&format!("/persons/{id}?done=file-erased")).into_response()),
         Err(ServiceError::ErasureBlocked(_)) => {
@@ -269,10 +258,9 @@ pub async fn keep_file(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(pid): Id<PersonId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let pid = person_id(&id)?;
     let f = Fields(pairs);
     let (until, reason) = (f.owned("until"), f.owned("reason"));
     match state.services.keep_file(&actor, pid, &until, &reason).await {

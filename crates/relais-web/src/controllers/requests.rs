@@ -3,14 +3,14 @@
 
 use super::persons::intervention_line;
 use super::views::{display_name, follow_up_view, request_row_view, FollowUpView, RequestRowView};
-use super::{render_with, SignedIn};
+use super::{render_with, Id, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::refusal::RefusalView;
 use crate::ui::{Fields, FormState, Ui};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -279,15 +279,11 @@ async fn request_page_with(
     )
 }
 
-fn parse_id(id: &str) -> Result<HelpRequestId, WebError> {
-    HelpRequestId::parse(id).ok_or_else(WebError::not_found)
-}
-
 pub async fn show_request(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<HelpRequestId>,
 ) -> Result<Response, WebError> {
     let defaults = vec![
         ("duration_minutes".to_owned(), "30".to_owned()),
@@ -297,7 +293,7 @@ pub async fn show_request(
         &state,
         &ctx,
         &actor,
-        parse_id(&id)?,
+        id,
         FormState::with_values(defaults),
         StatusCode::OK,
     )
@@ -308,10 +304,9 @@ pub async fn add_intervention(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<HelpRequestId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let f = Fields(pairs);
     let input = InterventionInput {
         mode: f.owned("mode"),
@@ -387,10 +382,9 @@ pub async fn add_follow_up(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<HelpRequestId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let f = Fields(pairs);
     let input = FollowUpInput {
         due_date: f.owned("due_date"),
@@ -424,10 +418,9 @@ pub async fn add_follow_up(
 pub async fn follow_up_done(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<FollowUpId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = FollowUpId::parse(&id).ok_or_else(WebError::not_found)?;
     state
         .services
         .update_follow_up(&actor, id, Some(true), &FollowUpInput::default())
@@ -448,10 +441,9 @@ pub async fn update_status(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<HelpRequestId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let f = Fields(pairs);
     let current = state
         .services

@@ -1,10 +1,10 @@
-use super::{render_with, SignedIn};
+use super::{render_with, Id, SignedIn};
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ui::{FormState, Ui};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -203,31 +203,21 @@ pub async fn invite_member(
     }
 }
 
-fn agent_id(id: &str) -> Result<AgentId, WebError> {
-    AgentId::parse(id).ok_or_else(WebError::not_found)
-}
-
 pub async fn deactivate_member(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<AgentId>,
 ) -> Result<Response, WebError> {
-    state
-        .services
-        .set_member_active(&actor, agent_id(&id)?, false)
-        .await?;
+    state.services.set_member_active(&actor, id, false).await?;
     Ok(Redirect::to("/team?done=member-deactivated").into_response())
 }
 
 pub async fn reactivate_member(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<AgentId>,
 ) -> Result<Response, WebError> {
-    state
-        .services
-        .set_member_active(&actor, agent_id(&id)?, true)
-        .await?;
+    state.services.set_member_active(&actor, id, true).await?;
     Ok(Redirect::to("/team?done=member-reactivated").into_response())
 }
 
@@ -235,12 +225,9 @@ pub async fn create_reset_link(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
+    Id(id): Id<AgentId>,
 ) -> Result<Response, WebError> {
-    let (token, expires_at) = state
-        .services
-        .create_reset_link(&actor, agent_id(&id)?)
-        .await?;
+    let (token, expires_at) = state.services.create_reset_link(&actor, id).await?;
     let ui = Ui::new(&ctx);
     let href = format!("/reset/{token}");
     let intro = ctx
