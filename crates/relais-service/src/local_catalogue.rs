@@ -7,7 +7,7 @@ use crate::catalog::{Coverage, CoverageEntry, Procedure};
 use crate::error::{Checks, ServiceError};
 use crate::{Actor, Permission, Services};
 use relais_domain::deadline::DeadlineRule;
-use relais_domain::desk::optional_long_text;
+use relais_domain::desk::{optional_long_text, optional_text};
 use relais_domain::journal::JournalEvent;
 use relais_domain::search::fold;
 use relais_domain::validation::bounded_text;
@@ -347,7 +347,10 @@ impl Services {
         let title = c.take(bounded_text("title", &input.title, 2, 160));
         let category = c.take(ProcedureCategory::parse(&input.category));
         let operator = c.take(bounded_text("operator", &input.operator, 2, 120));
-        let link = input.link.trim().to_owned();
+        let link = c
+            .take(optional_text("link", &input.link, 500))
+            .flatten()
+            .unwrap_or_default();
         if !link.is_empty() && !link.starts_with("https://") {
             c.push(FieldError::new("link", "invalid_url"));
         }
@@ -459,11 +462,17 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         let mut c = Checks::default();
-        let partner_portal = input.partner_portal.trim().to_owned();
+        let partner_portal = c
+            .take(optional_text("partner_portal", &input.partner_portal, 500))
+            .flatten()
+            .unwrap_or_default();
         if !partner_portal.is_empty() && !partner_portal.starts_with("https://") {
             c.push(FieldError::new("partner_portal", "invalid_url"));
         }
-        let email = input.email.trim().to_owned();
+        let email = c
+            .take(optional_text("email", &input.email, 254))
+            .flatten()
+            .unwrap_or_default();
         if !email.is_empty() && relais_domain::Email::parse(&email).is_err() {
             c.push(FieldError::new("email", "invalid_email"));
         }

@@ -8,6 +8,7 @@ use crate::secrets::token_hash;
 use crate::{Actor, Permission, Services};
 use chrono::NaiveDate;
 use rand::Rng;
+use relais_domain::desk::{optional_long_text, optional_text};
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::{
     parse_categories, revocation_secret_matches, Consent, MandateBrief, MandateDuration,
@@ -300,9 +301,12 @@ impl Services {
         if policy.retention_months < 1 || policy.retention_months > 240 {
             c.push(FieldError::new("retention_months", "invalid_retention"));
         }
-        if policy.charter.chars().count() > 10_000 {
-            c.push(FieldError::new("charter", "too_long").with_limit(10_000));
-        }
+        c.take(optional_long_text("charter", &policy.charter, 10_000));
+        c.take(optional_text(
+            "privacy_contact",
+            &policy.privacy_contact,
+            300,
+        ));
         c.take(policy.check_backdating_setting());
         c.finish()?;
         let now = self.now();
@@ -775,6 +779,14 @@ impl Services {
                 return Err(ServiceError::Invalid(vec![FieldError::new(
                     "categories",
                     "category_not_in_mandate",
+                )]));
+            }
+            // Naming only categories no longer in force would change nothing
+            // but the reason: refused, so each category is revoked once.
+            if !asked.is_empty() && asked.iter().all(|c| f.revoked_categories.contains(c)) {
+                return Err(ServiceError::Invalid(vec![FieldError::new(
+                    "categories",
+                    "category_already_revoked",
                 )]));
             }
             let mut revoked = f.revoked_categories.clone();

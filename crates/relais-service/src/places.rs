@@ -13,7 +13,9 @@ pub mod vocab;
 use crate::error::ServiceError;
 use crate::{Actor, Permission, Principal, Services};
 pub use import::{Format, ImportError, Notes, Parsed, Rejected};
+use relais_domain::desk::{optional_long_text, optional_text};
 use relais_domain::journal::JournalEvent;
+use relais_domain::validation::bounded_text;
 use relais_domain::FieldError;
 use relais_domain::{PlaceId, StructureId};
 use relais_store::{PlaceOfferRow, PlaceRow};
@@ -814,18 +816,18 @@ pub struct OwnPlaceInput {
 }
 
 impl OwnPlaceInput {
+    /// Every free text goes through the domain's text rule: trimmed,
+    /// bounded, no control characters.
     fn validate(&self) -> Result<PlaceRow, ServiceError> {
         let mut c = crate::error::Checks::default();
         let opt = |s: &str| {
             let t = s.trim();
             (!t.is_empty()).then(|| t.to_owned())
         };
-        let name = self.name.trim();
-        if name.chars().count() < 3 {
-            c.push(FieldError::new("name", "too_short").with_limit(3));
-        } else if name.chars().count() > 150 {
-            c.push(FieldError::new("name", "too_long").with_limit(150));
-        }
+        let text = |c: &mut crate::error::Checks, field: &'static str, s: &str, max: usize| {
+            c.take(optional_text(field, s, max)).flatten()
+        };
+        let name = c.take(bounded_text("name", &self.name, 3, 150));
         let siret = opt(&self.siret);
         if siret
             .as_ref()
@@ -833,23 +835,21 @@ impl OwnPlaceInput {
         {
             c.push(FieldError::new("siret", "invalid_siret"));
         }
-        if opt(&self.address).is_none() {
-            c.push(FieldError::new("address", "required"));
-        }
+        let address = c.take(bounded_text("address", &self.address, 1, 250));
         let postcode = self.postcode.trim();
         if postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()) {
             c.push(FieldError::new("postcode", "invalid_postcode"));
         }
-        let (insee, commune) =
-            own_locality(&mut c, postcode, opt(&self.insee_code), opt(&self.commune));
-        let email = opt(&self.email);
+        let commune = text(&mut c, "commune", &self.commune, 100);
+        let (insee, commune) = own_locality(&mut c, postcode, opt(&self.insee_code), commune);
+        let email = text(&mut c, "email", &self.email, 254);
         if email
             .as_ref()
-            .is_some_and(|e| !e.contains('@') || e.contains(' ') || e.len() > 254)
+            .is_some_and(|e| !e.contains('@') || e.contains(' '))
         {
             c.push(FieldError::new("email", "invalid_email"));
         }
-        let website = opt(&self.website);
+        let website = text(&mut c, "website", &self.website, 500);
         if website
             .as_ref()
             .is_some_and(|w| !(w.starts_with("https://") || w.starts_with("http://")))
@@ -865,17 +865,13 @@ impl OwnPlaceInput {
         }) {
             c.push(FieldError::new("phone", "invalid_phone"));
         }
-        let hours = opt(&self.opening_hours);
+        let hours = text(&mut c, "opening_hours", &self.opening_hours, 500);
         if hours.as_ref().is_some_and(|h| hours::parse(h).is_none()) {
             c.push(FieldError::new("opening_hours", "invalid_hours"));
         }
-        let description = opt(&self.description);
-        if description
-            .as_ref()
-            .is_some_and(|d| d.chars().count() > 2000)
-        {
-            c.push(FieldError::new("description", "too_long").with_limit(2000));
-        }
+        let description = c
+            .take(optional_long_text("description", &self.description, 2000))
+            .flatten();
         let mut codes = |field: &'static str, values: &[String]| -> String {
             let mut out: Vec<&str> = Vec::new();
             for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -897,10 +893,13 @@ impl OwnPlaceInput {
             c.push(FieldError::new("services", "required"));
         }
         c.finish()?;
+        let (Some(name), Some(address)) = (name, address) else {
+            return Err(ServiceError::Internal("checked above".into()));
+        };
         Ok(PlaceRow {
-            name: name.to_owned(),
+            name,
             siret,
-            address: opt(&self.address),
+            address: Some(address),
             postcode: Some(postcode.to_owned()),
             commune,
             insee_code: insee,

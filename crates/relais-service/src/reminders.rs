@@ -275,8 +275,10 @@ impl Services {
         if p.anonymised_at.is_some() {
             return Err(ServiceError::NotFound);
         }
+        // Withdrawing is said with `none`: a blank channel is a mistake.
         let channel = match channel.trim() {
-            "" | "none" => None,
+            "" => return Err(relais_domain::FieldError::new("channel", "required").into()),
+            "none" => None,
             "email" if p.email.as_deref().is_some_and(|e| !e.is_empty()) => Some("email"),
             "sms" if p.phone.as_deref().is_some_and(|e| !e.is_empty()) => Some("sms"),
             "email" => return Err(relais_domain::FieldError::new("channel", "no_email").into()),

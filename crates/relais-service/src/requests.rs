@@ -557,14 +557,8 @@ impl Services {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
         let sid = actor.structure_id;
-        let key = input.submission_key.trim();
-        if key.len() > 100 {
-            return Err(ServiceError::Invalid(vec![FieldError::new(
-                "submission_key",
-                "too_long",
-            )]));
-        }
-        let key = (!key.is_empty()).then(|| key.to_owned());
+        // Checked first: the key is looked up before anything else.
+        let key = optional_text("submission_key", &input.submission_key, 100)?;
         if let Some(k) = &key {
             if let Some(r) = self.store.request_by_submission_key(sid, k).await? {
                 return Ok(repeated_intake(r));

@@ -526,6 +526,7 @@ err-code_expired = This code has expired. Ask the structure for a new code.
 err-wrong_secret = Incorrect revocation code.
 err-mandate_already_revoked = This mandate is already revoked.
 err-category_not_in_mandate = This category is not in the mandate.
+err-category_already_revoked = This category is already revoked.
 err-mandate_not_renewable = Only a current mandate, or one expired less than 30 days ago, can be renewed.
 err-unknown_mandate = Mandate not found.
 err-invalid_retention = Invalid retention period (1 to 240 months).

@@ -526,6 +526,7 @@ err-code_expired = Ce code a expiré. Demandez un nouveau code à la structure.
 err-wrong_secret = Code de révocation incorrect.
 err-mandate_already_revoked = Ce mandat est déjà révoqué.
 err-category_not_in_mandate = Cette catégorie n'est pas dans le mandat.
+err-category_already_revoked = Cette catégorie est déjà révoquée.
 err-mandate_not_renewable = Seul un mandat en cours ou expiré depuis moins de 30 jours se renouvelle.
 err-unknown_mandate = Mandat introuvable.
 err-invalid_retention = Durée de conservation invalide (1 à 240 mois).
