@@ -71,6 +71,15 @@ impl From<FieldError> for ServiceError {
     }
 }
 
+/// How many times a change is read and applied again when the row
+/// changed between its reading and its writing, before giving up.
+pub(crate) const TRIES: usize = 3;
+
+/// A change given up after [`TRIES`]: the row kept changing meanwhile.
+pub(crate) fn changed_meanwhile() -> ServiceError {
+    ServiceError::Conflict(FieldError::new("id", "changed_meanwhile"))
+}
+
 /// Collects field errors so that a form reports all of them at once.
 #[derive(Debug, Default)]
 pub(crate) struct Checks(Vec<FieldError>);

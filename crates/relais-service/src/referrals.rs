@@ -3,7 +3,7 @@
 //! follows what happened (proposed, contacted, accepted, done, failed) and,
 //! when asked, a follow-up. Their outcomes feed the statistics.
 
-use crate::error::{Checks, ServiceError};
+use crate::error::{changed_meanwhile, Checks, ServiceError, TRIES};
 use crate::places::PlaceDetail;
 use crate::{Actor, Permission, Services};
 use relais_domain::desk::parse_date;
@@ -318,7 +318,10 @@ impl Services {
     }
 
     /// Moves a referral to a status; `done` and `failed` close it and its
-    /// follow-up.
+    /// follow-up. Moving it to the status it has changes (and journals)
+    /// nothing. The move is written only if the referral is still as read,
+    /// else it is read and tried again ([`TRIES`] times), so that the
+    /// journal names the status it really left.
     pub async fn update_referral(
         &self,
         actor: &Actor,
@@ -329,28 +332,37 @@ impl Services {
         let now = self.now();
         let status = relais_domain::ReferralStatus::parse(status)
             .map_err(|_| FieldError::new("status", "invalid_choice"))?;
-        let current = self
-            .store
-            .referral_by_id(actor.structure_id, ReferralId(id))
-            .await?
-            .ok_or(ServiceError::NotFound)?
-            .referral;
-        let closed = status.is_closed();
-        let row = ReferralRow {
-            status: status.as_str().to_owned(),
-            updated_at: now,
-            closed_on: closed.then(|| relais_domain::period::paris_day(now)),
-            ..current.clone()
-        };
-        let events = [JournalEvent::new("referral.update")
-            .actor(actor.agent_id)
-            .structure(actor.structure_id)
-            .object("referral", id)
-            .details(json!({"from": current.status, "to": status}))];
-        self.store
-            .update_referral(&row, closed, &events, now)
-            .await?;
-        self.referral(actor, id).await
+        for _ in 0..TRIES {
+            let current = self
+                .store
+                .referral_by_id(actor.structure_id, ReferralId(id))
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if current.referral.status == status.as_str() {
+                return Ok(self.referral_view(current));
+            }
+            let current = current.referral;
+            let closed = status.is_closed();
+            let row = ReferralRow {
+                status: status.as_str().to_owned(),
+                updated_at: now,
+                closed_on: closed.then(|| relais_domain::period::paris_day(now)),
+                ..current.clone()
+            };
+            let events = [JournalEvent::new("referral.update")
+                .actor(actor.agent_id)
+                .structure(actor.structure_id)
+                .object("referral", id)
+                .details(json!({"from": current.status, "to": status}))];
+            if self
+                .store
+                .update_referral(&row, &current, closed, &events, now)
+                .await?
+            {
+                return self.referral(actor, id).await;
+            }
+        }
+        Err(changed_meanwhile())
     }
 
     /// What the person's slip says. Journaled (it names the person).

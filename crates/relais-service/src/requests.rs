@@ -1,7 +1,7 @@
 //! Digital help requests, interventions and follow-ups, and the one-screen
 //! intake that records them together.
 
-use crate::error::{Checks, ServiceError};
+use crate::error::{changed_meanwhile, Checks, ServiceError, TRIES};
 use crate::mandates::{facts_of, Judging};
 use crate::persons::{not_found, PersonHit, PersonInput};
 use crate::{Actor, Permission, Services};
@@ -768,66 +768,84 @@ impl Services {
         Ok((rows, more))
     }
 
-    /// Replaces a request's details, status and outcome with `input`
-    /// (callers start from [`RequestInput::from_row`] to change a few).
-    pub async fn update_help_request(
+    /// Changes a request's details, status and outcome: `change` edits
+    /// the current values (see [`RequestInput::from_row`]). A change that
+    /// changes nothing writes and journals nothing. It is written only if
+    /// the request is still as read, else it is read and `change` applied
+    /// again ([`TRIES`] times), so that concurrent changes of different
+    /// fields are all kept.
+    pub async fn update_help_request<F>(
         &self,
         actor: &Actor,
         id: HelpRequestId,
-        input: &RequestInput,
-    ) -> Result<(), ServiceError> {
+        change: F,
+    ) -> Result<(), ServiceError>
+    where
+        F: Fn(&mut RequestInput),
+    {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
-        let current = self
-            .store
-            .help_request_by_id(actor.structure_id, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?
-            .request;
-        let merged = input.clone();
-        let mut c = Checks::default();
-        let v = validate_request(&mut c, &merged);
-        c.finish()?;
-        let Some(v) = v else {
-            return Err(ServiceError::Internal("unreachable".into()));
-        };
-        let was_closed = RequestStatus::parse(&current.status)
-            .map(|s| s.is_closed())
-            .unwrap_or(false);
-        let row = HelpRequestRow {
-            procedure: v.procedure,
-            category: v.category.as_str().to_owned(),
-            operator: v.operator,
-            channel: v.channel.as_str().to_owned(),
-            rights_at_risk: v.rights_at_risk,
-            deadline: v.deadline,
-            status: v.status.as_str().to_owned(),
-            outcome: v.outcome.map(|o| o.as_str().to_owned()),
-            block_reason: v.block_reason.map(|b| b.as_str().to_owned()),
-            updated_at: now,
-            closed_at: match (v.status.is_closed(), was_closed) {
-                (true, true) => current.closed_at,
-                (true, false) => Some(now),
-                (false, _) => None,
-            },
-            ..current.clone()
-        };
         let policy = self.policy(actor).await?;
-        let category = v.category;
-        let check = |before: &RequestBefore| rejudge(&policy, category, before);
-        self.store
-            .update_help_request(
-                &row,
-                &[JournalEvent::new("help_request.update")
-                    .actor(actor.agent_id)
-                    .structure(actor.structure_id)
-                    .object("help_request", row.id)
-                    .details(json!({"status": row.status, "outcome": row.outcome}))],
-                now,
-                check,
-            )
-            .await
-            .map_err(not_found)?
+        for _ in 0..TRIES {
+            let current = self
+                .store
+                .help_request_by_id(actor.structure_id, id)
+                .await?
+                .ok_or(ServiceError::NotFound)?
+                .request;
+            let mut merged = RequestInput::from_row(&current);
+            change(&mut merged);
+            let mut c = Checks::default();
+            let v = validate_request(&mut c, &merged);
+            c.finish()?;
+            let Some(v) = v else {
+                return Err(ServiceError::Internal("unreachable".into()));
+            };
+            let was_closed = RequestStatus::parse(&current.status)
+                .map(|s| s.is_closed())
+                .unwrap_or(false);
+            let row = HelpRequestRow {
+                procedure: v.procedure,
+                category: v.category.as_str().to_owned(),
+                operator: v.operator,
+                channel: v.channel.as_str().to_owned(),
+                rights_at_risk: v.rights_at_risk,
+                deadline: v.deadline,
+                status: v.status.as_str().to_owned(),
+                outcome: v.outcome.map(|o| o.as_str().to_owned()),
+                block_reason: v.block_reason.map(|b| b.as_str().to_owned()),
+                updated_at: current.updated_at,
+                closed_at: match (v.status.is_closed(), was_closed) {
+                    (true, true) => current.closed_at,
+                    (true, false) => Some(now),
+                    (false, _) => None,
+                },
+                ..current.clone()
+            };
+            if row == current {
+                return Ok(());
+            }
+            let row = HelpRequestRow {
+                updated_at: now,
+                ..row
+            };
+            let category = v.category;
+            let check = |before: &RequestBefore| rejudge(&policy, category, before);
+            let events = [JournalEvent::new("help_request.update")
+                .actor(actor.agent_id)
+                .structure(actor.structure_id)
+                .object("help_request", row.id)
+                .details(json!({"status": row.status, "outcome": row.outcome}))];
+            if self
+                .store
+                .update_help_request(&current, &row, &events, now, check)
+                .await
+                .map_err(not_found)??
+            {
+                return Ok(());
+            }
+        }
+        Err(changed_meanwhile())
     }
 
     /// Records one more sitting of work on a request; the request may
@@ -1035,7 +1053,10 @@ impl Services {
     }
 
     /// Marks a follow-up done or not, moves its date, reason or assignee
-    /// (`None` keeps a field).
+    /// (`None` or empty keeps a field). A change that changes nothing
+    /// writes and journals nothing (done twice keeps the first done_at).
+    /// It is written only if the follow-up is still as read, else it is
+    /// read and the change applied again ([`TRIES`] times).
     pub async fn update_follow_up(
         &self,
         actor: &Actor,
@@ -1045,7 +1066,47 @@ impl Services {
     ) -> Result<(), ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
-        let current = self.follow_up(actor, id).await?.follow_up;
+        for _ in 0..TRIES {
+            let current = self.follow_up(actor, id).await?.follow_up;
+            let row = self
+                .follow_up_changed(actor, &current, done, input, now)
+                .await?;
+            if row == current {
+                return Ok(());
+            }
+            let mut events = vec![JournalEvent::new("follow_up.update")
+                .actor(actor.agent_id)
+                .structure(actor.structure_id)
+                .object("follow_up", row.id)
+                .details(json!({"done": row.done}))];
+            events.extend(crate::persons::secret_confirmations(
+                actor,
+                "follow_up",
+                row.id,
+                &[("reason", &input.reason)],
+                input.confirm_secret,
+            ));
+            if self
+                .store
+                .update_follow_up(&current, &row, &events, now)
+                .await
+                .map_err(not_found)?
+            {
+                return Ok(());
+            }
+        }
+        Err(changed_meanwhile())
+    }
+
+    /// A follow-up as `done` and `input` change it (checked).
+    async fn follow_up_changed(
+        &self,
+        actor: &Actor,
+        current: &FollowUpRow,
+        done: Option<bool>,
+        input: &FollowUpInput,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUpRow, ServiceError> {
         let mut c = Checks::default();
         let due = if input.due_date.trim().is_empty() {
             Some(current.due_date)
@@ -1081,7 +1142,7 @@ impl Services {
             return Err(ServiceError::Internal("unreachable".into()));
         };
         let done = done.unwrap_or(current.done);
-        let row = FollowUpRow {
+        Ok(FollowUpRow {
             due_date: due,
             reason,
             assignee_id: assignee,
@@ -1091,24 +1152,8 @@ impl Services {
                 (true, false) => Some(now),
                 (false, _) => None,
             },
-            ..current
-        };
-        let mut events = vec![JournalEvent::new("follow_up.update")
-            .actor(actor.agent_id)
-            .structure(actor.structure_id)
-            .object("follow_up", row.id)
-            .details(json!({"done": row.done}))];
-        events.extend(crate::persons::secret_confirmations(
-            actor,
-            "follow_up",
-            row.id,
-            &[("reason", &input.reason)],
-            input.confirm_secret,
-        ));
-        self.store
-            .update_follow_up(&row, &events, now)
-            .await
-            .map_err(not_found)
+            ..current.clone()
+        })
     }
 }
 

@@ -520,6 +520,7 @@ err-signature_invalid = Unreadable signature.
 err-mandate_not_pending = This mandate no longer waits for a signature.
 err-scan_required = Attach the scan of the signed paper mandate: the charter requires it to activate the mandate.
 err-mandate_changed = This mandate has just been changed elsewhere: reload the page and try again.
+err-changed_meanwhile = This record has just been changed elsewhere: reload the page and try again.
 err-remote_needs_code = This mandate is signed with the code the person received.
 err-code_blocked = Too many wrong codes: this code is blocked. Ask the structure for a new code.
 err-code_expired = This code has expired. Ask the structure for a new code.

@@ -520,6 +520,7 @@ err-signature_invalid = Signature illisible.
 err-mandate_not_pending = Ce mandat n'attend plus de signature.
 err-scan_required = Joignez le scan du mandat papier signé : la charte l'exige pour l'activer.
 err-mandate_changed = Ce mandat vient d'être modifié par ailleurs : rechargez la page et recommencez.
+err-changed_meanwhile = Cette fiche vient d'être modifiée par ailleurs : rechargez la page et recommencez.
 err-remote_needs_code = Ce mandat se signe avec le code reçu par la personne.
 err-code_blocked = Trop de codes erronés : ce code est bloqué. Demandez un nouveau code à la structure.
 err-code_expired = Ce code a expiré. Demandez un nouveau code à la structure.

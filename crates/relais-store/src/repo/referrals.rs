@@ -44,28 +44,34 @@ macro_rules! repo_referrals {
             finish(tx, events, now).await
         }
 
-        /// A new status (and the follow-up done when the referral is over).
+        /// A new status (and the follow-up done when the referral is over),
+        /// only if the referral still has the status and `updated_at` it
+        /// was read with: `false` when it changed meanwhile (or is gone),
+        /// and then nothing is written.
         pub(crate) async fn update_referral(
             pool: &Pool<Db>,
             r: &ReferralRow,
+            prior: &ReferralRow,
             close_follow_up: bool,
             events: &[JournalEvent],
             now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
+        ) -> Result<bool, StoreError> {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
                 "UPDATE referrals SET status = $1, updated_at = $2, closed_on = $3 \
-                 WHERE id = $4 AND structure_id = $5",
+                 WHERE id = $4 AND structure_id = $5 AND status = $6 AND updated_at = $7",
             )
             .bind(&r.status)
             .bind(r.updated_at)
             .bind(r.closed_on)
             .bind(r.id)
             .bind(r.structure_id)
+            .bind(&prior.status)
+            .bind(prior.updated_at)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
+                return Ok(false);
             }
             if let (true, Some(f)) = (close_follow_up, r.follow_up_id) {
                 sqlx::query(
@@ -76,7 +82,8 @@ macro_rules! repo_referrals {
                 .execute(&mut *tx)
                 .await?;
             }
-            finish(tx, events, now).await
+            finish(tx, events, now).await?;
+            Ok(true)
         }
 
         pub(crate) async fn referral_by_id(

@@ -294,21 +294,38 @@ macro_rules! repo_requests {
             row.ok_or(StoreError::NotFound)
         }
 
-        /// Replaces a request's details. When the category changes, its
-        /// done-for interventions and their mandates are read inside the
-        /// transaction and `check` decides; a refusal writes nothing.
+        /// Replaces a request's details if it is still as `prior` (read
+        /// again inside the transaction, locked on PostgreSQL): `Ok(false)`
+        /// when it changed meanwhile, and then nothing is written. When the
+        /// category changes, its done-for interventions and their mandates
+        /// are read inside the transaction and `check` decides; a refusal
+        /// writes nothing.
         pub(crate) async fn update_help_request<F, R>(
             pool: &Pool<Db>,
+            prior: &HelpRequestRow,
             r: &HelpRequestRow,
             events: &[JournalEvent],
             now: DateTime<Utc>,
             check: F,
-        ) -> Result<Result<(), R>, StoreError>
+        ) -> Result<Result<bool, R>, StoreError>
         where
             F: FnOnce(&RequestBefore) -> Result<(), R>,
         {
             let mut tx = pool.begin().await?;
-            let (category, person_id) = request_before_tx(&mut tx, r.structure_id, r.id).await?;
+            let sql = format!(
+                "SELECT {REQUEST_COLS} FROM help_requests r WHERE r.id = $1 AND r.structure_id = $2{}",
+                $lock
+            );
+            let stored: Option<HelpRequestRow> = sqlx::query_as(&sql)
+                .bind(r.id)
+                .bind(r.structure_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let stored = stored.ok_or(StoreError::NotFound)?;
+            if stored != *prior {
+                return Ok(Ok(false));
+            }
+            let (category, person_id) = (stored.category, stored.person_id);
             let mut done_for = Vec::new();
             if category != r.category {
                 let done: Vec<(Uuid, DateTime<Utc>, String, Option<Uuid>)> = sqlx::query_as(
@@ -367,7 +384,7 @@ macro_rules! repo_requests {
                 return Err(StoreError::NotFound);
             }
             finish(tx, events, now).await?;
-            Ok(Ok(()))
+            Ok(Ok(true))
         }
 
         pub(crate) async fn count_help_requests(
@@ -539,14 +556,34 @@ macro_rules! repo_requests {
             finish(tx, events, now).await
         }
 
-        pub(crate) async fn update_follow_up(
+        /// Saves a follow-up if `same` finds it as it was read (it is read
+        /// again inside the transaction, sealed, locked on PostgreSQL):
+        /// `false` when it changed meanwhile, and then nothing is written.
+        pub(crate) async fn update_follow_up<F>(
             pool: &Pool<Db>,
             f: &FollowUpRow,
             events: &[JournalEvent],
             now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
+            same: F,
+        ) -> Result<bool, StoreError>
+        where
+            F: FnOnce(FollowUpRow) -> Result<bool, StoreError>,
+        {
             let mut tx = pool.begin().await?;
-            let done = sqlx::query(
+            let stored: Option<FollowUpRow> = sqlx::query_as(concat!(
+                "SELECT id, structure_id, help_request_id, person_id, assignee_id, due_date, \
+                 reason, done, done_at, created_by, created_at FROM follow_ups \
+                 WHERE id = $1 AND structure_id = $2",
+                $lock
+            ))
+            .bind(f.id)
+            .bind(f.structure_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if !same(stored.ok_or(StoreError::NotFound)?)? {
+                return Ok(false);
+            }
+            sqlx::query(
                 "UPDATE follow_ups SET assignee_id = $1, due_date = $2, reason = $3, done = $4, \
                  done_at = $5 WHERE id = $6 AND structure_id = $7",
             )
@@ -559,10 +596,8 @@ macro_rules! repo_requests {
             .bind(f.structure_id)
             .execute(&mut *tx)
             .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
-            finish(tx, events, now).await
+            finish(tx, events, now).await?;
+            Ok(true)
         }
 
         const FOLLOW_UP_SELECT: &str = "SELECT f.id, f.structure_id, f.help_request_id, \

@@ -16,17 +16,21 @@ impl Store {
     }
 
     /// Saves the status; closes the follow-up when `close_follow_up`.
+    /// Only if the referral is still as `prior` (its status and
+    /// `updated_at`): `false` when it changed meanwhile or is gone, and
+    /// then nothing is written.
     pub async fn update_referral(
         &self,
         r: &ReferralRow,
+        prior: &ReferralRow,
         close_follow_up: bool,
         events: &[JournalEvent],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         dispatch!(
             self,
             write,
-            update_referral(r, close_follow_up, events, now)
+            update_referral(r, prior, close_follow_up, events, now)
         )
     }
 

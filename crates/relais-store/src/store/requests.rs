@@ -75,21 +75,28 @@ impl Store {
         )
     }
 
-    /// Replaces a request's details; when its category changes, `check`
-    /// judges its done-for interventions inside the transaction (see
-    /// [`RequestBefore`]). Its refusal is given back and nothing is written.
+    /// Replaces a request's details if it is still as `prior`: `Ok(false)`
+    /// when it changed meanwhile, and then nothing is written. When its
+    /// category changes, `check` judges its done-for interventions inside
+    /// the transaction (see [`RequestBefore`]). Its refusal is given back
+    /// and nothing is written.
     pub async fn update_help_request<F, R>(
         &self,
+        prior: &HelpRequestRow,
         r: &HelpRequestRow,
         events: &[JournalEvent],
         now: DateTime<Utc>,
         check: F,
-    ) -> Result<Result<(), R>, StoreError>
+    ) -> Result<Result<bool, R>, StoreError>
     where
         F: FnOnce(&RequestBefore) -> Result<(), R> + Send,
         R: Send,
     {
-        dispatch!(self, write, update_help_request(r, events, now, check))
+        dispatch!(
+            self,
+            write,
+            update_help_request(prior, r, events, now, check)
+        )
     }
 
     pub async fn count_help_requests(&self, structure_id: StructureId) -> Result<i64, StoreError> {
@@ -157,14 +164,22 @@ impl Store {
         dispatch!(self, write, insert_follow_up(f, events, now))
     }
 
+    /// Saves a follow-up if it is still as `prior` (as read, opened):
+    /// `false` when it changed meanwhile, and then nothing is written.
     pub async fn update_follow_up(
         &self,
+        prior: &FollowUpRow,
         f: &FollowUpRow,
         events: &[JournalEvent],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let f = &f.sealed(&self.vault)?;
-        dispatch!(self, write, update_follow_up(f, events, now))
+        let vault = &self.vault;
+        let same = |mut stored: FollowUpRow| -> Result<bool, StoreError> {
+            stored.open(vault)?;
+            Ok(stored == *prior)
+        };
+        dispatch!(self, write, update_follow_up(f, events, now, same))
     }
 
     pub async fn follow_up_by_id(

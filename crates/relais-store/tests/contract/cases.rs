@@ -924,7 +924,10 @@ pub async fn merging_moves_the_history(store: &Store) {
     let mut done = due[0].follow_up.clone();
     done.done = true;
     done.done_at = Some(now());
-    store.update_follow_up(&done, &[], now()).await.unwrap();
+    assert!(store
+        .update_follow_up(&due[0].follow_up, &done, &[], now())
+        .await
+        .unwrap());
     assert!(store
         .follow_ups_due(StructureId(s.id), AgentId(a.id), now().date_naive())
         .await

@@ -750,37 +750,34 @@ pub async fn patch_help_request(
     Id(id): Id<HelpRequestId>,
     ApiJson(body): ApiJson<HelpRequestPatch>,
 ) -> ApiResult<Json<HelpRequestOut>> {
-    let current = state
-        .services
-        .help_request(&actor, id)
-        .await?
-        .request
-        .request;
-    let mut input = RequestInput::from_row(&current);
-    let set = |field: &mut String, v: &Option<Text>| {
-        if let Some(v) = v {
-            *field = v.0.clone();
+    // Applied by the use case to the request as it reads it (again if it
+    // changed meanwhile), so that concurrent patches of other fields stay.
+    let change = |input: &mut RequestInput| {
+        let set = |field: &mut String, v: &Option<Text>| {
+            if let Some(v) = v {
+                *field = v.0.clone();
+            }
+        };
+        set(&mut input.procedure, &body.procedure);
+        set(&mut input.category, &body.category);
+        set(&mut input.operator, &body.operator);
+        set(&mut input.channel, &body.channel);
+        set(&mut input.deadline, &body.deadline);
+        if body.status.is_some() {
+            // A new status brings its own outcome unless one is sent.
+            input.outcome.clear();
+            input.block_reason.clear();
+        }
+        set(&mut input.status, &body.status);
+        set(&mut input.outcome, &body.outcome);
+        set(&mut input.block_reason, &body.block_reason);
+        if let Some(v) = &body.rights_at_risk {
+            input.rights_at_risk = v.0;
         }
     };
-    set(&mut input.procedure, &body.procedure);
-    set(&mut input.category, &body.category);
-    set(&mut input.operator, &body.operator);
-    set(&mut input.channel, &body.channel);
-    set(&mut input.deadline, &body.deadline);
-    if body.status.is_some() {
-        // A new status brings its own outcome unless one is sent.
-        input.outcome.clear();
-        input.block_reason.clear();
-    }
-    set(&mut input.status, &body.status);
-    set(&mut input.outcome, &body.outcome);
-    set(&mut input.block_reason, &body.block_reason);
-    if let Some(v) = body.rights_at_risk {
-        input.rights_at_risk = v.0;
-    }
     state
         .services
-        .update_help_request(&actor, id, &input)
+        .update_help_request(&actor, id, change)
         .await?;
     Ok(Json(request_json(&state, &actor, id).await?))
 }

@@ -445,19 +445,12 @@ pub async fn update_status(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let f = Fields(pairs);
-    let current = state
-        .services
-        .help_request(&actor, id)
-        .await?
-        .request
-        .request;
-    let input = RequestInput {
-        status: f.owned("status"),
-        outcome: f.owned("outcome"),
-        block_reason: f.owned("block_reason"),
-        ..RequestInput::from_row(&current)
+    let change = |input: &mut RequestInput| {
+        input.status = f.owned("status");
+        input.outcome = f.owned("outcome");
+        input.block_reason = f.owned("block_reason");
     };
-    match state.services.update_help_request(&actor, id, &input).await {
+    match state.services.update_help_request(&actor, id, change).await {
         Ok(()) => Ok(Redirect::to(&format!("/requests/{id}?done=request-updated")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let form = FormState::from_fields(

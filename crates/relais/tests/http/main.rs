@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod catalog;
 mod cli;
+mod concurrent_edits;
 mod desk;
 mod desk_catalogue;
 mod desk_flow;
