@@ -15,7 +15,7 @@ use relais_domain::mandate::{
     MandateFacts, MandateState, Policy, Refusal, Refused, Verdict,
 };
 use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role, StructureId};
-use relais_store::{MandateFactsRow, MandateListRow, MandateRow};
+use relais_store::{MandateFactsRow, MandateListRow, MandateRow, StoreError};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -415,7 +415,14 @@ impl Services {
                 }))],
                 now,
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // The person was erased or merged meanwhile: nothing written.
+                StoreError::NotFound => {
+                    ServiceError::Invalid(vec![FieldError::new("person_id", "unknown_person")])
+                }
+                other => other.into(),
+            })?;
         if consent == Consent::Remote {
             self.send_remote_code(actor, MandateId(id)).await?;
         }

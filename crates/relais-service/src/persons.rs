@@ -768,54 +768,73 @@ impl Services {
         id: PersonId,
         input: &PersonInput,
     ) -> Result<(), ServiceError> {
+        self.patch_person(actor, id, |_| input.clone()).await
+    }
+
+    /// Changes a person: `change` gets their details as they are inside the
+    /// write's transaction (as the actor may see them) and gives the new
+    /// ones, so that two changes at once of different fields both stay.
+    /// An erased or merged person is not found.
+    pub async fn patch_person<F>(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        change: F,
+    ) -> Result<(), ServiceError>
+    where
+        F: FnOnce(&PersonRow) -> PersonInput,
+    {
         actor.require(Permission::EditPersons)?;
         let now = self.now();
-        let current = self.person_row(actor, id).await?;
-        let mut valid = validate_person(input, self.today())?;
-        if !can_see_social_notes(actor) {
-            // Mediators neither see nor change the social notes.
-            valid.notes = current.notes.clone();
-        }
-        let autonomy = valid.autonomy.map(|level| AutonomyRow {
-            id: Uuid::now_v7(),
-            person_id: current.id,
-            level: level.as_str().to_owned(),
-            assessed_on: self.today(),
-            agent_id: Some(actor.agent_id.0),
-            created_at: now,
-        });
-        let mut row = valid.into_row(
-            current.id,
-            current.structure_id,
-            current.created_by,
-            current.created_at,
-        );
-        row.updated_at = now;
-        let mut events = vec![JournalEvent::new("person.update")
-            .actor(actor.agent_id)
-            .structure(actor.structure_id)
-            .object("person", current.id)];
-        events.extend(secret_confirmations(
-            actor,
-            "person",
-            current.id,
-            &[("notes", &input.notes)],
-            input.confirm_secret,
-        ));
-        if let Some(a) = &autonomy {
-            events.push(
-                JournalEvent::new("person.autonomy_assessed")
-                    .actor(actor.agent_id)
-                    .structure(actor.structure_id)
-                    .object("person", current.id)
-                    .details(json!({"level": a.level})),
+        let today = self.today();
+        let decide = |current: &PersonRow| {
+            let input = change(&visible_to(actor, current.clone()));
+            let mut valid = validate_person(&input, today)?;
+            if !can_see_social_notes(actor) {
+                // Mediators neither see nor change the social notes.
+                valid.notes = current.notes.clone();
+            }
+            let autonomy = valid.autonomy.map(|level| AutonomyRow {
+                id: Uuid::now_v7(),
+                person_id: current.id,
+                level: level.as_str().to_owned(),
+                assessed_on: today,
+                agent_id: Some(actor.agent_id.0),
+                created_at: now,
+            });
+            let mut row = valid.into_row(
+                current.id,
+                current.structure_id,
+                current.created_by,
+                current.created_at,
             );
-        }
+            row.updated_at = now;
+            let mut events = vec![JournalEvent::new("person.update")
+                .actor(actor.agent_id)
+                .structure(actor.structure_id)
+                .object("person", current.id)];
+            events.extend(secret_confirmations(
+                actor,
+                "person",
+                current.id,
+                &[("notes", &input.notes)],
+                input.confirm_secret,
+            ));
+            if let Some(a) = &autonomy {
+                events.push(
+                    JournalEvent::new("person.autonomy_assessed")
+                        .actor(actor.agent_id)
+                        .structure(actor.structure_id)
+                        .object("person", current.id)
+                        .details(json!({"level": a.level})),
+                );
+            }
+            Ok::<_, ServiceError>((row, autonomy, events))
+        };
         self.store
-            .update_person(&row, autonomy.as_ref(), &events, now)
+            .update_person(actor.structure_id, id, now, decide)
             .await
-            .map_err(not_found)?;
-        Ok(())
+            .map_err(not_found)?
     }
 
     /// Updates the accounts checklist. There is no field for a secret.
@@ -904,7 +923,14 @@ impl Services {
                 now,
             )
             .await
-            .map_err(not_found)?;
+            .map_err(|e| match e {
+                // One of them was merged or erased meanwhile (two merges
+                // at once, one into the other): nothing was written.
+                StoreError::NotFound => {
+                    ServiceError::Invalid(vec![FieldError::new("absorbed_id", "merge_person_gone")])
+                }
+                other => other.into(),
+            })?;
         Ok(())
     }
 }

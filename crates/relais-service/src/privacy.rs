@@ -390,12 +390,15 @@ impl Services {
 
     /// Anonymises one file: names, contact, notes, free texts, documents and
     /// signatures go; age bracket, commune, categories, modes, outcomes and
-    /// durations stay.
+    /// durations stay. With `erasure`, the mandates waiting for a signature
+    /// or in force refuse it, judged inside the write's transaction (a
+    /// mandate drawn up meanwhile counts): `ErasureBlocked`, nothing written.
     async fn anonymise(
         &self,
         structure_id: StructureId,
         person_id: PersonId,
         event: JournalEvent,
+        erasure: bool,
     ) -> Result<(), ServiceError> {
         let p = self
             .store
@@ -419,9 +422,26 @@ impl Services {
             postcode: p.postcode.clone(),
             commune: p.commune.clone(),
         };
-        self.store
-            .anonymise_person(&a, &[event], self.now())
+        let today = self.today();
+        let blockers = |mandates: &[relais_store::MandateFactsRow]| -> Vec<Uuid> {
+            if !erasure {
+                return Vec::new();
+            }
+            mandates
+                .iter()
+                .filter(|m| crate::mandates::facts_of(m).state_on(today).revocable())
+                .map(|m| m.id)
+                .collect()
+        };
+        let blocking = self
+            .store
+            .anonymise_person(&a, &[event], self.now(), blockers)
             .await?;
+        if !blocking.is_empty() {
+            return Err(ServiceError::ErasureBlocked(
+                blocking.into_iter().map(MandateId).collect(),
+            ));
+        }
         Ok(())
     }
 
@@ -442,7 +462,7 @@ impl Services {
                         .structure(s.id)
                         .object("person", item.person_id)
                         .details(json!({"cause": "retention", "retention_months": months}));
-                    self.anonymise(StructureId(s.id), item.person_id, ev)
+                    self.anonymise(StructureId(s.id), item.person_id, ev, false)
                         .await?;
                 }
                 report.anonymised.push((s.slug.clone(), item));
@@ -492,7 +512,8 @@ impl Services {
         }
         let ev = Self::privacy_event(actor, "person.anonymised", p.id)
             .details(json!({"cause": "erasure_request"}));
-        self.anonymise(actor.structure_id, PersonId(p.id), ev).await
+        self.anonymise(actor.structure_id, PersonId(p.id), ev, true)
+            .await
     }
 
     /// The subject-access file of a person (supervisors and admins);

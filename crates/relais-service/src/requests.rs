@@ -650,6 +650,8 @@ impl Services {
                     .ok_or(ServiceError::Internal("conflict without a request".into()))?;
                 Ok(repeated_intake(r))
             }
+            // The person was erased or merged meanwhile: nothing written.
+            Err(StoreError::NotFound) => Err(unknown_person()),
             Err(e) => Err(e.into()),
         }
     }
@@ -1036,7 +1038,14 @@ impl Services {
             &[("reason", &input.reason)],
             input.confirm_secret,
         ));
-        self.store.insert_follow_up(&row, &events, now).await?;
+        self.store
+            .insert_follow_up(&row, &events, now)
+            .await
+            .map_err(|e| match e {
+                // The person was erased or merged meanwhile: nothing written.
+                StoreError::NotFound => unknown_person(),
+                other => other.into(),
+            })?;
         Ok(FollowUpId(row.id))
     }
 
@@ -1160,6 +1169,12 @@ impl Services {
 /// The journal of an intake: the new person, the request, its first
 /// intervention and its follow-up, with the confirmations of secrets
 /// written in their texts.
+/// The answer when the person a request or follow-up is for is not (or no
+/// longer) there: unknown, erased or merged.
+fn unknown_person() -> ServiceError {
+    ServiceError::Invalid(vec![FieldError::new("person_id", "unknown_person")])
+}
+
 fn intake_events(actor: &Actor, input: &IntakeInput, rows: &IntakeRows) -> Vec<JournalEvent> {
     let sid = actor.structure_id.0;
     let request_row = &rows.request;

@@ -428,6 +428,11 @@ pub struct Coverage {
 /// journal entries that go with the decision.
 pub type Covered = (Option<Uuid>, Vec<JournalEvent>);
 
+/// A change of a person as decided on their details read inside the
+/// write's transaction: the new details, a new autonomy assessment if
+/// any, and the journal entries.
+pub type PersonChange = (PersonRow, Option<AutonomyRow>, Vec<JournalEvent>);
+
 /// A done-for intervention of a request with the mandate it relied on,
 /// judged again when the request changes category.
 #[derive(Debug, Clone, PartialEq, Eq)]

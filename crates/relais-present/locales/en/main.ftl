@@ -467,6 +467,7 @@ err-outcome_needs_closed_status = An outcome is given only to a done, abandoned 
 err-unknown_person = Person not found.
 err-unknown_request = Request not found.
 err-merge_same_person = Choose another record.
+err-merge_person_gone = One of the two records was merged or erased meanwhile: open the record again.
 err-similar_persons = Similar people already exist.
 
 request-recorded = Request recorded.

@@ -467,6 +467,7 @@ err-outcome_needs_closed_status = Un résultat ne se donne qu'à une demande ter
 err-unknown_person = Personne introuvable.
 err-unknown_request = Demande introuvable.
 err-merge_same_person = Choisissez une autre fiche.
+err-merge_person_gone = Une des deux fiches a été fusionnée ou effacée entre-temps : rouvrez la fiche.
 err-similar_persons = Des personnes semblables existent déjà.
 
 request-recorded = Demande enregistrée.

@@ -53,6 +53,7 @@ macro_rules! repo_mandates {
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
+            lock_live_person_tx(&mut tx, m.person_id).await?;
             sqlx::query(
                 "INSERT INTO mandates (id, structure_id, person_id, categories, revoked_categories, \
                  duration, starts_on, ends_on, consent, signed_at, verification_code, \

@@ -3,7 +3,8 @@
 //! Every write runs in one transaction together with its journal entries.
 //! The only dialect difference so far is row locking (`FOR UPDATE` on
 //! PostgreSQL; SQLite serialises writers on one connection): of the journal
-//! head, and of the request and mandates a write relies on.
+//! head, of the person a write creates something for, and of the request
+//! and mandates a write relies on.
 //!
 //! Each area has its own file holding one macro (`repo_<area>!`); the
 //! engine modules below expand the shared preamble and every area macro
@@ -103,7 +104,7 @@ macro_rules! engine {
             repo_structures!();
             repo_agents!();
             repo_accounts!($lock);
-            repo_persons!();
+            repo_persons!($lock);
             repo_requests!($lock);
             repo_mandates!();
             repo_privacy!();

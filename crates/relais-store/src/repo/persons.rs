@@ -1,7 +1,7 @@
 //! Persons helped, their autonomy and their online accounts.
 
 macro_rules! repo_persons {
-    () => {
+    ($lock:literal) => {
         // ---- persons -------------------------------------------------------
 
         const PERSON_COLS: &str = "id, structure_id, first_name, last_name, usual_name, birth_date, \
@@ -86,20 +86,62 @@ macro_rules! repo_persons {
             finish(tx, events, now).await
         }
 
-        pub(crate) async fn update_person(
+        /// Locks a live person (neither anonymised nor merged) until the
+        /// caller's transaction ends, so that an erasure or a merge waits for
+        /// what is being created for them, or the creation sees them gone:
+        /// `NotFound` then, and the caller writes nothing. Taken before any
+        /// other lock of the transaction (the journal head comes last).
+        async fn lock_live_person_tx(tx: &mut Tx<'_>, person_id: Uuid) -> Result<(), StoreError> {
+            let row: Option<(Uuid,)> = sqlx::query_as(concat!(
+                "SELECT id FROM persons WHERE id = $1 AND anonymised_at IS NULL \
+                 AND merged_into IS NULL",
+                $lock
+            ))
+            .bind(person_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(|_| ()).ok_or(StoreError::NotFound)
+        }
+
+        /// Changes a live person from their details as read, locked, inside
+        /// the transaction: `change` gets them (sealed fields opened by
+        /// `open`) and gives the new details, a new autonomy assessment and
+        /// the journal entries, or its refusal (nothing written). Two changes
+        /// at once are thus applied one after the other, neither lost, and
+        /// an erased or merged person is never written back (`NotFound`).
+        pub(crate) async fn update_person<F, R>(
             pool: &Pool<Db>,
-            p: &PersonRow,
-            autonomy: Option<&AutonomyRow>,
-            events: &[JournalEvent],
+            structure_id: Uuid,
+            id: Uuid,
             now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
+            change: F,
+        ) -> Result<Result<(), R>, StoreError>
+        where
+            F: FnOnce(PersonRow) -> Result<Result<PersonChange, R>, StoreError>,
+        {
             let mut tx = pool.begin().await?;
+            let sql = format!(
+                "SELECT {PERSON_COLS} FROM persons WHERE id = $1 AND structure_id = $2 \
+                 AND anonymised_at IS NULL AND merged_into IS NULL{}",
+                $lock
+            );
+            let current: Option<PersonRow> = sqlx::query_as(&sql)
+                .bind(id)
+                .bind(structure_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let current = current.ok_or(StoreError::NotFound)?;
+            let (p, autonomy, events) = match change(current)? {
+                Ok(c) => c,
+                Err(r) => return Ok(Err(r)),
+            };
             let done = sqlx::query(
                 "UPDATE persons SET first_name = $1, last_name = $2, usual_name = $3, \
                  birth_date = $4, birth_year = $5, phone = $6, email = $7, postcode = $8, \
                  commune = $9, insee_code = $10, preferred_language = $11, notes = $12, \
                  privacy_notice_on = $13, equipment = $14, search_key = $15, phone_digits = $16, \
-                 updated_at = $17 WHERE id = $18 AND structure_id = $19",
+                 updated_at = $17 WHERE id = $18 AND structure_id = $19 \
+                 AND anonymised_at IS NULL AND merged_into IS NULL",
             )
             .bind(&p.first_name)
             .bind(&p.last_name)
@@ -118,18 +160,19 @@ macro_rules! repo_persons {
             .bind(&p.search_key)
             .bind(&p.phone_digits)
             .bind(p.updated_at)
-            .bind(p.id)
-            .bind(p.structure_id)
+            .bind(id)
+            .bind(structure_id)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            if let Some(a) = autonomy {
+            if let Some(a) = &autonomy {
                 insert_autonomy_tx(&mut tx, a).await?;
             }
-            bump_persons_revision(&mut tx, p.structure_id).await?;
-            finish(tx, events, now).await
+            bump_persons_revision(&mut tx, structure_id).await?;
+            finish(tx, &events, now).await?;
+            Ok(Ok(()))
         }
 
         pub(crate) async fn person_by_id(
@@ -245,7 +288,11 @@ macro_rules! repo_persons {
         }
 
         /// Moves everything of `absorbed` to `survivor` and marks `absorbed`
-        /// as merged.
+        /// as merged. Both are locked first, in a fixed order, and must be
+        /// live (neither merged nor anonymised) inside the transaction: of
+        /// two merges at once, one into the other, the second finds its
+        /// survivor or its absorbed person gone and writes nothing
+        /// (`NotFound`), so no merge ever makes a cycle.
         pub(crate) async fn merge_persons(
             pool: &Pool<Db>,
             structure_id: Uuid,
@@ -255,9 +302,18 @@ macro_rules! repo_persons {
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
+            let (first, second) = if survivor < absorbed {
+                (survivor, absorbed)
+            } else {
+                (absorbed, survivor)
+            };
+            for id in [first, second] {
+                lock_live_person_tx(&mut tx, id).await?;
+            }
             let done = sqlx::query(
                 "UPDATE persons SET merged_into = $1, updated_at = $2 \
-                 WHERE id = $3 AND structure_id = $4 AND merged_into IS NULL",
+                 WHERE id = $3 AND structure_id = $4 AND merged_into IS NULL \
+                 AND anonymised_at IS NULL",
             )
             .bind(survivor)
             .bind(now)

@@ -100,6 +100,7 @@ macro_rules! repo_privacy {
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
+            lock_live_person_tx(&mut tx, n.person_id).await?;
             sqlx::query(
                 "INSERT INTO private_notes (id, structure_id, person_id, author_id, body, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -222,12 +223,20 @@ macro_rules! repo_privacy {
         }
 
         /// Removes what identifies a person and keeps what statistics need.
-        pub(crate) async fn anonymise_person(
+        /// The person's row is changed first (which locks it: a creation
+        /// for them waits, then finds them gone); then `blockers` names,
+        /// from their mandates as they are now, those that forbid it: when
+        /// it names any, nothing is written and they are returned.
+        pub(crate) async fn anonymise_person<F>(
             pool: &Pool<Db>,
             a: &Anonymisation,
             events: &[JournalEvent],
             now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
+            blockers: F,
+        ) -> Result<Vec<Uuid>, StoreError>
+        where
+            F: FnOnce(&[MandateFactsRow]) -> Vec<Uuid>,
+        {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
                 "UPDATE persons SET first_name = '', last_name = '', usual_name = NULL, \
@@ -244,6 +253,11 @@ macro_rules! repo_privacy {
             .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
+            }
+            let mandates = mandate_facts_of_person_tx(&mut tx, a.structure_id, a.person_id).await?;
+            let blocking = blockers(&mandates);
+            if !blocking.is_empty() {
+                return Ok(blocking);
             }
             for (request_id, bracket) in &a.requests {
                 sqlx::query(
@@ -277,7 +291,8 @@ macro_rules! repo_privacy {
                 sqlx::query(sql).bind(a.person_id).execute(&mut *tx).await?;
             }
             bump_persons_revision(&mut tx, a.structure_id).await?;
-            finish(tx, events, now).await
+            finish(tx, events, now).await?;
+            Ok(Vec::new())
         }
 
         /// Forgets remote consent codes that expired before `before`.

@@ -18,6 +18,9 @@ macro_rules! repo_referrals {
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
+            if let Some(p) = r.person_id {
+                lock_live_person_tx(&mut tx, p).await?;
+            }
             if let Some(f) = follow_up {
                 insert_follow_up_tx(&mut tx, f).await?;
             }

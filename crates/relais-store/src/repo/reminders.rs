@@ -284,6 +284,7 @@ macro_rules! repo_reminders {
             let mut tx = pool.begin().await?;
             match channel {
                 Some(c) => {
+                    lock_live_person_tx(&mut tx, person_id).await?;
                     sqlx::query(
                         "INSERT INTO reminder_consents (person_id, channel, given_on, recorded_by, \
                          updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE \

@@ -137,6 +137,9 @@ macro_rules! repo_requests {
             F: FnOnce(&Coverage) -> Result<Covered, R>,
         {
             let mut tx = pool.begin().await?;
+            if let (Some(p), None) = (rows.request.person_id, &rows.new_person) {
+                lock_live_person_tx(&mut tx, p).await?;
+            }
             let mut events = events.to_vec();
             let mut intervention = rows.intervention.clone();
             if let Some(i) = intervention.as_mut() {
@@ -552,6 +555,9 @@ macro_rules! repo_requests {
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
+            if let Some(p) = f.person_id {
+                lock_live_person_tx(&mut tx, p).await?;
+            }
             insert_follow_up_tx(&mut tx, f).await?;
             finish(tx, events, now).await
         }

@@ -14,15 +14,32 @@ impl Store {
         dispatch!(self, write, insert_person(p, autonomy, events, now))
     }
 
-    pub async fn update_person(
+    /// Changes a live person from their details as they are inside the
+    /// write's transaction (see the repository's `update_person`): `change`
+    /// gets them opened and gives the new details, or its refusal.
+    pub async fn update_person<F, R>(
         &self,
-        p: &PersonRow,
-        autonomy: Option<&AutonomyRow>,
-        events: &[JournalEvent],
+        structure_id: StructureId,
+        id: PersonId,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let p = &p.sealed(&self.vault)?;
-        dispatch!(self, write, update_person(p, autonomy, events, now))
+        change: F,
+    ) -> Result<Result<(), R>, StoreError>
+    where
+        F: FnOnce(&PersonRow) -> Result<PersonChange, R>,
+    {
+        let vault = &self.vault;
+        let change = |mut current: PersonRow| {
+            current.open(vault)?;
+            Ok(match change(&current) {
+                Ok((p, autonomy, events)) => Ok((p.sealed(vault)?, autonomy, events)),
+                Err(r) => Err(r),
+            })
+        };
+        dispatch!(
+            self,
+            write,
+            update_person(structure_id.0, id.0, now, change)
+        )
     }
 
     pub async fn person_by_id(

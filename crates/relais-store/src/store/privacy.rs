@@ -144,13 +144,19 @@ impl Store {
         )
     }
 
-    pub async fn anonymise_person(
+    /// Anonymises a person unless `blockers` names mandates that forbid
+    /// it, judged inside the transaction; returns those (nothing written).
+    pub async fn anonymise_person<F>(
         &self,
         a: &Anonymisation,
         events: &[JournalEvent],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, write, anonymise_person(a, events, now))
+        blockers: F,
+    ) -> Result<Vec<Uuid>, StoreError>
+    where
+        F: FnOnce(&[MandateFactsRow]) -> Vec<Uuid>,
+    {
+        dispatch!(self, write, anonymise_person(a, events, now, blockers))
     }
 
     pub async fn clear_spent_codes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -263,9 +263,14 @@ pub async fn patch_person(
     Id(id): Id<PersonId>,
     ApiJson(body): ApiJson<PersonIn>,
 ) -> ApiResult<Json<PersonOut>> {
-    let current = state.services.person(&actor, id).await?;
-    let input = person_over(&body, PersonInput::from_row(&current));
-    state.services.update_person(&actor, id, &input).await?;
+    // The fields sent go over the person as they are inside the write, so
+    // that changes of other fields made meanwhile stay.
+    state
+        .services
+        .patch_person(&actor, id, |current| {
+            person_over(&body, PersonInput::from_row(current))
+        })
+        .await?;
     let p = state.services.person(&actor, id).await?;
     Ok(Json(person_out(&p, year(&state))))
 }

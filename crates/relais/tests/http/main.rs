@@ -18,6 +18,7 @@ mod helpers;
 mod mandate_revocation;
 mod mandates;
 mod nodes;
+mod persons_races;
 mod places;
 mod privacy;
 mod reminders;
