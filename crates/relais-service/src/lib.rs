@@ -17,6 +17,7 @@ mod exports;
 mod gen;
 mod home;
 pub use home::{HomeOverview, TeamOverdue, TEAM_OVERDUE_SHOWN};
+mod follow_ups;
 mod journal;
 mod local_catalogue;
 mod mandates;
