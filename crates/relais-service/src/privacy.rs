@@ -405,20 +405,15 @@ impl Services {
             .person_by_id(structure_id, person_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let requests = self
-            .store
-            .requests_of_person(structure_id, person_id)
-            .await?
-            .into_iter()
-            .map(|r| {
-                let bracket = AgeBracket::of_request(None, p.birth_year, r.created_at);
-                (r.id, bracket.as_str().to_owned())
-            })
-            .collect();
+        let birth_year = p.birth_year;
+        let bracket = |made| {
+            AgeBracket::of_request(None, birth_year, made)
+                .as_str()
+                .to_owned()
+        };
         let a = Anonymisation {
             structure_id: structure_id.0,
             person_id: person_id.0,
-            requests,
             postcode: p.postcode.clone(),
             commune: p.commune.clone(),
         };
@@ -435,7 +430,7 @@ impl Services {
         };
         let blocking = self
             .store
-            .anonymise_person(&a, &[event], self.now(), blockers)
+            .anonymise_person(&a, &[event], self.now(), blockers, bracket)
             .await?;
         if !blocking.is_empty() {
             return Err(ServiceError::ErasureBlocked(

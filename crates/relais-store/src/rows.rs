@@ -512,8 +512,6 @@ pub struct RetentionRow {
 pub struct Anonymisation {
     pub structure_id: Uuid,
     pub person_id: Uuid,
-    /// The age bracket and commune to keep on each of the person's requests.
-    pub requests: Vec<(Uuid, String)>,
     pub postcode: Option<String>,
     pub commune: Option<String>,
 }

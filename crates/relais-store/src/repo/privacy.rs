@@ -227,15 +227,17 @@ macro_rules! repo_privacy {
         /// for them waits, then finds them gone); then `blockers` names,
         /// from their mandates as they are now, those that forbid it: when
         /// it names any, nothing is written and they are returned.
-        pub(crate) async fn anonymise_person<F>(
+        pub(crate) async fn anonymise_person<F, G>(
             pool: &Pool<Db>,
             a: &Anonymisation,
             events: &[JournalEvent],
             now: DateTime<Utc>,
             blockers: F,
+            bracket: G,
         ) -> Result<Vec<Uuid>, StoreError>
         where
             F: FnOnce(&[MandateFactsRow]) -> Vec<Uuid>,
+            G: Fn(DateTime<Utc>) -> String,
         {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
@@ -259,13 +261,20 @@ macro_rules! repo_privacy {
             if !blocking.is_empty() {
                 return Ok(blocking);
             }
-            for (request_id, bracket) in &a.requests {
+            let requests: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+                "SELECT id, created_at FROM help_requests WHERE person_id = $1 AND structure_id = $2",
+            )
+            .bind(a.person_id)
+            .bind(a.structure_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (request_id, made) in &requests {
                 sqlx::query(
                     "UPDATE help_requests SET anon_age_bracket = COALESCE(anon_age_bracket, $1), \
                      anon_postcode = COALESCE(anon_postcode, $2), \
                      anon_commune = COALESCE(anon_commune, $3) WHERE id = $4",
                 )
-                .bind(bracket)
+                .bind(bracket(*made))
                 .bind(&a.postcode)
                 .bind(&a.commune)
                 .bind(*request_id)

@@ -141,20 +141,6 @@ macro_rules! repo_stats {
             Ok(())
         }
 
-        /// One person's requests, as statistics see them.
-        pub(crate) async fn requests_of_person(
-            pool: &Pool<Db>,
-            structure_id: Uuid,
-            person_id: Uuid,
-        ) -> Result<Vec<StatsRequestRow>, StoreError> {
-            let sql = format!("{STATS_REQUEST_SELECT} WHERE h.person_id = $1 AND h.structure_id = $2");
-            Ok(sqlx::query_as(&sql)
-            .bind(person_id)
-            .bind(structure_id)
-            .fetch_all(pool)
-            .await?)
-        }
-
         pub(crate) async fn stats_interventions(
             pool: &Pool<Db>,
             scope: Option<Uuid>,

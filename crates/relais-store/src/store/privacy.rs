@@ -146,17 +146,26 @@ impl Store {
 
     /// Anonymises a person unless `blockers` names mandates that forbid
     /// it, judged inside the transaction; returns those (nothing written).
-    pub async fn anonymise_person<F>(
+    /// Each of the person's requests, as the transaction finds them (one
+    /// made meanwhile included), keeps the age bracket `bracket` gives for
+    /// the time it was made.
+    pub async fn anonymise_person<F, G>(
         &self,
         a: &Anonymisation,
         events: &[JournalEvent],
         now: DateTime<Utc>,
         blockers: F,
+        bracket: G,
     ) -> Result<Vec<Uuid>, StoreError>
     where
         F: FnOnce(&[MandateFactsRow]) -> Vec<Uuid>,
+        G: Fn(DateTime<Utc>) -> String,
     {
-        dispatch!(self, write, anonymise_person(a, events, now, blockers))
+        dispatch!(
+            self,
+            write,
+            anonymise_person(a, events, now, blockers, bracket)
+        )
     }
 
     pub async fn clear_spent_codes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -30,15 +30,6 @@ impl Store {
         )
     }
 
-    /// One person's requests, as statistics see them.
-    pub async fn requests_of_person(
-        &self,
-        structure_id: StructureId,
-        person_id: PersonId,
-    ) -> Result<Vec<StatsRequestRow>, StoreError> {
-        dispatch!(self, read, requests_of_person(structure_id.0, person_id.0))
-    }
-
     pub async fn stats_interventions(
         &self,
         scope: Option<StructureId>,
