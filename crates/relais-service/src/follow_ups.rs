@@ -6,7 +6,7 @@ use crate::error::{changed_meanwhile, Checks, ServiceError, TRIES};
 use crate::persons::not_found;
 use crate::requests::{unknown_person, FollowUpInput};
 use crate::{Actor, Permission, Services};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::desk::{check_follow_up_day, parse_date};
 use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
@@ -14,6 +14,33 @@ use relais_domain::{FieldError, FollowUpId, HelpRequestId, PersonId};
 use relais_store::{FollowUpListRow, FollowUpRow, StoreError};
 use serde_json::json;
 use uuid::Uuid;
+
+/// A follow-up the actor sets now in their structure, not done yet: the
+/// one shape of a new follow-up, from the request page, the intake or a
+/// referral.
+pub(crate) fn new_follow_up(
+    actor: &Actor,
+    request: Option<Uuid>,
+    person: Option<Uuid>,
+    assignee: Uuid,
+    due: NaiveDate,
+    reason: String,
+    now: DateTime<Utc>,
+) -> FollowUpRow {
+    FollowUpRow {
+        id: Uuid::now_v7(),
+        structure_id: actor.structure_id.0,
+        help_request_id: request,
+        person_id: person,
+        assignee_id: assignee,
+        due_date: due,
+        reason,
+        done: false,
+        done_at: None,
+        created_by: Some(actor.agent_id.0),
+        created_at: now,
+    }
+}
 
 impl Services {
     /// Creates a follow-up about a request or a person of the structure.
@@ -60,19 +87,7 @@ impl Services {
         let (Some((due, reason)), Some(assignee)) = (v, assignee) else {
             return Err(ServiceError::Internal("unreachable".into()));
         };
-        let row = FollowUpRow {
-            id: Uuid::now_v7(),
-            structure_id: sid.0,
-            help_request_id: request,
-            person_id: person,
-            assignee_id: assignee,
-            due_date: due,
-            reason,
-            done: false,
-            done_at: None,
-            created_by: Some(actor.agent_id.0),
-            created_at: now,
-        };
+        let row = new_follow_up(actor, request, person, assignee, due, reason, now);
         let mut events = vec![JournalEvent::new("follow_up.create")
             .actor(actor.agent_id)
             .structure(sid)

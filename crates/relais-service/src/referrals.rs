@@ -11,7 +11,7 @@ use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
 use relais_domain::FieldError;
 use relais_domain::{HelpRequestId, PlaceId, ReferralId};
-use relais_store::{FollowUpRow, PlaceRow, ReferralListRow, ReferralRow};
+use relais_store::{PlaceRow, ReferralListRow, ReferralRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -234,18 +234,16 @@ impl Services {
                     .map(|o| o.name.clone())
             })
             .unwrap_or_default();
-        let follow_up = follow_up.flatten().map(|due| FollowUpRow {
-            id: Uuid::now_v7(),
-            structure_id: sid.0,
-            help_request_id: Some(request.id),
-            person_id: request.person_id,
-            assignee_id: actor.agent_id.0,
-            due_date: due,
-            reason: format!("Orientation : {where_to}"),
-            done: false,
-            done_at: None,
-            created_by: Some(actor.agent_id.0),
-            created_at: now,
+        let follow_up = follow_up.flatten().map(|due| {
+            crate::follow_ups::new_follow_up(
+                actor,
+                Some(request.id),
+                request.person_id,
+                actor.agent_id.0,
+                due,
+                format!("Orientation : {where_to}"),
+                now,
+            )
         });
         let row = ReferralRow {
             id,

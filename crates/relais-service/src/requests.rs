@@ -2,6 +2,7 @@
 //! intake that records them together.
 
 use crate::error::{changed_meanwhile, Checks, ServiceError, TRIES};
+use crate::follow_ups::new_follow_up;
 use crate::mandates::{facts_of, Judging};
 use crate::persons::{not_found, PersonHit, PersonInput};
 use crate::{Actor, Permission, Services};
@@ -18,9 +19,8 @@ use relais_domain::{
     InterventionPlace, Mode, Outcome, PersonId, ProcedureCategory, RequestStatus,
 };
 use relais_store::{
-    AutonomyRow, Coverage, Covered, FollowUpListRow, FollowUpRow, HelpRequestListRow,
-    HelpRequestRow, IntakeRows, InterventionListRow, InterventionRow, RequestBefore, RequestFilter,
-    StoreError,
+    AutonomyRow, Coverage, Covered, FollowUpListRow, HelpRequestListRow, HelpRequestRow,
+    IntakeRows, InterventionListRow, InterventionRow, RequestBefore, RequestFilter, StoreError,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -507,21 +507,17 @@ impl Services {
             mandate_id: None,
             created_at: now,
         });
-        let follow_up_row = follow_up
-            .flatten()
-            .map(|((due, reason), assignee)| FollowUpRow {
-                id: Uuid::now_v7(),
-                structure_id: sid,
-                help_request_id: Some(request_id),
-                person_id: person.person_id,
-                assignee_id: assignee,
-                due_date: due,
+        let follow_up_row = follow_up.flatten().map(|((due, reason), assignee)| {
+            new_follow_up(
+                actor,
+                Some(request_id),
+                person.person_id,
+                assignee,
+                due,
                 reason,
-                done: false,
-                done_at: None,
-                created_by: Some(actor.agent_id.0),
-                created_at: now,
-            });
+                now,
+            )
+        });
         IntakeRows {
             reference_year: chrono::Datelike::year(&self.today()),
             new_person,
