@@ -422,62 +422,6 @@ pub fn parse_birth_date(s: &str, today: NaiveDate) -> Result<Option<NaiveDate>, 
     }
 }
 
-/// A phone number: digits, spaces, dots, dashes and a leading `+`; 6 to
-/// 15 digits. Stored as typed (trimmed); searched by its digits.
-pub fn parse_phone(s: &str) -> Result<Option<String>, FieldError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let allowed = s.chars().enumerate().all(|(i, c)| {
-        c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')') || (c == '+' && i == 0)
-    });
-    let digits = phone_digits(s);
-    if !allowed || digits.len() < 6 || digits.len() > 15 {
-        return Err(FieldError::new("phone", "invalid_phone"));
-    }
-    Ok(Some(s.to_owned()))
-}
-
-/// The digits of a phone number, with a French `+33` turned into `0`.
-pub fn phone_digits(s: &str) -> String {
-    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
-    match digits.strip_prefix("33") {
-        Some(rest) if s.trim_start().starts_with('+') && rest.len() == 9 => format!("0{rest}"),
-        _ => digits,
-    }
-}
-
-/// A French postcode: five digits.
-pub fn parse_postcode(s: &str) -> Result<Option<String>, FieldError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    if s.len() == 5 && s.chars().all(|c| c.is_ascii_digit()) {
-        Ok(Some(s.to_owned()))
-    } else {
-        Err(FieldError::new("postcode", "invalid_postcode"))
-    }
-}
-
-/// An INSEE commune code: five characters, digits or 2A/2B for Corsica.
-pub fn parse_insee(s: &str) -> Result<Option<String>, FieldError> {
-    let s = s.trim().to_ascii_uppercase();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let ok = s.len() == 5
-        && (s.chars().all(|c| c.is_ascii_digit())
-            || ((s.starts_with("2A") || s.starts_with("2B"))
-                && s[2..].chars().all(|c| c.is_ascii_digit())));
-    if ok {
-        Ok(Some(s))
-    } else {
-        Err(FieldError::new("insee_code", "invalid_insee"))
-    }
-}
-
 /// Human reference of a request, quoted on the phone: `D-2026-000123`.
 pub fn request_reference(year: i32, number: i64) -> String {
     format!("D-{year}-{number:06}")
@@ -547,21 +491,6 @@ mod tests {
         assert_eq!(AgeBracket::of(Some(2008), 2026), AgeBracket::From18To24);
         assert_eq!(AgeBracket::of(Some(1950), 2026), AgeBracket::From70);
         assert_eq!(AgeBracket::of(None, 2026), AgeBracket::Unknown);
-    }
-
-    #[test]
-    fn phones_and_places() {
-        assert_eq!(
-            parse_phone("06 12 34 56 78"),
-            Ok(Some("06 12 34 56 78".into()))
-        );
-        assert_eq!(phone_digits("+33 6 12 34 56 78"), "0612345678");
-        assert!(parse_phone("06 12 ab").is_err());
-        assert!(parse_phone("12").is_err());
-        assert_eq!(parse_postcode("69001"), Ok(Some("69001".into())));
-        assert!(parse_postcode("6900").is_err());
-        assert_eq!(parse_insee("2a004"), Ok(Some("2A004".into())));
-        assert!(parse_insee("ABCDE").is_err());
     }
 
     #[test]

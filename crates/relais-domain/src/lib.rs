@@ -3,6 +3,7 @@
 
 pub mod account;
 mod codes;
+pub mod contact;
 pub mod deadline;
 pub mod desk;
 pub mod disclosure;
@@ -17,6 +18,7 @@ pub mod structure;
 pub mod validation;
 
 pub use account::{DisplayName, Email, NewPassword, Role};
+pub use contact::{InseeCode, Phone, Postcode};
 pub use desk::{
     AccountKind, Age, AgeBracket, Autonomy, BlockReason, Channel, Equipment, InterventionPlace,
     Mode, Outcome, ProcedureCategory, Recovery, ReferralStatus, RequestStatus, TriState,

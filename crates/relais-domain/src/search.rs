@@ -93,7 +93,7 @@ impl Query {
             .filter(|c| !matches!(c, ' ' | '.' | '-' | '+'))
             .collect();
         if digits_only.len() >= 6 && digits_only.chars().all(|c| c.is_ascii_digit()) {
-            out.phone_digits = Some(crate::desk::phone_digits(q));
+            out.phone_digits = Some(crate::contact::phone_digits(q));
             return out;
         }
         for w in fold(q).split(' ').filter(|w| !w.is_empty()) {

@@ -262,7 +262,7 @@ impl Services {
 
 use crate::persons::search_key;
 use chrono::{Datelike, Duration, TimeZone};
-use relais_domain::desk::phone_digits;
+use relais_domain::contact::phone_digits;
 use relais_domain::journal::JournalEvent;
 use relais_domain::{Mode, PersonId, ProcedureCategory, Role, StructureId};
 use relais_store::{

@@ -5,15 +5,14 @@ use crate::error::{Checks, ServiceError};
 use crate::{Actor, Permission, Services};
 use chrono::{Datelike, NaiveDate};
 use relais_domain::desk::{
-    optional_long_text, optional_text, parse_birth_date, parse_birth_year, parse_insee, parse_name,
-    parse_phone, parse_postcode, phone_digits,
+    optional_long_text, optional_text, parse_birth_date, parse_birth_year, parse_name,
 };
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::MandateBadge;
 use relais_domain::search::{fold, Query};
 use relais_domain::{
-    AccountKind, Age, AgeBracket, Autonomy, Email, Equipment, FieldError, PersonId, Recovery,
-    StructureId, TriState,
+    AccountKind, Age, AgeBracket, Autonomy, Email, Equipment, FieldError, InseeCode, PersonId,
+    Phone, Postcode, Recovery, StructureId, TriState,
 };
 use relais_store::{
     AutonomyRow, FollowUpListRow, HelpRequestListRow, InterventionListRow, PersonAccountRow,
@@ -91,11 +90,11 @@ pub(crate) struct ValidPerson {
     pub usual_name: Option<String>,
     pub birth_date: Option<NaiveDate>,
     pub birth_year: Option<i32>,
-    pub phone: Option<String>,
+    pub phone: Option<Phone>,
     pub email: Option<String>,
-    pub postcode: Option<String>,
+    pub postcode: Option<Postcode>,
     pub commune: Option<String>,
-    pub insee_code: Option<String>,
+    pub insee_code: Option<InseeCode>,
     pub preferred_language: Option<String>,
     pub notes: Option<String>,
     pub privacy_notice_on: Option<NaiveDate>,
@@ -122,15 +121,15 @@ pub(crate) fn validate_person(
             _ => *y = Some(d.year()),
         }
     }
-    let phone = c.take(parse_phone(&input.phone));
+    let phone = c.take(Phone::parse("phone", &input.phone));
     let email = if input.email.trim().is_empty() {
         Some(None)
     } else {
         c.take(Email::parse(&input.email).map(|e| Some(e.as_str().to_owned())))
     };
-    let postcode = c.take(parse_postcode(&input.postcode));
+    let postcode = c.take(Postcode::parse("postcode", &input.postcode));
     let commune = c.take(optional_text("commune", &input.commune, 100));
-    let insee_code = c.take(parse_insee(&input.insee_code));
+    let insee_code = c.take(InseeCode::parse("insee_code", &input.insee_code));
     let preferred_language = c.take(optional_text(
         "preferred_language",
         &input.preferred_language,
@@ -198,7 +197,7 @@ pub(crate) fn validate_person(
     else {
         return Err(ServiceError::Internal("unreachable".into()));
     };
-    let (commune, insee_code) = complete_commune(postcode.as_deref(), commune, insee_code);
+    let (commune, insee_code) = complete_commune(postcode.as_ref(), commune, insee_code);
     Ok(ValidPerson {
         first_name,
         last_name,
@@ -275,11 +274,11 @@ pub(crate) fn secret_confirmations(
 /// commune gives its name; a name among the postcode's communes gives its
 /// INSEE code. What the worker typed is kept otherwise.
 fn complete_commune(
-    postcode: Option<&str>,
+    postcode: Option<&Postcode>,
     commune: Option<String>,
-    insee: Option<String>,
-) -> (Option<String>, Option<String>) {
-    let Some(postcode) = postcode else {
+    insee: Option<InseeCode>,
+) -> (Option<String>, Option<InseeCode>) {
+    let Some(postcode) = postcode.map(Postcode::as_str) else {
         return (commune, insee);
     };
     let communes = crate::communes::Communes::shipped();
@@ -296,7 +295,7 @@ fn complete_commune(
     match chosen {
         Some(c) => (
             Some(commune.unwrap_or_else(|| c.name.clone())),
-            insee.or_else(|| Some(c.insee_code.clone())),
+            insee.or_else(|| InseeCode::parse("insee_code", &c.insee_code).ok().flatten()),
         ),
         None => (commune, insee),
     }
@@ -322,17 +321,17 @@ impl ValidPerson {
                 &self.last_name,
                 self.usual_name.as_deref(),
             ),
-            phone_digits: self.phone.as_deref().map(phone_digits).unwrap_or_default(),
+            phone_digits: self.phone.as_ref().map(Phone::digits).unwrap_or_default(),
             first_name: self.first_name,
             last_name: self.last_name,
             usual_name: self.usual_name,
             birth_date: self.birth_date,
             birth_year: self.birth_year.map(i64::from),
-            phone: self.phone,
+            phone: self.phone.map(Phone::into_string),
             email: self.email,
-            postcode: self.postcode,
+            postcode: self.postcode.map(Postcode::into_string),
             commune: self.commune,
-            insee_code: self.insee_code,
+            insee_code: self.insee_code.map(InseeCode::into_string),
             preferred_language: self.preferred_language,
             notes: self.notes,
             privacy_notice_on: self.privacy_notice_on,
@@ -493,7 +492,7 @@ impl Services {
                     &valid.first_name,
                     &valid.last_name,
                     valid.birth_year,
-                    valid.phone.as_deref(),
+                    valid.phone.as_ref().map(Phone::as_str),
                 )
                 .await?;
             if !similar.is_empty() {
@@ -568,7 +567,9 @@ impl Services {
     ) -> Result<Vec<PersonHit>, ServiceError> {
         actor.require(Permission::ViewPersons)?;
         let by_name = Query::parse(&format!("{first_name} {last_name}"));
-        let digits = phone.map(phone_digits).unwrap_or_default();
+        let digits = phone
+            .map(relais_domain::contact::phone_digits)
+            .unwrap_or_default();
         let mut hits: Vec<PersonHit> = self
             .store
             .person_candidates(actor.structure_id)

@@ -17,7 +17,7 @@ use relais_domain::desk::{optional_long_text, optional_text};
 use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
 use relais_domain::FieldError;
-use relais_domain::{PlaceId, StructureId};
+use relais_domain::{InseeCode, Phone, PlaceId, Postcode, StructureId};
 use relais_store::{PlaceOfferRow, PlaceRow};
 use serde::Serialize;
 use serde_json::json;
@@ -208,16 +208,14 @@ fn fs_place(
     if name.is_empty() {
         return Err(("lib_fs", "empty", "empty".to_owned()));
     }
-    if !postcode.is_empty()
-        && (postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()))
-    {
+    if Postcode::parse("code_postal", &postcode).is_err() {
         return Err((
             "code_postal",
             "not_postcode",
             "not a 5-digit postcode".to_owned(),
         ));
     }
-    if !insee.is_empty() && !import::insee_valid(&insee) {
+    if InseeCode::parse("insee_com", &insee).is_err() {
         return Err(("insee_com", "not_insee", "not an INSEE code".to_owned()));
     }
     let coord = |name: &str, max: f64| -> Result<Option<f64>, ()> {
@@ -837,7 +835,7 @@ impl OwnPlaceInput {
         }
         let address = c.take(bounded_text("address", &self.address, 1, 250));
         let postcode = self.postcode.trim();
-        if postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()) {
+        if !matches!(Postcode::parse("postcode", postcode), Ok(Some(_))) {
             c.push(FieldError::new("postcode", "invalid_postcode"));
         }
         let commune = text(&mut c, "commune", &self.commune, 100);
@@ -856,15 +854,10 @@ impl OwnPlaceInput {
         {
             c.push(FieldError::new("website", "invalid_url"));
         }
-        let phone = opt(&self.phone);
-        if phone.as_ref().is_some_and(|p| {
-            let digits = p.chars().filter(char::is_ascii_digit).count();
-            !(9..=15).contains(&digits)
-                || p.chars()
-                    .any(|c| !(c.is_ascii_digit() || " .+-()".contains(c)))
-        }) {
-            c.push(FieldError::new("phone", "invalid_phone"));
-        }
+        let phone = c
+            .take(Phone::parse("phone", &self.phone))
+            .flatten()
+            .map(Phone::into_string);
         let hours = text(&mut c, "opening_hours", &self.opening_hours, 500);
         if hours.as_ref().is_some_and(|h| hours::parse(h).is_none()) {
             c.push(FieldError::new("opening_hours", "invalid_hours"));

@@ -9,7 +9,6 @@ use crate::{Actor, Permission, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::desk::{
     check_follow_up_day, closure, optional_long_text, optional_text, parse_date, parse_duration,
-    parse_postcode,
 };
 use relais_domain::journal::JournalEvent;
 use relais_domain::mandate::{Policy, Refusal, Refused, Verdict};
@@ -437,7 +436,10 @@ impl Services {
                 } else {
                     age_bracket
                 }));
-                anon_postcode = c.take(parse_postcode(postcode)).flatten();
+                anon_postcode = c
+                    .take(relais_domain::Postcode::parse("postcode", postcode))
+                    .flatten()
+                    .map(relais_domain::Postcode::into_string);
                 anon_commune = c.take(optional_text("commune", commune, 100)).flatten();
             }
         }
@@ -541,7 +543,7 @@ impl Services {
                 &v.first_name,
                 &v.last_name,
                 v.birth_year,
-                v.phone.as_deref(),
+                v.phone.as_ref().map(relais_domain::Phone::as_str),
             )
             .await?;
         if !similar.is_empty() {

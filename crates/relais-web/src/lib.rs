@@ -77,7 +77,7 @@ pub fn api_operations() -> Vec<(String, String)> {
     routes()
         .iter()
         .filter(|r| r.path.starts_with("/api/"))
-        .map(|r| (r.method.as_str().to_ascii_lowercase(), r.path.to_owned()))
+        .map(|r| (r.method.as_str().to_ascii_lowercase(), r.path.to_string()))
         .collect()
 }
 

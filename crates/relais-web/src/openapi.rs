@@ -1,7 +1,8 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document, generated from the handlers' annotations: the
+//! operations from the route table's API routes, the schemas listed here.
 
 use crate::controllers::{
-    api, api_catalog, api_desk, api_mandates, api_places, api_privacy, api_stats, health,
+    api, api_catalog, api_desk, api_mandates, api_places, api_privacy, api_stats,
 };
 use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -13,70 +14,6 @@ use utoipa::{Modify, OpenApi};
         title = "relais API",
         description = "API of relais, desk software for digital help requests. Authenticate with a personal token: `Authorization: Bearer rls_…`.",
         license(name = "AGPL-3.0-or-later")
-    ),
-    paths(
-        health::healthz,
-        api::openapi_json,
-        api::me,
-        api_desk::create_person,
-        api_desk::list_persons,
-        api_desk::get_person,
-        api_desk::patch_person,
-        api_desk::create_help_request,
-        api_desk::list_help_requests,
-        api_desk::get_help_request,
-        api_desk::patch_help_request,
-        api_desk::create_intervention,
-        api_desk::create_follow_up,
-        api_desk::patch_follow_up,
-        api_mandates::create_mandate,
-        api_mandates::list_mandates,
-        api_mandates::get_mandate,
-        api_mandates::mandate_document,
-        api_mandates::sign_mandate,
-        api_mandates::revoke_mandate,
-        api_mandates::renew_mandate,
-        api_mandates::get_policy,
-        api_mandates::put_policy,
-        api_privacy::list_private_notes,
-        api_privacy::create_private_note,
-        api_privacy::delete_private_note,
-        api_privacy::subject_access,
-        api_privacy::erase,
-        api_privacy::keep,
-        api_privacy::retention,
-        api_privacy::statistics,
-        api_privacy::stats,
-        api_stats::dashboard,
-        api_stats::export_stats,
-        api_stats::export_interventions,
-        api_stats::export_interventions_with_names,
-        api_stats::export_territory,
-        api_stats::monthly_report,
-        api_catalog::list_procedures,
-        api_catalog::get_procedure,
-        api_catalog::list_operators,
-        api_catalog::list_communes,
-        api_places::list_places,
-        api_places::get_place,
-        api_places::create_place,
-        api_places::put_place,
-        api_places::export_places,
-        api_places::import_places,
-        api_places::create_referral,
-        api_places::list_referrals,
-        api_places::get_referral,
-        api_places::patch_referral,
-        api_places::referral_slip,
-        api_catalog::list_notifications,
-        api_catalog::read_notifications,
-        api_catalog::create_local_procedure,
-        api_catalog::delete_local_procedure,
-        api_catalog::put_procedure_settings,
-        api_catalog::list_channels,
-        api_catalog::put_channel,
-        api_catalog::delete_channel,
-        api_catalog::put_reminder_consent
     ),
     components(schemas(
         api::MeOut,
@@ -138,7 +75,7 @@ use utoipa::{Modify, OpenApi};
         api_catalog::ChannelDoc,
         api_catalog::ReminderConsentIn
     )),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth),
     tags(
         (name = "account", description = "The authenticated account"),
         (name = "desk", description = "Persons, help requests, interventions, follow-ups"),
@@ -244,6 +181,10 @@ fn add(op: &mut utoipa::openapi::path::Operation, status: &str, description: &st
 /// The document as pretty JSON (stable across runs: snapshot-tested).
 pub fn document() -> String {
     let mut doc = ApiDoc::openapi();
+    // The operations come from the route table (each declared once, by
+    // its handler's annotation); the common answers are added after them.
+    doc.paths = crate::routes::api_paths().clone();
+    CommonResponses.modify(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
 }

@@ -13,10 +13,14 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post, put, MethodRouter};
+use axum::routing::{get, post, MethodRouter};
 use relais_domain::{Permission, Role};
 use relais_service::{Actor, ServiceError};
+use std::borrow::Cow;
 use std::sync::OnceLock;
+use utoipa::openapi::path::Paths;
+use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
 
 // The short names the route table is written with.
 use crate::controllers::*;
@@ -24,9 +28,6 @@ use Access::{Needs, Public, SignedIn};
 use Permission as P;
 const GET: Method = Method::GET;
 const POST: Method = Method::POST;
-const PUT: Method = Method::PUT;
-const PATCH: Method = Method::PATCH;
-const DELETE: Method = Method::DELETE;
 
 /// What a route asks of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,15 +56,28 @@ impl Access {
 pub struct RouteSpec {
     pub method: Method,
     /// The path pattern, with `{name}` for each parameter.
-    pub path: &'static str,
+    pub path: Cow<'static, str>,
     pub access: Access,
 }
 
 struct Route {
     spec: RouteSpec,
     handler: MethodRouter<AppState>,
+    /// The route's OpenAPI operation, for the routes of the JSON API.
+    doc: Option<Paths>,
 }
 
+impl Route {
+    /// Accepts request bodies of up to `bytes` (axum's default is 2 MB).
+    fn limit(mut self, bytes: usize) -> Self {
+        self.handler = self
+            .handler
+            .layer(axum::extract::DefaultBodyLimit::max(bytes));
+        self
+    }
+}
+
+/// A page, a form or a file: method and path are written here.
 fn route(
     method: Method,
     path: &'static str,
@@ -73,10 +87,46 @@ fn route(
     Route {
         spec: RouteSpec {
             method,
-            path,
+            path: Cow::Borrowed(path),
             access,
         },
         handler,
+        doc: None,
+    }
+}
+
+/// An operation of the JSON API, from its handler (`routes!(area::handler)`):
+/// the method and the path are those of the handler's `#[utoipa::path]`
+/// annotation, which also gives the OpenAPI document its operation. A route
+/// of the API is declared in one place, its annotation; this table adds
+/// the access.
+fn api(access: Access, (_, doc, handler): UtoipaMethodRouter<AppState>) -> Route {
+    let mut operations = doc.paths.iter().flat_map(|(path, item)| {
+        [
+            (Method::GET, item.get.is_some()),
+            (Method::POST, item.post.is_some()),
+            (Method::PUT, item.put.is_some()),
+            (Method::PATCH, item.patch.is_some()),
+            (Method::DELETE, item.delete.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| *present)
+        .map(move |(method, _)| (method, path.clone()))
+    });
+    // `#[utoipa::path]` does not compile without a method and a path, and
+    // our handlers declare one of each (`each_api_route_has_one_operation`
+    // checks it); the fallback only keeps the table total.
+    let (method, path) = operations
+        .next()
+        .unwrap_or((Method::GET, "/api/v1/undeclared".to_owned()));
+    Route {
+        spec: RouteSpec {
+            method,
+            path: Cow::Owned(path),
+            access,
+        },
+        handler,
+        doc: Some(doc),
     }
 }
 
@@ -106,327 +156,145 @@ fn table() -> Vec<Route> {
 /// The API: the agent, persons, help requests and follow-ups.
 fn api_people_routes() -> Vec<Route> {
     vec![
-        route(
-            PUT,
-            "/api/v1/persons/{id}/reminder-consent",
+        api(
             Needs(P::EditPersons),
-            put(api_catalog::put_reminder_consent),
+            routes!(api_catalog::put_reminder_consent),
         ),
-        route(GET, "/api/v1/openapi.json", Public, get(api::openapi_json)),
-        route(GET, "/api/v1/me", SignedIn, get(api::me)),
-        route(
-            GET,
-            "/api/v1/persons",
-            Needs(P::ViewPersons),
-            get(api_desk::list_persons),
-        ),
-        route(
-            POST,
-            "/api/v1/persons",
-            Needs(P::EditPersons),
-            post(api_desk::create_person),
-        ),
-        route(
-            GET,
-            "/api/v1/persons/{id}",
-            Needs(P::ViewPersons),
-            get(api_desk::get_person),
-        ),
-        route(
-            PATCH,
-            "/api/v1/persons/{id}",
-            Needs(P::EditPersons),
-            patch(api_desk::patch_person),
-        ),
-        route(
-            GET,
-            "/api/v1/help-requests",
+        api(Public, routes!(api::openapi_json)),
+        api(SignedIn, routes!(api::me)),
+        api(Needs(P::ViewPersons), routes!(api_desk::list_persons)),
+        api(Needs(P::EditPersons), routes!(api_desk::create_person)),
+        api(Needs(P::ViewPersons), routes!(api_desk::get_person)),
+        api(Needs(P::EditPersons), routes!(api_desk::patch_person)),
+        api(
             Needs(P::RecordRequest),
-            get(api_desk::list_help_requests),
+            routes!(api_desk::list_help_requests),
         ),
-        route(
-            POST,
-            "/api/v1/help-requests",
+        api(
             Needs(P::RecordRequest),
-            post(api_desk::create_help_request),
+            routes!(api_desk::create_help_request),
         ),
-        route(
-            GET,
-            "/api/v1/help-requests/{id}",
+        api(Needs(P::RecordRequest), routes!(api_desk::get_help_request)),
+        api(
             Needs(P::RecordRequest),
-            get(api_desk::get_help_request),
+            routes!(api_desk::patch_help_request),
         ),
-        route(
-            PATCH,
-            "/api/v1/help-requests/{id}",
+        api(
             Needs(P::RecordRequest),
-            patch(api_desk::patch_help_request),
+            routes!(api_desk::create_intervention),
         ),
-        route(
-            POST,
-            "/api/v1/help-requests/{id}/interventions",
-            Needs(P::RecordRequest),
-            post(api_desk::create_intervention),
-        ),
-        route(
-            POST,
-            "/api/v1/follow-ups",
-            Needs(P::RecordRequest),
-            post(api_desk::create_follow_up),
-        ),
+        api(Needs(P::RecordRequest), routes!(api_desk::create_follow_up)),
     ]
 }
 
 /// The API: mandates, the policy, private notes and the persons' rights.
 fn api_mandate_routes() -> Vec<Route> {
     vec![
-        route(
-            GET,
-            "/api/v1/mandates",
+        api(
             Needs(P::HandleMandates),
-            get(api_mandates::list_mandates),
+            routes!(api_mandates::list_mandates),
         ),
-        route(
-            POST,
-            "/api/v1/mandates",
+        api(
             Needs(P::HandleMandates),
-            post(api_mandates::create_mandate),
+            routes!(api_mandates::create_mandate),
         ),
-        route(
-            GET,
-            "/api/v1/mandates/{id}",
+        api(Needs(P::HandleMandates), routes!(api_mandates::get_mandate)),
+        api(
             Needs(P::HandleMandates),
-            get(api_mandates::get_mandate),
+            routes!(api_mandates::mandate_document),
         ),
-        route(
-            GET,
-            "/api/v1/mandates/{id}/document.pdf",
-            Needs(P::HandleMandates),
-            get(api_mandates::mandate_document),
-        ),
-        route(
-            POST,
-            "/api/v1/mandates/{id}/sign",
+        api(
             Needs(P::HandleMandates), // A scan of up to 10 MB, base64, in its JSON body.
-            post(api_mandates::sign_mandate)
-                .layer(axum::extract::DefaultBodyLimit::max(15 * 1024 * 1024)),
-        ),
-        route(
-            POST,
-            "/api/v1/mandates/{id}/revoke",
+            routes!(api_mandates::sign_mandate),
+        )
+        .limit(15 * 1024 * 1024),
+        api(
             Needs(P::HandleMandates),
-            post(api_mandates::revoke_mandate),
+            routes!(api_mandates::revoke_mandate),
         ),
-        route(
-            POST,
-            "/api/v1/mandates/{id}/renew",
+        api(
             Needs(P::HandleMandates),
-            post(api_mandates::renew_mandate),
+            routes!(api_mandates::renew_mandate),
         ),
-        route(
-            GET,
-            "/api/v1/policy",
-            Needs(P::RecordRequest),
-            get(api_mandates::get_policy),
-        ),
-        route(
-            PUT,
-            "/api/v1/policy",
-            Needs(P::ManagePolicy),
-            put(api_mandates::put_policy),
-        ),
-        route(
-            GET,
-            "/api/v1/persons/{id}/private-notes",
+        api(Needs(P::RecordRequest), routes!(api_mandates::get_policy)),
+        api(Needs(P::ManagePolicy), routes!(api_mandates::put_policy)),
+        api(
             Needs(P::ViewPersons),
-            get(api_privacy::list_private_notes),
+            routes!(api_privacy::list_private_notes),
         ),
-        route(
-            POST,
-            "/api/v1/persons/{id}/private-notes",
+        api(
             Needs(P::EditPersons),
-            post(api_privacy::create_private_note),
+            routes!(api_privacy::create_private_note),
         ),
-        route(
-            DELETE,
-            "/api/v1/persons/{id}/private-notes/{note}",
+        api(
             Needs(P::EditPersons),
-            delete(api_privacy::delete_private_note),
+            routes!(api_privacy::delete_private_note),
         ),
-        route(
-            GET,
-            "/api/v1/persons/{id}/subject-access",
-            Needs(P::HandleRights),
-            get(api_privacy::subject_access),
-        ),
-        route(
-            POST,
-            "/api/v1/persons/{id}/erase",
-            Needs(P::HandleRights),
-            post(api_privacy::erase),
-        ),
-        route(
-            POST,
-            "/api/v1/persons/{id}/keep",
-            Needs(P::HandleRights),
-            post(api_privacy::keep),
-        ),
-        route(
-            GET,
-            "/api/v1/retention",
-            Needs(P::HandleRights),
-            get(api_privacy::retention),
-        ),
+        api(Needs(P::HandleRights), routes!(api_privacy::subject_access)),
+        api(Needs(P::HandleRights), routes!(api_privacy::erase)),
+        api(Needs(P::HandleRights), routes!(api_privacy::keep)),
+        api(Needs(P::HandleRights), routes!(api_privacy::retention)),
     ]
 }
 
 /// The API: procedures, operators, communes and places.
 fn api_catalog_routes() -> Vec<Route> {
     vec![
-        route(
-            GET,
-            "/api/v1/procedures",
+        api(
             Needs(P::RecordRequest),
-            get(api_catalog::list_procedures),
+            routes!(api_catalog::list_procedures),
         ),
-        route(
-            POST,
-            "/api/v1/procedures",
+        api(
             Needs(P::ManageCatalogue),
-            post(api_catalog::create_local_procedure),
+            routes!(api_catalog::create_local_procedure),
         ),
-        route(
-            GET,
-            "/api/v1/procedures/{id}",
+        api(Needs(P::RecordRequest), routes!(api_catalog::get_procedure)),
+        api(
+            Needs(P::ManageCatalogue),
+            routes!(api_catalog::delete_local_procedure),
+        ),
+        api(
+            Needs(P::ManageCatalogue),
+            routes!(api_catalog::put_procedure_settings),
+        ),
+        api(
             Needs(P::RecordRequest),
-            get(api_catalog::get_procedure),
+            routes!(api_catalog::list_operators),
         ),
-        route(
-            DELETE,
-            "/api/v1/procedures/{id}",
-            Needs(P::ManageCatalogue),
-            delete(api_catalog::delete_local_procedure),
-        ),
-        route(
-            PUT,
-            "/api/v1/procedures/{id}/settings",
-            Needs(P::ManageCatalogue),
-            put(api_catalog::put_procedure_settings),
-        ),
-        route(
-            GET,
-            "/api/v1/operators",
-            Needs(P::RecordRequest),
-            get(api_catalog::list_operators),
-        ),
-        route(
-            GET,
-            "/api/v1/communes",
-            SignedIn,
-            get(api_catalog::list_communes),
-        ),
-        route(
-            GET,
-            "/api/v1/places",
-            Needs(P::ReferToPlaces),
-            get(api_places::list_places),
-        ),
-        route(
-            POST,
-            "/api/v1/places",
-            Needs(P::ManagePlaces),
-            post(api_places::create_place),
-        ),
-        route(
-            POST,
-            "/api/v1/places/import",
-            Needs(P::ImportPlaces),
-            post(api_places::import_places)
-                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
-        ),
-        route(
-            GET,
-            "/api/v1/places/{id}",
-            Needs(P::ReferToPlaces),
-            get(api_places::get_place),
-        ),
-        route(
-            PUT,
-            "/api/v1/places/{id}",
-            Needs(P::ManagePlaces),
-            put(api_places::put_place),
-        ),
-        route(
-            GET,
-            "/api/v1/exports/places",
-            Needs(P::ReferToPlaces),
-            get(api_places::export_places),
-        ),
+        api(SignedIn, routes!(api_catalog::list_communes)),
+        api(Needs(P::ReferToPlaces), routes!(api_places::list_places)),
+        api(Needs(P::ManagePlaces), routes!(api_places::create_place)),
+        api(Needs(P::ImportPlaces), routes!(api_places::import_places)).limit(64 * 1024 * 1024),
+        api(Needs(P::ReferToPlaces), routes!(api_places::get_place)),
+        api(Needs(P::ManagePlaces), routes!(api_places::put_place)),
+        api(Needs(P::ReferToPlaces), routes!(api_places::export_places)),
     ]
 }
 
 /// The API: referrals, channels and notifications.
 fn api_referral_routes() -> Vec<Route> {
     vec![
-        route(
-            GET,
-            "/api/v1/referrals",
+        api(Needs(P::ReferToPlaces), routes!(api_places::list_referrals)),
+        api(
             Needs(P::ReferToPlaces),
-            get(api_places::list_referrals),
+            routes!(api_places::create_referral),
         ),
-        route(
-            POST,
-            "/api/v1/referrals",
-            Needs(P::ReferToPlaces),
-            post(api_places::create_referral),
-        ),
-        route(
-            GET,
-            "/api/v1/referrals/{id}",
-            Needs(P::ReferToPlaces),
-            get(api_places::get_referral),
-        ),
-        route(
-            PATCH,
-            "/api/v1/referrals/{id}",
-            Needs(P::ReferToPlaces),
-            patch(api_places::patch_referral),
-        ),
-        route(
-            GET,
-            "/api/v1/referrals/{id}/slip.pdf",
-            Needs(P::ReferToPlaces),
-            get(api_places::referral_slip),
-        ),
-        route(
-            GET,
-            "/api/v1/channels",
-            Needs(P::RecordRequest),
-            get(api_catalog::list_channels),
-        ),
-        route(
-            PUT,
-            "/api/v1/operators/{id}/channels",
+        api(Needs(P::ReferToPlaces), routes!(api_places::get_referral)),
+        api(Needs(P::ReferToPlaces), routes!(api_places::patch_referral)),
+        api(Needs(P::ReferToPlaces), routes!(api_places::referral_slip)),
+        api(Needs(P::RecordRequest), routes!(api_catalog::list_channels)),
+        api(Needs(P::ManageCatalogue), routes!(api_catalog::put_channel)),
+        api(
             Needs(P::ManageCatalogue),
-            put(api_catalog::put_channel),
+            routes!(api_catalog::delete_channel),
         ),
-        route(
-            DELETE,
-            "/api/v1/operators/{id}/channels",
-            Needs(P::ManageCatalogue),
-            delete(api_catalog::delete_channel),
-        ),
-        route(
-            GET,
-            "/api/v1/notifications",
+        api(
             Needs(P::ReadInbox),
-            get(api_catalog::list_notifications),
+            routes!(api_catalog::list_notifications),
         ),
-        route(
-            POST,
-            "/api/v1/notifications/read",
+        api(
             Needs(P::ReadInbox),
-            post(api_catalog::read_notifications),
+            routes!(api_catalog::read_notifications),
         ),
     ]
 }
@@ -435,60 +303,33 @@ fn api_referral_routes() -> Vec<Route> {
 /// follow-up (kept last, where the table had it).
 fn api_stats_routes() -> Vec<Route> {
     vec![
-        route(
-            GET,
-            "/api/v1/statistics",
+        api(
             Needs(P::ViewStructureStatistics),
-            get(api_privacy::statistics),
+            routes!(api_privacy::statistics),
         ),
-        route(
-            GET,
-            "/api/v1/stats",
+        api(Needs(P::ViewOwnStatistics), routes!(api_privacy::stats)),
+        api(Needs(P::ViewOwnStatistics), routes!(api_stats::dashboard)),
+        api(
             Needs(P::ViewOwnStatistics),
-            get(api_privacy::stats),
+            routes!(api_stats::export_stats),
         ),
-        route(
-            GET,
-            "/api/v1/dashboard",
+        api(
             Needs(P::ViewOwnStatistics),
-            get(api_stats::dashboard),
+            routes!(api_stats::export_interventions),
         ),
-        route(
-            GET,
-            "/api/v1/exports/stats",
+        api(
             Needs(P::ViewOwnStatistics),
-            get(api_stats::export_stats),
+            routes!(api_stats::export_interventions_with_names),
         ),
-        route(
-            GET,
-            "/api/v1/exports/interventions",
-            Needs(P::ViewOwnStatistics),
-            get(api_stats::export_interventions),
-        ),
-        route(
-            POST,
-            "/api/v1/exports/interventions",
-            Needs(P::ViewOwnStatistics),
-            post(api_stats::export_interventions_with_names),
-        ),
-        route(
-            GET,
-            "/api/v1/exports/territory",
+        api(
             Needs(P::ViewStructureStatistics),
-            get(api_stats::export_territory),
+            routes!(api_stats::export_territory),
         ),
-        route(
-            GET,
-            "/api/v1/reports/monthly",
+        api(
             Needs(P::ViewStructureStatistics),
-            get(api_stats::monthly_report),
+            routes!(api_stats::monthly_report),
         ),
-        route(
-            PATCH,
-            "/api/v1/follow-ups/{id}",
-            Needs(P::RecordRequest),
-            patch(api_desk::patch_follow_up),
-        ),
+        api(Needs(P::RecordRequest), routes!(api_desk::patch_follow_up)),
     ]
 }
 
@@ -1038,7 +879,7 @@ fn asset_routes() -> Vec<Route> {
             Public,
             get(assets::signature_script),
         ),
-        route(GET, "/healthz", Public, get(health::healthz)),
+        api(Public, routes!(health::healthz)),
     ]
 }
 
@@ -1090,6 +931,19 @@ pub fn routes() -> &'static [RouteSpec] {
     ROUTES.get_or_init(|| table().into_iter().map(|r| r.spec).collect())
 }
 
+/// The operations of the JSON API, from the table's API routes, for the
+/// OpenAPI document.
+pub(crate) fn api_paths() -> &'static Paths {
+    static PATHS: OnceLock<Paths> = OnceLock::new();
+    PATHS.get_or_init(|| {
+        let mut all = Paths::new();
+        for doc in table().into_iter().filter_map(|r| r.doc) {
+            all.merge(doc);
+        }
+        all
+    })
+}
+
 /// The access of the page at `path` (a `GET` route of the table, path
 /// without parameters), for the navigation.
 pub(crate) fn page_access(path: &str) -> Option<Access> {
@@ -1110,7 +964,7 @@ pub(crate) fn router(state: &AppState) -> axum::Router<AppState> {
                 guard,
             )),
         };
-        router.route(r.spec.path, handler)
+        router.route(&r.spec.path, handler)
     })
 }
 
@@ -1153,5 +1007,39 @@ async fn guard(
     match verdict {
         Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_api_route_has_one_operation() {
+        let mut api = 0;
+        for route in table() {
+            let Some(doc) = route.doc else { continue };
+            api += 1;
+            let operations: usize = doc
+                .paths
+                .values()
+                .map(|item| {
+                    [
+                        item.get.is_some(),
+                        item.post.is_some(),
+                        item.put.is_some(),
+                        item.patch.is_some(),
+                        item.delete.is_some(),
+                    ]
+                    .into_iter()
+                    .filter(|present| *present)
+                    .count()
+                })
+                .sum();
+            assert_eq!(operations, 1, "{}", route.spec.path);
+            assert!(doc.paths.contains_key(route.spec.path.as_ref()));
+        }
+        println!("{api} API routes, each with one operation");
+        assert!(api > 60);
     }
 }

@@ -11,6 +11,7 @@
 use super::vocab::{map, Mapped};
 use crate::communes::Communes;
 use chrono::{DateTime, NaiveDate, Utc};
+use relais_domain::{InseeCode, Postcode};
 use relais_store::{PlaceOfferRow, PlaceRow};
 use serde::Serialize;
 use serde_json::Value;
@@ -189,15 +190,6 @@ fn offer_hash(o: &PlaceOfferRow) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-pub(crate) fn insee_valid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 5
-        && (s.chars().all(|c| c.is_ascii_digit())
-            || (b[0] == b'2'
-                && (b[1] == b'A' || b[1] == b'B')
-                && s[2..].chars().all(|c| c.is_ascii_digit())))
-}
-
 /// A row as text fields: empty strings and nulls are absent.
 type Fields = HashMap<String, String>;
 
@@ -290,7 +282,7 @@ impl Ctx<'_> {
         insee_field: &'static str,
     ) -> Result<Locality, RowError> {
         if let Some(pc) = postcode {
-            if pc.len() != 5 || !pc.chars().all(|c| c.is_ascii_digit()) {
+            if !matches!(Postcode::parse("code_postal", pc), Ok(Some(_))) {
                 return Err(reject(
                     "code_postal",
                     "not_postcode",
@@ -298,11 +290,11 @@ impl Ctx<'_> {
                 ));
             }
         }
-        let insee = match insee {
-            Some(code) if !insee_valid(code) => {
+        let insee = match insee.map(|code| InseeCode::parse(insee_field, code)) {
+            Some(Err(_)) | Some(Ok(None)) => {
                 return Err(reject(insee_field, "not_insee", "not an INSEE code"))
             }
-            Some(code) => Some(code.clone()),
+            Some(Ok(Some(code))) => Some(code.into_string()),
             None => {
                 let found = postcode.and_then(|pc| {
                     let list = self.communes.by_postcode(pc);

@@ -748,7 +748,7 @@ pub struct HelpRequestPatch {
 /// and `block_reason` follow the status rules.
 #[utoipa::path(patch, path = "/api/v1/help-requests/{id}", tag = "desk", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = HelpRequestPatch,
-    responses((status = 200, body = HelpRequestOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = HelpRequestOut), (status = 404, body = ErrorBody), (status = 409, description = "Changed by someone else meanwhile (`conflict`, problem `changed_meanwhile`): read it again and retry", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_help_request(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
@@ -842,7 +842,7 @@ pub async fn create_follow_up(
 /// Marks a follow-up done, or moves it.
 #[utoipa::path(patch, path = "/api/v1/follow-ups/{id}", tag = "desk", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = FollowUpIn,
-    responses((status = 200, body = FollowUpOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = FollowUpOut), (status = 404, body = ErrorBody), (status = 409, description = "Changed by someone else meanwhile (`conflict`, problem `changed_meanwhile`): read it again and retry", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_follow_up(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,

@@ -587,7 +587,7 @@ pub struct ReferralPatch {
 /// Moves a referral to a new status.
 #[utoipa::path(patch, path = "/api/v1/referrals/{id}", tag = "referrals", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = ReferralPatch,
-    responses((status = 200, body = ReferralOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ReferralOut), (status = 404, body = ErrorBody), (status = 409, description = "Changed by someone else meanwhile (`conflict`, problem `changed_meanwhile`): read it again and retry", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_referral(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
