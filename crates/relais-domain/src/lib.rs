@@ -13,6 +13,7 @@ pub mod journal;
 pub mod mandate;
 pub mod period;
 pub mod permission;
+pub mod reminder;
 pub mod search;
 pub mod structure;
 pub mod validation;
@@ -29,5 +30,6 @@ pub use ids::{
 };
 pub use period::Period;
 pub use permission::Permission;
+pub use reminder::{EmailStatus, ReminderKind};
 pub use structure::{Siret, Slug, StructureKind, StructureName};
 pub use validation::FieldError;

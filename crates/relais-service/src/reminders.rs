@@ -9,7 +9,7 @@ use crate::secrets::{random_token, token_hash};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
-use relais_domain::{NotificationId, PersonId};
+use relais_domain::{EmailStatus, NotificationId, PersonId, ReminderKind};
 use relais_store::{FollowUpListRow, NotificationListRow, NotificationRow};
 use serde_json::json;
 use uuid::Uuid;
@@ -42,9 +42,9 @@ pub struct EmailBacklog {
 /// no next time, after `MAX_EMAIL_ATTEMPTS`).
 fn after_failure(attempts: i64, now: DateTime<Utc>) -> (&'static str, Option<DateTime<Utc>>) {
     if attempts >= MAX_EMAIL_ATTEMPTS {
-        ("failed", None)
+        (EmailStatus::Failed.as_str(), None)
     } else {
-        ("pending", Some(now + backoff(attempts)))
+        (EmailStatus::Pending.as_str(), Some(now + backoff(attempts)))
     }
 }
 
@@ -63,9 +63,9 @@ impl Services {
         let today = self.today();
         let due = self.store.open_follow_ups_until(today).await?;
         let email = if self.config.reminder_emails {
-            "pending"
+            EmailStatus::Pending
         } else {
-            "none"
+            EmailStatus::NotSent
         };
         let rows: Vec<NotificationRow> = due
             .iter()
@@ -80,14 +80,15 @@ impl Services {
                     f.follow_up.done,
                     today,
                 ) {
-                    "overdue"
+                    ReminderKind::Overdue
                 } else {
-                    "due"
+                    ReminderKind::Due
                 }
+                .as_str()
                 .into(),
                 created_at: now,
                 read_at: None,
-                email_status: email.into(),
+                email_status: email.as_str().into(),
                 email_attempts: 0,
                 email_next_at: None,
                 email_claimed_at: None,
@@ -151,7 +152,7 @@ impl Services {
                     self.store
                         .finish_email(
                             NotificationId(n.notification.id),
-                            "sent",
+                            EmailStatus::Sent.as_str(),
                             attempts,
                             None,
                             None,
@@ -325,7 +326,7 @@ impl Services {
             Some(id) => format!("{}/requests/{id}", self.config.public_url),
             None => format!("{}/inbox", self.config.public_url),
         };
-        let late = n.notification.kind == "overdue";
+        let late = n.notification.kind == ReminderKind::Overdue.as_str();
         Notification {
             channel: Channel::Email,
             to: n.agent_email.clone(),
