@@ -7,6 +7,7 @@ use crate::notify::{Channel, Notification};
 use crate::secrets::token_hash;
 use crate::{Actor, Permission, Services};
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use relais_domain::desk::{optional_long_text, optional_text};
 use relais_domain::journal::JournalEvent;
@@ -14,7 +15,9 @@ use relais_domain::mandate::{
     parse_categories, revocation_secret_matches, Consent, MandateBrief, MandateDuration,
     MandateFacts, MandateState, Policy, Refusal, Refused, Verdict,
 };
-use relais_domain::{FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role, StructureId};
+use relais_domain::{
+    AgentId, FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role, StructureId,
+};
 use relais_store::{MandateFactsRow, MandateListRow, MandateRow, StoreError};
 use serde_json::json;
 use uuid::Uuid;
@@ -31,18 +34,37 @@ fn random_code(len: usize) -> String {
         .collect()
 }
 
-/// A mandate as the pages and the API show it.
-#[derive(Debug, Clone)]
+/// A mandate as the pages, the documents and the API show it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct MandateView {
-    pub row: MandateRow,
+    pub id: MandateId,
+    pub structure_id: StructureId,
+    pub person_id: PersonId,
     pub person_first_name: String,
     pub person_last_name: String,
     pub structure_name: String,
     pub state: MandateState,
     pub categories: Vec<ProcedureCategory>,
     pub active_categories: Vec<ProcedureCategory>,
+    /// The categories revoked one by one (none when revoked whole at once).
+    pub revoked_categories: Vec<ProcedureCategory>,
     pub duration: MandateDuration,
     pub consent: Consent,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_reason: Option<String>,
+    /// The public code of the verification page.
+    pub verification_code: String,
+    /// Printed on the person's copy: with it they revoke the mandate.
+    pub revocation_secret: String,
+    pub renewed_from: Option<MandateId>,
+    pub drawn_by: Option<AgentId>,
+    /// Language of the document (`fr` or `en`).
+    pub lang: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
     /// Wrong remote codes left before the code is blocked.
     pub remote_attempts_left: i64,
     /// Active, or expired less than 30 days ago: it may be renewed.
@@ -178,23 +200,52 @@ pub(crate) fn brief_of(m: &MandateFactsRow, f: &MandateFacts) -> MandateBrief {
     }
 }
 
+impl std::fmt::Debug for MandateView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MandateView")
+            .field("id", &self.id)
+            .field("state", &self.state)
+            .field("categories", &self.categories)
+            .field("starts_on", &self.starts_on)
+            .field("ends_on", &self.ends_on)
+            .field("consent", &self.consent)
+            .finish_non_exhaustive()
+    }
+}
+
 fn view(l: MandateListRow, today: NaiveDate) -> MandateView {
     let f = facts(&l.mandate);
     let state = f.state_on(today);
+    let m = l.mandate;
     MandateView {
         renewable: match state {
             MandateState::Active => true,
-            MandateState::Expired => today - l.mandate.ends_on <= chrono::Duration::days(30),
+            MandateState::Expired => today - m.ends_on <= chrono::Duration::days(30),
             _ => false,
         },
         can_revoke: state.revocable(),
         state,
-        categories: f.categories.clone(),
         active_categories: f.active_categories(),
-        duration: MandateDuration::parse(&l.mandate.duration).unwrap_or(MandateDuration::OneDay),
-        consent: Consent::parse(&l.mandate.consent).unwrap_or(Consent::Paper),
-        remote_attempts_left: (MAX_REMOTE_ATTEMPTS - l.mandate.remote_attempts).max(0),
-        row: l.mandate,
+        categories: f.categories,
+        revoked_categories: f.revoked_categories,
+        duration: MandateDuration::parse(&m.duration).unwrap_or(MandateDuration::OneDay),
+        consent: Consent::parse(&m.consent).unwrap_or(Consent::Paper),
+        remote_attempts_left: (MAX_REMOTE_ATTEMPTS - m.remote_attempts).max(0),
+        id: MandateId(m.id),
+        structure_id: StructureId(m.structure_id),
+        person_id: PersonId(m.person_id),
+        starts_on: m.starts_on,
+        ends_on: m.ends_on,
+        signed_at: m.signed_at,
+        revoked_at: m.revoked_at,
+        revoke_reason: m.revoke_reason,
+        verification_code: m.verification_code,
+        revocation_secret: m.revocation_secret,
+        renewed_from: m.renewed_from.map(MandateId),
+        drawn_by: m.drawn_by.map(AgentId),
+        lang: m.lang,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
         person_first_name: l.person_first_name,
         person_last_name: l.person_last_name,
         structure_name: l.structure_name,
@@ -430,13 +481,19 @@ impl Services {
     }
 
     pub async fn mandate(&self, actor: &Actor, id: MandateId) -> Result<MandateView, ServiceError> {
+        Ok(view(self.mandate_row(actor, id).await?, self.today()))
+    }
+
+    async fn mandate_row(
+        &self,
+        actor: &Actor,
+        id: MandateId,
+    ) -> Result<MandateListRow, ServiceError> {
         actor.require(Permission::HandleMandates)?;
-        let l = self
-            .store
+        self.store
             .mandate_by_id(actor.structure_id, id)
             .await?
-            .ok_or(ServiceError::NotFound)?;
-        Ok(view(l, self.today()))
+            .ok_or(ServiceError::NotFound)
     }
 
     /// The structure's mandates, optionally of one person and in one state.
@@ -477,7 +534,7 @@ impl Services {
             .map(|l| view(l, today))
             .filter(|v| v.state == MandateState::Active)
             .collect();
-        v.sort_by_key(|m| m.row.ends_on);
+        v.sort_by_key(|m| m.ends_on);
         Ok(v)
     }
 
@@ -521,8 +578,8 @@ impl Services {
             Consent::Remote => c.push(FieldError::new("consent", "remote_needs_code")),
         }
         c.finish()?;
-        let event = self.ev(actor, "mandate.sign", m.row.id).details(json!({
-            "consent": m.row.consent,
+        let event = self.ev(actor, "mandate.sign", m.id.0).details(json!({
+            "consent": m.consent.as_str(),
             "scan": stored_scan.is_some(),
             "attested_by": actor.agent_id.0.to_string(),
         }));
@@ -530,8 +587,8 @@ impl Services {
             .store
             .sign_mandate(
                 actor.structure_id,
-                MandateId(m.row.id),
-                &m.row.consent,
+                m.id,
+                m.consent.as_str(),
                 svg.as_deref(),
                 stored_scan,
                 &[event],
@@ -556,20 +613,19 @@ impl Services {
                 "mandate_not_pending",
             )));
         }
-        let person = self.person_row(actor, PersonId(m.row.person_id)).await?;
+        let person = self.person_row(actor, m.person_id).await?;
         let code: String = {
             let mut rng = rand::rngs::OsRng;
             (0..6)
                 .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
                 .collect()
         };
-        let row = &m.row;
-        let code_hash = token_hash(&format!("{}:{code}", row.id));
+        let code_hash = token_hash(&format!("{}:{code}", m.id));
         let expires = now + chrono::Duration::hours(24);
         let link = format!(
             "{}/v/{}",
             self.config.public_url.trim_end_matches('/'),
-            row.verification_code
+            m.verification_code
         );
         let (channel, to) = match (&person.email, &person.phone) {
             (Some(e), _) => (Channel::Email, e.clone()),
@@ -581,7 +637,7 @@ impl Services {
                 )]))
             }
         };
-        let (subject, body) = if row.lang == "en" {
+        let (subject, body) = if m.lang == "en" {
             (
                 format!("Your mandate for {}", m.structure_name),
                 format!("Your code: {code}. Enter it at {link} to give your mandate. It is valid for 24 hours."),
@@ -607,10 +663,10 @@ impl Services {
             .store
             .set_remote_code(
                 actor.structure_id,
-                MandateId(row.id),
+                m.id,
                 &code_hash,
                 expires,
-                &[self.ev(actor, "mandate.remote_code_sent", row.id)],
+                &[self.ev(actor, "mandate.remote_code_sent", m.id.0)],
                 now,
             )
             .await?;
@@ -717,9 +773,9 @@ impl Services {
         reason: &str,
     ) -> Result<(), ServiceError> {
         actor.require(Permission::HandleMandates)?;
-        let m = self.mandate(actor, id).await?;
+        let m = self.mandate_row(actor, id).await?;
         let reason = relais_domain::validation::bounded_text("reason", reason, 2, 500)?;
-        self.apply_revocation(m.row, categories, Some(reason), Some(actor))
+        self.apply_revocation(m.mandate, categories, Some(reason), Some(actor))
             .await
     }
 
@@ -863,7 +919,7 @@ impl Services {
             )));
         }
         let input = MandateInput {
-            person_id: m.row.person_id.to_string(),
+            person_id: m.person_id.to_string(),
             categories: m
                 .active_categories
                 .iter()
@@ -875,7 +931,7 @@ impl Services {
                 duration.to_owned()
             },
             consent: consent.to_owned(),
-            lang: m.row.lang.clone(),
+            lang: m.lang.clone(),
         };
         let new_id = self.create_mandate(actor, &input).await?;
         // Link the new mandate to the old one.
@@ -884,10 +940,10 @@ impl Services {
             .link_renewal(
                 actor.structure_id,
                 new_id,
-                MandateId(m.row.id),
+                m.id,
                 &[self
                     .ev(actor, "mandate.renew", new_id)
-                    .details(json!({"from": m.row.id.to_string()}))],
+                    .details(json!({"from": m.id.to_string()}))],
                 now,
             )
             .await?;

@@ -500,7 +500,7 @@ impl Services {
             .erasure_blockers(actor, person)
             .await?
             .into_iter()
-            .map(|m| MandateId(m.row.id))
+            .map(|m| m.id)
             .collect();
         if !blocking.is_empty() {
             return Err(ServiceError::ErasureBlocked(blocking));
@@ -567,7 +567,7 @@ impl Services {
                         .date_naive(),
                     to: x.place_name.or(x.operator_name).unwrap_or_default(),
                     reason: x.reason,
-                    status: x.status,
+                    status: x.status.as_str().to_owned(),
                 });
             }
         }
@@ -757,14 +757,14 @@ fn sa_request(r: &relais_store::HelpRequestListRow) -> SaRequest {
 /// A mandate of the subject-access file.
 fn sa_mandate(m: &crate::mandates::MandateView) -> SaMandate {
     SaMandate {
-        verification_code: m.row.verification_code.clone(),
+        verification_code: m.verification_code.clone(),
         categories: m.categories.iter().map(|c| c.as_str().to_owned()).collect(),
-        starts_on: m.row.starts_on,
-        ends_on: m.row.ends_on,
+        starts_on: m.starts_on,
+        ends_on: m.ends_on,
         state: m.state.as_str().to_owned(),
         consent: m.consent.as_str().to_owned(),
-        signed_at: m.row.signed_at,
-        revoked_at: m.row.revoked_at,
+        signed_at: m.signed_at,
+        revoked_at: m.revoked_at,
     }
 }
 

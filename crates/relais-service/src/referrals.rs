@@ -10,7 +10,7 @@ use relais_domain::desk::parse_date;
 use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
 use relais_domain::FieldError;
-use relais_domain::{HelpRequestId, PlaceId, ReferralId};
+use relais_domain::{FollowUpId, HelpRequestId, PlaceId, ReferralId, ReferralStatus};
 use relais_store::{PlaceRow, ReferralListRow, ReferralRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -35,15 +35,15 @@ pub struct ReferralInput {
 /// A referral as shown and returned by the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReferralView {
-    pub id: Uuid,
-    pub help_request_id: Uuid,
-    pub place_id: Option<Uuid>,
+    pub id: ReferralId,
+    pub help_request_id: HelpRequestId,
+    pub place_id: Option<PlaceId>,
     pub place_name: Option<String>,
     pub operator_id: Option<String>,
     pub operator_name: Option<String>,
     pub reason: Option<String>,
-    pub status: String,
-    pub follow_up_id: Option<Uuid>,
+    pub status: ReferralStatus,
+    pub follow_up_id: Option<FollowUpId>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub closed_on: Option<chrono::NaiveDate>,
@@ -133,7 +133,7 @@ impl Services {
         })
     }
 
-    fn referral_view(&self, r: ReferralListRow) -> ReferralView {
+    fn referral_view(&self, r: ReferralListRow) -> Result<ReferralView, ServiceError> {
         let operator_name = r
             .referral
             .operator_id
@@ -141,20 +141,22 @@ impl Services {
             .and_then(|o| self.catalog().operator(o))
             .map(|o| o.name.clone());
         let x = r.referral;
-        ReferralView {
-            id: x.id,
-            help_request_id: x.help_request_id,
-            place_id: x.place_id,
+        Ok(ReferralView {
+            id: ReferralId(x.id),
+            help_request_id: HelpRequestId(x.help_request_id),
+            place_id: x.place_id.map(PlaceId),
             place_name: r.place_name,
             operator_id: x.operator_id,
             operator_name,
             reason: x.reason,
-            status: x.status,
-            follow_up_id: x.follow_up_id,
+            status: ReferralStatus::parse(&x.status).map_err(|_| {
+                ServiceError::Internal(format!("stored referral status {:?}", x.status))
+            })?,
+            follow_up_id: x.follow_up_id.map(FollowUpId),
             created_at: x.created_at,
             updated_at: x.updated_at,
             closed_on: x.closed_on,
-        }
+        })
     }
 
     /// Where a referral sends the person: a place of the directory or an
@@ -297,7 +299,7 @@ impl Services {
             .referral_by_id(actor.structure_id, ReferralId(id))
             .await?
             .ok_or(ServiceError::NotFound)?;
-        Ok(self.referral_view(row))
+        self.referral_view(row)
     }
 
     pub async fn referrals_of_request(
@@ -306,13 +308,12 @@ impl Services {
         request_id: Uuid,
     ) -> Result<Vec<ReferralView>, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
-        Ok(self
-            .store
+        self.store
             .referrals_of_request(actor.structure_id, HelpRequestId(request_id))
             .await?
             .into_iter()
             .map(|r| self.referral_view(r))
-            .collect())
+            .collect()
     }
 
     /// Moves a referral to a status; `done` and `failed` close it and its
@@ -337,7 +338,7 @@ impl Services {
                 .await?
                 .ok_or(ServiceError::NotFound)?;
             if current.referral.status == status.as_str() {
-                return Ok(self.referral_view(current));
+                return self.referral_view(current);
             }
             let current = current.referral;
             let closed = status.is_closed();
@@ -369,11 +370,11 @@ impl Services {
         let referral = self.referral(actor, id).await?;
         let request = self
             .store
-            .help_request_by_id(actor.structure_id, HelpRequestId(referral.help_request_id))
+            .help_request_by_id(actor.structure_id, referral.help_request_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let place = match referral.place_id {
-            Some(p) => Some(self.place(actor, p).await?),
+            Some(p) => Some(self.place(actor, p.0).await?),
             None => None,
         };
         let operator = referral

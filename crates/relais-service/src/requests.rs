@@ -686,7 +686,7 @@ impl Services {
                 .list_mandates(actor, Some(relais_domain::PersonId(person)), None)
                 .await?
                 .into_iter()
-                .filter(|m| relied_on.contains(&m.row.id))
+                .filter(|m| relied_on.contains(&m.id.0))
                 .collect(),
             _ => Vec::new(),
         };

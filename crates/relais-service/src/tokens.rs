@@ -6,7 +6,7 @@ use crate::{Actor, Services};
 use chrono::{DateTime, Utc};
 use relais_domain::journal::JournalEvent;
 use relais_domain::validation::bounded_text;
-use relais_domain::{AgentId, ApiTokenId, Email, FieldError};
+use relais_domain::{AgentId, ApiTokenId, Email, FieldError, StructureId};
 use relais_store::ApiTokenRow;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub struct TokenView {
     pub id: ApiTokenId,
     pub label: String,
-    pub structure_id: Uuid,
+    pub structure_id: StructureId,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked: bool,
@@ -101,7 +101,7 @@ impl Services {
             .map(|t| TokenView {
                 id: ApiTokenId(t.id),
                 label: t.label,
-                structure_id: t.structure_id,
+                structure_id: StructureId(t.structure_id),
                 created_at: t.created_at,
                 last_used_at: t.last_used_at,
                 revoked: t.revoked_at.is_some(),

@@ -119,7 +119,7 @@ impl Services {
         actor.require(Permission::HandleMandates)?;
         // Reading the mandate authorises the actor for it.
         let m = self.mandate(actor, id).await?;
-        let (count, last_day) = self.store.mandate_lookups(MandateId(m.row.id)).await?;
+        let (count, last_day) = self.store.mandate_lookups(m.id).await?;
         Ok(LookupSummary { count, last_day })
     }
 }

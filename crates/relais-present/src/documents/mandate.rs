@@ -68,7 +68,7 @@ fn mandate_sections(
             .chain(structure_facts)
             .chain([
                 (lang.t("doc-drawn-up-by"), agent_name.to_owned()),
-                (lang.t("doc-reference"), m.row.verification_code.clone()),
+                (lang.t("doc-reference"), m.verification_code.clone()),
             ])
             .collect(),
         ..Section::default()
@@ -82,11 +82,11 @@ fn mandate_sections(
     let period = Section {
         heading: lang.t("doc-mandate-duration"),
         facts: vec![
-            (lang.t("doc-start"), date(m.row.starts_on)),
-            (lang.t("doc-end"), date(m.row.ends_on)),
+            (lang.t("doc-start"), date(m.starts_on)),
+            (lang.t("doc-end"), date(m.ends_on)),
             (
                 lang.t("doc-consent"),
-                lang.t(&format!("consent-{}", m.row.consent)),
+                lang.t(&format!("consent-{}", m.consent.as_str())),
             ),
         ],
         ..Section::default()
@@ -117,9 +117,9 @@ pub fn mandate(
     coverage: &Coverage,
     contact: &StructureContact,
 ) -> Document {
-    let lang = mandate_lang(&m.row.lang);
+    let lang = mandate_lang(&m.lang);
     // Drawn up (or signed) that day, where the structure is.
-    let day = paris_day(m.row.signed_at.unwrap_or(m.row.created_at));
+    let day = paris_day(m.signed_at.unwrap_or(m.created_at));
     let place_date = Some(match &contact.commune {
         Some(c) => lang.t_with("doc-done-at", &[("commune", c.clone()), ("day", day)]),
         None => lang.t_with("doc-done-on", &[("day", day)]),
@@ -130,7 +130,7 @@ pub fn mandate(
         heading: lang.t("doc-mandate-code"),
         paragraphs: vec![lang.t_with(
             "doc-mandate-code-text",
-            &[("code", m.row.revocation_secret.clone())],
+            &[("code", m.revocation_secret.clone())],
         )],
         ..Section::default()
     });
@@ -151,16 +151,13 @@ pub fn mandate(
     };
     let period = lang.t_with(
         "doc-mandate-period",
-        &[("from", date(m.row.starts_on)), ("to", date(m.row.ends_on))],
+        &[("from", date(m.starts_on)), ("to", date(m.ends_on))],
     );
     Document {
         title: title.clone(),
         author: m.structure_name.clone(),
         lang: lang.code().into(),
-        footer: format!(
-            "{} · {} · {period}",
-            m.structure_name, m.row.verification_code
-        ),
+        footer: format!("{} · {} · {period}", m.structure_name, m.verification_code),
         parts: vec![
             part("doc-mandate-copy-person", person_sections),
             part("doc-mandate-copy-structure", sections),
@@ -170,24 +167,18 @@ pub fn mandate(
 
 /// The certificate that a mandate was revoked.
 pub fn revocation(m: &MandateView, verify_url: &str) -> Document {
-    let lang = mandate_lang(&m.row.lang);
-    let when = paris_day(m.row.revoked_at.unwrap_or(m.row.updated_at));
-    let revoked: Vec<String> = if m.row.revoked_at.is_some() {
+    let lang = mandate_lang(&m.lang);
+    let when = paris_day(m.revoked_at.unwrap_or(m.updated_at));
+    let revoked: Vec<String> = if m.revoked_at.is_some() {
         category_labels(lang, &m.categories)
     } else {
-        let cats: Vec<_> = m
-            .row
-            .revoked_categories
-            .split(',')
-            .filter_map(|c| ProcedureCategory::parse(c).ok())
-            .collect();
-        category_labels(lang, &cats)
+        category_labels(lang, &m.revoked_categories)
     };
     let title = lang.t("doc-revocation-title");
     let text = lang.t_with(
         "doc-revocation-text",
         &[
-            ("code", m.row.verification_code.clone()),
+            ("code", m.verification_code.clone()),
             ("person", person_name(m)),
             ("structure", m.structure_name.clone()),
             ("when", when),
@@ -197,7 +188,7 @@ pub fn revocation(m: &MandateView, verify_url: &str) -> Document {
         title: title.clone(),
         author: m.structure_name.clone(),
         lang: lang.code().into(),
-        footer: format!("{} · {}", m.structure_name, m.row.verification_code),
+        footer: format!("{} · {}", m.structure_name, m.verification_code),
         parts: vec![Part {
             title,
             sections: vec![Section {
@@ -205,7 +196,6 @@ pub fn revocation(m: &MandateView, verify_url: &str) -> Document {
                 paragraphs: vec![text],
                 bullets: revoked,
                 facts: m
-                    .row
                     .revoke_reason
                     .as_ref()
                     .map(|r| vec![(lang.t("doc-reason"), r.clone())])

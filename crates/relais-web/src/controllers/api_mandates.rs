@@ -44,30 +44,28 @@ pub struct MandateOut {
 
 fn out(state: &AppState, m: &MandateView) -> MandateOut {
     MandateOut {
-        id: m.row.id,
-        person_id: m.row.person_id,
+        id: m.id.0,
+        person_id: m.person_id.0,
         categories: m
             .active_categories
             .iter()
             .map(|c| c.as_str().to_owned())
             .collect(),
         revoked_categories: m
-            .row
             .revoked_categories
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+            .iter()
+            .map(|c| c.as_str().to_owned())
             .collect(),
         duration: m.duration.as_str().to_owned(),
         consent: m.consent.as_str().to_owned(),
         status: m.state.as_str().to_owned(),
-        starts_on: m.row.starts_on,
-        ends_on: m.row.ends_on,
-        signed_at: m.row.signed_at,
-        revoked_at: m.row.revoked_at,
-        verification_url: super::mandates::verify_url(state, &m.row.verification_code),
-        renewed_from: m.row.renewed_from,
-        created_at: m.row.created_at,
+        starts_on: m.starts_on,
+        ends_on: m.ends_on,
+        signed_at: m.signed_at,
+        revoked_at: m.revoked_at,
+        verification_url: super::mandates::verify_url(state, &m.verification_code),
+        renewed_from: m.renewed_from.map(|r| r.0),
+        created_at: m.created_at,
     }
 }
 

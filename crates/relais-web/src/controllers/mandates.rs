@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::mandate::{Consent, MandateState, Policy, PolicyInput};
-use relais_domain::{MandateId, Mode, PersonId, ProcedureCategory};
+use relais_domain::{AgentId, MandateId, Mode, PersonId, ProcedureCategory};
 use relais_service::{Actor, MandateInput, MandateView, PublicMandate, Scan, ServiceError};
 
 pub struct MandateRowView {
@@ -39,16 +39,13 @@ pub fn category_labels(ui: &Ui, cats: &[ProcedureCategory]) -> String {
 pub fn mandate_period(ui: &Ui, m: &MandateView) -> String {
     ui.lang.t_with(
         "mandate-from-to",
-        &[
-            ("from", ui.date(m.row.starts_on)),
-            ("to", ui.date(m.row.ends_on)),
-        ],
+        &[("from", ui.date(m.starts_on)), ("to", ui.date(m.ends_on))],
     )
 }
 
 pub fn mandate_row_view(ui: &Ui, m: &MandateView) -> MandateRowView {
     MandateRowView {
-        id: m.row.id.to_string(),
+        id: m.id.to_string(),
         person: display_name(&m.person_first_name, &m.person_last_name, None),
         categories: category_labels(ui, &m.active_categories),
         period: mandate_period(ui, m),
@@ -321,7 +318,7 @@ async fn mandate_page(
     let m = state.services.mandate(actor, id).await?;
     let scan_required = state.services.policy(actor).await?.paper_scan_required;
     let ui = Ui::new(ctx);
-    let agent = agent_name(state, actor, m.row.drawn_by).await?;
+    let agent = agent_name(state, actor, m.drawn_by).await?;
     let lookups = state.services.mandate_lookups(actor, id).await?;
     let lookups = match lookups.last_day {
         Some(day) => ui.lang.t_with(
@@ -334,7 +331,7 @@ async fn mandate_page(
         (
             ui.t("mandate-person"),
             display_name(&m.person_first_name, &m.person_last_name, None),
-            Some(format!("/persons/{}", m.row.person_id)),
+            Some(format!("/persons/{}", m.person_id)),
         ),
         (ui.t("mandate-structure"), m.structure_name.clone(), None),
         (
@@ -353,7 +350,7 @@ async fn mandate_page(
     ];
     let awaiting_signature = m.state == MandateState::Pending;
     let view = MandatePageView {
-        id: m.row.id.to_string(),
+        id: m.id.to_string(),
         state_label: ui.label("mandate-state", m.state.as_str()),
         in_force: m.state == MandateState::Active,
         can_revoke: m.can_revoke,
@@ -368,16 +365,15 @@ async fn mandate_page(
             .iter()
             .map(|c| (c.as_str(), ui.label("category", c.as_str())))
             .collect(),
-        verify_href: format!("/v/{}", m.row.verification_code),
+        verify_href: format!("/v/{}", m.verification_code),
         renewable: m.renewable,
     };
     render_with(
         status,
         &MandatePage {
-            heading: ctx.lang.t_with(
-                "mandate-title",
-                &[("code", m.row.verification_code.clone())],
-            ),
+            heading: ctx
+                .lang
+                .t_with("mandate-title", &[("code", m.verification_code.clone())]),
             attempts_left: ctx.lang.t_with(
                 "mandate-remote-attempts",
                 &[("n", m.remote_attempts_left.to_string())],
@@ -396,7 +392,7 @@ async fn mandate_page(
 async fn agent_name(
     state: &AppState,
     actor: &Actor,
-    id: Option<uuid::Uuid>,
+    id: Option<AgentId>,
 ) -> Result<String, WebError> {
     let Some(id) = id else {
         return Ok(String::new());
@@ -406,7 +402,7 @@ async fn agent_name(
         .assignable_agents(actor)
         .await?
         .into_iter()
-        .find(|(a, _)| a.0 == id)
+        .find(|(a, _)| *a == id)
         .map(|(_, n)| n)
         .unwrap_or_default())
 }
@@ -607,7 +603,7 @@ pub async fn mandate_pdf(
     id: MandateId,
 ) -> Result<Vec<u8>, WebError> {
     let m = state.services.mandate(actor, id).await?;
-    let agent = agent_name(state, actor, m.row.drawn_by).await?;
+    let agent = agent_name(state, actor, m.drawn_by).await?;
     state
         .services
         .journal_document(actor, id, "mandate.document_downloaded")
@@ -616,7 +612,7 @@ pub async fn mandate_pdf(
     let contact = state.services.structure_contact(actor).await?;
     relais_present::pdf(documents::mandate(
         &m,
-        &verify_url(state, &m.row.verification_code),
+        &verify_url(state, &m.verification_code),
         &agent,
         &coverage,
         &contact,
@@ -640,7 +636,7 @@ pub async fn revocation_document(
     Id(id): Id<MandateId>,
 ) -> Result<Response, WebError> {
     let m = state.services.mandate(&actor, id).await?;
-    if m.row.revoked_at.is_none() && m.row.revoked_categories.is_empty() {
+    if m.revoked_at.is_none() && m.revoked_categories.is_empty() {
         return Err(WebError::not_found());
     }
     state
@@ -649,7 +645,7 @@ pub async fn revocation_document(
         .await?;
     let bytes = relais_present::pdf(documents::revocation(
         &m,
-        &verify_url(&state, &m.row.verification_code),
+        &verify_url(&state, &m.verification_code),
     ))
     .await?;
     Ok(pdf_response(bytes, &format!("revocation-{id}.pdf")))

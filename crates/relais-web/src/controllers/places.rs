@@ -418,12 +418,10 @@ pub(crate) fn referral_lines(ui: &Ui, list: Vec<ReferralView>) -> Vec<ReferralLi
                 .or(r.operator_name)
                 .unwrap_or_else(|| ui.t("referral-target-gone")),
             reason: r.reason.unwrap_or_default(),
-            status_label: ui.t(&format!("referral-status-{}", r.status)),
-            succeeded: relais_domain::ReferralStatus::parse(&r.status)
-                .is_ok_and(relais_domain::ReferralStatus::succeeded),
-            failed: relais_domain::ReferralStatus::parse(&r.status)
-                .is_ok_and(relais_domain::ReferralStatus::failed),
-            status: r.status,
+            status_label: ui.t(&format!("referral-status-{}", r.status.as_str())),
+            succeeded: r.status.succeeded(),
+            failed: r.status.failed(),
+            status: r.status.as_str().to_owned(),
             date: ui.date(
                 r.created_at
                     .with_timezone(&chrono_tz::Europe::Paris)

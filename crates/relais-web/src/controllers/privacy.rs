@@ -139,12 +139,12 @@ async fn erase_page(
         .into_iter()
         .map(|m| {
             (
-                m.row.id.to_string(),
+                m.id.to_string(),
                 format!(
                     "{} · {} → {} · {}",
-                    m.row.verification_code,
-                    ui.date(m.row.starts_on),
-                    ui.date(m.row.ends_on),
+                    m.verification_code,
+                    ui.date(m.starts_on),
+                    ui.date(m.ends_on),
                     ui.t(&format!("mandate-state-{}", m.state.as_str()))
                 ),
             )

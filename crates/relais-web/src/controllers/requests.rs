@@ -249,14 +249,14 @@ async fn request_page_with(
                     mandate: i
                         .intervention
                         .mandate_id
-                        .and_then(|id| file.mandates.iter().find(|m| m.row.id == id))
+                        .and_then(|id| file.mandates.iter().find(|m| m.id.0 == id))
                         .map(|m| {
                             (
-                                format!("/mandates/{}", m.row.id),
+                                format!("/mandates/{}", m.id),
                                 ui.lang.t_with(
                                     "mandate-covered-by",
                                     &[
-                                        ("code", m.row.verification_code.clone()),
+                                        ("code", m.verification_code.clone()),
                                         ("period", super::mandates::mandate_period(&ui, m)),
                                     ],
                                 ),

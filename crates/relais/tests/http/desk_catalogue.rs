@@ -473,12 +473,9 @@ async fn the_demo_obeys_its_charter_and_the_request_page_shows_the_mandate() {
                 let mid = i.intervention.mandate_id.unwrap_or_else(|| {
                     panic!("done_for without a mandate in {}", r.request.reference)
                 });
-                let m = file.mandates.iter().find(|m| m.row.id == mid).unwrap();
-                assert!(m
-                    .row
-                    .signed_at
-                    .is_some_and(|s| s <= i.intervention.occurred_at));
-                covered.push((r.request.id, m.row.id, m.row.verification_code.clone()));
+                let m = file.mandates.iter().find(|m| m.id.0 == mid).unwrap();
+                assert!(m.signed_at.is_some_and(|s| s <= i.intervention.occurred_at));
+                covered.push((r.request.id, m.id, m.verification_code.clone()));
             }
         }
     }

@@ -176,7 +176,6 @@ async fn a_paper_mandate_covers_its_categories_and_its_document_says_so() {
             )
             .await
             .unwrap()
-            .row
             .revocation_secret;
         assert_eq!(
             flat.matches(secret.as_str()).count(),
@@ -322,7 +321,6 @@ async fn the_person_revokes_from_the_verification_page_with_the_printed_secret()
         )
         .await
         .unwrap()
-        .row
         .revocation_secret;
 
     let b = app.browser();
@@ -704,15 +702,17 @@ async fn an_on_screen_signature_keeps_only_the_strokes() {
         )
         .await;
     assert_eq!(r.location(), format!("/mandates/{mid}?done=mandate-signed"));
+    // As stored (no view shows the drawing itself).
     let stored = app
-        .services
-        .mandate(
-            &actor(&app).await,
+        .store
+        .mandate_by_id(
+            actor(&app).await.structure_id,
             relais_domain::MandateId::parse(&mid).unwrap(),
         )
         .await
         .unwrap()
-        .row
+        .unwrap()
+        .mandate
         .signature_svg
         .unwrap();
     assert!(

@@ -144,9 +144,9 @@ async fn public_page_hides_categories(opts: Options) {
         .sign_mandate(&actor, mid, Some(scan), None)
         .await
         .unwrap();
-    let row = app.services.mandate(&actor, mid).await.unwrap().row;
-    let (code, secret) = (row.verification_code, row.revocation_secret);
-    let chain = row.structure_id.to_string();
+    let m = app.services.mandate(&actor, mid).await.unwrap();
+    let (code, secret) = (m.verification_code, m.revocation_secret);
+    let chain = m.structure_id.to_string();
     let journal_before = app.journal_actions(&chain).await.len();
 
     let b = app.browser();
