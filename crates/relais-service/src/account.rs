@@ -230,7 +230,7 @@ impl Services {
             // The session keeps the structure chosen at sign-in.
             let structure = match self.store.session_by_hash(&ctx.token_hash).await? {
                 Some(s) => s.structure_id,
-                None => ctx.memberships.first().map(|m| m.structure_id),
+                None => ctx.memberships.first().map(|m| m.structure_id.0),
             };
             self.store
                 .update_session(

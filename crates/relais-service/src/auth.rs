@@ -3,6 +3,7 @@
 
 use crate::error::ServiceError;
 use crate::secrets::{random_token, token_hash, verify_password};
+use crate::views::Membership;
 use crate::{Actor, Services};
 use chrono::{DateTime, Utc};
 use relais_domain::journal::JournalEvent;
@@ -59,7 +60,7 @@ pub struct SessionContext {
     /// Set when the session is fully signed in with an active membership.
     pub actor: Option<Actor>,
     /// The active memberships, for the structure switcher.
-    pub memberships: Vec<MembershipRow>,
+    pub memberships: Vec<Membership>,
 }
 
 const TOTP_STEP: u64 = 30;
@@ -380,7 +381,11 @@ impl Services {
             stage,
             agent_id: AgentId(agent.id),
             actor,
-            memberships: memberships.into_iter().filter(|m| m.active).collect(),
+            memberships: memberships
+                .into_iter()
+                .filter(|m| m.active)
+                .map(Membership::try_from)
+                .collect::<Result<_, _>>()?,
         }))
     }
 
@@ -419,7 +424,7 @@ impl Services {
         if !ctx
             .memberships
             .iter()
-            .any(|m| m.active && m.structure_id == structure_id.0)
+            .any(|m| m.active && m.structure_id == structure_id)
         {
             return Err(ServiceError::NotFound);
         }

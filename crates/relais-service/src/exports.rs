@@ -5,6 +5,7 @@
 
 use crate::error::ServiceError;
 use crate::stats::{Period, Scope};
+use crate::views::{read_all, ExportIntervention};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Utc};
 use relais_domain::desk::outcome_or_status;
@@ -158,7 +159,7 @@ impl Services {
         &self,
         export: &InterventionExport,
         cursor: ExportCursor,
-    ) -> Result<(Vec<ExportInterventionRow>, ExportCursor), ServiceError> {
+    ) -> Result<(Vec<ExportIntervention>, ExportCursor), ServiceError> {
         let page = self
             .store
             .export_interventions(
@@ -175,11 +176,11 @@ impl Services {
         } else {
             page.last().map(|r| (r.occurred_at, InterventionId(r.id)))
         };
-        let rows = page
+        let rows: Vec<ExportInterventionRow> = page
             .into_iter()
             .filter(|r| export.agent.is_none_or(|a| r.agent_id == Some(a.0)))
             .collect();
-        Ok((rows, next))
+        Ok((read_all(rows)?, next))
     }
 
     /// The territory export of a period: interventions by month × category

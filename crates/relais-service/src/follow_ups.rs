@@ -5,6 +5,7 @@
 use crate::error::{changed_meanwhile, Checks, ServiceError, TRIES};
 use crate::persons::not_found;
 use crate::requests::{unknown_person, FollowUpInput};
+use crate::views::FollowUpItem;
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::desk::{check_follow_up_day, parse_date};
@@ -114,6 +115,14 @@ impl Services {
         &self,
         actor: &Actor,
         id: FollowUpId,
+    ) -> Result<FollowUpItem, ServiceError> {
+        Ok(self.follow_up_row(actor, id).await?.into())
+    }
+
+    async fn follow_up_row(
+        &self,
+        actor: &Actor,
+        id: FollowUpId,
     ) -> Result<FollowUpListRow, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         self.store
@@ -137,7 +146,7 @@ impl Services {
         actor.require(Permission::RecordRequest)?;
         let now = self.now();
         for _ in 0..TRIES {
-            let current = self.follow_up(actor, id).await?.follow_up;
+            let current = self.follow_up_row(actor, id).await?.follow_up;
             let row = self
                 .follow_up_changed(actor, &current, done, input, now)
                 .await?;

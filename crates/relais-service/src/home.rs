@@ -4,23 +4,24 @@
 
 use crate::error::ServiceError;
 use crate::requests::ListInput;
+use crate::views::{read_all, FollowUpItem, HelpRequestItem};
 use crate::{Actor, Permission, Services};
 use chrono::NaiveDate;
 use relais_domain::{AgentId, Role};
-use relais_store::{FollowUpListRow, HelpRequestListRow, RequestFilter};
+use relais_store::RequestFilter;
 
 /// What the home page lists for an agent.
 #[derive(Debug, Clone)]
 pub struct HomeOverview {
-    pub overdue: Vec<FollowUpListRow>,
-    pub today: Vec<FollowUpListRow>,
-    pub open_requests: Vec<HelpRequestListRow>,
+    pub overdue: Vec<FollowUpItem>,
+    pub today: Vec<FollowUpItem>,
+    pub open_requests: Vec<HelpRequestItem>,
     pub today_date: NaiveDate,
     /// The actor's follow-ups of the next 14 days (deadlines proposed from
     /// the catalogue arrive here).
-    pub upcoming_follow_ups: Vec<FollowUpListRow>,
+    pub upcoming_follow_ups: Vec<FollowUpItem>,
     /// Open requests the actor follows whose deadline falls within 30 days.
-    pub upcoming_deadlines: Vec<HelpRequestListRow>,
+    pub upcoming_deadlines: Vec<HelpRequestItem>,
     /// For those who see the team's work (supervisors, admins): the other
     /// members' overdue follow-ups.
     pub team_overdue: Option<TeamOverdue>,
@@ -32,7 +33,7 @@ pub struct TeamOverdue {
     /// How many there are in all.
     pub total: i64,
     /// The oldest of them (at most [`TEAM_OVERDUE_SHOWN`]).
-    pub items: Vec<FollowUpListRow>,
+    pub items: Vec<FollowUpItem>,
 }
 
 /// How many of the team's overdue follow-ups the home lists.
@@ -47,9 +48,14 @@ impl Services {
             .store
             .follow_ups_due(actor.structure_id, actor.agent_id, today)
             .await?;
-        let (overdue, today_list): (Vec<_>, Vec<_>) = due.into_iter().partition(|f| {
-            relais_domain::desk::follow_up_overdue(f.follow_up.due_date, f.follow_up.done, today)
-        });
+        let (overdue, today_list): (Vec<_>, Vec<_>) =
+            due.into_iter().map(FollowUpItem::from).partition(|f| {
+                relais_domain::desk::follow_up_overdue(
+                    f.follow_up.due_date,
+                    f.follow_up.done,
+                    today,
+                )
+            });
         let (open_requests, _) = self
             .list_help_requests(
                 actor,
@@ -71,24 +77,26 @@ impl Services {
             )
             .await?
             .into_iter()
+            .map(FollowUpItem::from)
             .filter(|f| f.follow_up.due_date > today)
             .collect();
         // Open requests of the actor's whose deadline comes within 30 days.
         let horizon = today + chrono::Duration::days(30);
-        let upcoming_deadlines = self
-            .store
-            .list_help_requests(
-                actor.structure_id,
-                &RequestFilter {
-                    open_only: true,
-                    agent_id: Some(actor.agent_id.0),
-                    deadline_between: Some((today, horizon)),
-                    ..RequestFilter::default()
-                },
-                200,
-                0,
-            )
-            .await?;
+        let upcoming_deadlines = read_all(
+            self.store
+                .list_help_requests(
+                    actor.structure_id,
+                    &RequestFilter {
+                        open_only: true,
+                        agent_id: Some(actor.agent_id.0),
+                        deadline_between: Some((today, horizon)),
+                        ..RequestFilter::default()
+                    },
+                    200,
+                    0,
+                )
+                .await?,
+        )?;
         let team_overdue = if actor.can(Permission::SeeTeamFollowUps) {
             let (total, items) = self
                 .store
@@ -99,6 +107,7 @@ impl Services {
                     TEAM_OVERDUE_SHOWN,
                 )
                 .await?;
+            let items = items.into_iter().map(FollowUpItem::from).collect();
             Some(TeamOverdue { total, items })
         } else {
             None

@@ -35,6 +35,7 @@ mod structures;
 mod team;
 mod tokens;
 mod verification;
+pub mod views;
 
 pub use account::{AccountOverview, SessionInfo, TotpEnrolment};
 pub use auth::{SessionContext, SignIn, Stage};
@@ -57,14 +58,6 @@ pub use privacy::{PurgeReport, RetentionItem, Statistics, SubjectAccess, RETENTI
 pub use relais_store::vault::generate_key_hex;
 pub use relais_store::{Backend, DataKey, Store, StoreError, Vault};
 
-/// The stored rows that use cases hand back for display.
-pub mod rows {
-    pub use relais_store::{
-        AccessRow, AutonomyRow, ExportInterventionRow, FollowUpListRow, FollowUpRow,
-        HelpRequestListRow, HelpRequestRow, InterventionListRow, InterventionRow,
-        NotificationListRow, OperatorChannelRow, PersonRow, PrivateNoteRow,
-    };
-}
 pub use local_catalogue::{
     ChannelInput, LocalProcedureInput, ProcedureSettingInput, SettingErrors, StructureProcedure,
 };

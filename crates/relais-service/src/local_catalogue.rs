@@ -5,6 +5,7 @@
 
 use crate::catalog::{Coverage, CoverageEntry, Procedure};
 use crate::error::{Checks, ServiceError};
+use crate::views::OperatorChannel;
 use crate::{Actor, Permission, Services};
 use relais_domain::deadline::DeadlineRule;
 use relais_domain::desk::{optional_long_text, optional_text};
@@ -422,9 +423,15 @@ impl Services {
     }
 
     /// The structure's partner channels, one per operator that has some.
-    pub async fn channels(&self, actor: &Actor) -> Result<Vec<OperatorChannelRow>, ServiceError> {
+    pub async fn channels(&self, actor: &Actor) -> Result<Vec<OperatorChannel>, ServiceError> {
         actor.require(Permission::RecordRequest)?;
-        Ok(self.store.channels_of(actor.structure_id).await?)
+        Ok(self
+            .store
+            .channels_of(actor.structure_id)
+            .await?
+            .into_iter()
+            .map(OperatorChannel::from)
+            .collect())
     }
 
     /// The channels of the operator a request names (catalogue name or id).
@@ -432,7 +439,7 @@ impl Services {
         &self,
         actor: &Actor,
         operator: &str,
-    ) -> Result<Option<OperatorChannelRow>, ServiceError> {
+    ) -> Result<Option<OperatorChannel>, ServiceError> {
         let key = fold(operator);
         if key.is_empty() {
             return Ok(None);
@@ -456,7 +463,7 @@ impl Services {
         actor: &Actor,
         operator_id: &str,
         input: &ChannelInput,
-    ) -> Result<OperatorChannelRow, ServiceError> {
+    ) -> Result<OperatorChannel, ServiceError> {
         actor.require(Permission::ManageCatalogue)?;
         if self.catalog().operator(operator_id).is_none() {
             return Err(ServiceError::NotFound);
@@ -500,7 +507,7 @@ impl Services {
                 now,
             )
             .await?;
-        Ok(row)
+        Ok(row.into())
     }
 
     pub async fn delete_channel(

@@ -2,6 +2,10 @@
 //! edit, digital profile, accounts checklist, autonomy, merge.
 
 use crate::error::{Checks, ServiceError};
+use crate::views::{
+    read_all, AccessEntry, AutonomyAssessment, FollowUpItem, HelpRequestItem, InterventionItem,
+    Person,
+};
 use crate::{Actor, Permission, Services};
 use chrono::{Datelike, NaiveDate};
 use relais_domain::desk::{
@@ -14,10 +18,7 @@ use relais_domain::{
     AccountKind, Age, AgeBracket, Autonomy, Email, Equipment, FieldError, InseeCode, PersonId,
     Phone, Postcode, Recovery, StructureId, TriState,
 };
-use relais_store::{
-    AutonomyRow, FollowUpListRow, HelpRequestListRow, InterventionListRow, PersonAccountRow,
-    PersonRow, RequestFilter, StoreError,
-};
+use relais_store::{AutonomyRow, PersonAccountRow, PersonRow, RequestFilter, StoreError};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,7 +50,7 @@ pub struct PersonInput {
 
 impl PersonInput {
     /// The current values of a person, as a starting point for an edit.
-    pub fn from_row(p: &PersonRow) -> Self {
+    pub fn from_person(p: &Person) -> Self {
         let s = |o: &Option<String>| o.clone().unwrap_or_default();
         Self {
             first_name: p.first_name.clone(),
@@ -68,19 +69,11 @@ impl PersonInput {
                 .privacy_notice_on
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            equipment: equipment_list(&p.equipment),
+            equipment: p.equipment.iter().map(|e| e.as_str().to_owned()).collect(),
             autonomy: String::new(),
             confirm_secret: false,
         }
     }
-}
-
-pub(crate) fn equipment_list(stored: &str) -> Vec<String> {
-    stored
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// A validated person, ready to store.
@@ -370,18 +363,18 @@ pub struct PersonHit {
 /// Everything the person page shows.
 #[derive(Debug, Clone)]
 pub struct PersonFile {
-    pub person: PersonRow,
+    pub person: Person,
     pub age_bracket: AgeBracket,
     pub age: Option<Age>,
     /// The person's mandates in force today (or waiting for a signature).
     pub mandate: Option<MandateBadge>,
     pub equipment: Vec<Equipment>,
-    pub autonomy: Vec<AutonomyRow>,
+    pub autonomy: Vec<AutonomyAssessment>,
     /// One line per account kind, unknown when never filled in.
     pub accounts: Vec<AccountLine>,
-    pub requests: Vec<HelpRequestListRow>,
-    pub interventions: Vec<InterventionListRow>,
-    pub follow_ups: Vec<FollowUpListRow>,
+    pub requests: Vec<HelpRequestItem>,
+    pub interventions: Vec<InterventionItem>,
+    pub follow_ups: Vec<FollowUpItem>,
 }
 
 impl PersonFile {
@@ -389,8 +382,7 @@ impl PersonFile {
     pub fn current_autonomy(&self) -> Autonomy {
         self.autonomy
             .last()
-            .and_then(|a| Autonomy::parse(&a.level).ok())
-            .unwrap_or(Autonomy::NotAssessed)
+            .map_or(Autonomy::NotAssessed, |a| a.level)
     }
 
     /// How many account kinds of the checklist are filled in (whether
@@ -403,7 +395,7 @@ impl PersonFile {
     }
 
     /// The open follow-up due first (overdue ones included).
-    pub fn next_follow_up(&self) -> Option<&FollowUpListRow> {
+    pub fn next_follow_up(&self) -> Option<&FollowUpItem> {
         self.follow_ups
             .iter()
             .filter(|f| !f.follow_up.done)
@@ -456,19 +448,22 @@ impl Services {
         &self,
         actor: &Actor,
         id: PersonId,
-    ) -> Result<Vec<relais_store::AccessRow>, ServiceError> {
+    ) -> Result<Vec<AccessEntry>, ServiceError> {
         actor.require(Permission::HandleRights)?;
         let person = self.person_row(actor, id).await?;
         Ok(self
             .store
             .journal_of_object(&actor.structure_id.to_string(), person.id, 200)
-            .await?)
+            .await?
+            .into_iter()
+            .map(AccessEntry::from)
+            .collect())
     }
 
     /// One person of the actor's structure, without their history.
-    pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonRow, ServiceError> {
+    pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<Person, ServiceError> {
         actor.require(Permission::ViewPersons)?;
-        Ok(visible_to(actor, self.person_row(actor, id).await?))
+        visible_to(actor, self.person_row(actor, id).await?).try_into()
     }
 
     /// Creates a person. Unless `confirm_new`, similar persons already in
@@ -696,7 +691,7 @@ impl Services {
             )
             .await?;
         let sid = actor.structure_id;
-        let autonomy = self.store.autonomy_of(PersonId(person.id)).await?;
+        let autonomy = read_all(self.store.autonomy_of(PersonId(person.id)).await?)?;
         let stored = self.store.accounts_of(PersonId(person.id)).await?;
         let accounts = AccountKind::ALL
             .iter()
@@ -716,37 +711,40 @@ impl Services {
                 }
             })
             .collect();
-        let requests = self
-            .store
-            .list_help_requests(
-                sid,
-                &RequestFilter {
-                    person_id: Some(person.id),
-                    ..RequestFilter::default()
-                },
-                500,
-                0,
-            )
-            .await?;
-        let interventions = self
-            .store
-            .interventions_of_person(sid, PersonId(person.id))
-            .await?;
+        let requests = read_all(
+            self.store
+                .list_help_requests(
+                    sid,
+                    &RequestFilter {
+                        person_id: Some(person.id),
+                        ..RequestFilter::default()
+                    },
+                    500,
+                    0,
+                )
+                .await?,
+        )?;
+        let interventions = read_all(
+            self.store
+                .interventions_of_person(sid, PersonId(person.id))
+                .await?,
+        )?;
         let follow_ups = self
             .store
             .follow_ups_of_person(sid, PersonId(person.id))
-            .await?;
-        let equipment = equipment_list(&person.equipment)
-            .iter()
-            .filter_map(|e| Equipment::parse(e).ok())
+            .await?
+            .into_iter()
+            .map(FollowUpItem::from)
             .collect();
+        let person = Person::try_from(person)?;
+        let equipment = person.equipment.clone();
         let birth_year = person.birth_year.and_then(|y| i32::try_from(y).ok());
         let age_bracket = AgeBracket::of(birth_year, self.today().year());
         let age = Age::on(person.birth_date, birth_year, self.today());
         let mandate = self
-            .mandate_badges(actor, &[PersonId(person.id)])
+            .mandate_badges(actor, &[person.id])
             .await?
-            .remove(&person.id);
+            .remove(&person.id.0);
         Ok(PersonFile {
             person,
             age_bracket,
@@ -783,13 +781,13 @@ impl Services {
         change: F,
     ) -> Result<(), ServiceError>
     where
-        F: FnOnce(&PersonRow) -> PersonInput,
+        F: FnOnce(&Person) -> PersonInput,
     {
         actor.require(Permission::EditPersons)?;
         let now = self.now();
         let today = self.today();
         let decide = |current: &PersonRow| {
-            let input = change(&visible_to(actor, current.clone()));
+            let input = change(&visible_to(actor, current.clone()).try_into()?);
             let mut valid = validate_person(&input, today)?;
             if !can_see_social_notes(actor) {
                 // Mediators neither see nor change the social notes.

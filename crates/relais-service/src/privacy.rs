@@ -6,6 +6,7 @@
 //! holds the matrix.
 
 use crate::error::{Checks, ServiceError};
+use crate::views::PrivateNote;
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
@@ -217,13 +218,16 @@ impl Services {
         &self,
         actor: &Actor,
         person: PersonId,
-    ) -> Result<Vec<PrivateNoteRow>, ServiceError> {
+    ) -> Result<Vec<PrivateNote>, ServiceError> {
         actor.require(Permission::ViewPersons)?;
         let p = self.person_row(actor, person).await?;
         Ok(self
             .store
             .private_notes_of(actor.structure_id, PersonId(p.id), actor.agent_id)
-            .await?)
+            .await?
+            .into_iter()
+            .map(PrivateNote::from)
+            .collect())
     }
 
     /// Writes a private note, readable by its author only.
@@ -233,7 +237,7 @@ impl Services {
         person: PersonId,
         body: &str,
         confirm_secret: bool,
-    ) -> Result<PrivateNoteRow, ServiceError> {
+    ) -> Result<PrivateNote, ServiceError> {
         actor.require(Permission::EditPersons)?;
         let mut c = Checks::default();
         let text = c
@@ -269,7 +273,7 @@ impl Services {
             !flagged.is_empty(),
         ));
         self.store.insert_private_note(&row, &events, now).await?;
-        Ok(row)
+        Ok(row.into())
     }
 
     pub async fn delete_private_note(

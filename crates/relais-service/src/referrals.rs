@@ -5,6 +5,7 @@
 
 use crate::error::{changed_meanwhile, Checks, ServiceError, TRIES};
 use crate::places::PlaceDetail;
+use crate::views::stored;
 use crate::{Actor, Permission, Services};
 use relais_domain::desk::parse_date;
 use relais_domain::journal::JournalEvent;
@@ -149,9 +150,7 @@ impl Services {
             operator_id: x.operator_id,
             operator_name,
             reason: x.reason,
-            status: ReferralStatus::parse(&x.status).map_err(|_| {
-                ServiceError::Internal(format!("stored referral status {:?}", x.status))
-            })?,
+            status: stored(&x.status, ReferralStatus::parse)?,
             follow_up_id: x.follow_up_id.map(FollowUpId),
             created_at: x.created_at,
             updated_at: x.updated_at,

@@ -6,6 +6,7 @@
 use crate::error::ServiceError;
 use crate::notify::{Channel, Notification};
 use crate::secrets::{random_token, token_hash};
+use crate::views::{read_all, ReminderItem};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
@@ -348,12 +349,13 @@ impl Services {
     }
 
     /// The actor's reminders, unread first.
-    pub async fn inbox(&self, actor: &Actor) -> Result<Vec<NotificationListRow>, ServiceError> {
+    pub async fn inbox(&self, actor: &Actor) -> Result<Vec<ReminderItem>, ServiceError> {
         actor.require(Permission::ReadInbox)?;
-        Ok(self
-            .store
-            .notifications_of(actor.structure_id, actor.agent_id, 200)
-            .await?)
+        read_all(
+            self.store
+                .notifications_of(actor.structure_id, actor.agent_id, 200)
+                .await?,
+        )
     }
 
     pub async fn unread_reminders(&self, actor: &Actor) -> Result<i64, ServiceError> {
@@ -513,7 +515,7 @@ fn ics_fold(line: &str) -> String {
 /// The follow-ups as all-day events. Summaries hold the request's reference
 /// only: no names, no reasons, since calendars are often synchronised to
 /// services outside the structure.
-pub fn ics(follow_ups: &[FollowUpListRow], public_url: &str, now: DateTime<Utc>) -> String {
+pub(crate) fn ics(follow_ups: &[FollowUpListRow], public_url: &str, now: DateTime<Utc>) -> String {
     let day = |d: NaiveDate| d.format("%Y%m%d").to_string();
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),

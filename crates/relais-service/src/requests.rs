@@ -5,6 +5,7 @@ use crate::error::{changed_meanwhile, Checks, ServiceError, TRIES};
 use crate::follow_ups::new_follow_up;
 use crate::mandates::{facts_of, Judging};
 use crate::persons::{not_found, PersonHit, PersonInput};
+use crate::views::{read_all, FollowUpItem, HelpRequestItem, InterventionItem};
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::desk::{
@@ -18,8 +19,8 @@ use relais_domain::{
     InterventionPlace, Mode, Outcome, PersonId, ProcedureCategory, RequestStatus,
 };
 use relais_store::{
-    AutonomyRow, Coverage, Covered, FollowUpListRow, HelpRequestListRow, HelpRequestRow,
-    IntakeRows, InterventionListRow, InterventionRow, RequestBefore, RequestFilter, StoreError,
+    AutonomyRow, Coverage, Covered, HelpRequestRow, IntakeRows, InterventionRow, RequestBefore,
+    RequestFilter, StoreError,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -40,7 +41,7 @@ pub struct RequestInput {
 
 impl RequestInput {
     /// The current values of a request, to change some of them.
-    pub fn from_row(r: &HelpRequestRow) -> Self {
+    pub(crate) fn from_row(r: &HelpRequestRow) -> Self {
         Self {
             procedure: r.procedure.clone(),
             category: r.category.clone(),
@@ -129,9 +130,9 @@ pub struct IntakeResult {
 /// A request with everything shown on its page.
 #[derive(Debug, Clone)]
 pub struct RequestFile {
-    pub request: HelpRequestListRow,
-    pub interventions: Vec<InterventionListRow>,
-    pub follow_ups: Vec<FollowUpListRow>,
+    pub request: HelpRequestItem,
+    pub interventions: Vec<InterventionItem>,
+    pub follow_ups: Vec<FollowUpItem>,
     /// The mandates its interventions relied on ("faire pour").
     pub mandates: Vec<crate::MandateView>,
 }
@@ -670,23 +671,31 @@ impl Services {
     ) -> Result<RequestFile, ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let sid = actor.structure_id;
-        let request = self
+        let request = HelpRequestItem::try_from(
+            self.store
+                .help_request_by_id(sid, id)
+                .await?
+                .ok_or(ServiceError::NotFound)?,
+        )?;
+        let interventions: Vec<InterventionItem> =
+            read_all(self.store.interventions_of_request(sid, id).await?)?;
+        let follow_ups = self
             .store
-            .help_request_by_id(sid, id)
+            .follow_ups_of_request(sid, id)
             .await?
-            .ok_or(ServiceError::NotFound)?;
-        let interventions = self.store.interventions_of_request(sid, id).await?;
-        let follow_ups = self.store.follow_ups_of_request(sid, id).await?;
-        let relied_on: Vec<Uuid> = interventions
+            .into_iter()
+            .map(FollowUpItem::from)
+            .collect();
+        let relied_on: Vec<relais_domain::MandateId> = interventions
             .iter()
             .filter_map(|i| i.intervention.mandate_id)
             .collect();
         let mandates = match (relied_on.is_empty(), request.request.person_id) {
             (false, Some(person)) => self
-                .list_mandates(actor, Some(relais_domain::PersonId(person)), None)
+                .list_mandates(actor, Some(person), None)
                 .await?
                 .into_iter()
-                .filter(|m| relied_on.contains(&m.id.0))
+                .filter(|m| relied_on.contains(&m.id))
                 .collect(),
             _ => Vec::new(),
         };
@@ -706,7 +715,7 @@ impl Services {
         input: &ListInput,
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<HelpRequestListRow>, bool), ServiceError> {
+    ) -> Result<(Vec<HelpRequestItem>, bool), ServiceError> {
         actor.require(Permission::RecordRequest)?;
         let mut c = Checks::default();
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
@@ -774,11 +783,11 @@ impl Services {
             .await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        Ok((rows, more))
+        Ok((read_all(rows)?, more))
     }
 
     /// Changes a request's details, status and outcome: `change` edits
-    /// the current values (see [`RequestInput::from_row`]). A change that
+    /// the current values. A change that
     /// changes nothing writes and journals nothing. It is written only if
     /// the request is still as read, else it is read and `change` applied
     /// again ([`TRIES`] times), so that concurrent changes of different

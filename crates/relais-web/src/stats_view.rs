@@ -4,7 +4,7 @@
 use crate::i18n::Lang;
 use crate::tabular::{Cell, TableWriter};
 pub use relais_present::stats::*;
-use relais_service::rows::ExportInterventionRow;
+use relais_service::views::ExportIntervention;
 use relais_service::{Dashboard, Measure, StatTable, TerritoryExport};
 use std::io;
 
@@ -142,33 +142,27 @@ pub fn interventions_header(lang: Lang, names: bool) -> Vec<String> {
 }
 
 /// One line of the interventions export.
-pub fn intervention_cells(lang: Lang, r: &ExportInterventionRow, names: bool) -> Vec<Cell> {
+pub fn intervention_cells(lang: Lang, r: &ExportIntervention, names: bool) -> Vec<Cell> {
     let day = relais_domain::period::paris_day(r.occurred_at);
-    let age = relais_domain::AgeBracket::of_request(
-        r.anon_age_bracket.as_deref(),
-        r.birth_year,
-        r.request_created_at,
-    );
+    let age = r.age_bracket();
     let opt = |v: &Option<String>| v.clone().map(Cell::Text).unwrap_or(Cell::Empty);
     let mut cells = vec![
         Cell::Date(day),
         Cell::Text(r.reference.clone()),
         Cell::Text(r.procedure.clone()),
-        Cell::Text(lang.t(&format!("category-{}", r.category))),
+        Cell::Text(lang.t(&format!("category-{}", r.category.as_str()))),
         opt(&r.operator),
-        Cell::Text(lang.t(&format!("channel-{}", r.channel))),
-        Cell::Text(lang.t(&format!("mode-{}", r.mode))),
-        Cell::Text(lang.t(&format!("place-{}", r.place))),
+        Cell::Text(lang.t(&format!("channel-{}", r.channel.as_str()))),
+        Cell::Text(lang.t(&format!("mode-{}", r.mode.as_str()))),
+        Cell::Text(lang.t(&format!("place-{}", r.place.as_str()))),
         Cell::Int(r.duration_minutes),
         opt(&r.agent_name),
-        Cell::Text(lang.t(&format!("status-{}", r.status))),
+        Cell::Text(lang.t(&format!("status-{}", r.status.as_str()))),
         r.outcome
-            .as_ref()
-            .map(|o| Cell::Text(lang.t(&format!("outcome-{o}"))))
+            .map(|o| Cell::Text(lang.t(&format!("outcome-{}", o.as_str()))))
             .unwrap_or(Cell::Empty),
         r.block_reason
-            .as_ref()
-            .map(|b| Cell::Text(lang.t(&format!("block-{b}"))))
+            .map(|b| Cell::Text(lang.t(&format!("block-{}", b.as_str()))))
             .unwrap_or(Cell::Empty),
         Cell::Text(lang.t(if r.rights_at_risk { "yes" } else { "no" })),
         Cell::Text(lang.t(&format!("age-{age}"))),

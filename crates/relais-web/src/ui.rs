@@ -98,7 +98,7 @@ impl Ui {
                         (
                             m.structure_id.to_string(),
                             m.structure_name.clone(),
-                            m.structure_id == a.structure_id.0,
+                            m.structure_id == a.structure_id,
                         )
                     })
                     .collect(),

@@ -80,10 +80,11 @@ pub struct Notes {
 }
 
 /// A file read: the places and services to save, the rows rejected.
+/// The rows to save stay inside the service.
 #[derive(Debug, Default)]
 pub struct Parsed {
-    pub places: Vec<PlaceRow>,
-    pub offers: Vec<PlaceOfferRow>,
+    pub(crate) places: Vec<PlaceRow>,
+    pub(crate) offers: Vec<PlaceOfferRow>,
     pub rejected: Vec<Rejected>,
     pub notes: Notes,
     /// Rows (or items) read, rejected ones included.

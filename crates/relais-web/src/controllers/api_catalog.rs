@@ -235,14 +235,14 @@ pub async fn list_notifications(
         items
             .into_iter()
             .map(|n| NotificationOut {
-                id: n.notification.id,
-                follow_up_id: n.notification.follow_up_id,
-                help_request_id: n.help_request_id,
+                id: n.notification.id.0,
+                follow_up_id: n.notification.follow_up_id.0,
+                help_request_id: n.help_request_id.map(|r| r.0),
                 reference: n.reference,
                 due_date: n.notification.due_date,
-                kind: n.notification.kind,
+                kind: n.notification.kind.as_str().to_owned(),
                 read: n.notification.read_at.is_some(),
-                email_status: n.notification.email_status,
+                email_status: n.notification.email_status.as_str().to_owned(),
                 created_at: n.notification.created_at,
             })
             .collect(),
@@ -389,7 +389,7 @@ pub struct ChannelDoc {
     pub notes: String,
 }
 
-fn channel_doc(c: relais_service::rows::OperatorChannelRow) -> ChannelDoc {
+fn channel_doc(c: relais_service::views::OperatorChannel) -> ChannelDoc {
     ChannelDoc {
         operator_id: c.operator_id,
         partner_portal: c.partner_portal,

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::{FieldError, FollowUpId, HelpRequestId, PersonId};
-use relais_service::rows::{FollowUpRow, HelpRequestRow, InterventionRow, PersonRow};
+use relais_service::views::{FollowUp, HelpRequest, Intervention, Person};
 use relais_service::{
     FollowUpInput, IntakeInput, InterventionInput, ListInput, PersonChoice, PersonInput,
     RequestInput, ServiceError,
@@ -49,9 +49,9 @@ pub struct PersonOut {
     pub updated_at: DateTime<Utc>,
 }
 
-fn person_out(p: &PersonRow, year: i32) -> PersonOut {
+fn person_out(p: &Person, year: i32) -> PersonOut {
     PersonOut {
-        id: p.id,
+        id: p.id.0,
         first_name: p.first_name.clone(),
         last_name: p.last_name.clone(),
         usual_name: p.usual_name.clone(),
@@ -71,12 +71,7 @@ fn person_out(p: &PersonRow, year: i32) -> PersonOut {
         preferred_language: p.preferred_language.clone(),
         notes: p.notes.clone(),
         privacy_notice_on: p.privacy_notice_on,
-        equipment: p
-            .equipment
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        equipment: p.equipment.iter().map(|e| e.as_str().to_owned()).collect(),
         created_at: p.created_at,
         updated_at: p.updated_at,
     }
@@ -268,7 +263,7 @@ pub async fn patch_person(
     state
         .services
         .patch_person(&actor, id, |current| {
-            person_over(&body, PersonInput::from_row(current))
+            person_over(&body, PersonInput::from_person(current))
         })
         .await?;
     let p = state.services.person(&actor, id).await?;
@@ -301,18 +296,18 @@ pub struct InterventionOut {
     pub mandate_id: Option<Uuid>,
 }
 
-fn intervention_out(i: &InterventionRow) -> InterventionOut {
+fn intervention_out(i: &Intervention) -> InterventionOut {
     InterventionOut {
-        id: i.id,
-        help_request_id: i.help_request_id,
-        agent_id: i.agent_id,
+        id: i.id.0,
+        help_request_id: i.help_request_id.0,
+        agent_id: i.agent_id.map(|a| a.0),
         occurred_at: i.occurred_at,
         duration_minutes: i.duration_minutes,
-        mode: i.mode.clone(),
-        place: i.place.clone(),
+        mode: i.mode.as_str().to_owned(),
+        place: i.place.as_str().to_owned(),
         summary: i.summary.clone(),
         next_step: i.next_step.clone(),
-        mandate_id: i.mandate_id,
+        mandate_id: i.mandate_id.map(|m| m.0),
     }
 }
 
@@ -328,12 +323,12 @@ pub struct FollowUpOut {
     pub done_at: Option<DateTime<Utc>>,
 }
 
-fn follow_up_out(f: &FollowUpRow) -> FollowUpOut {
+fn follow_up_out(f: &FollowUp) -> FollowUpOut {
     FollowUpOut {
-        id: f.id,
-        help_request_id: f.help_request_id,
-        person_id: f.person_id,
-        assignee_id: f.assignee_id,
+        id: f.id.0,
+        help_request_id: f.help_request_id.map(|r| r.0),
+        person_id: f.person_id.map(|p| p.0),
+        assignee_id: f.assignee_id.0,
         due_date: f.due_date,
         reason: f.reason.clone(),
         done: f.done,
@@ -374,25 +369,25 @@ pub struct HelpRequestOut {
     pub follow_ups: Option<Vec<FollowUpOut>>,
 }
 
-fn request_out(r: &HelpRequestRow) -> HelpRequestOut {
+fn request_out(r: &HelpRequest) -> HelpRequestOut {
     HelpRequestOut {
-        id: r.id,
+        id: r.id.0,
         reference: r.reference.clone(),
-        person_id: r.person_id,
+        person_id: r.person_id.map(|p| p.0),
         anonymous: r.person_id.is_none().then(|| AnonymousOut {
-            age_bracket: r.anon_age_bracket.clone(),
+            age_bracket: r.anon_age_bracket.map(|b| b.as_str().to_owned()),
             postcode: r.anon_postcode.clone(),
             commune: r.anon_commune.clone(),
         }),
         procedure: r.procedure.clone(),
-        category: r.category.clone(),
+        category: r.category.as_str().to_owned(),
         operator: r.operator.clone(),
-        channel: r.channel.clone(),
+        channel: r.channel.as_str().to_owned(),
         rights_at_risk: r.rights_at_risk,
         deadline: r.deadline,
-        status: r.status.clone(),
-        outcome: r.outcome.clone(),
-        block_reason: r.block_reason.clone(),
+        status: r.status.as_str().to_owned(),
+        outcome: r.outcome.map(|o| o.as_str().to_owned()),
+        block_reason: r.block_reason.map(|b| b.as_str().to_owned()),
         created_at: r.created_at,
         updated_at: r.updated_at,
         closed_at: r.closed_at,
@@ -812,7 +807,7 @@ pub async fn create_intervention(
     let i = f
         .interventions
         .iter()
-        .find(|i| i.intervention.id == iid.0)
+        .find(|i| i.intervention.id == iid)
         .ok_or(ApiError(ServiceError::NotFound))?;
     Ok((StatusCode::CREATED, Json(intervention_out(&i.intervention))).into_response())
 }

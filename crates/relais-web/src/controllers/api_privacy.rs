@@ -37,10 +37,10 @@ pub struct PrivateNoteIn {
     pub confirm_secret: bool,
 }
 
-fn note_out(n: relais_service::rows::PrivateNoteRow) -> PrivateNoteOut {
+fn note_out(n: relais_service::views::PrivateNote) -> PrivateNoteOut {
     PrivateNoteOut {
-        id: n.id,
-        person_id: n.person_id,
+        id: n.id.0,
+        person_id: n.person_id.0,
         body: n.body,
         created_at: n.created_at,
     }

@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use relais_domain::ReminderKind;
 use uuid::Uuid;
 
 struct ReminderView {
@@ -41,7 +42,7 @@ pub async fn show_inbox(
         .await?
         .into_iter()
         .map(|n| {
-            let late = n.notification.kind == "overdue";
+            let late = n.notification.kind == ReminderKind::Overdue;
             let reference = n.reference.clone().unwrap_or_default();
             let procedure = n.procedure.clone().unwrap_or_default();
             ReminderView {

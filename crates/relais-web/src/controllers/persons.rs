@@ -187,7 +187,7 @@ pub async fn edit_person(
     Id(id): Id<PersonId>,
 ) -> Result<Response, WebError> {
     let person = state.services.person(&actor, id).await?;
-    let form = FormState::with_values(person_values(&PersonInput::from_row(&person)));
+    let form = FormState::with_values(person_values(&PersonInput::from_person(&person)));
     form_page(&ctx, Some(id), form, Vec::new(), StatusCode::OK)
 }
 
@@ -319,11 +319,11 @@ pub fn person_view(ui: &Ui, file: &PersonFile, today: chrono::NaiveDate) -> Pers
             let q = &r.request;
             let mut meta = vec![
                 ui.datetime(q.created_at),
-                ui.label("category", &q.category),
-                ui.label("status", &q.status),
+                ui.label("category", q.category.as_str()),
+                ui.label("status", q.status.as_str()),
             ];
-            if let Some(o) = &q.outcome {
-                meta.push(ui.label("outcome", o));
+            if let Some(o) = q.outcome {
+                meta.push(ui.label("outcome", o.as_str()));
             }
             if let Some(op) = &q.operator {
                 meta.push(op.clone());
@@ -361,7 +361,12 @@ pub fn person_view(ui: &Ui, file: &PersonFile, today: chrono::NaiveDate) -> Pers
         autonomy_history: file
             .autonomy
             .iter()
-            .map(|a| (ui.date(a.assessed_on), ui.label("autonomy", &a.level)))
+            .map(|a| {
+                (
+                    ui.date(a.assessed_on),
+                    ui.label("autonomy", a.level.as_str()),
+                )
+            })
             .collect(),
         accounts: file
             .accounts
@@ -380,15 +385,15 @@ pub fn person_view(ui: &Ui, file: &PersonFile, today: chrono::NaiveDate) -> Pers
 
 pub fn intervention_line(
     ui: &Ui,
-    i: &relais_service::rows::InterventionRow,
+    i: &relais_service::views::Intervention,
     agent: Option<&str>,
 ) -> String {
     let mut parts = vec![
         ui.datetime(i.occurred_at),
-        ui.label("mode", &i.mode),
+        ui.label("mode", i.mode.as_str()),
         ui.lang
             .t_with("minutes", &[("n", i.duration_minutes.to_string())]),
-        ui.label("place", &i.place),
+        ui.label("place", i.place.as_str()),
     ];
     if let Some(a) = agent {
         parts.push(format!("{} {a}", ui.t("by")));

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::{FollowUpId, HelpRequestId};
+use relais_service::views::{HelpRequest, HelpRequestItem};
 use relais_service::{
     Actor, FollowUpInput, InterventionInput, ListInput, RequestInput, ServiceError,
 };
@@ -217,8 +218,10 @@ async fn request_page_with(
         ),
         None => (Vec::new(), String::new(), String::new()),
     };
-    let referrals =
-        super::places::referral_lines(&ui, state.services.referrals_of_request(actor, r.id).await?);
+    let referrals = super::places::referral_lines(
+        &ui,
+        state.services.referrals_of_request(actor, r.id.0).await?,
+    );
     let refusal = refusal
         .map(|v| on_request_page(v, id, &form, state.services.today(), ctx.lang, &r.procedure));
     render_with(
@@ -249,7 +252,7 @@ async fn request_page_with(
                     mandate: i
                         .intervention
                         .mandate_id
-                        .and_then(|id| file.mandates.iter().find(|m| m.id.0 == id))
+                        .and_then(|id| file.mandates.iter().find(|m| m.id == id))
                         .map(|m| {
                             (
                                 format!("/mandates/{}", m.id),
@@ -270,9 +273,12 @@ async fn request_page_with(
                 .map(|f| follow_up_view(&ui, f, today))
                 .collect(),
             agents,
-            current_status: r.status.clone(),
-            current_outcome: r.outcome.clone().unwrap_or_default(),
-            current_block: r.block_reason.clone().unwrap_or_default(),
+            current_status: r.status.as_str().to_owned(),
+            current_outcome: r.outcome.map(|o| o.as_str().to_owned()).unwrap_or_default(),
+            current_block: r
+                .block_reason
+                .map(|b| b.as_str().to_owned())
+                .unwrap_or_default(),
             ui,
             form,
         },
@@ -503,22 +509,22 @@ fn on_request_page(
 }
 
 /// The request's facts as the page lists them.
-fn request_facts(ui: &Ui, r: &relais_service::rows::HelpRequestRow) -> Vec<(String, String)> {
+fn request_facts(ui: &Ui, r: &HelpRequest) -> Vec<(String, String)> {
     let mut facts = vec![
         (ui.t("procedure"), r.procedure.clone()),
-        (ui.t("category"), ui.label("category", &r.category)),
-        (ui.t("status"), ui.label("status", &r.status)),
-        (ui.t("channel"), ui.label("channel", &r.channel)),
+        (ui.t("category"), ui.label("category", r.category.as_str())),
+        (ui.t("status"), ui.label("status", r.status.as_str())),
+        (ui.t("channel"), ui.label("channel", r.channel.as_str())),
         (ui.t("created-on"), ui.datetime(r.created_at)),
     ];
     if let Some(o) = &r.operator {
         facts.push((ui.t("operator"), o.clone()));
     }
-    if let Some(o) = &r.outcome {
-        facts.push((ui.t("outcome"), ui.label("outcome", o)));
+    if let Some(o) = r.outcome {
+        facts.push((ui.t("outcome"), ui.label("outcome", o.as_str())));
     }
-    if let Some(b) = &r.block_reason {
-        facts.push((ui.t("block-reason"), ui.label("block", b)));
+    if let Some(b) = r.block_reason {
+        facts.push((ui.t("block-reason"), ui.label("block", b.as_str())));
     }
     if let Some(d) = r.deadline {
         facts.push((ui.t("deadline"), ui.date(d)));
@@ -528,7 +534,7 @@ fn request_facts(ui: &Ui, r: &relais_service::rows::HelpRequestRow) -> Vec<(Stri
 
 /// Who the request is for, with a link to the person's file (an anonymous
 /// visit: its age bracket and commune).
-fn person_line(ui: &Ui, l: &relais_service::rows::HelpRequestListRow) -> (String, Option<String>) {
+fn person_line(ui: &Ui, l: &HelpRequestItem) -> (String, Option<String>) {
     let r = &l.request;
     match (&l.person_first_name, &l.person_last_name, r.person_id) {
         (Some(a), Some(b), Some(pid)) => {
@@ -536,8 +542,8 @@ fn person_line(ui: &Ui, l: &relais_service::rows::HelpRequestListRow) -> (String
         }
         _ => {
             let mut s = ui.t("anonymous");
-            if let Some(a) = &r.anon_age_bracket {
-                s.push_str(&format!(" · {}", ui.label("age", a)));
+            if let Some(a) = r.anon_age_bracket {
+                s.push_str(&format!(" · {}", ui.label("age", a.as_str())));
             }
             if let Some(c) = &r.anon_commune {
                 s.push_str(&format!(" · {c}"));

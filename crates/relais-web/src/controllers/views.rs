@@ -3,7 +3,7 @@
 use crate::ui::Ui;
 use relais_domain::mandate::{MandateBadge, MandateState};
 use relais_domain::ProcedureCategory;
-use relais_service::rows::{FollowUpListRow, HelpRequestListRow};
+use relais_service::views::{FollowUpItem, HelpRequestItem, OperatorChannel};
 use relais_service::PersonHit;
 
 pub struct HitView {
@@ -93,7 +93,7 @@ pub struct FollowUpView {
     pub assignee: Option<String>,
 }
 
-pub fn follow_up_view(ui: &Ui, f: &FollowUpListRow, today: chrono::NaiveDate) -> FollowUpView {
+pub fn follow_up_view(ui: &Ui, f: &FollowUpItem, today: chrono::NaiveDate) -> FollowUpView {
     let person = match (&f.person_first_name, &f.person_last_name) {
         (Some(a), Some(b)) => display_name(a, b, None),
         _ => String::new(),
@@ -131,7 +131,7 @@ pub struct RequestRowView {
     pub urgent: bool,
 }
 
-pub fn request_row_view(ui: &Ui, r: &HelpRequestListRow) -> RequestRowView {
+pub fn request_row_view(ui: &Ui, r: &HelpRequestItem) -> RequestRowView {
     let q = &r.request;
     RequestRowView {
         id: q.id.to_string(),
@@ -141,18 +141,15 @@ pub fn request_row_view(ui: &Ui, r: &HelpRequestListRow) -> RequestRowView {
             _ => ui.t("anonymous"),
         },
         procedure: q.procedure.clone(),
-        category: ui.label("category", &q.category),
-        status: ui.label("status", &q.status),
+        category: ui.label("category", q.category.as_str()),
+        status: ui.label("status", q.status.as_str()),
         created: ui.datetime(q.created_at),
-        urgent: q.rights_at_risk && !relais_domain::RequestStatus::code_is_closed(&q.status),
+        urgent: q.rights_at_risk && !q.status.is_closed(),
     }
 }
 
 /// A structure's partner channels for an operator, as (label, value) lines.
-pub fn channel_lines(
-    ui: &crate::ui::Ui,
-    c: &relais_service::rows::OperatorChannelRow,
-) -> Vec<(String, String)> {
+pub fn channel_lines(ui: &crate::ui::Ui, c: &OperatorChannel) -> Vec<(String, String)> {
     [
         ("partner-partner_portal", &c.partner_portal),
         ("partner-pro_phone", &c.pro_phone),

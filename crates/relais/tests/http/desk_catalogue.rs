@@ -465,15 +465,15 @@ async fn the_demo_obeys_its_charter_and_the_request_page_shows_the_mandate() {
     let mut covered = Vec::new();
     let mut seen = 0;
     for r in &requests {
-        let id = relais_domain::HelpRequestId(r.request.id);
+        let id = r.request.id;
         let file = app.services.help_request(&actor, id).await.unwrap();
         for i in &file.interventions {
-            if i.intervention.mode == "done_for" {
+            if i.intervention.mode == relais_domain::Mode::DoneFor {
                 seen += 1;
                 let mid = i.intervention.mandate_id.unwrap_or_else(|| {
                     panic!("done_for without a mandate in {}", r.request.reference)
                 });
-                let m = file.mandates.iter().find(|m| m.id.0 == mid).unwrap();
+                let m = file.mandates.iter().find(|m| m.id == mid).unwrap();
                 assert!(m.signed_at.is_some_and(|s| s <= i.intervention.occurred_at));
                 covered.push((r.request.id, m.id, m.verification_code.clone()));
             }
