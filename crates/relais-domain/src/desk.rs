@@ -45,13 +45,6 @@ code_enum!(
 );
 
 impl RequestStatus {
-    /// Whether the request is finished (an outcome may be recorded).
-    /// Whether a stored status code names a closed request (an unknown
-    /// code does not).
-    pub fn code_is_closed(code: &str) -> bool {
-        RequestStatus::parse(code).is_ok_and(RequestStatus::is_closed)
-    }
-
     /// The codes of the closed statuses, for a query's filter.
     pub fn closed_codes() -> impl Iterator<Item = &'static str> {
         RequestStatus::ALL
@@ -60,6 +53,7 @@ impl RequestStatus {
             .map(|s| s.as_str())
     }
 
+    /// Whether the request is finished (an outcome may be recorded).
     pub fn is_closed(self) -> bool {
         matches!(
             self,
@@ -547,9 +541,6 @@ mod closure_tests {
     fn closed_statuses_have_one_list() {
         let closed: Vec<&str> = RequestStatus::closed_codes().collect();
         assert_eq!(closed, ["done", "abandoned", "referred"]);
-        assert!(RequestStatus::code_is_closed("done"));
-        assert!(!RequestStatus::code_is_closed("open"));
-        assert!(!RequestStatus::code_is_closed("nonsense"));
     }
 
     #[test]
