@@ -62,6 +62,64 @@ impl MandateState {
     pub fn revocable(self) -> bool {
         matches!(self, MandateState::Pending | MandateState::Active)
     }
+
+    /// The rule of [`MandateFacts::state_on`] as conditions on what is
+    /// stored, for a list filtered by the database: the mandates in this
+    /// state on `day` are those [`StateSelection::admits`].
+    pub fn selection(self, day: NaiveDate) -> StateSelection {
+        let any = StateSelection {
+            revoked: false,
+            signed: None,
+            ends_from: None,
+            ends_before: None,
+        };
+        match self {
+            MandateState::Revoked => StateSelection {
+                revoked: true,
+                ..any
+            },
+            MandateState::Pending => StateSelection {
+                signed: Some(false),
+                ..any
+            },
+            MandateState::Expired => StateSelection {
+                signed: Some(true),
+                ends_before: Some(day),
+                ..any
+            },
+            MandateState::Active => StateSelection {
+                signed: Some(true),
+                ends_from: Some(day),
+                ..any
+            },
+        }
+    }
+}
+
+/// The stored conditions of one state on one day (see
+/// [`MandateState::selection`]). A mandate whose every category was
+/// revoked one by one is stored as revoked whole, so that whether it is
+/// revoked is one stored fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateSelection {
+    /// Revoked (whole), or not.
+    pub revoked: bool,
+    /// Signed, not signed, or either (`None`).
+    pub signed: Option<bool>,
+    /// Ends on this day or later.
+    pub ends_from: Option<NaiveDate>,
+    /// Ends before this day.
+    pub ends_before: Option<NaiveDate>,
+}
+
+impl StateSelection {
+    /// Whether a mandate stored so meets the conditions.
+    pub fn admits(&self, revoked: bool, signed: bool, ends_on: NaiveDate) -> bool {
+        revoked == self.revoked
+            && self.signed.is_none_or(|s| s == signed)
+            && self.ends_from.is_none_or(|d| ends_on >= d)
+            && self.ends_before.is_none_or(|d| ends_on < d)
+    }
 }
 
 /// What is stored of a mandate that the rules need.
@@ -636,6 +694,40 @@ pub fn revocation_secret_matches(expected: &str, given: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_state_selects_the_mandates_in_that_state() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let mut seen = 0;
+        for revoked in [false, true] {
+            for signed in [false, true] {
+                for ends_on in [
+                    day - chrono::Duration::days(1),
+                    day,
+                    day + chrono::Duration::days(1),
+                ] {
+                    let f = MandateFacts {
+                        categories: vec![ProcedureCategory::Social],
+                        revoked_categories: Vec::new(),
+                        starts_on: day - chrono::Duration::days(30),
+                        ends_on,
+                        signed_on: signed.then_some(day - chrono::Duration::days(30)),
+                        revoked,
+                    };
+                    let state = f.state_on(day);
+                    for s in MandateState::ALL {
+                        assert_eq!(
+                            s.selection(day).admits(revoked, signed, ends_on),
+                            *s == state,
+                            "{s:?} for revoked {revoked}, signed {signed}, ends {ends_on}"
+                        );
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        assert_eq!(seen, 12);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()

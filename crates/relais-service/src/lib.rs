@@ -51,7 +51,8 @@ pub use exports::{
 pub use gen::{GenReport, GenSpec, AGENTS_PER_STRUCTURE, GEN_PASSWORD};
 pub use journal::{JournalAnchor, JournalReport};
 pub use mandates::{
-    check_scan, clean_signature, MandateInput, MandateView, Scan, MAX_REMOTE_ATTEMPTS,
+    check_scan, clean_signature, MandateCursor, MandateInput, MandateListQuery, MandatePage,
+    MandateView, Scan, ENDING_SOON_DAYS, MAX_REMOTE_ATTEMPTS,
 };
 pub use persons::{AccountInput, AccountLine, PersonFile, PersonHit, PersonInput};
 pub use privacy::{PurgeReport, RetentionItem, Statistics, SubjectAccess, RETENTION_NOTICE_DAYS};

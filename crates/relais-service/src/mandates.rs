@@ -22,6 +22,58 @@ use relais_store::{MandateFactsRow, MandateListRow, MandateRow, StoreError};
 use serde_json::json;
 use uuid::Uuid;
 
+/// A mandate in force "ends soon" within this many days (home page, list
+/// filter).
+pub const ENDING_SOON_DAYS: i64 = 30;
+
+/// What a mandate list asks for; the default is every mandate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MandateListQuery {
+    pub person_id: Option<PersonId>,
+    pub state: Option<MandateState>,
+    /// Mandates covering this category (named, not revoked for it).
+    pub category: Option<ProcedureCategory>,
+    /// In force, and ending within [`ENDING_SOON_DAYS`] days.
+    pub ending_soon: bool,
+    /// Where the previous page stopped.
+    pub after: Option<MandateCursor>,
+}
+
+/// One page of a mandate list.
+#[derive(Debug, Clone)]
+pub struct MandatePage {
+    pub items: Vec<MandateView>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<MandateCursor>,
+}
+
+/// A place in the mandate list's order (newest first): the creation time
+/// and the id of the last mandate of a page. Written in a link as
+/// `nanoseconds-uuid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MandateCursor {
+    at: DateTime<Utc>,
+    id: Uuid,
+}
+
+impl MandateCursor {
+    /// Reads a cursor from a link; `None` if it is not one.
+    pub fn parse(s: &str) -> Option<MandateCursor> {
+        let (nanos, id) = s.trim().split_once('-')?;
+        Some(MandateCursor {
+            at: DateTime::from_timestamp_nanos(nanos.parse().ok()?),
+            id: Uuid::parse_str(id).ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for MandateCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let nanos = self.at.timestamp_nanos_opt().unwrap_or_default();
+        write!(f, "{nanos}-{}", self.id.simple())
+    }
+}
+
 pub(crate) const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// Wrong remote codes allowed before the code is blocked.
 pub const MAX_REMOTE_ATTEMPTS: i64 = 5;
@@ -496,44 +548,77 @@ impl Services {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// The structure's mandates, optionally of one person and in one state.
+    /// All the mandates of one person, or of the structure, optionally in
+    /// one state, newest first.
     pub async fn list_mandates(
         &self,
         actor: &Actor,
         person_id: Option<PersonId>,
         state: Option<MandateState>,
     ) -> Result<Vec<MandateView>, ServiceError> {
+        let query = MandateListQuery {
+            person_id,
+            state,
+            ..MandateListQuery::default()
+        };
+        Ok(self.mandate_page(actor, &query, None).await?.items)
+    }
+
+    /// One page of the structure's mandates that pass `query`, newest
+    /// first: at most `limit` of them (all when `None`), and where the
+    /// next page starts when there are more. Filtered, sorted and cut in
+    /// the database, without reading signatures and scans.
+    pub async fn mandate_page(
+        &self,
+        actor: &Actor,
+        query: &MandateListQuery,
+        limit: Option<usize>,
+    ) -> Result<MandatePage, ServiceError> {
         actor.require(Permission::HandleMandates)?;
         let today = self.today();
-        Ok(self
+        let filter = relais_store::MandateFilter {
+            person_id: query.person_id.map(|p| p.0),
+            state: query.state.map(|s| s.selection(today)),
+            category: query.category.map(|c| c.as_str().to_owned()),
+            ending_between: query
+                .ending_soon
+                .then(|| (today, today + chrono::Duration::days(ENDING_SOON_DAYS))),
+            after: query.after.map(|c| (c.at, c.id)),
+            // One more than asked tells whether there is a next page.
+            limit: limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1)),
+        };
+        let mut items: Vec<MandateView> = self
             .store
-            .list_mandates(actor.structure_id, person_id, None)
+            .list_mandates(actor.structure_id, &filter)
             .await?
             .into_iter()
             .map(|l| view(l, today))
-            .filter(|v| state.is_none_or(|s| v.state == s))
-            .collect())
+            .collect();
+        let next = match limit {
+            Some(n) if items.len() > n => {
+                items.truncate(n);
+                items.last().map(|m| MandateCursor {
+                    at: m.created_at,
+                    id: m.id.0,
+                })
+            }
+            _ => None,
+        };
+        Ok(MandatePage { items, next })
     }
 
-    /// Active mandates ending within 30 days, soonest first.
+    /// Mandates in force ending within [`ENDING_SOON_DAYS`] days, soonest
+    /// first.
     pub async fn mandates_ending_soon(
         &self,
         actor: &Actor,
     ) -> Result<Vec<MandateView>, ServiceError> {
-        actor.require(Permission::HandleMandates)?;
-        let today = self.today();
-        let mut v: Vec<MandateView> = self
-            .store
-            .list_mandates(
-                actor.structure_id,
-                None,
-                Some((today, today + chrono::Duration::days(30))),
-            )
-            .await?
-            .into_iter()
-            .map(|l| view(l, today))
-            .filter(|v| v.state == MandateState::Active)
-            .collect();
+        let query = MandateListQuery {
+            state: Some(MandateState::Active),
+            ending_soon: true,
+            ..MandateListQuery::default()
+        };
+        let mut v = self.mandate_page(actor, &query, None).await?.items;
         v.sort_by_key(|m| m.ends_on);
         Ok(v)
     }

@@ -644,11 +644,11 @@ impl Services {
         Ok(hits)
     }
 
-    pub async fn place(&self, actor: &Actor, id: Uuid) -> Result<PlaceDetail, ServiceError> {
+    pub async fn place(&self, actor: &Actor, id: PlaceId) -> Result<PlaceDetail, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
         let row = self
             .store
-            .place_by_id(PlaceId(id))
+            .place_by_id(id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let offers = self
@@ -685,16 +685,16 @@ impl Services {
     pub async fn save_own_place(
         &self,
         actor: &Actor,
-        id: Option<Uuid>,
+        id: Option<PlaceId>,
         input: &OwnPlaceInput,
-    ) -> Result<Uuid, ServiceError> {
+    ) -> Result<PlaceId, ServiceError> {
         actor.require(Permission::ManagePlaces)?;
         let now = self.now();
         let existing = match id {
             Some(id) => {
                 let row = self
                     .store
-                    .place_by_id(PlaceId(id))
+                    .place_by_id(id)
                     .await?
                     .filter(|p| p.structure_id == Some(actor.structure_id.0))
                     .ok_or(ServiceError::NotFound)?;
@@ -727,7 +727,7 @@ impl Services {
         .structure(actor.structure_id)
         .object("place", row.id);
         self.store.save_own_place(&row, &[ev], now).await?;
-        Ok(row.id)
+        Ok(PlaceId(row.id))
     }
 }
 

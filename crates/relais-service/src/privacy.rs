@@ -10,7 +10,9 @@ use crate::views::PrivateNote;
 use crate::{Actor, Permission, Services};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use relais_domain::journal::JournalEvent;
-use relais_domain::{AgeBracket, FieldError, MandateId, PersonId, PrivateNoteId, StructureId};
+use relais_domain::{
+    AgeBracket, FieldError, HelpRequestId, MandateId, PersonId, PrivateNoteId, StructureId,
+};
 use relais_store::{Anonymisation, PrivateNoteRow, RetentionRow};
 use serde::Serialize;
 use serde_json::json;
@@ -280,7 +282,7 @@ impl Services {
         &self,
         actor: &Actor,
         person: PersonId,
-        note: Uuid,
+        note: PrivateNoteId,
     ) -> Result<(), ServiceError> {
         actor.require(Permission::EditPersons)?;
         let p = self.person_row(actor, person).await?;
@@ -288,10 +290,10 @@ impl Services {
         self.store
             .delete_private_note(
                 actor.structure_id,
-                PrivateNoteId(note),
+                note,
                 actor.agent_id,
                 &[Self::privacy_event(actor, "private_note.delete", p.id)
-                    .details(json!({"note": note.to_string()}))],
+                    .details(json!({"note": note.0.to_string()}))],
                 now,
             )
             .await?;
@@ -562,7 +564,10 @@ impl Services {
         let follow_ups = self.store.follow_ups_of_person(sid, PersonId(p.id)).await?;
         let mut referrals = Vec::new();
         for r in &requests {
-            for x in self.referrals_of_request(actor, r.request.id).await? {
+            for x in self
+                .referrals_of_request(actor, HelpRequestId(r.request.id))
+                .await?
+            {
                 referrals.push(SaReferral {
                     request: r.request.reference.clone(),
                     made_on: x

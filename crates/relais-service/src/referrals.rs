@@ -94,12 +94,12 @@ impl Services {
     pub async fn referral_start(
         &self,
         actor: &Actor,
-        request_id: Uuid,
+        request_id: HelpRequestId,
     ) -> Result<ReferralStart, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
         let r = self
             .store
-            .help_request_by_id(actor.structure_id, HelpRequestId(request_id))
+            .help_request_by_id(actor.structure_id, request_id)
             .await?
             .ok_or(ServiceError::NotFound)?
             .request;
@@ -288,14 +288,18 @@ impl Services {
         self.store
             .insert_referral(&row, follow_up.as_ref(), &events, now)
             .await?;
-        self.referral(actor, id).await
+        self.referral(actor, ReferralId(id)).await
     }
 
-    pub async fn referral(&self, actor: &Actor, id: Uuid) -> Result<ReferralView, ServiceError> {
+    pub async fn referral(
+        &self,
+        actor: &Actor,
+        id: ReferralId,
+    ) -> Result<ReferralView, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
         let row = self
             .store
-            .referral_by_id(actor.structure_id, ReferralId(id))
+            .referral_by_id(actor.structure_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         self.referral_view(row)
@@ -304,11 +308,11 @@ impl Services {
     pub async fn referrals_of_request(
         &self,
         actor: &Actor,
-        request_id: Uuid,
+        request_id: HelpRequestId,
     ) -> Result<Vec<ReferralView>, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
         self.store
-            .referrals_of_request(actor.structure_id, HelpRequestId(request_id))
+            .referrals_of_request(actor.structure_id, request_id)
             .await?
             .into_iter()
             .map(|r| self.referral_view(r))
@@ -323,7 +327,7 @@ impl Services {
     pub async fn update_referral(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: ReferralId,
         status: &str,
     ) -> Result<ReferralView, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
@@ -333,7 +337,7 @@ impl Services {
         for _ in 0..TRIES {
             let current = self
                 .store
-                .referral_by_id(actor.structure_id, ReferralId(id))
+                .referral_by_id(actor.structure_id, id)
                 .await?
                 .ok_or(ServiceError::NotFound)?;
             if current.referral.status == status.as_str() {
@@ -350,7 +354,7 @@ impl Services {
             let events = [JournalEvent::new("referral.update")
                 .actor(actor.agent_id)
                 .structure(actor.structure_id)
-                .object("referral", id)
+                .object("referral", id.0)
                 .details(json!({"from": current.status, "to": status}))];
             if self
                 .store
@@ -364,7 +368,7 @@ impl Services {
     }
 
     /// What the person's slip says. Journaled (it names the person).
-    pub async fn referral_slip(&self, actor: &Actor, id: Uuid) -> Result<Slip, ServiceError> {
+    pub async fn referral_slip(&self, actor: &Actor, id: ReferralId) -> Result<Slip, ServiceError> {
         actor.require(Permission::ReferToPlaces)?;
         let referral = self.referral(actor, id).await?;
         let request = self
@@ -373,7 +377,7 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound)?;
         let place = match referral.place_id {
-            Some(p) => Some(self.place(actor, p.0).await?),
+            Some(p) => Some(self.place(actor, p).await?),
             None => None,
         };
         let operator = referral
@@ -391,7 +395,7 @@ impl Services {
                 &[JournalEvent::new("referral.slip")
                     .actor(actor.agent_id)
                     .structure(actor.structure_id)
-                    .object("referral", id)],
+                    .object("referral", id.0)],
                 self.now(),
             )
             .await?;

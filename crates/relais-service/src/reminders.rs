@@ -370,10 +370,9 @@ impl Services {
     pub async fn mark_reminders_read(
         &self,
         actor: &Actor,
-        id: Option<Uuid>,
+        id: Option<NotificationId>,
     ) -> Result<u64, ServiceError> {
         actor.require(Permission::ReadInbox)?;
-        let id = id.map(NotificationId);
         let now = self.now();
         let mut ev = JournalEvent::new("reminders.read")
             .actor(actor.agent_id)

@@ -316,6 +316,23 @@ pub struct FollowUpListRow {
     pub assignee_name: Option<String>,
 }
 
+/// Filters of a mandate list; `None` means "any". The list is sorted
+/// newest first (`created_at`, then `id`), and read by pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MandateFilter {
+    pub person_id: Option<Uuid>,
+    /// The stored conditions of a state on a day, as the domain says them.
+    pub state: Option<relais_domain::mandate::StateSelection>,
+    /// Mandates that name this category code and have not revoked it.
+    pub category: Option<String>,
+    /// Signed, not revoked, and ending between these days (both included).
+    pub ending_between: Option<(NaiveDate, NaiveDate)>,
+    /// Only the mandates after this one in the order (`created_at`, `id`).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// At most this many; all when `None`.
+    pub limit: Option<i64>,
+}
+
 /// Filters of the request list; `None` means "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestFilter {

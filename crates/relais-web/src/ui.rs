@@ -201,6 +201,10 @@ impl Ui {
                 codes(mandate::MandateRule::ALL, mandate::MandateRule::as_str),
             ),
             "role" => ("role", codes(&Role::ALL, Role::as_str)),
+            "mandate_state" => (
+                "mandate-state",
+                codes(mandate::MandateState::ALL, mandate::MandateState::as_str),
+            ),
             _ => ("", Vec::new()),
         };
         list.into_iter()

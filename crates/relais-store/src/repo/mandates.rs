@@ -287,26 +287,76 @@ macro_rules! repo_mandates {
             Ok(sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?)
         }
 
+        /// The columns of a list: those of [`MANDATE_COLS`] without the
+        /// signature and the scan, which only the mandate's own page reads.
+        const MANDATE_LIST_COLS: &str = "m.id, m.structure_id, m.person_id, m.categories, \
+            m.revoked_categories, m.duration, m.starts_on, m.ends_on, m.consent, m.signed_at, \
+            m.verification_code, m.revocation_secret, m.remote_code_hash, m.remote_code_expires, \
+            m.remote_attempts, NULL AS signature_svg, NULL AS scan, m.scan_type, m.revoked_at, \
+            m.revoke_reason, m.renewed_from, m.drawn_by, m.lang, m.created_at, m.updated_at";
+
         pub(crate) async fn list_mandates(
             pool: &Pool<Db>,
             structure_id: Uuid,
-            person_id: Option<Uuid>,
-            ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+            f: &MandateFilter,
         ) -> Result<Vec<MandateListRow>, StoreError> {
             let mut q = Sql::new(format!(
-                "SELECT {MANDATE_COLS}, {MANDATE_LIST} WHERE m.structure_id = "
+                "SELECT {MANDATE_LIST_COLS}, {MANDATE_LIST} WHERE m.structure_id = "
             ));
             q.push_bind(structure_id);
-            if let Some(p) = person_id {
+            if let Some(p) = f.person_id {
                 q.push(" AND m.person_id = ").push_bind(p);
             }
-            if let Some((from, to)) = ending_between {
+            if let Some(s) = &f.state {
+                q.push(if s.revoked {
+                    " AND m.revoked_at IS NOT NULL"
+                } else {
+                    " AND m.revoked_at IS NULL"
+                });
+                match s.signed {
+                    Some(true) => {
+                        q.push(" AND m.signed_at IS NOT NULL");
+                    }
+                    Some(false) => {
+                        q.push(" AND m.signed_at IS NULL");
+                    }
+                    None => {}
+                }
+                if let Some(d) = s.ends_from {
+                    q.push(" AND m.ends_on >= ").push_bind(d);
+                }
+                if let Some(d) = s.ends_before {
+                    q.push(" AND m.ends_on < ").push_bind(d);
+                }
+            }
+            if let Some(c) = &f.category {
+                // Comma-separated codes: a code is named when `,code,` is
+                // in the list between commas.
+                let named = format!("%,{c},%");
+                q.push(" AND (',' || m.categories || ',') LIKE ")
+                    .push_bind(named.clone())
+                    .push(" AND (',' || m.revoked_categories || ',') NOT LIKE ")
+                    .push_bind(named);
+            }
+            if let Some((from, to)) = f.ending_between {
                 q.push(" AND m.revoked_at IS NULL AND m.signed_at IS NOT NULL AND m.ends_on >= ")
                     .push_bind(from)
                     .push(" AND m.ends_on <= ")
                     .push_bind(to);
             }
-            q.push(" ORDER BY m.created_at DESC LIMIT 500");
+            if let Some((at, id)) = f.after {
+                q.push(" AND (m.created_at < ")
+                    .push_bind(at)
+                    .push(" OR (m.created_at = ")
+                    .push_bind(at)
+                    .push(" AND m.id < ")
+                    .push_bind(id)
+                    .push("))");
+            }
+            q.push(" ORDER BY m.created_at DESC, m.id DESC");
+            if let Some(n) = f.limit {
+                q.push(" LIMIT ").push_bind(n);
+            }
             Ok(q.build_query_as().fetch_all(pool).await?)
         }
 

@@ -161,17 +161,14 @@ impl Store {
         Ok(rows)
     }
 
+    /// The structure's mandates that pass `filter`, newest first, without
+    /// their signature and scan.
     pub async fn list_mandates(
         &self,
         structure_id: StructureId,
-        person_id: Option<PersonId>,
-        ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+        filter: &MandateFilter,
     ) -> Result<Vec<MandateListRow>, StoreError> {
-        let mut rows = dispatch!(
-            self,
-            read,
-            list_mandates(structure_id.0, person_id.map(|i| i.0), ending_between)
-        )?;
+        let mut rows = dispatch!(self, read, list_mandates(structure_id.0, filter))?;
         rows.open(&self.vault)?;
         Ok(rows)
     }

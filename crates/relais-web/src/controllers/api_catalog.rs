@@ -265,7 +265,10 @@ pub async fn read_notifications(
     ApiActor(actor, _): ApiActor,
     super::api_input::ApiJson(body): super::api_input::ApiJson<ReadIn>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let n = state.services.mark_reminders_read(&actor, body.id).await?;
+    let n = state
+        .services
+        .mark_reminders_read(&actor, body.id.map(relais_domain::NotificationId))
+        .await?;
     Ok(Json(serde_json::json!({ "read": n })))
 }
 

@@ -13,8 +13,10 @@ use axum::Json;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use relais_domain::mandate::{MandateState, Policy, PolicyInput};
-use relais_domain::{FieldError, MandateId, PersonId};
-use relais_service::{MandateInput, MandateView, Scan, ServiceError};
+use relais_domain::{FieldError, MandateId, PersonId, ProcedureCategory};
+use relais_service::{
+    MandateCursor, MandateInput, MandateListQuery, MandateView, Scan, ServiceError,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -115,11 +117,26 @@ pub struct MandateQuery {
     /// `pending`, `active`, `expired` or `revoked`.
     #[serde(default)]
     pub status: String,
+    /// A category code: the mandates that cover it (name it and have not
+    /// revoked it).
+    #[serde(default)]
+    pub category: String,
+    /// `true`: mandates in force that end within 30 days.
+    #[serde(default)]
+    pub ending_soon: String,
+    /// The `next` value of the previous page.
+    #[serde(default)]
+    pub cursor: String,
+    /// 1 to 200, default 50.
+    #[serde(default)]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MandateList {
+    /// Newest first.
     pub items: Vec<MandateOut>,
+    /// Pass as `cursor` for the next page; null on the last page.
     pub next: Option<String>,
 }
 
@@ -145,10 +162,34 @@ pub async fn list_mandates(
         "" => None,
         s => Some(MandateState::parse(s).map_err(|_| invalid("status"))?),
     };
-    let items = state.services.list_mandates(&actor, person, status).await?;
+    let category = match q.category.trim() {
+        "" => None,
+        c => Some(ProcedureCategory::parse(c).map_err(|_| invalid("category"))?),
+    };
+    let ending_soon = match q.ending_soon.trim() {
+        "" | "false" | "0" | "no" => false,
+        "true" | "1" | "yes" => true,
+        _ => return Err(invalid("ending_soon")),
+    };
+    let after = match q.cursor.trim() {
+        "" => None,
+        c => Some(MandateCursor::parse(c).ok_or_else(|| invalid("cursor"))?),
+    };
+    let limit = super::api_input::limit(q.limit, 50, 200)?;
+    let query = MandateListQuery {
+        person_id: person,
+        state: status,
+        category,
+        ending_soon,
+        after,
+    };
+    let page = state
+        .services
+        .mandate_page(&actor, &query, Some(limit))
+        .await?;
     Ok(Json(MandateList {
-        items: items.iter().map(|m| out(&state, m)).collect(),
-        next: None,
+        items: page.items.iter().map(|m| out(&state, m)).collect(),
+        next: page.next.map(|c| c.to_string()),
     }))
 }
 

@@ -12,7 +12,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use relais_domain::FieldError;
+use relais_domain::{FieldError, PlaceId, ReferralId};
 use relais_service::places::{
     Format, ImportReport, OfferView, OwnPlaceInput, PlaceQuery as ServiceQuery, PlaceView,
 };
@@ -204,7 +204,7 @@ fn uuid(raw: &str) -> Result<Uuid, ApiError> {
 pub async fn get_place(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Id(id): Id<Uuid>,
+    Id(id): Id<PlaceId>,
 ) -> Result<Json<PlaceDetailOut>, ApiError> {
     let p = state.services.place(&actor, id).await?;
     Ok(Json(PlaceDetailOut {
@@ -295,7 +295,7 @@ pub async fn create_place(
 pub async fn put_place(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Id(id): Id<Uuid>,
+    Id(id): Id<PlaceId>,
     ApiJson(input): ApiJson<OwnPlaceIn>,
 ) -> Result<Json<PlaceDetailOut>, ApiError> {
     let id = state
@@ -553,7 +553,7 @@ pub async fn list_referrals(
         .await?;
     let items = state
         .services
-        .referrals_of_request(&actor, rid)
+        .referrals_of_request(&actor, relais_domain::HelpRequestId(rid))
         .await?
         .into_iter()
         .map(referral_out)
@@ -568,7 +568,7 @@ pub async fn list_referrals(
 pub async fn get_referral(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ReferralId>,
 ) -> Result<Json<ReferralOut>, ApiError> {
     let r = state.services.referral(&actor, id).await?;
     Ok(Json(referral_out(r)))
@@ -591,7 +591,7 @@ pub struct ReferralPatch {
 pub async fn patch_referral(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ReferralId>,
     ApiJson(p): ApiJson<ReferralPatch>,
 ) -> Result<Json<ReferralOut>, ApiError> {
     let r = state
@@ -608,7 +608,7 @@ pub async fn patch_referral(
 pub async fn referral_slip(
     State(state): State<AppState>,
     ApiActor(actor, lang): ApiActor,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ReferralId>,
 ) -> Result<Response, ApiError> {
     let slip = state.services.referral_slip(&actor, id).await?;
     let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, lang))

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use relais_domain::PersonId;
+use relais_domain::{PersonId, PrivateNoteId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -84,7 +84,7 @@ pub async fn create_private_note(
 pub async fn delete_private_note(
     State(state): State<AppState>,
     ApiActor(actor, _): ApiActor,
-    Id((id, note)): Id<(PersonId, Uuid)>,
+    Id((id, note)): Id<(PersonId, PrivateNoteId)>,
 ) -> ApiResult<StatusCode> {
     state.services.delete_private_note(&actor, id, note).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -9,8 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use relais_domain::ReminderKind;
-use uuid::Uuid;
+use relais_domain::{NotificationId, ReminderKind};
 
 struct ReminderView {
     id: String,
@@ -94,7 +93,7 @@ pub async fn mark_all_read(
 pub async fn mark_read(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Id(id): Id<Uuid>,
+    Id(id): Id<NotificationId>,
 ) -> Result<Response, WebError> {
     state.services.mark_reminders_read(&actor, Some(id)).await?;
     Ok(Redirect::to("/inbox?done=inbox-read").into_response())

@@ -16,8 +16,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use relais_domain::mandate::{Consent, MandateState, Policy, PolicyInput};
-use relais_domain::{AgentId, MandateId, Mode, PersonId, ProcedureCategory};
-use relais_service::{Actor, MandateInput, MandateView, PublicMandate, Scan, ServiceError};
+use relais_domain::{AgentId, FieldError, MandateId, Mode, PersonId, ProcedureCategory};
+use relais_service::{
+    Actor, MandateCursor, MandateInput, MandateListQuery, MandateView, PublicMandate, Scan,
+    ServiceError,
+};
 
 pub struct MandateRowView {
     pub id: String,
@@ -416,22 +419,90 @@ pub async fn show_mandate(
     mandate_page(&state, &ctx, &actor, id, FormState::empty(), StatusCode::OK).await
 }
 
+/// Mandates shown on one page of the list.
+const MANDATE_PAGE: usize = 50;
+
 #[derive(Template)]
 #[template(path = "mandates.html")]
 struct MandatesPage {
     ui: Ui,
+    form: FormState,
     mandates: Vec<MandateRowView>,
+    /// The first page with the same filters, when this is a later one.
+    first: Option<String>,
+    next: Option<String>,
 }
 
+/// The mandate list: filtered by state, category and "ending soon", newest
+/// first, a page at a time.
 pub async fn list_mandates(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let f = Fields(pairs);
     let ui = Ui::new(&ctx);
-    let mandates = state.services.list_mandates(&actor, None, None).await?;
+    let mut errors = Vec::new();
+    let mut query = MandateListQuery {
+        ending_soon: f.checked("ending_soon"),
+        ..MandateListQuery::default()
+    };
+    match f.get("state").trim() {
+        "" => {}
+        s => match MandateState::parse(s) {
+            Ok(s) => query.state = Some(s),
+            Err(e) => errors.push(e),
+        },
+    }
+    match f.get("category").trim() {
+        "" => {}
+        c => match ProcedureCategory::parse(c) {
+            Ok(c) => query.category = Some(c),
+            Err(e) => errors.push(e),
+        },
+    }
+    match f.get("after").trim() {
+        "" => {}
+        a => match MandateCursor::parse(a) {
+            Some(c) => query.after = Some(c),
+            None => errors.push(FieldError::new("after", "invalid_choice")),
+        },
+    }
+    let link = |after: Option<String>| {
+        let mut q: Vec<(String, String)> =
+            f.0.iter().filter(|(k, _)| k != "after").cloned().collect();
+        q.extend(after.map(|a| ("after".to_owned(), a)));
+        let qs: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(q)
+            .finish();
+        format!("/mandates?{qs}")
+    };
+    if !errors.is_empty() {
+        return render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &MandatesPage {
+                form: FormState::from_fields(ctx.lang, f.0.clone(), &errors, &[]),
+                mandates: Vec::new(),
+                first: None,
+                next: None,
+                ui,
+            },
+        );
+    }
+    let page = state
+        .services
+        .mandate_page(&actor, &query, Some(MANDATE_PAGE))
+        .await?;
     render(&MandatesPage {
-        mandates: mandates.iter().map(|m| mandate_row_view(&ui, m)).collect(),
+        mandates: page
+            .items
+            .iter()
+            .map(|m| mandate_row_view(&ui, m))
+            .collect(),
+        first: query.after.is_some().then(|| link(None)),
+        next: page.next.map(|c| link(Some(c.to_string()))),
+        form: FormState::with_values(f.0.clone()),
         ui,
     })
 }

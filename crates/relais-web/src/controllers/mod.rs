@@ -36,7 +36,10 @@ use askama::Template;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use relais_domain::ids::{AgentId, ApiTokenId, FollowUpId, HelpRequestId, MandateId, PersonId};
+use relais_domain::ids::{
+    AgentId, ApiTokenId, FollowUpId, HelpRequestId, MandateId, NotificationId, PersonId, PlaceId,
+    PrivateNoteId, ReferralId,
+};
 use relais_service::{Actor, ServiceError, SessionContext};
 use uuid::Uuid;
 
@@ -98,10 +101,14 @@ path_ids!(
     FollowUpId,
     MandateId,
     AgentId,
-    ApiTokenId
+    ApiTokenId,
+    PlaceId,
+    ReferralId,
+    NotificationId,
+    PrivateNoteId
 );
 
-/// Places, referrals and reminders have no typed id.
+/// An id of no particular kind (a shipped catalogue entry's, say).
 impl PathId for Uuid {
     fn parse_path(raw: &str) -> Option<Self> {
         Uuid::parse_str(raw.trim()).ok()
@@ -133,6 +140,9 @@ one_path_id!(
     MandateId,
     AgentId,
     ApiTokenId,
+    PlaceId,
+    ReferralId,
+    NotificationId,
     Uuid
 );
 

@@ -15,7 +15,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_domain::FieldError;
+use relais_domain::{FieldError, HelpRequestId, PlaceId, ReferralId};
 use relais_service::communes::Communes;
 use relais_service::places::{
     vocab, Format, ImportReport, OwnPlaceInput, PlaceHit, PlaceQuery, PlaceView,
@@ -23,7 +23,6 @@ use relais_service::places::{
 use relais_service::referrals::{ReferralInput, ReferralView};
 use relais_service::{Actor, Permission, Principal, ServiceError};
 use std::collections::HashMap;
-use uuid::Uuid;
 
 /// A place in a list of results.
 pub(crate) struct HitView {
@@ -141,7 +140,7 @@ async fn search_page(
     ctx: &Ctx,
     actor: &Actor,
     params: SearchParams,
-    request: Option<Uuid>,
+    request: Option<HelpRequestId>,
     form: FormState,
     status: StatusCode,
 ) -> Result<Response, WebError> {
@@ -275,7 +274,7 @@ pub async fn show_refer(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Id(rid): Id<Uuid>,
+    Id(rid): Id<HelpRequestId>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
     search_page(
@@ -294,7 +293,7 @@ pub async fn create_referral(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Id(rid): Id<Uuid>,
+    Id(rid): Id<HelpRequestId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let f = Fields(pairs);
@@ -367,7 +366,7 @@ pub async fn create_referral(
 pub async fn update_referral(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ReferralId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let f = Fields(pairs);
@@ -386,7 +385,7 @@ pub async fn referral_slip(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ReferralId>,
 ) -> Result<Response, WebError> {
     let slip = state.services.referral_slip(&actor, id).await?;
     let bytes = relais_present::pdf(crate::documents::referral_slip(&slip, ctx.lang)).await?;
@@ -452,7 +451,7 @@ pub async fn show_place(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Id(id): Id<Uuid>,
+    Id(id): Id<PlaceId>,
 ) -> Result<Response, WebError> {
     let d = state.services.place(&actor, id).await?;
     let ui = Ui::new(&ctx);
@@ -620,14 +619,14 @@ pub async fn edit_own_place(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Id(id): Id<Uuid>,
+    Id(id): Id<PlaceId>,
 ) -> Result<Response, WebError> {
     let p = state
         .services
         .own_places(&actor)
         .await?
         .into_iter()
-        .find(|p| p.id == id)
+        .find(|p| p.id == id.0)
         .ok_or_else(WebError::not_found)?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut values: Vec<(String, String)> = vec![
@@ -668,7 +667,7 @@ async fn save_own(
     state: &AppState,
     ctx: &Ctx,
     actor: &Actor,
-    id: Option<Uuid>,
+    id: Option<PlaceId>,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, WebError> {
     let f = Fields(pairs);
@@ -735,7 +734,7 @@ pub async fn update_own_place(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
     Extension(ctx): Extension<Ctx>,
-    Id(id): Id<Uuid>,
+    Id(id): Id<PlaceId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     save_own(&state, &ctx, &actor, Some(id), pairs).await

@@ -15,9 +15,8 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use relais_domain::PersonId;
+use relais_domain::{PersonId, PrivateNoteId};
 use relais_service::{Actor, ServiceError};
-use uuid::Uuid;
 
 pub async fn add_private_note(
     State(state): State<AppState>,
@@ -57,7 +56,7 @@ pub async fn add_private_note(
 pub async fn delete_private_note(
     State(state): State<AppState>,
     SignedIn(_, actor): SignedIn,
-    Id((id, note)): Id<(PersonId, Uuid)>,
+    Id((id, note)): Id<(PersonId, PrivateNoteId)>,
 ) -> Result<Response, WebError> {
     state.services.delete_private_note(&actor, id, note).await?;
     Ok(Redirect::to(&format!(

@@ -218,10 +218,8 @@ async fn request_page_with(
         ),
         None => (Vec::new(), String::new(), String::new()),
     };
-    let referrals = super::places::referral_lines(
-        &ui,
-        state.services.referrals_of_request(actor, r.id.0).await?,
-    );
+    let referrals =
+        super::places::referral_lines(&ui, state.services.referrals_of_request(actor, r.id).await?);
     let refusal = refusal
         .map(|v| on_request_page(v, id, &form, state.services.today(), ctx.lang, &r.procedure));
     render_with(

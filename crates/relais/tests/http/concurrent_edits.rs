@@ -9,28 +9,6 @@ use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use crate::helpers::Options;
-
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$name(Options::default()).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgresql() {
-                super::$name(Options {
-                    postgres: true,
-                    ..Options::default()
-                })
-                .await;
-            }
-        }
-    )*};
-}
-
 on_both_engines!(
     concurrent_follow_up_changes_are_all_kept,
     a_follow_up_marked_done_many_times_is_done_once,

@@ -7,29 +7,6 @@ use relais_domain::StructureId;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// Each test below runs on SQLite and on PostgreSQL.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use crate::helpers::Options;
-
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$name(Options::default()).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgresql() {
-                super::$name(Options {
-                    postgres: true,
-                    ..Options::default()
-                })
-                .await;
-            }
-        }
-    )*};
-}
-
 on_both_engines!(
     dashboard_share_under_mandate_follows_the_verdict_for_a_partly_revoked_category,
     the_demo_share_under_mandate_is_whole_on_the_default_period,

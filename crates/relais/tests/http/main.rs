@@ -4,6 +4,30 @@
 //! or a script would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// `on_both_engines!(a, b)`: each test function `a(opts: Options)` runs
+/// as `a::on_sqlite` and `a::on_postgresql`.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use crate::helpers::Options;
+
+            #[tokio::test]
+            async fn on_sqlite() {
+                super::$name(Options::default()).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgresql() {
+                super::$name(Options {
+                    postgres: true,
+                    ..Options::default()
+                })
+                .await;
+            }
+        }
+    )*};
+}
+
 mod api;
 mod auth;
 mod catalog;
@@ -15,6 +39,7 @@ mod desk_flow;
 mod desk_pages;
 mod drifts;
 mod helpers;
+mod mandate_list;
 mod mandate_revocation;
 mod mandates;
 mod nodes;

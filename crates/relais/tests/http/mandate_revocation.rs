@@ -7,29 +7,6 @@ use relais_domain::{MandateId, StructureId};
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// Each test below runs on SQLite and on PostgreSQL.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use crate::helpers::Options;
-
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$name(Options::default()).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgresql() {
-                super::$name(Options {
-                    postgres: true,
-                    ..Options::default()
-                })
-                .await;
-            }
-        }
-    )*};
-}
-
 on_both_engines!(
     a_category_already_revoked_is_not_revoked_again,
     concurrent_revocations_of_one_category_revoke_it_once,

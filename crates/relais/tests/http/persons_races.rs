@@ -9,29 +9,6 @@ use relais_store::RequestFilter;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// Each test below runs on SQLite and on PostgreSQL.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use crate::helpers::Options;
-
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$name(Options::default()).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgresql() {
-                super::$name(Options {
-                    postgres: true,
-                    ..Options::default()
-                })
-                .await;
-            }
-        }
-    )*};
-}
-
 on_both_engines!(
     a_change_racing_an_erasure_never_writes_the_person_back,
     changes_of_different_fields_at_once_all_stay,
@@ -216,7 +193,13 @@ async fn nothing_is_created_for_a_person_erased_at_the_same_time(opts: Options) 
             .is_some();
         let mandates = app
             .store
-            .list_mandates(sid, Some(person), None)
+            .list_mandates(
+                sid,
+                &relais_store::MandateFilter {
+                    person_id: Some(person.0),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         let pending = mandates

@@ -6,29 +6,6 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// Each test below runs on SQLite and on PostgreSQL.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use crate::helpers::Options;
-
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$name(Options::default()).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgresql() {
-                super::$name(Options {
-                    postgres: true,
-                    ..Options::default()
-                })
-                .await;
-            }
-        }
-    )*};
-}
-
 on_both_engines!(
     a_nul_character_in_free_text_is_a_field_error_and_writes_nothing,
     a_blank_reminder_channel_is_refused,
