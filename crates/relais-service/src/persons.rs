@@ -466,6 +466,28 @@ impl Services {
         visible_to(actor, self.person_row(actor, id).await?).try_into()
     }
 
+    /// Several persons, in the order of `ids`, in one read: those merged
+    /// away, erased meanwhile or of another structure are left out.
+    pub async fn persons(
+        &self,
+        actor: &Actor,
+        ids: &[PersonId],
+    ) -> Result<Vec<Person>, ServiceError> {
+        actor.require(Permission::ViewPersons)?;
+        let mut rows: HashMap<Uuid, PersonRow> = self
+            .store
+            .persons_by_ids(actor.structure_id, ids)
+            .await?
+            .into_iter()
+            .filter(|p| p.merged_into.is_none())
+            .map(|p| (p.id, p))
+            .collect();
+        ids.iter()
+            .filter_map(|id| rows.remove(&id.0))
+            .map(|p| visible_to(actor, p).try_into())
+            .collect()
+    }
+
     /// Creates a person. Unless `confirm_new`, similar persons already in
     /// the structure are returned first (as `SimilarPersons`).
     pub async fn create_person(

@@ -190,6 +190,26 @@ macro_rules! repo_persons {
                 .await?)
         }
 
+        /// Several persons of a structure in one statement (a page of
+        /// search results), in no particular order.
+        pub(crate) async fn persons_by_ids(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            ids: &[Uuid],
+        ) -> Result<Vec<PersonRow>, StoreError> {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = Sql::new(format!("SELECT {PERSON_COLS} FROM persons WHERE structure_id = "));
+            q.push_bind(structure_id).push(" AND id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            Ok(q.build_query_as().fetch_all(pool).await?)
+        }
+
         pub(crate) async fn person_candidates(
             pool: &Pool<Db>,
             structure_id: Uuid,

@@ -52,6 +52,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// Several persons of the structure in one read, in no particular
+    /// order; ids of other structures are left out.
+    pub async fn persons_by_ids(
+        &self,
+        structure_id: StructureId,
+        ids: &[PersonId],
+    ) -> Result<Vec<PersonRow>, StoreError> {
+        let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+        let mut rows = dispatch!(self, read, persons_by_ids(structure_id.0, &ids))?;
+        rows.open(&self.vault)?;
+        Ok(rows)
+    }
+
     /// The structure's persons revision: it changes with every write to
     /// its persons (for caches of the person search).
     pub async fn persons_revision(&self, structure_id: StructureId) -> Result<i64, StoreError> {

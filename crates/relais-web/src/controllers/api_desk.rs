@@ -227,11 +227,15 @@ pub async fn list_persons(
     ApiQuery(q): ApiQuery<PersonQuery>,
 ) -> ApiResult<Json<PersonList>> {
     let hits = state.services.search_persons(&actor, &q.q, 50).await?;
-    let mut items = Vec::new();
-    for h in hits {
-        let p = state.services.person(&actor, h.id).await?;
-        items.push(person_out(&p, year(&state)));
-    }
+    let ids: Vec<PersonId> = hits.iter().map(|h| h.id).collect();
+    let this_year = year(&state);
+    let items = state
+        .services
+        .persons(&actor, &ids)
+        .await?
+        .iter()
+        .map(|p| person_out(p, this_year))
+        .collect();
     Ok(Json(PersonList { items, next: None }))
 }
 
