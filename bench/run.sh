@@ -119,7 +119,8 @@ run() {
   [ -n "$rps" ] || { echo "$out" >&2; rps=failed; }
   row "$LABEL" "$name" "$rps" "$p50" "$p99" "$errors"
   # For the comparison table: requests per second summed over rounds.
-  RPS["$SERVER_BIN|$name"]=$(awk -v a="${RPS["$SERVER_BIN|$name"]:-0}" -v b="${rps/failed/0}" 'BEGIN {print a + b}')
+  local key="$ENGINE_NOW|$SERVER_BIN|$name"
+  RPS["$key"]=$(awk -v a="${RPS["$key"]:-0}" -v b="${rps/failed/0}" 'BEGIN {print a + b}')
 }
 declare -A RPS
 
@@ -250,14 +251,16 @@ printf '%s\n' "${ROWS[@]}"
 if [ -n "$BASELINE" ]; then
   echo
   echo "baseline $BASELINE against $BIN: requests per second summed over $ROUNDS round(s) of base, new, new, base"
-  printf '| %-38s | %9s | %9s | %6s |\n' what baseline new ratio
-  printf '|%s|%s|%s|%s|\n' ---------------------------------------- ----------- ----------- --------
+  printf '| %-8s | %-38s | %9s | %9s | %6s |\n' engine what baseline new ratio
+  printf '|%s|%s|%s|%s|%s|\n' ---------- ---------------------------------------- ----------- ----------- --------
+  for e in "${ENGINES[@]}"; do
   for name in "person search, 1 typo" "person page" "home page" "request list, filtered" "mandate list" \
       "stats, one structure-year (1 conn)" "stats, whole instance-year (1 conn)" \
       "dashboard, one structure-year (1 conn)" "monthly report PDF (1 conn)" "intake POST"; do
-    b=${RPS["$BASELINE|$name"]:-0}
-    n=${RPS["$BIN|$name"]:-0}
+    b=${RPS["$e|$BASELINE|$name"]:-0}
+    n=${RPS["$e|$BIN|$name"]:-0}
     ratio=$(awk -v b="$b" -v n="$n" 'BEGIN { if (b > 0) printf "x%.2f", n / b; else print "-" }')
-    printf '| %-38s | %9s | %9s | %6s |\n' "$name" "$b" "$n" "$ratio"
+    printf '| %-8s | %-38s | %9s | %9s | %6s |\n' "$e" "$name" "$b" "$n" "$ratio"
+  done
   done
 fi
