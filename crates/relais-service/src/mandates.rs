@@ -576,13 +576,24 @@ impl Services {
     ) -> Result<MandatePage, ServiceError> {
         actor.require(Permission::HandleMandates)?;
         let today = self.today();
+        // Ending soon: in force, and ending within the next days.
+        let state = match (query.state, query.ending_soon) {
+            (Some(s), true) if s != MandateState::Active => {
+                return Ok(MandatePage {
+                    items: Vec::new(),
+                    next: None,
+                })
+            }
+            (_, true) => Some(MandateState::Active),
+            (s, false) => s,
+        };
         let filter = relais_store::MandateFilter {
             person_id: query.person_id.map(|p| p.0),
-            state: query.state.map(|s| s.selection(today)),
+            state: state.map(|s| s.selection(today)),
             category: query.category.map(|c| c.as_str().to_owned()),
-            ending_between: query
+            ends_by: query
                 .ending_soon
-                .then(|| (today, today + chrono::Duration::days(ENDING_SOON_DAYS))),
+                .then(|| today + chrono::Duration::days(ENDING_SOON_DAYS)),
             after: query.after.map(|c| (c.at, c.id)),
             // One more than asked tells whether there is a next page.
             limit: limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1)),
@@ -614,7 +625,6 @@ impl Services {
         actor: &Actor,
     ) -> Result<Vec<MandateView>, ServiceError> {
         let query = MandateListQuery {
-            state: Some(MandateState::Active),
             ending_soon: true,
             ..MandateListQuery::default()
         };

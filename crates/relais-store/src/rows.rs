@@ -325,8 +325,8 @@ pub struct MandateFilter {
     pub state: Option<relais_domain::mandate::StateSelection>,
     /// Mandates that name this category code and have not revoked it.
     pub category: Option<String>,
-    /// Signed, not revoked, and ending between these days (both included).
-    pub ending_between: Option<(NaiveDate, NaiveDate)>,
+    /// Ending on this day or before.
+    pub ends_by: Option<NaiveDate>,
     /// Only the mandates after this one in the order (`created_at`, `id`).
     pub after: Option<(DateTime<Utc>, Uuid)>,
     /// At most this many; all when `None`.

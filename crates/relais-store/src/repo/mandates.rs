@@ -338,11 +338,8 @@ macro_rules! repo_mandates {
                     .push(" AND (',' || m.revoked_categories || ',') NOT LIKE ")
                     .push_bind(named);
             }
-            if let Some((from, to)) = f.ending_between {
-                q.push(" AND m.revoked_at IS NULL AND m.signed_at IS NOT NULL AND m.ends_on >= ")
-                    .push_bind(from)
-                    .push(" AND m.ends_on <= ")
-                    .push_bind(to);
+            if let Some(d) = f.ends_by {
+                q.push(" AND m.ends_on <= ").push_bind(d);
             }
             if let Some((at, id)) = f.after {
                 q.push(" AND (m.created_at < ")

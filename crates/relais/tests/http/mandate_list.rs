@@ -149,6 +149,14 @@ async fn every_mandate_is_reached_by_pages_and_each_filter_follows_the_domain(op
         .map(|m| m.id.0.to_string())
         .collect();
     assert_eq!(got, want);
+    // Ending soon is for mandates in force: with another state, nothing.
+    assert!(all_pages(&app, &t, "&status=pending&ending_soon=true", 5)
+        .await
+        .is_empty());
+    assert_eq!(
+        ids(&all_pages(&app, &t, "&status=active&ending_soon=true", 5).await),
+        want
+    );
     // Filters combine.
     let got = ids(&all_pages(&app, &t, "&status=active&category=social", 2).await);
     assert!(got.contains(&partly));
