@@ -6,7 +6,7 @@ use crate::error::ServiceError;
 use crate::{Actor, Permission, Principal, Services};
 use chrono::NaiveDate;
 use relais_domain::FieldError;
-use relais_store::StatsKey;
+use relais_store::{StatsAggregate, StatsKey, StatsLive, StatsWindow};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -80,7 +80,6 @@ impl Services {
             (Ok(_), Err(g)) => return Err(g.into()),
         };
         let (Period { from, to }, group) = period;
-        let (start, end) = period.0.bounds();
         let own = (scope == Scope::Own).then_some(actor.agent_id);
         let sid = (scope != Scope::Instance).then_some(actor.structure_id);
         let key = match group {
@@ -91,10 +90,7 @@ impl Services {
             GroupBy::Channel => StatsKey::Channel,
             GroupBy::Month => StatsKey::Nothing,
         };
-        let all = self
-            .store
-            .stats_aggregate(sid, own, start, end, key)
-            .await?;
+        let all = self.aggregate(sid, own, period.0, key).await?;
         let mut groups: BTreeMap<String, StatsGroup> = BTreeMap::new();
         fn entry(groups: &mut BTreeMap<String, StatsGroup>, k: String) -> &mut StatsGroup {
             groups.entry(k.clone()).or_insert_with(|| StatsGroup {
@@ -109,12 +105,11 @@ impl Services {
                 let next = month_start
                     .checked_add_months(chrono::Months::new(1))
                     .unwrap_or(to);
-                let lo = paris_midnight(month_start.max(from));
-                let hi = paris_midnight(next.min(to.succ_opt().unwrap_or(to)));
-                let m = self
-                    .store
-                    .stats_aggregate(sid, own, lo, hi, StatsKey::Nothing)
-                    .await?;
+                let month = Period {
+                    from: month_start.max(from),
+                    to: next.pred_opt().unwrap_or(next).min(to),
+                };
+                let m = self.aggregate(sid, own, month, StatsKey::Nothing).await?;
                 if m.total_requests > 0 || m.total_interventions > 0 {
                     let g = entry(&mut groups, month_start.format("%Y-%m").to_string());
                     g.requests = m.total_requests as u64;
@@ -150,6 +145,119 @@ impl Services {
             minutes: all.minutes,
             groups,
         })
+    }
+}
+
+/// Above this many separate runs of live days in a period, the period is
+/// counted from the desk's rows alone (the roll-ups are being rebuilt).
+const MAX_LIVE_RUNS: usize = 8;
+
+impl Services {
+    /// The stats API's figures of a period: for a structure or the whole
+    /// instance, from the roll-ups of its closed days, with today and the
+    /// days a write made stale counted from the desk's rows; for one
+    /// agent's activity (not rolled up), from the desk's rows.
+    pub(crate) async fn aggregate(
+        &self,
+        sid: Option<StructureId>,
+        own: Option<relais_domain::AgentId>,
+        period: Period,
+        key: StatsKey,
+    ) -> Result<StatsAggregate, ServiceError> {
+        let (start, end) = period.bounds();
+        let recount = || self.store.stats_aggregate(sid, own, start, end, key);
+        if own.is_some() {
+            return Ok(recount().await?);
+        }
+        let today = self.today();
+        let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+        let stale = self
+            .store
+            .stats_dirty_days(sid, period.from, period.to)
+            .await?;
+        let open = (period.to >= today).then(|| (period.from.max(today), period.to));
+        for (a, b) in stale.into_iter().map(|d| (d, d)).chain(open) {
+            match runs.last_mut() {
+                Some(last) if last.1.succ_opt() == Some(a) || a <= last.1 => {
+                    last.1 = last.1.max(b);
+                }
+                _ => runs.push((a, b)),
+            }
+        }
+        if runs.len() > MAX_LIVE_RUNS || runs == [(period.from, period.to)] {
+            return Ok(recount().await?);
+        }
+        let live = runs
+            .into_iter()
+            .map(|(from, to)| {
+                let (start, end) = Period { from, to }.bounds();
+                StatsLive {
+                    from,
+                    to,
+                    start,
+                    end,
+                }
+            })
+            .collect();
+        let window = StatsWindow {
+            scope: sid.map(|s| s.0),
+            from: period.from,
+            to: period.to,
+            start,
+            end,
+            live,
+        };
+        Ok(self.store.stats_from_rollups(&window, key).await?)
+    }
+
+    /// The stats API's figures counted from the desk's rows alone (what
+    /// the roll-ups must always equal).
+    pub async fn stats_recount(
+        &self,
+        sid: Option<StructureId>,
+        period: Period,
+        key: StatsKey,
+    ) -> Result<StatsAggregate, ServiceError> {
+        let (start, end) = period.bounds();
+        Ok(self
+            .store
+            .stats_aggregate(sid, None, start, end, key)
+            .await?)
+    }
+
+    /// The stats API's figures as the server answers them (roll-ups and
+    /// live days), for a structure or the whole instance.
+    pub async fn stats_rolled_up(
+        &self,
+        sid: Option<StructureId>,
+        period: Period,
+        key: StatsKey,
+    ) -> Result<StatsAggregate, ServiceError> {
+        self.aggregate(sid, None, period, key).await
+    }
+
+    /// Rebuilds the roll-ups of stale days before today, oldest first, up
+    /// to `limit` days; returns how many were rebuilt.
+    pub async fn rebuild_stats(&self, limit: usize) -> Result<usize, ServiceError> {
+        let today = self.today();
+        let mut done = 0;
+        while done < limit {
+            let batch = self
+                .store
+                .stats_dirty_before(today, (limit - done).min(500) as i64)
+                .await?;
+            if batch.is_empty() {
+                break;
+            }
+            for (structure, day) in batch {
+                let (from, to) = Period { from: day, to: day }.bounds();
+                self.store
+                    .rebuild_stats_day(structure, day, from, to)
+                    .await?;
+                done += 1;
+            }
+        }
+        Ok(done)
     }
 }
 
@@ -283,7 +391,7 @@ impl Dashboard {
 }
 
 use relais_domain::desk::outcome_or_status;
-use relais_domain::period::{paris_day, paris_midnight, paris_month};
+use relais_domain::period::{paris_day, paris_month};
 pub use relais_domain::Period;
 use relais_domain::{AgeBracket, Mode, ProcedureCategory, StructureId};
 

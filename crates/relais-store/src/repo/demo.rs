@@ -17,6 +17,9 @@ macro_rules! repo_demo {
             bulk_follow_ups(&mut tx, &b.follow_ups).await?;
             bulk_journal(&mut tx, &b.journal).await?;
             bulk_chains_and_counters(&mut tx, b).await?;
+            let at = b.requests.iter().map(|r| (r.structure_id, r.created_at));
+            let at = at.chain(b.interventions.iter().map(|i| (i.structure_id, i.occurred_at)));
+            mark_stats_days_tx(&mut tx, at).await?;
             tx.commit().await?;
             Ok(())
         }

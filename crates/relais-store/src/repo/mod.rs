@@ -30,6 +30,7 @@ macro_rules! repo_core {
 
         type Db = $db;
         type Tx<'a> = Transaction<'a, Db>;
+        type DbConn = <Db as sqlx::Database>::Connection;
         /// The one way SQL whose shape depends on the input is built:
         /// fragments pushed in order, values bound (`$n` numbered by sqlx).
         type Sql<'a> = QueryBuilder<'a, Db>;
@@ -83,6 +84,8 @@ mod mandates;
 mod privacy;
 #[macro_use]
 mod stats;
+#[macro_use]
+mod rollups;
 #[cfg(feature = "demo")]
 #[macro_use]
 mod demo;
@@ -109,6 +112,7 @@ macro_rules! engine {
             repo_mandates!();
             repo_privacy!();
             repo_stats!();
+            repo_rollups!();
             #[cfg(feature = "demo")]
             repo_demo!();
             repo_places!();

@@ -344,6 +344,8 @@ macro_rules! repo_persons {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
+            // The absorbed person's days count one person fewer, or none.
+            mark_person_stats_tx(&mut tx, absorbed).await?;
             for sql in [
                 "UPDATE help_requests SET person_id = $1 WHERE person_id = $2",
                 "UPDATE follow_ups SET person_id = $1 WHERE person_id = $2",

@@ -56,6 +56,7 @@ macro_rules! repo_requests {
             .bind(r.operator.as_deref().map(crate::repo::fold_key))
             .execute(&mut **tx)
             .await?;
+            mark_stats_days_tx(tx, [(r.structure_id, r.created_at)]).await?;
             Ok(reference)
         }
 
@@ -386,6 +387,7 @@ macro_rules! repo_requests {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
+            mark_request_stats_tx(&mut tx, r.id).await?;
             finish(tx, events, now).await?;
             Ok(Ok(true))
         }
@@ -424,6 +426,7 @@ macro_rules! repo_requests {
             .bind(i.created_at)
             .execute(&mut **tx)
             .await?;
+            mark_stats_days_tx(tx, [(i.structure_id, i.occurred_at)]).await?;
             Ok(())
         }
 
@@ -480,6 +483,7 @@ macro_rules! repo_requests {
                 .bind(r.structure_id)
                 .execute(&mut *tx)
                 .await?;
+                mark_request_stats_tx(&mut tx, r.id).await?;
             }
             finish(tx, &events, now).await?;
             Ok(Ok(()))

@@ -73,63 +73,108 @@ macro_rules! repo_stats {
             key: StatsKey,
         ) -> Result<StatsAggregate, StoreError> {
             let c = Counted { scope, own, from, to };
+            let mut conn = pool.acquire().await?;
             let mut out = StatsAggregate::default();
+            (out.total_requests, out.total_interventions, out.minutes) =
+                stats_totals(&mut *conn, c).await?;
+            let mut q = Sql::new("SELECT COUNT(*) FROM (");
+            stats_persons(&mut q, c);
+            q.push(") t");
+            out.distinct_persons = q.build_query_scalar().fetch_one(&mut *conn).await?;
+            if key == StatsKey::Mode {
+                out.requests_by = stats_mode_requests(&mut *conn, c).await?;
+            } else if key != StatsKey::Nothing {
+                out.requests_by = stats_requests_by(&mut *conn, c, key).await?;
+            }
+            out.interventions_by = stats_interventions_by(&mut *conn, c, key).await?;
+            Ok(out)
+        }
+
+        /// Requests, interventions and minutes of what `c` counts.
+        async fn stats_totals(
+            conn: &mut DbConn,
+            c: Counted,
+        ) -> Result<(i64, i64, i64), StoreError> {
             let mut q = Sql::new("SELECT COUNT(*) FROM help_requests h WHERE ");
             c.requests(&mut q);
-            out.total_requests = q.build_query_scalar().fetch_one(pool).await?;
+            let requests = q.build_query_scalar().fetch_one(&mut *conn).await?;
             let mut q = Sql::new(
                 "SELECT COUNT(*), CAST(COALESCE(SUM(i.duration_minutes), 0) AS BIGINT) \
                  FROM interventions i WHERE ",
             );
             c.interventions(&mut q);
-            (out.total_interventions, out.minutes) = q.build_query_as().fetch_one(pool).await?;
-            let mut q = Sql::new("SELECT COUNT(*) FROM (SELECT h.person_id FROM help_requests h WHERE ");
-            c.requests(&mut q);
+            let (interventions, minutes) = q.build_query_as().fetch_one(&mut *conn).await?;
+            Ok((requests, interventions, minutes))
+        }
+
+        /// The persons `c` counts: who made a request or was helped
+        /// (a query of one column, `person_id`, with duplicates removed).
+        fn stats_persons(q: &mut Sql<'_>, c: Counted) {
+            q.push("SELECT h.person_id FROM help_requests h WHERE ");
+            c.requests(q);
             q.push(
                 " AND h.person_id IS NOT NULL UNION SELECT h.person_id FROM interventions i \
                  JOIN help_requests h ON h.id = i.help_request_id WHERE ",
             );
-            c.interventions(&mut q);
-            q.push(" AND h.person_id IS NOT NULL) t");
-            out.distinct_persons = q.build_query_scalar().fetch_one(pool).await?;
-            stats_grouped(pool, c, key, &mut out).await?;
-            Ok(out)
+            c.interventions(q);
+            q.push(" AND h.person_id IS NOT NULL");
         }
 
-        /// The figures of [`stats_aggregate`] grouped by `key`.
-        async fn stats_grouped(
-            pool: &Pool<Db>,
+        /// The column a request or an intervention is grouped by.
+        fn stats_key(key: StatsKey) -> Option<&'static str> {
+            match key {
+                StatsKey::Category => Some("h.category"),
+                StatsKey::Operator => Some("COALESCE(h.operator, '')"),
+                StatsKey::Outcome => Some("COALESCE(h.outcome, h.status)"),
+                StatsKey::Channel => Some("h.channel"),
+                StatsKey::Mode => Some("i.mode"),
+                StatsKey::Nothing => None,
+            }
+        }
+
+        /// Requests counted by `c`, by `key` (not the mode).
+        async fn stats_requests_by(
+            conn: &mut DbConn,
             c: Counted,
             key: StatsKey,
-            out: &mut StatsAggregate,
-        ) -> Result<(), StoreError> {
-            let k = match key {
-                StatsKey::Category => "h.category",
-                StatsKey::Operator => "COALESCE(h.operator, '')",
-                StatsKey::Outcome => "COALESCE(h.outcome, h.status)",
-                StatsKey::Channel => "h.channel",
-                StatsKey::Mode => "i.mode",
-                StatsKey::Nothing => return Ok(()),
+        ) -> Result<Vec<(String, i64)>, StoreError> {
+            let Some(k) = stats_key(key).filter(|_| key != StatsKey::Mode) else {
+                return Ok(Vec::new());
             };
-            let mut q = if key == StatsKey::Mode {
-                // A request counts once in each mode it was helped in.
-                let mut q = Sql::new(
-                    "SELECT i.mode, COUNT(DISTINCT i.help_request_id) FROM interventions i \
-                     JOIN help_requests h ON h.id = i.help_request_id WHERE ",
-                );
-                c.interventions(&mut q);
-                q.push(" AND ");
-                c.requests(&mut q);
-                q.push(" GROUP BY i.mode");
-                q
-            } else {
-                let mut q = Sql::new("SELECT ");
-                q.push(k).push(", COUNT(*) FROM help_requests h WHERE ");
-                c.requests(&mut q);
-                q.push(" GROUP BY 1");
-                q
+            let mut q = Sql::new("SELECT ");
+            q.push(k).push(", COUNT(*) FROM help_requests h WHERE ");
+            c.requests(&mut q);
+            q.push(" GROUP BY 1");
+            Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+        }
+
+        /// Requests counted by `c` and helped in it, by mode: a request
+        /// counts once in each mode it was helped in.
+        async fn stats_mode_requests(
+            conn: &mut DbConn,
+            c: Counted,
+        ) -> Result<Vec<(String, i64)>, StoreError> {
+            let mut q = Sql::new(
+                "SELECT i.mode, COUNT(DISTINCT i.help_request_id) FROM interventions i \
+                 JOIN help_requests h ON h.id = i.help_request_id WHERE ",
+            );
+            c.interventions(&mut q);
+            q.push(" AND ");
+            c.requests(&mut q);
+            q.push(" GROUP BY i.mode");
+            Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+        }
+
+        /// Interventions and minutes counted by `c`, by `key` (grouped by
+        /// their request's column, or by their own mode).
+        async fn stats_interventions_by(
+            conn: &mut DbConn,
+            c: Counted,
+            key: StatsKey,
+        ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+            let Some(k) = stats_key(key) else {
+                return Ok(Vec::new());
             };
-            out.requests_by = q.build_query_as().fetch_all(pool).await?;
             let mut q = Sql::new("SELECT ");
             q.push(k).push(
                 ", COUNT(*), CAST(COALESCE(SUM(i.duration_minutes), 0) AS BIGINT) \
@@ -137,8 +182,7 @@ macro_rules! repo_stats {
             );
             c.interventions(&mut q);
             q.push(" GROUP BY 1");
-            out.interventions_by = q.build_query_as().fetch_all(pool).await?;
-            Ok(())
+            Ok(q.build_query_as().fetch_all(&mut *conn).await?)
         }
 
         pub(crate) async fn stats_interventions(

@@ -30,6 +30,50 @@ impl Store {
         )
     }
 
+    /// The stats API's figures of a period read from roll-ups (clean
+    /// days) and from the desk's rows (the window's live days).
+    pub async fn stats_from_rollups(
+        &self,
+        window: &StatsWindow,
+        key: StatsKey,
+    ) -> Result<StatsAggregate, StoreError> {
+        dispatch!(self, read, stats_from_rollups(window, key))
+    }
+
+    /// The days from `from` to `to` whose roll-ups are stale (of one
+    /// structure, or of any).
+    pub async fn stats_dirty_days(
+        &self,
+        scope: Option<StructureId>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<chrono::NaiveDate>, StoreError> {
+        dispatch!(self, read, stats_dirty_days(scope.map(|i| i.0), from, to))
+    }
+
+    /// Up to `limit` stale (structure, day) before `before`, oldest first.
+    pub async fn stats_dirty_before(
+        &self,
+        before: chrono::NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<(StructureId, chrono::NaiveDate)>, StoreError> {
+        let days: Vec<(uuid::Uuid, chrono::NaiveDate)> =
+            dispatch!(self, read, stats_dirty_before(before, limit))?;
+        Ok(days.into_iter().map(|(s, d)| (StructureId(s), d)).collect())
+    }
+
+    /// Rewrites the roll-ups of one structure's day (the instants
+    /// `[from, to)`) and clears its mark.
+    pub async fn rebuild_stats_day(
+        &self,
+        structure: StructureId,
+        day: chrono::NaiveDate,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, write, rebuild_stats_day(structure.0, day, from, to))
+    }
+
     pub async fn stats_interventions(
         &self,
         scope: Option<StructureId>,

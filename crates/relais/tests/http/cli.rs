@@ -517,6 +517,7 @@ async fn gen_dataset(db: &TestDatabase) {
         "{out}"
     );
     assert!(out.contains("sample_person="), "{out}");
+    assert!(out.contains("statistics roll-ups: "), "{out}");
     // The journal chains hold, the accounts sign in, the figures add up.
     let o = relais(&["journal", "verify", "--database", &db.url], None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

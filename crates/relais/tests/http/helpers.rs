@@ -23,6 +23,8 @@ pub fn test_vault() -> relais_service::Vault {
 pub struct Options {
     pub require_totp: bool,
     pub postgres: bool,
+    /// No demo data: the database starts without any structure.
+    pub empty: bool,
 }
 
 /// A throw-away database: a SQLite file, or a PostgreSQL database.
@@ -164,7 +166,9 @@ pub async fn spawn_app_with(opts: Options, web: WebConfig) -> Option<TestApp> {
         web,
     );
     let services = app.services().clone();
-    services.ensure_demo().await.expect("demo data");
+    if !opts.empty {
+        services.ensure_demo().await.expect("demo data");
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run(async {
         let _ = rx.await;

@@ -47,6 +47,7 @@ mod persons_races;
 mod places;
 mod privacy;
 mod reminders;
+mod rollups;
 mod route_matrix;
 mod search;
 mod stats;

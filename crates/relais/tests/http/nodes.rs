@@ -6,9 +6,9 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use std::process::{Child, Command, Stdio};
 
-struct Node {
-    child: Child,
-    base: String,
+pub(crate) struct Node {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Drop for Node {
@@ -26,7 +26,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start_node(db_url: &str) -> Node {
+pub(crate) async fn start_node(db_url: &str) -> Node {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_relais"))
         .args([

@@ -437,6 +437,7 @@ async fn parallel_codes(postgres: bool) {
         Options {
             postgres,
             require_totp: true,
+            ..Options::default()
         },
         roomy(),
     )
@@ -517,6 +518,7 @@ async fn attacker_elsewhere(postgres: bool) {
         Options {
             postgres,
             require_totp: true,
+            ..Options::default()
         },
         roomy(),
     )

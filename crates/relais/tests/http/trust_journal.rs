@@ -510,6 +510,7 @@ async fn injected_totp_secret(postgres: bool) {
     let Some(app) = spawn_app(Options {
         postgres,
         require_totp: true,
+        ..Options::default()
     })
     .await
     else {

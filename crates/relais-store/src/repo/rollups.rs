@@ -1,0 +1,308 @@
+//! Statistics roll-ups: the days a write made stale, the rebuild of one
+//! structure's day, and the stats API's figures read from the roll-ups of
+//! clean days plus the desk's rows of the others (see migration 0020).
+
+macro_rules! repo_rollups {
+    () => {
+        /// Marks the (structure, Paris day) of each instant as stale.
+        async fn mark_stats_days_tx(
+            tx: &mut Tx<'_>,
+            at: impl IntoIterator<Item = (Uuid, DateTime<Utc>)>,
+        ) -> Result<(), StoreError> {
+            let days: std::collections::BTreeSet<(Uuid, chrono::NaiveDate)> = at
+                .into_iter()
+                .map(|(s, t)| (s, relais_domain::period::paris_day(t)))
+                .collect();
+            for (structure_id, day) in days {
+                sqlx::query(
+                    "INSERT INTO stats_dirty (structure_id, day) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(structure_id)
+                .bind(day)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
+        }
+
+        /// Marks the days a request counts on: the day it was made and the
+        /// days it was helped (its interventions are grouped by its state).
+        async fn mark_request_stats_tx(tx: &mut Tx<'_>, request_id: Uuid) -> Result<(), StoreError> {
+            let at: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+                "SELECT structure_id, created_at FROM help_requests WHERE id = $1 \
+                 UNION ALL SELECT structure_id, occurred_at FROM interventions \
+                 WHERE help_request_id = $1",
+            )
+            .bind(request_id)
+            .fetch_all(&mut **tx)
+            .await?;
+            mark_stats_days_tx(tx, at).await
+        }
+
+        /// Marks the days every request of a person counts on.
+        async fn mark_person_stats_tx(tx: &mut Tx<'_>, person_id: Uuid) -> Result<(), StoreError> {
+            let at: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+                "SELECT structure_id, created_at FROM help_requests WHERE person_id = $1 \
+                 UNION ALL SELECT i.structure_id, i.occurred_at FROM interventions i \
+                 JOIN help_requests h ON h.id = i.help_request_id WHERE h.person_id = $1",
+            )
+            .bind(person_id)
+            .fetch_all(&mut **tx)
+            .await?;
+            mark_stats_days_tx(tx, at).await
+        }
+
+        /// The stale days from `from` to `to` (one structure or any).
+        pub(crate) async fn stats_dirty_days(
+            pool: &Pool<Db>,
+            scope: Option<Uuid>,
+            from: chrono::NaiveDate,
+            to: chrono::NaiveDate,
+        ) -> Result<Vec<chrono::NaiveDate>, StoreError> {
+            let mut q = Sql::new("SELECT DISTINCT day FROM stats_dirty WHERE TRUE");
+            and_scope(&mut q, "structure_id", scope);
+            and_between(&mut q, "day", from, to, true);
+            q.push(" ORDER BY day");
+            Ok(q.build_query_scalar().fetch_all(pool).await?)
+        }
+
+        /// Up to `limit` stale (structure, day) before `before`, oldest first.
+        pub(crate) async fn stats_dirty_before(
+            pool: &Pool<Db>,
+            before: chrono::NaiveDate,
+            limit: i64,
+        ) -> Result<Vec<(Uuid, chrono::NaiveDate)>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT structure_id, day FROM stats_dirty WHERE day < $1 \
+                 ORDER BY day, structure_id LIMIT $2",
+            )
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        }
+
+        /// Rewrites the roll-ups of one structure's day, `[from, to)`, from
+        /// the desk's rows, and clears its mark, in one transaction. The
+        /// mark is removed first, so a write that commits meanwhile marks
+        /// the day again rather than being lost; a day no longer marked
+        /// (another node rebuilt it) is left alone.
+        pub(crate) async fn rebuild_stats_day(
+            pool: &Pool<Db>,
+            structure_id: Uuid,
+            day: chrono::NaiveDate,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let marked = sqlx::query("DELETE FROM stats_dirty WHERE structure_id = $1 AND day = $2")
+                .bind(structure_id)
+                .bind(day)
+                .execute(&mut *tx)
+                .await?;
+            if marked.rows_affected() == 0 {
+                // Rebuilt meanwhile (by another node): nothing to do.
+                tx.rollback().await?;
+                return Ok(());
+            }
+            for table in ["stats_rollup", "stats_person_days", "stats_mode_requests"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE structure_id = $1 AND day = $2"
+                ))
+                .bind(structure_id)
+                .bind(day)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let c = Counted {
+                scope: Some(structure_id),
+                own: None,
+                from,
+                to,
+            };
+            let (requests, interventions, minutes) = stats_totals(&mut *tx, c).await?;
+            if requests == 0 && interventions == 0 {
+                tx.commit().await?;
+                return Ok(());
+            }
+            let mut rows: std::collections::BTreeMap<(&str, String), (i64, i64, i64)> =
+                std::collections::BTreeMap::new();
+            rows.insert(("total", String::new()), (requests, interventions, minutes));
+            for (dim, key) in STATS_DIMS {
+                if key != StatsKey::Mode {
+                    for (k, n) in stats_requests_by(&mut *tx, c, key).await? {
+                        rows.entry((dim, k)).or_default().0 = n;
+                    }
+                }
+                for (k, n, m) in stats_interventions_by(&mut *tx, c, key).await? {
+                    let e = rows.entry((dim, k)).or_default();
+                    e.1 = n;
+                    e.2 = m;
+                }
+            }
+            for ((dim, key), (r, n, m)) in &rows {
+                sqlx::query(
+                    "INSERT INTO stats_rollup (structure_id, day, dim, key, requests, \
+                     interventions, minutes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(structure_id)
+                .bind(day)
+                .bind(*dim)
+                .bind(key)
+                .bind(r)
+                .bind(n)
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut q = Sql::new("INSERT INTO stats_person_days (structure_id, day, person_id) SELECT ");
+            q.push_bind(structure_id).push(", ").push_bind(day);
+            q.push(", t.person_id FROM (");
+            stats_persons(&mut q, c);
+            q.push(") t WHERE TRUE");
+            q.build().execute(&mut *tx).await?;
+            let mut q = Sql::new(
+                "INSERT INTO stats_mode_requests (structure_id, day, mode, help_request_id, \
+                 request_at) SELECT DISTINCT ",
+            );
+            q.push_bind(structure_id).push(", ").push_bind(day);
+            q.push(
+                ", i.mode, i.help_request_id, h.created_at FROM interventions i \
+                 JOIN help_requests h ON h.id = i.help_request_id WHERE ",
+            );
+            c.interventions(&mut q);
+            q.build().execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+
+        /// What a roll-up row is kept for (`total` holds the totals).
+        const STATS_DIMS: [(&str, StatsKey); 5] = [
+            ("category", StatsKey::Category),
+            ("operator", StatsKey::Operator),
+            ("outcome", StatsKey::Outcome),
+            ("channel", StatsKey::Channel),
+            ("mode", StatsKey::Mode),
+        ];
+
+        /// `AND` the roll-up row `alias` is of a clean day of the period.
+        fn and_clean(q: &mut Sql<'_>, alias: &str, w: &StatsWindow) {
+            let day = format!("{alias}.day");
+            q.push(" AND ").push(&day).push(" >= ").push_bind(w.from);
+            q.push(" AND ").push(&day).push(" <= ").push_bind(w.to);
+            if let Some(s) = w.scope {
+                q.push(" AND ").push(alias).push(".structure_id = ").push_bind(s);
+            }
+            for l in &w.live {
+                q.push(" AND NOT (").push(&day).push(" >= ").push_bind(l.from);
+                q.push(" AND ").push(&day).push(" <= ").push_bind(l.to).push(")");
+            }
+        }
+
+        /// The stats API's figures of a period (one structure or all, no
+        /// agent): the roll-ups of its clean days plus the desk's rows of
+        /// its live days; distinct counts are made over both at once.
+        pub(crate) async fn stats_from_rollups(
+            pool: &Pool<Db>,
+            w: &StatsWindow,
+            key: StatsKey,
+        ) -> Result<StatsAggregate, StoreError> {
+            let mut conn = pool.acquire().await?;
+            let dim = STATS_DIMS
+                .iter()
+                .find(|(_, k)| *k == key)
+                .map_or("total", |(d, _)| *d);
+            let mut q = Sql::new(
+                "SELECT r.dim, r.key, CAST(COALESCE(SUM(r.requests), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(r.interventions), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(r.minutes), 0) AS BIGINT) FROM stats_rollup r \
+                 WHERE r.dim IN ('total', ",
+            );
+            q.push_bind(dim).push(")");
+            and_clean(&mut q, "r", w);
+            q.push(" GROUP BY r.dim, r.key");
+            let summed: Vec<(String, String, i64, i64, i64)> =
+                q.build_query_as().fetch_all(&mut *conn).await?;
+            let mut out = StatsAggregate::default();
+            let mut by: std::collections::BTreeMap<String, (i64, i64, i64)> =
+                std::collections::BTreeMap::new();
+            for (d, k, r, n, m) in summed {
+                if d == "total" {
+                    out.total_requests += r;
+                    out.total_interventions += n;
+                    out.minutes += m;
+                } else if d == dim {
+                    let e = by.entry(k).or_default();
+                    e.0 += r;
+                    e.1 += n;
+                    e.2 += m;
+                }
+            }
+            let counted = |l: &StatsLive| Counted {
+                scope: w.scope,
+                own: None,
+                from: l.start,
+                to: l.end,
+            };
+            for l in &w.live {
+                let c = counted(l);
+                let (r, n, m) = stats_totals(&mut *conn, c).await?;
+                out.total_requests += r;
+                out.total_interventions += n;
+                out.minutes += m;
+                for (k, r) in stats_requests_by(&mut *conn, c, key).await? {
+                    by.entry(k).or_default().0 += r;
+                }
+                for (k, n, m) in stats_interventions_by(&mut *conn, c, key).await? {
+                    let e = by.entry(k).or_default();
+                    e.1 += n;
+                    e.2 += m;
+                }
+            }
+            // Distinct persons, over the clean days and the live ones.
+            let mut q = Sql::new(
+                "SELECT COUNT(DISTINCT t.person_id) FROM (\
+                 SELECT p.person_id FROM stats_person_days p WHERE TRUE",
+            );
+            and_clean(&mut q, "p", w);
+            for l in &w.live {
+                q.push(" UNION ");
+                stats_persons(&mut q, counted(l));
+            }
+            q.push(") t");
+            out.distinct_persons = q.build_query_scalar().fetch_one(&mut *conn).await?;
+            if key == StatsKey::Mode {
+                // A request counts once per mode over the whole period.
+                let mut q = Sql::new(
+                    "SELECT t.mode, COUNT(DISTINCT t.help_request_id) FROM (\
+                     SELECT m.mode, m.help_request_id FROM stats_mode_requests m WHERE TRUE",
+                );
+                and_clean(&mut q, "m", w);
+                and_between(&mut q, "m.request_at", w.start, w.end, false);
+                for l in &w.live {
+                    q.push(
+                        " UNION ALL SELECT i.mode, i.help_request_id FROM interventions i \
+                         JOIN help_requests h ON h.id = i.help_request_id WHERE ",
+                    );
+                    counted(l).interventions(&mut q);
+                    and_between(&mut q, "h.created_at", w.start, w.end, false);
+                }
+                q.push(") t GROUP BY t.mode");
+                let modes: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+                for (k, r) in modes {
+                    by.entry(k).or_default().0 = r;
+                }
+            }
+            for (k, (r, n, m)) in by {
+                if r > 0 {
+                    out.requests_by.push((k.clone(), r));
+                }
+                if n > 0 {
+                    out.interventions_by.push((k, n, m));
+                }
+            }
+            Ok(out)
+        }
+    };
+}
