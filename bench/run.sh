@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # relais — benchmarks. Builds in release mode, generates (or reuses) a
 # dataset, starts `relais serve`, drives HTTP load with wrk, and prints one
-# table: requests/s, p50, p99, errors, peak RSS. See docs/PERFORMANCE.md.
+# table: requests/s, p50, p99, errors, peak RSS, start time, idle RSS and
+# binary size, each with issue 18's target and "met" or "miss". See
+# docs/PERFORMANCE.md.
 #
 #   bench/run.sh [--size smoke|10k|1m|10m|departement|national] [--engine sqlite|postgres|both]
 #                [--duration 10s] [--connections 64] [--bin PATH] [--data DIR]
@@ -99,7 +101,44 @@ ms() { # wrk latency ("1.23ms", "850.00us", "1.02s") in milliseconds
 }
 
 ROWS=()
-row() { ROWS+=("$(printf '| %-7s | %-38s | %9s | %8s | %8s | %6s |' "$@")"); }
+row() { ROWS+=("$(printf '| %-7s | %-38s | %9s | %8s | %8s | %6s | %-28s | %-4s |' "$@")"); }
+
+# target NAME ENGINE: issue 18's target for a line, as "req/s p99" or
+# "p50" limits ("-" where there is none).
+target_of() {
+  case "$1" in
+    "person search, 1 typo") echo "5000 20 -" ;;
+    "person page") echo "4000 30 -" ;;
+    "home page") echo "3000 - -" ;;
+    "request list, filtered") echo "4000 - -" ;;
+    "mandate list") echo "3000 - -" ;;
+    "stats, one structure-year (1 conn)") echo "- - 10" ;;
+    "stats, whole instance-year (1 conn)")
+      if [ "$2" = postgres ]; then echo "- - 500"; else echo "- - 1000"; fi ;;
+    "dashboard, one structure-year (1 conn)") echo "- - 40" ;;
+    "monthly report PDF (1 conn)") echo "- - 100" ;;
+    "intake POST") echo "3000 - -" ;;
+    *) echo "- - -" ;;
+  esac
+}
+
+# verdict "RPS P99 P50" rps p50 p99: prints "target text|met or miss".
+verdict() {
+  awk -v t="$1" -v rps="$2" -v p50="$3" -v p99="$4" 'BEGIN {
+    split(t, a, " "); text = ""; ok = 1
+    if (a[1] != "-") { text = sprintf(">= %d req/s", a[1]); if (rps == "" || rps + 0 < a[1]) ok = 0 }
+    if (a[2] != "-") { text = text sprintf(", p99 < %d ms", a[2]); if (p99 == "" || p99 + 0 >= a[2]) ok = 0 }
+    if (a[3] != "-") { text = sprintf("p50 < %d ms", a[3]); if (p50 == "" || p50 + 0 >= a[3]) ok = 0 }
+    if (text == "") print "|"; else print text "|" (ok ? "met" : "miss") }'
+}
+
+# limit_row LABEL NAME VALUE UNIT LIMIT: a line measured once, met when
+# VALUE < LIMIT.
+limit_row() {
+  local met
+  met=$(awk -v v="$3" -v l="$5" 'BEGIN { print (v != "" && v + 0 < l) ? "met" : "miss" }')
+  ROWS+=("$(printf '| %-7s | %-38s | %9s | %8s | %8s | %6s | %-28s | %-4s |' "$1" "$2" "$3 $4" "" "" "" "< $5 $4" "$met")")
+}
 
 # run NAME CONNECTIONS wrk-args… : one measurement, one table row.
 run() {
@@ -117,7 +156,9 @@ run() {
   errors=$(( ${non2xx:-0} + ${sock:-0} ))
   # No "Requests/sec" line means wrk itself failed: say so in the table.
   [ -n "$rps" ] || { echo "$out" >&2; rps=failed; }
-  row "$LABEL" "$name" "$rps" "$p50" "$p99" "$errors"
+  local v
+  v=$(verdict "$(target_of "$name" "$ENGINE_NOW")" "${rps/failed/}" "$p50" "$p99")
+  row "$LABEL" "$name" "$rps" "$p50" "$p99" "$errors" "${v%|*}" "${v#*|}"
   # For the comparison table: requests per second summed over rounds.
   local key="$ENGINE_NOW|$SERVER_BIN|$name"
   RPS["$key"]=$(awk -v a="${RPS["$key"]:-0}" -v b="${rps/failed/0}" 'BEGIN {print a + b}')
@@ -125,9 +166,9 @@ run() {
 declare -A RPS
 
 wait_up() {
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 3000); do
     curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.2
+    sleep 0.01
   done
   echo "bench: the server did not start" >&2; cat "$WORK/serve.log" >&2; exit 1
 }
@@ -174,8 +215,14 @@ for ENGINE_NOW in "${ENGINES[@]}"; do
       done
     done
   fi
-  ROWS+=("$(printf '| %-7s | %-38s | %s s |' "$ENGINE_NOW" "relais gen ($SIZE)" "$GEN_SECONDS")")
+  if [ "$SIZE" = national ] && [ "$ENGINE_NOW" = sqlite ]; then
+    limit_row "$ENGINE_NOW" "relais gen ($SIZE)" "$GEN_SECONDS" s 600
+  else
+    ROWS+=("$(printf '| %-7s | %-38s | %9s | %8s | %8s | %6s | %-28s | %-4s |' "$ENGINE_NOW" "relais gen ($SIZE)" "$GEN_SECONDS s" "" "" "" "" "")")
+  fi
 done
+SIZE_MB=$(awk -v b="$(stat -c %s "$BIN")" 'BEGIN {printf "%.1f", b / 1048576}')
+limit_row "-" "release binary" "$SIZE_MB" MB 40
 }
 
 # measure: one full set of measurements of SERVER_BIN on a fresh copy of
@@ -191,10 +238,21 @@ measure() {
     psql "$PG_ADMIN" -qc "CREATE DATABASE ${DBNAME}_run TEMPLATE $DBNAME" >/dev/null
     URL="${PG_ADMIN%/*}/${DBNAME}_run"
   fi
+  local launched up
+  launched=$(date +%s%N)
   RELAIS_LOG=warn RELAIS_LOGIN_ATTEMPTS_PER_IP=100000 RELAIS_REQUIRE_TOTP=false \
     "$SERVER_BIN" serve --listen "127.0.0.1:$PORT" --database "$URL" > "$WORK/serve.log" 2>&1 &
   SERVER_PID=$!
   wait_up
+  up=$(( ($(date +%s%N) - launched) / 1000000 ))
+  # Idle: three seconds for the start-up jobs (retention, reminders,
+  # roll-ups of a day or two), then the memory the server holds before
+  # any request.
+  sleep 3
+  local idle
+  idle=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER_PID/status")
+  limit_row "$LABEL" "start to first 200" "$up" ms 300
+  limit_row "$LABEL" "idle RSS after start" "$idle" MB 40
   BASE="http://127.0.0.1:$PORT"
   AGENT=$("$SERVER_BIN" token create --email agent@gen-1.test --label bench --database "$URL")
   SUP=$("$SERVER_BIN" token create --email agent5@gen-1.test --label bench --database "$URL")
@@ -231,21 +289,25 @@ LUA
   run "monthly report PDF (1 conn)" 1 -H "Authorization: Bearer $SUP" "$BASE/api/v1/reports/monthly?month=$LAST_MONTH"
   # Last: it adds requests that the reads above would otherwise count.
   run "intake POST" "$CONNECTIONS" -s "$WORK/intake.lua" "$BASE/api/v1/help-requests"
-  RSS=$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$SERVER_PID/status")
+  RSS=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER_PID/status")
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
   if [ "$ENGINE_NOW" = postgres ]; then
     psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS ${DBNAME}_run" >/dev/null
   fi
-  ROWS+=("$(printf '| %-7s | %-38s | %s |' "$LABEL" "peak RSS of relais serve" "$RSS")")
+  if [ "$ENGINE_NOW" = postgres ]; then
+    limit_row "$LABEL" "peak RSS of relais serve" "$RSS" MB 100
+  else
+    limit_row "$LABEL" "peak RSS of relais serve" "$RSS" MB 120
+  fi
 }
 
 main
 
 echo
 echo "relais benchmark — size $SIZE, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d), wrk -t2 -c$CONNECTIONS -d$DURATION"
-printf '| %-7s | %-38s | %9s | %8s | %8s | %6s |\n' engine what "req/s" "p50 ms" "p99 ms" errors
-printf '|%s|%s|%s|%s|%s|%s|\n' --------- ---------------------------------------- ----------- ---------- ---------- --------
+printf '| %-7s | %-38s | %9s | %8s | %8s | %6s | %-28s | %-4s |\n' engine what "req/s" "p50 ms" "p99 ms" errors target ""
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' --------- ---------------------------------------- ----------: ---------: ---------: -------: ------------------------------ ------
 printf '%s\n' "${ROWS[@]}"
 
 if [ -n "$BASELINE" ]; then

@@ -152,6 +152,77 @@ impl Services {
 /// counted from the desk's rows alone (the roll-ups are being rebuilt).
 const MAX_LIVE_RUNS: usize = 8;
 
+/// The live days of a period, in runs of consecutive days: its stale
+/// days and every day from today on, in order of their first day (a day
+/// after today may be marked: an intervention dated a few minutes ahead,
+/// another node's clock).
+fn live_runs(
+    stale: Vec<NaiveDate>,
+    period: Period,
+    today: NaiveDate,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let open = (period.to >= today).then(|| (period.from.max(today), period.to));
+    let mut ranges: Vec<(NaiveDate, NaiveDate)> =
+        stale.into_iter().map(|d| (d, d)).chain(open).collect();
+    ranges.sort();
+    let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for (a, b) in ranges {
+        match runs.last_mut() {
+            Some(last) if last.1.succ_opt() == Some(a) || a <= last.1 => {
+                last.1 = last.1.max(b);
+            }
+            _ => runs.push((a, b)),
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+mod live_runs_tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn stale_days_and_today_on_make_runs_in_order() {
+        let period = Period {
+            from: d("2026-01-01"),
+            to: d("2026-12-31"),
+        };
+        let today = d("2026-12-07");
+        // A day marked after today does not hide today.
+        assert_eq!(
+            live_runs(vec![d("2026-12-08")], period, today),
+            [(today, period.to)]
+        );
+        assert_eq!(
+            live_runs(
+                vec![
+                    d("2026-03-02"),
+                    d("2026-03-03"),
+                    d("2026-03-05"),
+                    d("2026-12-06")
+                ],
+                period,
+                today
+            ),
+            [
+                (d("2026-03-02"), d("2026-03-03")),
+                (d("2026-03-05"), d("2026-03-05")),
+                (d("2026-12-06"), period.to)
+            ]
+        );
+        // A period before today: its stale days only.
+        let past = Period {
+            from: d("2025-01-01"),
+            to: d("2025-12-31"),
+        };
+        assert_eq!(live_runs(Vec::new(), past, today), []);
+    }
+}
+
 impl Services {
     /// The stats API's figures of a period: for a structure or the whole
     /// instance, from the roll-ups of its closed days, with today and the
@@ -170,20 +241,11 @@ impl Services {
             return Ok(recount().await?);
         }
         let today = self.today();
-        let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
         let stale = self
             .store
             .stats_dirty_days(sid, period.from, period.to)
             .await?;
-        let open = (period.to >= today).then(|| (period.from.max(today), period.to));
-        for (a, b) in stale.into_iter().map(|d| (d, d)).chain(open) {
-            match runs.last_mut() {
-                Some(last) if last.1.succ_opt() == Some(a) || a <= last.1 => {
-                    last.1 = last.1.max(b);
-                }
-                _ => runs.push((a, b)),
-            }
-        }
+        let runs = live_runs(stale, period, today);
         if runs.len() > MAX_LIVE_RUNS || runs == [(period.from, period.to)] {
             return Ok(recount().await?);
         }

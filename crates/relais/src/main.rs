@@ -48,7 +48,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Create or update the database schema.
+    /// Create or update the database schema, then build the statistics
+    /// roll-ups it left to build.
     Migrate {
         #[command(flatten)]
         db: DbArg,
@@ -513,15 +514,19 @@ async fn stats_rollups(services: Services) {
     }
 }
 
-/// The server's background jobs: the retention job at start and then
-/// once a day; reminders, the daily anchor and housekeeping at start and
+/// The server's background jobs: the retention job ten minutes after the
+/// start and then once a day; reminders, the daily anchor and housekeeping at start and
 /// every ten minutes.
 async fn housekeeping(services: Services, anchor_dir: Option<PathBuf>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    // The retention job reads every structure's files: its first run waits
+    // for the second tick (ten minutes), so that a start stays light.
     let mut last_retention: Option<std::time::Instant> = None;
+    let mut first = true;
     loop {
         tick.tick().await;
-        if last_retention.is_none_or(|t| t.elapsed().as_secs() >= 24 * 3600) {
+        let first_tick = std::mem::take(&mut first);
+        if !first_tick && last_retention.is_none_or(|t| t.elapsed().as_secs() >= 24 * 3600) {
             last_retention = Some(std::time::Instant::now());
             match services.run_retention(false).await {
                 Ok(r) => tracing::info!(
@@ -747,8 +752,23 @@ async fn run(cli: Cli) -> CmdResult {
 
 /// `relais migrate`.
 async fn migrate(s: &Settings) -> CmdResult {
-    open_store(s).await?.close().await;
+    let store = open_store(s).await?;
+    // The statistics roll-ups a migration asked to (re)build, now rather
+    // than in the server's background.
+    let started = std::time::Instant::now();
+    let days = services(store.clone(), s, false)
+        .rebuild_stats(usize::MAX)
+        .await
+        .map_err(service_failure);
+    store.close().await;
+    let days = days?;
     eprintln!("database {} is up to date", redact_url(&s.database_url));
+    if days > 0 {
+        eprintln!(
+            "statistics roll-ups: {days} structure-days built in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
 

@@ -2,6 +2,37 @@
 //! structure's day, and the stats API's figures read from the roll-ups of
 //! clean days plus the desk's rows of the others (see migration 0020).
 
+/// Where a day is kept in `stats_person_years`: its year, the word
+/// (`w0`…`w5`) and the bit of that word (63 bits per word).
+pub(crate) fn person_year_bit(day: chrono::NaiveDate) -> (i64, usize, i64) {
+    use chrono::Datelike;
+    let n = day.ordinal0();
+    (i64::from(day.year()), (n / 63) as usize, 1_i64 << (n % 63))
+}
+
+/// The words of `stats_person_years`.
+pub(crate) const PERSON_YEAR_WORDS: [&str; 6] = ["w0", "w1", "w2", "w3", "w4", "w5"];
+
+/// The bits of the days from `from` to `to` that are not live, per year.
+pub(crate) fn person_year_masks(
+    w: &crate::StatsWindow,
+) -> std::collections::BTreeMap<i64, [i64; 6]> {
+    let mut masks = std::collections::BTreeMap::new();
+    let mut day = w.from;
+    while day <= w.to {
+        if !w.live.iter().any(|l| l.from <= day && day <= l.to) {
+            let (year, word, bit) = person_year_bit(day);
+            let m: &mut [i64; 6] = masks.entry(year).or_insert([0; 6]);
+            m[word] |= bit;
+        }
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    masks
+}
+
 macro_rules! repo_rollups {
     () => {
         /// Marks the (structure, Paris day) of each instant as stale.
@@ -14,9 +45,13 @@ macro_rules! repo_rollups {
                 .map(|(s, t)| (s, relais_domain::period::paris_day(t)))
                 .collect();
             for (structure_id, day) in days {
+                // `DO UPDATE`, not `DO NOTHING`: the mark's row stays locked
+                // until the write commits, so that a rebuild of the day on
+                // PostgreSQL waits for it and then reads it (a rebuild that
+                // removed the mark first makes this write wait instead).
                 sqlx::query(
                     "INSERT INTO stats_dirty (structure_id, day) VALUES ($1, $2) \
-                     ON CONFLICT DO NOTHING",
+                     ON CONFLICT (structure_id, day) DO UPDATE SET day = excluded.day",
                 )
                 .bind(structure_id)
                 .bind(day)
@@ -106,6 +141,21 @@ macro_rules! repo_rollups {
                 tx.rollback().await?;
                 return Ok(());
             }
+            // The persons counted that day lose its bit; those counted
+            // again get it back below.
+            let (year, word, bit) = crate::repo::rollups::person_year_bit(day);
+            let w = crate::repo::rollups::PERSON_YEAR_WORDS[word];
+            sqlx::query(&format!(
+                "UPDATE stats_person_years SET {w} = {w} & ~$1 WHERE structure_id = $2 \
+                 AND year = $3 AND person_id IN (SELECT person_id FROM stats_person_days \
+                 WHERE structure_id = $2 AND day = $4)"
+            ))
+            .bind(bit)
+            .bind(structure_id)
+            .bind(year)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
             for table in ["stats_rollup", "stats_person_days", "stats_mode_requests"] {
                 sqlx::query(&format!(
                     "DELETE FROM {table} WHERE structure_id = $1 AND day = $2"
@@ -162,6 +212,19 @@ macro_rules! repo_rollups {
             stats_persons(&mut q, c);
             q.push(") t WHERE TRUE");
             q.build().execute(&mut *tx).await?;
+            sqlx::query(&format!(
+                "INSERT INTO stats_person_years (structure_id, year, person_id, {w}) \
+                 SELECT structure_id, $1, person_id, $2 FROM stats_person_days \
+                 WHERE structure_id = $3 AND day = $4 \
+                 ON CONFLICT (structure_id, year, person_id) \
+                 DO UPDATE SET {w} = stats_person_years.{w} | excluded.{w}"
+            ))
+            .bind(year)
+            .bind(bit)
+            .bind(structure_id)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
             let mut q = Sql::new(
                 "INSERT INTO stats_mode_requests (structure_id, day, mode, help_request_id, \
                  request_at) SELECT DISTINCT ",
@@ -260,12 +323,31 @@ macro_rules! repo_rollups {
                     e.2 += m;
                 }
             }
-            // Distinct persons, over the clean days and the live ones.
+            // Distinct persons, over the clean days (their bits) and the
+            // live ones (the desk's rows).
             let mut q = Sql::new(
                 "SELECT COUNT(DISTINCT t.person_id) FROM (\
-                 SELECT p.person_id FROM stats_person_days p WHERE TRUE",
+                 SELECT y.person_id FROM stats_person_years y WHERE ",
             );
-            and_clean(&mut q, "p", w);
+            let masks = crate::repo::rollups::person_year_masks(w);
+            if masks.is_empty() {
+                q.push("FALSE");
+            } else {
+                if let Some(s) = w.scope {
+                    q.push("y.structure_id = ").push_bind(s).push(" AND ");
+                }
+                q.push("(FALSE");
+                for (year, words) in masks {
+                    q.push(" OR (y.year = ").push_bind(year).push(" AND (FALSE");
+                    for (name, mask) in crate::repo::rollups::PERSON_YEAR_WORDS.iter().zip(words) {
+                        if mask != 0 {
+                            q.push(" OR (y.").push(*name).push(" & ").push_bind(mask).push(") <> 0");
+                        }
+                    }
+                    q.push("))");
+                }
+                q.push(")");
+            }
             for l in &w.live {
                 q.push(" UNION ");
                 stats_persons(&mut q, counted(l));

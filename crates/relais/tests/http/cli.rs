@@ -466,17 +466,38 @@ fn the_bench_script_smoke_run_prints_its_table() {
     let out = stdout(&o);
     assert!(o.status.success(), "{out}\n{}", stderr(&o));
     let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("| sqlite")).collect();
-    assert_eq!(rows.len(), 12, "{out}");
+    assert_eq!(rows.len(), 14, "{out}");
     // A smoke run proves the script measures and prints every line without
     // error, whatever the machine's speed: a slow debug build may finish no
     // request of a heavy page in one second, which is a figure, not a fault.
-    for r in &rows[..10] {
+    let once = [
+        "start to first 200",
+        "idle RSS after start",
+        "peak RSS of relais serve",
+    ];
+    let measured: Vec<&&str> = rows
+        .iter()
+        .filter(|r| !once.iter().any(|o| r.contains(o)) && !r.contains("relais gen"))
+        .collect();
+    assert_eq!(measured.len(), 10, "{out}");
+    for r in measured {
         let cells: Vec<&str> = r.split('|').map(str::trim).collect();
         let rps: Result<f64, _> = cells[3].parse();
         assert!(rps.is_ok_and(|v| v >= 0.0), "wrk did not measure {r}");
         assert_eq!(cells[6], "0", "errors in {r}");
+        // Each line states its target and whether it is met.
+        assert!(!cells[7].is_empty(), "no target in {r}");
+        assert!(["met", "miss"].contains(&cells[8]), "no verdict in {r}");
     }
-    assert!(out.contains("peak RSS of relais serve"), "{out}");
+    for o in once {
+        let r = rows
+            .iter()
+            .find(|r| r.contains(o))
+            .unwrap_or_else(|| panic!("{o}: {out}"));
+        let cells: Vec<&str> = r.split('|').map(str::trim).collect();
+        assert!(["met", "miss"].contains(&cells[8]), "no verdict in {r}");
+    }
+    assert!(out.contains("| release binary"), "{out}");
     let _ = std::fs::remove_dir_all(&data);
 }
 
