@@ -760,6 +760,13 @@ async fn migrate(s: &Settings) -> CmdResult {
         .rebuild_stats(usize::MAX)
         .await
         .map_err(service_failure);
+    if matches!(days, Ok(n) if n > 0) {
+        // Planner statistics for the tables just filled, so that the
+        // server's start does not compute them.
+        if let Err(e) = store.optimize().await {
+            tracing::warn!(error = %e, "the planner statistics could not be refreshed");
+        }
+    }
     store.close().await;
     let days = days?;
     eprintln!("database {} is up to date", redact_url(&s.database_url));
@@ -922,6 +929,11 @@ async fn gen(s: &Settings, spec: relais_service::GenSpec) -> CmdResult {
         Ok(_) => svc.rebuild_stats(usize::MAX).await.map_err(service_failure),
         Err(_) => Ok(0),
     };
+    if days.is_ok() {
+        if let Err(e) = store.optimize().await {
+            tracing::warn!(error = %e, "the planner statistics could not be refreshed");
+        }
+    }
     store.close().await;
     let r = r?;
     let days = days?;
