@@ -354,10 +354,13 @@ impl Services {
                 .await?;
             return Ok(None);
         }
-        let Some(agent) = self.store.agent_by_id(AgentId(session.agent_id)).await? else {
+        let Some((agent, memberships)) = self
+            .store
+            .agent_with_memberships(AgentId(session.agent_id))
+            .await?
+        else {
             return Ok(None);
         };
-        let memberships = self.store.memberships_of(AgentId(agent.id)).await?;
         let actor = if stage == Stage::Full {
             actor_from(&agent, &memberships, session.structure_id)
                 .or_else(|| actor_from(&agent, &memberships, None))
@@ -453,12 +456,11 @@ impl Services {
         if row.revoked_at.is_some() {
             return Err(ServiceError::Unauthenticated);
         }
-        let agent = self
+        let (agent, memberships) = self
             .store
-            .agent_by_id(AgentId(row.agent_id))
+            .agent_with_memberships(AgentId(row.agent_id))
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
-        let memberships = self.store.memberships_of(AgentId(agent.id)).await?;
         let actor = actor_from(&agent, &memberships, Some(row.structure_id))
             .ok_or(ServiceError::Unauthenticated)?;
         if row

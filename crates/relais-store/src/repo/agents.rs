@@ -142,6 +142,46 @@ macro_rules! repo_agents {
             Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
         }
 
+        /// An account and its memberships in one statement: each row is
+        /// the account with one of its memberships (or with none).
+        pub(crate) async fn agent_with_memberships(
+            pool: &Pool<Db>,
+            id: Uuid,
+        ) -> Result<Option<(AgentRow, Vec<MembershipRow>)>, StoreError> {
+            use sqlx::{FromRow, Row};
+            let cols: Vec<String> = AGENT_COLS
+                .split(',')
+                .map(str::trim)
+                .map(|c| format!("a.{c} AS {c}"))
+                .collect();
+            let sql = format!(
+                "SELECT {}, m.structure_id AS m_structure_id, s.slug AS m_slug, \
+                 s.name AS m_structure_name, m.role AS m_role, m.active AS m_active \
+                 FROM agents a LEFT JOIN memberships m ON m.agent_id = a.id \
+                 LEFT JOIN structures s ON s.id = m.structure_id \
+                 WHERE a.id = $1 ORDER BY s.name, s.slug",
+                cols.join(", ")
+            );
+            let rows = sqlx::query(&sql).bind(id).fetch_all(pool).await?;
+            let Some(first) = rows.first() else {
+                return Ok(None);
+            };
+            let agent = AgentRow::from_row(first)?;
+            let mut memberships = Vec::new();
+            for r in &rows {
+                if let Some(structure_id) = r.try_get::<Option<Uuid>, _>("m_structure_id")? {
+                    memberships.push(MembershipRow {
+                        structure_id,
+                        slug: r.try_get("m_slug")?,
+                        structure_name: r.try_get("m_structure_name")?,
+                        role: r.try_get("m_role")?,
+                        active: r.try_get("m_active")?,
+                    });
+                }
+            }
+            Ok(Some((agent, memberships)))
+        }
+
         pub(crate) async fn memberships_of(
             pool: &Pool<Db>,
             agent_id: Uuid,

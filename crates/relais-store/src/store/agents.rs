@@ -57,6 +57,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// An account (its secrets opened) and its memberships, read in one
+    /// statement: what every authenticated request needs.
+    pub async fn agent_with_memberships(
+        &self,
+        id: AgentId,
+    ) -> Result<Option<(AgentRow, Vec<MembershipRow>)>, StoreError> {
+        let mut found = dispatch!(self, read, agent_with_memberships(id.0))?;
+        if let Some((agent, _)) = found.as_mut() {
+            agent.open(&self.vault)?;
+        }
+        Ok(found)
+    }
+
     pub async fn memberships_of(
         &self,
         agent_id: AgentId,

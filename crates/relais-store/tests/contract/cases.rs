@@ -128,6 +128,27 @@ pub async fn agents_memberships_and_team(store: &Store) {
     let m = store.memberships_of(AgentId(ana.id)).await.unwrap();
     assert_eq!(m.len(), 2);
     assert!(m.iter().all(|m| m.active));
+    // Read together, the account and its memberships are the same.
+    let (together, both) = store
+        .agent_with_memberships(AgentId(ana.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(both, m);
+    assert_eq!(together.email, ana.email);
+    let alone = agent("bob@example.test");
+    store.insert_agent(&alone, None, &[], now()).await.unwrap();
+    let (bob, none) = store
+        .agent_with_memberships(AgentId(alone.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((bob.id, none.len()), (alone.id, 0));
+    assert!(store
+        .agent_with_memberships(AgentId(Uuid::now_v7()))
+        .await
+        .unwrap()
+        .is_none());
     let team_a = store.team_of(StructureId(a.id)).await.unwrap();
     assert_eq!(team_a.len(), 1);
     assert_eq!(team_a[0].role, "supervisor");
