@@ -387,7 +387,9 @@ macro_rules! repo_requests {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            mark_request_stats_tx(&mut tx, r.id).await?;
+            if crate::repo::stats::counted_fields_differ(prior, r) {
+                mark_request_stats_tx(&mut tx, r.id).await?;
+            }
             finish(tx, events, now).await?;
             Ok(Ok(true))
         }

@@ -1,5 +1,26 @@
 //! Statistics and exports: read-only aggregates over a period.
 
+/// Whether a change of a request changes what the stats API counts of it
+/// and of its interventions: the columns `stats_key` groups by (a request
+/// never changes its structure, person, or creation time by an update).
+pub(crate) fn counted_fields_differ(
+    before: &crate::HelpRequestRow,
+    after: &crate::HelpRequestRow,
+) -> bool {
+    let counted = |h: &crate::HelpRequestRow| {
+        (
+            h.category.clone(),
+            h.operator.clone(),
+            h.channel.clone(),
+            h.status.clone(),
+            h.outcome.clone(),
+            h.person_id,
+            h.created_at,
+        )
+    };
+    counted(before) != counted(after)
+}
+
 macro_rules! repo_stats {
     () => {
         const STATS_REQUEST_SELECT: &str = "SELECT h.id, h.category, h.operator, h.channel, \

@@ -155,6 +155,43 @@ async fn rollups_equal_recount(opts: Options) {
         let (st, out) = call(&app, &sup, "PATCH", &path, Some(patch)).await;
         assert_eq!(st, StatusCode::OK, "{out}");
     }
+    // A change the stats API does not count marks no day.
+    let span = (s.today() - chrono::Duration::days(800), s.today());
+    let stale = app
+        .store
+        .stats_dirty_days(None, span.0, span.1)
+        .await
+        .unwrap();
+    let older = (s.today() - chrono::Duration::days(400)).to_string();
+    let (st, one) = call(
+        &app,
+        &sup,
+        "GET",
+        &format!("/api/v1/help-requests?to={older}&limit=1"),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{one}");
+    let path = format!(
+        "/api/v1/help-requests/{}",
+        one["items"][0]["id"].as_str().unwrap()
+    );
+    let (st, out) = call(
+        &app,
+        &sup,
+        "PATCH",
+        &path,
+        Some(json!({"rights_at_risk": true})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{out}");
+    assert_eq!(
+        app.store
+            .stats_dirty_days(None, span.0, span.1)
+            .await
+            .unwrap(),
+        stale
+    );
     // A backdated intervention, on an older request.
     let at = (s.today() - chrono::Duration::days(2))
         .format("%Y-%m-%dT10:30")
