@@ -6,7 +6,7 @@ use crate::error::ServiceError;
 use crate::{Actor, Permission, Principal, Services};
 use chrono::NaiveDate;
 use relais_domain::FieldError;
-use relais_store::{StatsAggregate, StatsKey, StatsLive, StatsWindow};
+use relais_store::{StatsAggregate, StatsKey, StatsWindow};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -249,37 +249,28 @@ impl Services {
         if runs.len() > MAX_LIVE_RUNS || runs == [(period.from, period.to)] {
             return Ok(recount().await?);
         }
-        let live = runs
-            .into_iter()
-            .map(|(from, to)| {
-                let (start, end) = Period { from, to }.bounds();
-                StatsLive {
-                    from,
-                    to,
-                    start,
-                    end,
-                }
-            })
-            .collect();
         let window = StatsWindow {
             scope: sid.map(|s| s.0),
-            from: period.from,
-            to: period.to,
-            start,
-            end,
-            live,
+            period,
+            live: runs
+                .into_iter()
+                .map(|(from, to)| Period { from, to })
+                .collect(),
         };
         Ok(self.store.stats_from_rollups(&window, key).await?)
     }
 
     /// The stats API's figures counted from the desk's rows alone (what
-    /// the roll-ups must always equal).
+    /// the roll-ups must always equal); for the whole instance's readers
+    /// (the operator, admins).
     pub async fn stats_recount(
         &self,
+        by: Principal<'_>,
         sid: Option<StructureId>,
         period: Period,
         key: StatsKey,
     ) -> Result<StatsAggregate, ServiceError> {
+        by.require(Permission::ViewInstanceStatistics)?;
         let (start, end) = period.bounds();
         Ok(self
             .store
@@ -291,10 +282,12 @@ impl Services {
     /// live days), for a structure or the whole instance.
     pub async fn stats_rolled_up(
         &self,
+        by: Principal<'_>,
         sid: Option<StructureId>,
         period: Period,
         key: StatsKey,
     ) -> Result<StatsAggregate, ServiceError> {
+        by.require(Permission::ViewInstanceStatistics)?;
         self.aggregate(sid, None, period, key).await
     }
 
@@ -312,10 +305,7 @@ impl Services {
                 break;
             }
             for (structure, day) in batch {
-                let (from, to) = Period { from: day, to: day }.bounds();
-                self.store
-                    .rebuild_stats_day(structure, day, from, to)
-                    .await?;
+                self.store.rebuild_stats_day(structure, day).await?;
                 done += 1;
             }
         }

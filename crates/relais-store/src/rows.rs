@@ -748,28 +748,15 @@ pub enum StatsKey {
     Nothing,
 }
 
-/// Days of a period counted from the desk's rows rather than from
-/// roll-ups (today, or stale), from `from` to `to` (both included), which
-/// are the instants `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatsLive {
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-}
-
 /// A period of the stats API read from roll-ups: one structure or all,
-/// the days from `from` to `to` (the instants `[start, end)`), and its
-/// live days, which the roll-ups are not read for.
+/// its (Paris) days, and its live days, which are counted from the desk's
+/// rows rather than from roll-ups (today and after, or stale), as runs of
+/// consecutive days.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatsWindow {
     pub scope: Option<uuid::Uuid>,
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub live: Vec<StatsLive>,
+    pub period: relais_domain::Period,
+    pub live: Vec<relais_domain::Period>,
 }
 
 /// Figures of a period computed by the database.

@@ -456,9 +456,7 @@ async fn serve(s: Settings, demo: bool) -> CmdResult {
         claim_demo_database(&s).await?;
     }
     let store = open_sealed_store(&s, demo).await?;
-    if let Err(e) = store.optimize().await {
-        tracing::warn!(error = %e, "the planner statistics could not be refreshed");
-    }
+    refresh_planner(&store).await;
     let addr = s.listen_addr();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -755,28 +753,37 @@ async fn migrate(s: &Settings) -> CmdResult {
     let store = open_store(s).await?;
     // The statistics roll-ups a migration asked to (re)build, now rather
     // than in the server's background.
-    let started = std::time::Instant::now();
-    let days = services(store.clone(), s, false)
-        .rebuild_stats(usize::MAX)
-        .await
-        .map_err(service_failure);
-    if matches!(days, Ok(n) if n > 0) {
-        // Planner statistics for the tables just filled, so that the
-        // server's start does not compute them.
-        if let Err(e) = store.optimize().await {
-            tracing::warn!(error = %e, "the planner statistics could not be refreshed");
-        }
-    }
+    let built = build_rollups(&services(store.clone(), s, false), &store).await;
     store.close().await;
-    let days = days?;
+    let (days, seconds) = built?;
     eprintln!("database {} is up to date", redact_url(&s.database_url));
     if days > 0 {
-        eprintln!(
-            "statistics roll-ups: {days} structure-days built in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("statistics roll-ups: {days} structure-days built in {seconds:.1} s");
     }
     Ok(())
+}
+
+/// Builds the statistics roll-ups of every stale day before today, then
+/// the planner statistics of what was filled (so that the server's start
+/// does not compute them); returns the days built and the seconds taken.
+async fn build_rollups(svc: &Services, store: &Store) -> Result<(usize, f64), Failure> {
+    let started = std::time::Instant::now();
+    let days = svc
+        .rebuild_stats(usize::MAX)
+        .await
+        .map_err(service_failure)?;
+    if days > 0 {
+        refresh_planner(store).await;
+    }
+    Ok((days, started.elapsed().as_secs_f64()))
+}
+
+/// Refreshes SQLite's planner statistics where they are missing or stale;
+/// a failure only slows queries down, so it is logged.
+async fn refresh_planner(store: &Store) {
+    if let Err(e) = store.optimize().await {
+        tracing::warn!(error = %e, "the planner statistics could not be refreshed");
+    }
 }
 
 /// `relais demo`.
@@ -924,20 +931,13 @@ async fn gen(s: &Settings, spec: relais_service::GenSpec) -> CmdResult {
     let generated_in = started.elapsed().as_secs_f64();
     // The statistics roll-ups of the generated days, so that the server
     // starts with them built.
-    let rolled = std::time::Instant::now();
-    let days = match &r {
-        Ok(_) => svc.rebuild_stats(usize::MAX).await.map_err(service_failure),
-        Err(_) => Ok(0),
+    let built = match &r {
+        Ok(_) => build_rollups(&svc, &store).await,
+        Err(_) => Ok((0, 0.0)),
     };
-    if days.is_ok() {
-        if let Err(e) = store.optimize().await {
-            tracing::warn!(error = %e, "the planner statistics could not be refreshed");
-        }
-    }
     store.close().await;
     let r = r?;
-    let days = days?;
-    let rolled = rolled.elapsed().as_secs_f64();
+    let (days, rolled) = built?;
     println!(
         "generated {} structures, {} agents, {} persons, {} requests, {} interventions, \
          {} mandates, {} follow-ups, {} journal entries in {:.1} s",

@@ -18,8 +18,8 @@ pub(crate) fn person_year_masks(
     w: &crate::StatsWindow,
 ) -> std::collections::BTreeMap<i64, [i64; 6]> {
     let mut masks = std::collections::BTreeMap::new();
-    let mut day = w.from;
-    while day <= w.to {
+    let mut day = w.period.from;
+    while day <= w.period.to {
         if !w.live.iter().any(|l| l.from <= day && day <= l.to) {
             let (year, word, bit) = person_year_bit(day);
             let m: &mut [i64; 6] = masks.entry(year).or_insert([0; 6]);
@@ -118,8 +118,8 @@ macro_rules! repo_rollups {
             .await?)
         }
 
-        /// Rewrites the roll-ups of one structure's day, `[from, to)`, from
-        /// the desk's rows, and clears its mark, in one transaction. The
+        /// Rewrites the roll-ups of one structure's day from the desk's
+        /// rows, and clears its mark, in one transaction. The
         /// mark is removed first, so a write that commits meanwhile marks
         /// the day again rather than being lost; a day no longer marked
         /// (another node rebuilt it) is left alone.
@@ -127,9 +127,8 @@ macro_rules! repo_rollups {
             pool: &Pool<Db>,
             structure_id: Uuid,
             day: chrono::NaiveDate,
-            from: DateTime<Utc>,
-            to: DateTime<Utc>,
         ) -> Result<(), StoreError> {
+            let (from, to) = relais_domain::Period { from: day, to: day }.bounds();
             let mut tx = pool.begin().await?;
             let marked = sqlx::query("DELETE FROM stats_dirty WHERE structure_id = $1 AND day = $2")
                 .bind(structure_id)
@@ -252,14 +251,39 @@ macro_rules! repo_rollups {
         /// `AND` the roll-up row `alias` is of a clean day of the period.
         fn and_clean(q: &mut Sql<'_>, alias: &str, w: &StatsWindow) {
             let day = format!("{alias}.day");
-            q.push(" AND ").push(&day).push(" >= ").push_bind(w.from);
-            q.push(" AND ").push(&day).push(" <= ").push_bind(w.to);
+            q.push(" AND ").push(&day).push(" >= ").push_bind(w.period.from);
+            q.push(" AND ").push(&day).push(" <= ").push_bind(w.period.to);
             if let Some(s) = w.scope {
                 q.push(" AND ").push(alias).push(".structure_id = ").push_bind(s);
             }
             for l in &w.live {
                 q.push(" AND NOT (").push(&day).push(" >= ").push_bind(l.from);
                 q.push(" AND ").push(&day).push(" <= ").push_bind(l.to).push(")");
+            }
+        }
+
+        /// The condition on `stats_person_years y` that a person was
+        /// counted on a clean day of the window: their bits meet the
+        /// clean days' masks of some year.
+        fn persons_of_clean_days(q: &mut Sql<'_>, w: &StatsWindow) {
+            let masks = crate::repo::rollups::person_year_masks(w);
+            if masks.is_empty() {
+                q.push("FALSE");
+            } else {
+                if let Some(s) = w.scope {
+                    q.push("y.structure_id = ").push_bind(s).push(" AND ");
+                }
+                q.push("(FALSE");
+                for (year, words) in masks {
+                    q.push(" OR (y.year = ").push_bind(year).push(" AND (FALSE");
+                    for (name, mask) in crate::repo::rollups::PERSON_YEAR_WORDS.iter().zip(words) {
+                        if mask != 0 {
+                            q.push(" OR (y.").push(*name).push(" & ").push_bind(mask).push(") <> 0");
+                        }
+                    }
+                    q.push("))");
+                }
+                q.push(")");
             }
         }
 
@@ -302,12 +326,16 @@ macro_rules! repo_rollups {
                     e.2 += m;
                 }
             }
-            let counted = |l: &StatsLive| Counted {
-                scope: w.scope,
-                own: None,
-                from: l.start,
-                to: l.end,
+            let counted = |l: &relais_domain::Period| {
+                let (from, to) = l.bounds();
+                Counted {
+                    scope: w.scope,
+                    own: None,
+                    from,
+                    to,
+                }
             };
+            let (start, end) = w.period.bounds();
             for l in &w.live {
                 let c = counted(l);
                 let (r, n, m) = stats_totals(&mut *conn, c).await?;
@@ -329,25 +357,7 @@ macro_rules! repo_rollups {
                 "SELECT COUNT(DISTINCT t.person_id) FROM (\
                  SELECT y.person_id FROM stats_person_years y WHERE ",
             );
-            let masks = crate::repo::rollups::person_year_masks(w);
-            if masks.is_empty() {
-                q.push("FALSE");
-            } else {
-                if let Some(s) = w.scope {
-                    q.push("y.structure_id = ").push_bind(s).push(" AND ");
-                }
-                q.push("(FALSE");
-                for (year, words) in masks {
-                    q.push(" OR (y.year = ").push_bind(year).push(" AND (FALSE");
-                    for (name, mask) in crate::repo::rollups::PERSON_YEAR_WORDS.iter().zip(words) {
-                        if mask != 0 {
-                            q.push(" OR (y.").push(*name).push(" & ").push_bind(mask).push(") <> 0");
-                        }
-                    }
-                    q.push("))");
-                }
-                q.push(")");
-            }
+            persons_of_clean_days(&mut q, w);
             for l in &w.live {
                 q.push(" UNION ");
                 stats_persons(&mut q, counted(l));
@@ -361,14 +371,14 @@ macro_rules! repo_rollups {
                      SELECT m.mode, m.help_request_id FROM stats_mode_requests m WHERE TRUE",
                 );
                 and_clean(&mut q, "m", w);
-                and_between(&mut q, "m.request_at", w.start, w.end, false);
+                and_between(&mut q, "m.request_at", start, end, false);
                 for l in &w.live {
                     q.push(
                         " UNION ALL SELECT i.mode, i.help_request_id FROM interventions i \
                          JOIN help_requests h ON h.id = i.help_request_id WHERE ",
                     );
                     counted(l).interventions(&mut q);
-                    and_between(&mut q, "h.created_at", w.start, w.end, false);
+                    and_between(&mut q, "h.created_at", start, end, false);
                 }
                 q.push(") t GROUP BY t.mode");
                 let modes: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;

@@ -62,16 +62,14 @@ impl Store {
         Ok(days.into_iter().map(|(s, d)| (StructureId(s), d)).collect())
     }
 
-    /// Rewrites the roll-ups of one structure's day (the instants
-    /// `[from, to)`) and clears its mark.
+    /// Rewrites the roll-ups of one structure's (Paris) day and clears
+    /// its mark.
     pub async fn rebuild_stats_day(
         &self,
         structure: StructureId,
         day: chrono::NaiveDate,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, rebuild_stats_day(structure.0, day, from, to))
+        dispatch!(self, write, rebuild_stats_day(structure.0, day))
     }
 
     pub async fn stats_interventions(

@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use relais_domain::{PersonId, StructureId};
-use relais_service::{GenSpec, Period};
+use relais_service::{GenSpec, Period, Principal};
 use relais_store::{StatsAggregate, StatsKey};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -25,6 +25,20 @@ fn sorted(mut a: StatsAggregate) -> StatsAggregate {
     a
 }
 
+/// Every structure of the database, then the whole instance (`None`).
+async fn scopes(app: &TestApp) -> Vec<Option<StructureId>> {
+    let mut scopes: Vec<Option<StructureId>> = app
+        .store
+        .list_structures()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| Some(StructureId(r.id)))
+        .collect();
+    scopes.push(None);
+    scopes
+}
+
 /// The days from `today - from` to `today - to`.
 fn ago(today: chrono::NaiveDate, from: i64, to: i64) -> Period {
     Period {
@@ -37,8 +51,14 @@ fn ago(today: chrono::NaiveDate, from: i64, to: i64) -> Period {
 async fn assert_equal(app: &TestApp, label: &str, scope: Option<StructureId>, period: Period) {
     let s = &app.services;
     for key in KEYS {
-        let rolled = s.stats_rolled_up(scope, period, key).await.unwrap();
-        let counted = s.stats_recount(scope, period, key).await.unwrap();
+        let rolled = s
+            .stats_rolled_up(Principal::Operator, scope, period, key)
+            .await
+            .unwrap();
+        let counted = s
+            .stats_recount(Principal::Operator, scope, period, key)
+            .await
+            .unwrap();
         assert_eq!(
             sorted(rolled),
             sorted(counted),
@@ -109,15 +129,7 @@ async fn rollups_equal_recount(opts: Options) {
         .generate(&GenSpec::custom(2, 80, 500, 11), |_, _| {})
         .await
         .unwrap();
-    let mut scopes: Vec<Option<StructureId>> = app
-        .store
-        .list_structures()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| Some(StructureId(r.id)))
-        .collect();
-    scopes.push(None);
+    let scopes = scopes(&app).await;
     let mut rng = Lcg(2026);
     // Nothing built yet: every day is stale, and counted from the rows.
     compare(&app, "before the rebuild", &scopes, &mut rng).await;
@@ -305,22 +317,18 @@ async fn killed_in_the_middle_of_intakes(opts: Options) {
     app.clock.advance(chrono::Duration::days(2));
     assert!(s.rebuild_stats(usize::MAX).await.unwrap() > 0);
     let today = s.today();
-    let structure = app
-        .store
-        .list_structures()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| Some(StructureId(r.id)))
-        .next()
-        .unwrap();
     for period in [ago(today, 3, 1), ago(today, 400, 1)] {
-        for scope in [structure, None] {
+        for scope in scopes(&app).await {
             assert_equal(&app, "after the kill", scope, period).await;
         }
     }
     let all = s
-        .stats_rolled_up(None, ago(today, 3, 1), StatsKey::Nothing)
+        .stats_rolled_up(
+            Principal::Operator,
+            None,
+            ago(today, 3, 1),
+            StatsKey::Nothing,
+        )
         .await
         .unwrap();
     assert!(
