@@ -23,76 +23,14 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+mod spec;
+pub use spec::GenSpec;
+
 /// The password of every generated account.
 pub const GEN_PASSWORD: &str = "gen-relais-2026";
 
 /// Agents in each generated structure.
 pub const AGENTS_PER_STRUCTURE: u32 = 5;
-
-/// How much to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GenSpec {
-    pub structures: u32,
-    pub persons: u64,
-    pub requests: u64,
-    pub interventions: u64,
-    pub mandates: u64,
-    pub seed: u64,
-}
-
-impl GenSpec {
-    /// A large département: 200 agents, 100,000 persons, 1,000,000
-    /// requests, 2,000,000 interventions, 50,000 mandates.
-    pub fn departement(seed: u64) -> GenSpec {
-        GenSpec {
-            structures: 40,
-            persons: 100_000,
-            requests: 1_000_000,
-            interventions: 2_000_000,
-            mandates: 50_000,
-            seed,
-        }
-    }
-
-    /// Ten times a département.
-    pub fn national(seed: u64) -> GenSpec {
-        GenSpec {
-            structures: 400,
-            persons: 1_000_000,
-            requests: 10_000_000,
-            interventions: 20_000_000,
-            mandates: 500_000,
-            seed,
-        }
-    }
-
-    /// A custom size: two interventions per request, a mandate for one
-    /// person in two.
-    pub fn custom(structures: u32, persons: u64, requests: u64, seed: u64) -> GenSpec {
-        GenSpec {
-            structures,
-            persons,
-            requests,
-            interventions: requests * 2,
-            mandates: persons / 2,
-            seed,
-        }
-    }
-
-    pub fn check(&self) -> Result<(), relais_domain::FieldError> {
-        use relais_domain::FieldError;
-        if !(1..=10_000).contains(&self.structures) {
-            return Err(FieldError::new("structures", "out_of_range"));
-        }
-        if self.persons < u64::from(self.structures) || self.persons > 100_000_000 {
-            return Err(FieldError::new("persons", "out_of_range"));
-        }
-        if self.requests > 1_000_000_000 {
-            return Err(FieldError::new("requests", "out_of_range"));
-        }
-        Ok(())
-    }
-}
 
 /// What was generated, and where a benchmark can start.
 #[derive(Debug, Clone, Default)]
@@ -436,6 +374,9 @@ struct Gen<'a> {
     chains: Chains,
     done_requests: u64,
     mandate_counter: u64,
+    /// The batch being written while the next one is drawn (one at a
+    /// time, in order: a batch's rows may refer to the previous one's).
+    loading: Option<tokio::task::JoinHandle<Result<(), relais_store::StoreError>>>,
 }
 
 impl Services {
@@ -496,6 +437,7 @@ impl<'a> Gen<'a> {
             },
             done_requests: 0,
             mandate_counter: 0,
+            loading: None,
         })
     }
 
@@ -659,10 +601,7 @@ impl<'a> Gen<'a> {
         }
         self.report.mandates += n_mandates;
         self.chains.take(&mut batch, sid);
-        self.services
-            .store
-            .bulk_load(std::mem::take(&mut batch))
-            .await?;
+        self.load(std::mem::take(&mut batch)).await?;
 
         self.requests(batch, &desk, &plan, &person_ids, n_interventions, progress)
             .await?;
@@ -983,7 +922,24 @@ impl<'a> Gen<'a> {
             .iter()
             .map(|(y, v)| (sid, i64::from(*y), *v))
             .collect();
-        self.services.store.bulk_load(std::mem::take(batch)).await?;
+        self.load(std::mem::take(batch)).await
+    }
+
+    /// Writes a batch in the background once the previous one is written,
+    /// so that drawing the next batch and writing this one overlap.
+    async fn load(&mut self, batch: BulkBatch) -> Result<(), ServiceError> {
+        self.loaded().await?;
+        let store = self.services.store.clone();
+        self.loading = Some(tokio::spawn(async move { store.bulk_load(batch).await }));
+        Ok(())
+    }
+
+    /// Waits for the batch being written, if any.
+    async fn loaded(&mut self) -> Result<(), ServiceError> {
+        if let Some(h) = self.loading.take() {
+            h.await
+                .map_err(|e| ServiceError::Internal(format!("generator batch: {e}")))??;
+        }
         Ok(())
     }
 
@@ -1220,6 +1176,7 @@ impl<'a> Gen<'a> {
         mut self,
         structures: &[(StructureRow, Vec<Uuid>)],
     ) -> Result<GenReport, ServiceError> {
+        self.loaded().await?;
         let store = &self.services.store;
         if let (Some(id), Some((first, _))) = (self.report.sample_person, structures.first()) {
             if let Some(p) = store

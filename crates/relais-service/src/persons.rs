@@ -479,7 +479,7 @@ impl Services {
             .persons_by_ids(actor.structure_id, ids)
             .await?
             .into_iter()
-            .filter(|p| p.merged_into.is_none())
+            .filter(|p| p.merged_into.is_none() && p.anonymised_at.is_none())
             .map(|p| (p.id, p))
             .collect();
         ids.iter()

@@ -152,6 +152,10 @@ impl Services {
 /// counted from the desk's rows alone (the roll-ups are being rebuilt).
 const MAX_LIVE_RUNS: usize = 8;
 
+/// The most days of one structure a roll-up rebuild writes in one
+/// transaction (its statements count them all at once).
+const REBUILD_DAYS: usize = 64;
+
 /// The live days of a period, in runs of consecutive days: its stale
 /// days and every day from today on, in order of their first day (a day
 /// after today may be marked: an intervention dated a few minutes ahead,
@@ -291,8 +295,8 @@ impl Services {
         self.aggregate(sid, None, period, key).await
     }
 
-    /// Rebuilds the roll-ups of stale days before today, oldest first, up
-    /// to `limit` days; returns how many were rebuilt.
+    /// Rebuilds the roll-ups of stale days before today, structure by
+    /// structure, up to `limit` days; returns how many were rebuilt.
     pub async fn rebuild_stats(&self, limit: usize) -> Result<usize, ServiceError> {
         let today = self.today();
         let mut done = 0;
@@ -304,9 +308,14 @@ impl Services {
             if batch.is_empty() {
                 break;
             }
-            for (structure, day) in batch {
-                self.store.rebuild_stats_day(structure, day).await?;
-                done += 1;
+            // The batch comes by structure and day: each structure's days
+            // are rebuilt together, up to `REBUILD_DAYS` at a time.
+            for run in batch.chunk_by(|a, b| a.0 == b.0) {
+                let days: Vec<NaiveDate> = run.iter().map(|(_, d)| *d).collect();
+                for chunk in days.chunks(REBUILD_DAYS) {
+                    self.store.rebuild_stats_days(run[0].0, chunk).await?;
+                    done += chunk.len();
+                }
             }
         }
         Ok(done)

@@ -255,6 +255,17 @@ impl Fields {
     }
 }
 
+/// A yes-or-no filter of a query string (`ending_soon`, `mine`): empty,
+/// `false`, `0` or `no` is no; `true`, `1` or `yes` is yes; anything else
+/// is not a choice (`None`). The pages' checkboxes send `1`.
+pub fn flag(value: &str) -> Option<bool> {
+    match value.trim() {
+        "" | "false" | "0" | "no" => Some(false),
+        "true" | "1" | "yes" => Some(true),
+        _ => None,
+    }
+}
+
 /// Only a path of this site is followed (a language switch's `next`, a
 /// sign-in's `next`, a form's `return_to`), so that no link sends anyone
 /// away. The value is parsed as a URL reference against a placeholder

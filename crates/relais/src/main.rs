@@ -901,9 +901,20 @@ fn gen_spec(
 
 /// `relais gen`: a progress bar on the terminal, a line per tenth
 /// elsewhere, then what was generated.
+/// The page cache of `relais gen`'s SQLite writer, in MiB.
+#[cfg(feature = "demo")]
+const GEN_CACHE_MIB: u32 = 1024;
+
 #[cfg(feature = "demo")]
 async fn gen(s: &Settings, spec: relais_service::GenSpec) -> CmdResult {
     let store = open_sealed_store(s, false).await?;
+    // A generated national dataset is tens of gigabytes of random-keyed
+    // indexes: with SQLite's usual cache, most inserts would read pages
+    // back from the file.
+    store
+        .widen_write_cache(GEN_CACHE_MIB)
+        .await
+        .map_err(|e| Failure::Failed(format!("database error: {e}")))?;
     let svc = services(store.clone(), s, false);
     let started = std::time::Instant::now();
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -44,19 +44,18 @@ macro_rules! repo_rollups {
                 .into_iter()
                 .map(|(s, t)| (s, relais_domain::period::paris_day(t)))
                 .collect();
-            for (structure_id, day) in days {
+            let days: Vec<_> = days.into_iter().collect();
+            for chunk in days.chunks(1000) {
                 // `DO UPDATE`, not `DO NOTHING`: the mark's row stays locked
                 // until the write commits, so that a rebuild of the day on
                 // PostgreSQL waits for it and then reads it (a rebuild that
                 // removed the mark first makes this write wait instead).
-                sqlx::query(
-                    "INSERT INTO stats_dirty (structure_id, day) VALUES ($1, $2) \
-                     ON CONFLICT (structure_id, day) DO UPDATE SET day = excluded.day",
-                )
-                .bind(structure_id)
-                .bind(day)
-                .execute(&mut **tx)
-                .await?;
+                let mut q = Sql::new("INSERT INTO stats_dirty (structure_id, day) ");
+                q.push_values(chunk, |mut r, (structure_id, day)| {
+                    r.push_bind(*structure_id).push_bind(*day);
+                });
+                q.push(" ON CONFLICT (structure_id, day) DO UPDATE SET day = excluded.day");
+                q.build().execute(&mut **tx).await?;
             }
             Ok(())
         }
@@ -102,7 +101,9 @@ macro_rules! repo_rollups {
             Ok(q.build_query_scalar().fetch_all(pool).await?)
         }
 
-        /// Up to `limit` stale (structure, day) before `before`, oldest first.
+        /// Up to `limit` stale (structure, day) before `before`, by
+        /// structure and day (so that a batch rebuilds many days of one
+        /// structure at once).
         pub(crate) async fn stats_dirty_before(
             pool: &Pool<Db>,
             before: chrono::NaiveDate,
@@ -110,7 +111,7 @@ macro_rules! repo_rollups {
         ) -> Result<Vec<(Uuid, chrono::NaiveDate)>, StoreError> {
             Ok(sqlx::query_as(
                 "SELECT structure_id, day FROM stats_dirty WHERE day < $1 \
-                 ORDER BY day, structure_id LIMIT $2",
+                 ORDER BY structure_id, day LIMIT $2",
             )
             .bind(before)
             .bind(limit)
@@ -118,124 +119,218 @@ macro_rules! repo_rollups {
             .await?)
         }
 
-        /// Rewrites the roll-ups of one structure's day from the desk's
-        /// rows, and clears its mark, in one transaction. The
-        /// mark is removed first, so a write that commits meanwhile marks
-        /// the day again rather than being lost; a day no longer marked
-        /// (another node rebuilt it) is left alone.
-        pub(crate) async fn rebuild_stats_day(
+        /// Rewrites the roll-ups of some days of one structure from the
+        /// desk's rows, and clears their marks, in one transaction, with a
+        /// few statements that count all the days at once (grouped by
+        /// day). The marks are removed first, so a write that commits
+        /// meanwhile marks its day again rather than being lost; a day no
+        /// longer marked (another node rebuilt it) is left alone.
+        pub(crate) async fn rebuild_stats_days(
             pool: &Pool<Db>,
             structure_id: Uuid,
-            day: chrono::NaiveDate,
+            days: &[chrono::NaiveDate],
         ) -> Result<(), StoreError> {
-            let (from, to) = relais_domain::Period { from: day, to: day }.bounds();
+            if days.is_empty() {
+                return Ok(());
+            }
             let mut tx = pool.begin().await?;
-            let marked = sqlx::query("DELETE FROM stats_dirty WHERE structure_id = $1 AND day = $2")
-                .bind(structure_id)
-                .bind(day)
-                .execute(&mut *tx)
-                .await?;
-            if marked.rows_affected() == 0 {
+            let mut q = Sql::new("DELETE FROM stats_dirty WHERE structure_id = ");
+            q.push_bind(structure_id);
+            and_day_in(&mut q, days);
+            q.push(" RETURNING day");
+            let mut marked: Vec<chrono::NaiveDate> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+            if marked.is_empty() {
                 // Rebuilt meanwhile (by another node): nothing to do.
                 tx.rollback().await?;
                 return Ok(());
             }
-            // The persons counted that day lose its bit; those counted
-            // again get it back below.
-            let (year, word, bit) = crate::repo::rollups::person_year_bit(day);
-            let w = crate::repo::rollups::PERSON_YEAR_WORDS[word];
-            sqlx::query(&format!(
-                "UPDATE stats_person_years SET {w} = {w} & ~$1 WHERE structure_id = $2 \
-                 AND year = $3 AND person_id IN (SELECT person_id FROM stats_person_days \
-                 WHERE structure_id = $2 AND day = $4)"
-            ))
-            .bind(bit)
-            .bind(structure_id)
-            .bind(year)
-            .bind(day)
-            .execute(&mut *tx)
-            .await?;
-            for table in ["stats_rollup", "stats_person_days", "stats_mode_requests"] {
-                sqlx::query(&format!(
-                    "DELETE FROM {table} WHERE structure_id = $1 AND day = $2"
-                ))
-                .bind(structure_id)
-                .bind(day)
-                .execute(&mut *tx)
-                .await?;
-            }
+            marked.sort_unstable();
+            clear_stats_days(&mut tx, structure_id, &marked).await?;
+            let (from, _) = relais_domain::Period { from: marked[0], to: marked[0] }.bounds();
+            let last = marked[marked.len() - 1];
+            let (_, to) = relais_domain::Period { from: last, to: last }.bounds();
             let c = Counted {
                 scope: Some(structure_id),
                 own: None,
                 from,
                 to,
+                by_day: true,
             };
-            let (requests, interventions, minutes) = stats_totals(&mut *tx, c).await?;
-            if requests == 0 && interventions == 0 {
-                tx.commit().await?;
-                return Ok(());
-            }
-            let mut rows: std::collections::BTreeMap<(&str, String), (i64, i64, i64)> =
-                std::collections::BTreeMap::new();
-            rows.insert(("total", String::new()), (requests, interventions, minutes));
-            for (dim, key) in STATS_DIMS {
-                if key != StatsKey::Mode {
-                    for (k, n) in stats_requests_by(&mut *tx, c, key).await? {
-                        rows.entry((dim, k)).or_default().0 = n;
-                    }
-                }
-                for (k, n, m) in stats_interventions_by(&mut *tx, c, key).await? {
-                    let e = rows.entry((dim, k)).or_default();
-                    e.1 = n;
-                    e.2 = m;
-                }
-            }
-            for ((dim, key), (r, n, m)) in &rows {
-                sqlx::query(
-                    "INSERT INTO stats_rollup (structure_id, day, dim, key, requests, \
-                     interventions, minutes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(structure_id)
-                .bind(day)
-                .bind(*dim)
-                .bind(key)
-                .bind(r)
-                .bind(n)
-                .bind(m)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let mut q = Sql::new("INSERT INTO stats_person_days (structure_id, day, person_id) SELECT ");
-            q.push_bind(structure_id).push(", ").push_bind(day);
-            q.push(", t.person_id FROM (");
+            fill_stats_rollup(&mut tx, structure_id, &marked, c).await?;
+            let mut q = Sql::new("");
+            with_days(&mut q, &marked);
+            q.push("INSERT INTO stats_person_days (structure_id, day, person_id) SELECT ");
+            q.push_bind(structure_id).push(", t.day, t.person_id FROM (");
             stats_persons(&mut q, c);
             q.push(") t WHERE TRUE");
             q.build().execute(&mut *tx).await?;
-            sqlx::query(&format!(
-                "INSERT INTO stats_person_years (structure_id, year, person_id, {w}) \
-                 SELECT structure_id, $1, person_id, $2 FROM stats_person_days \
-                 WHERE structure_id = $3 AND day = $4 \
-                 ON CONFLICT (structure_id, year, person_id) \
-                 DO UPDATE SET {w} = stats_person_years.{w} | excluded.{w}"
-            ))
-            .bind(year)
-            .bind(bit)
-            .bind(structure_id)
-            .bind(day)
-            .execute(&mut *tx)
-            .await?;
-            let mut q = Sql::new(
+            fill_person_years(&mut tx, structure_id, &marked).await?;
+            let mut q = Sql::new("");
+            with_days(&mut q, &marked);
+            q.push(
                 "INSERT INTO stats_mode_requests (structure_id, day, mode, help_request_id, \
                  request_at) SELECT DISTINCT ",
             );
-            q.push_bind(structure_id).push(", ").push_bind(day);
-            q.push(
-                ", i.mode, i.help_request_id, h.created_at FROM interventions i \
+            q.push_bind(structure_id).push(
+                ", d.day, i.mode, i.help_request_id, h.created_at FROM d, interventions i \
                  JOIN help_requests h ON h.id = i.help_request_id WHERE ",
             );
             c.interventions(&mut q);
             q.build().execute(&mut *tx).await?;
             tx.commit().await?;
+            Ok(())
+        }
+
+        /// Removes the roll-ups of some days of a structure: the persons
+        /// counted those days lose their bits (those counted again get
+        /// them back), and the days' rows go.
+        async fn clear_stats_days(
+            tx: &mut Tx<'_>,
+            structure_id: Uuid,
+            days: &[chrono::NaiveDate],
+        ) -> Result<(), StoreError> {
+            let mut years: std::collections::BTreeMap<i64, ([i64; 6], Vec<chrono::NaiveDate>)> =
+                std::collections::BTreeMap::new();
+            for day in days {
+                let (year, word, bit) = crate::repo::rollups::person_year_bit(*day);
+                let e = years.entry(year).or_default();
+                e.0[word] |= bit;
+                e.1.push(*day);
+            }
+            for (year, (masks, of_year)) in years {
+                let mut q = Sql::new("UPDATE stats_person_years SET ");
+                for (n, (name, mask)) in
+                    crate::repo::rollups::PERSON_YEAR_WORDS.iter().zip(masks).enumerate()
+                {
+                    q.push(if n == 0 { "" } else { ", " });
+                    q.push(*name).push(" = ").push(*name).push(" & ~").push_bind(mask);
+                }
+                q.push(" WHERE structure_id = ").push_bind(structure_id);
+                q.push(" AND year = ").push_bind(year);
+                q.push(" AND person_id IN (SELECT person_id FROM stats_person_days WHERE structure_id = ");
+                q.push_bind(structure_id);
+                and_day_in(&mut q, &of_year);
+                q.push(")");
+                q.build().execute(&mut **tx).await?;
+            }
+            for table in ["stats_rollup", "stats_person_days", "stats_mode_requests"] {
+                let mut q = Sql::new("DELETE FROM ");
+                q.push(table).push(" WHERE structure_id = ").push_bind(structure_id);
+                and_day_in(&mut q, days);
+                q.build().execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
+        /// Writes the `stats_rollup` rows of the days `c` counts by day:
+        /// the requests made by key, then the interventions given and
+        /// their minutes, into the same rows.
+        async fn fill_stats_rollup(
+            tx: &mut Tx<'_>,
+            structure_id: Uuid,
+            days: &[chrono::NaiveDate],
+            c: Counted,
+        ) -> Result<(), StoreError> {
+            let dims = std::iter::once(("total", None))
+                .chain(STATS_DIMS.iter().map(|(dim, key)| (*dim, stats_key(*key))));
+            for (dim, key) in dims {
+                // The totals' key is empty (PostgreSQL refuses a
+                // constant in `GROUP BY`).
+                let k = key.unwrap_or("''");
+                let group = key.map(|k| format!(", {k}")).unwrap_or_default();
+                if dim != "mode" {
+                    let mut q = rollup_insert(structure_id, days, dim, k);
+                    q.push(", COUNT(*), 0, 0 FROM d, help_requests h WHERE ");
+                    c.requests(&mut q);
+                    q.push(" GROUP BY d.day").push(&group);
+                    q.build().execute(&mut **tx).await?;
+                }
+                let mut q = rollup_insert(structure_id, days, dim, k);
+                q.push(
+                    ", 0, COUNT(*), CAST(COALESCE(SUM(i.duration_minutes), 0) AS BIGINT) \
+                     FROM d, interventions i JOIN help_requests h ON h.id = i.help_request_id WHERE ",
+                );
+                c.interventions(&mut q);
+                q.push(" GROUP BY d.day").push(&group).push(
+                    " ON CONFLICT (structure_id, day, dim, key) DO UPDATE SET \
+                     interventions = excluded.interventions, minutes = excluded.minutes",
+                );
+                q.build().execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
+        /// `WITH d … INSERT INTO stats_rollup (…) SELECT structure, d.day,
+        /// dim, key` (the counts follow).
+        fn rollup_insert<'a>(
+            structure_id: Uuid,
+            days: &[chrono::NaiveDate],
+            dim: &'a str,
+            key: &str,
+        ) -> Sql<'a> {
+            let mut q = Sql::new("");
+            with_days(&mut q, days);
+            q.push(
+                "INSERT INTO stats_rollup (structure_id, day, dim, key, requests, \
+                 interventions, minutes) SELECT ",
+            );
+            q.push_bind(structure_id).push(", d.day, ").push_bind(dim);
+            q.push(", ").push(key);
+            q
+        }
+
+        /// ` AND day IN (…)`.
+        fn and_day_in(q: &mut Sql<'_>, days: &[chrono::NaiveDate]) {
+            q.push(" AND day IN (");
+            let mut list = q.separated(", ");
+            for day in days {
+                list.push_bind(*day);
+            }
+            q.push(")");
+        }
+
+        /// Sets the bits of the days' persons in `stats_person_years`
+        /// (from `stats_person_days`, already written): a person's bits of
+        /// a year are the sum of their days' distinct bits.
+        async fn fill_person_years(
+            tx: &mut Tx<'_>,
+            structure_id: Uuid,
+            days: &[chrono::NaiveDate],
+        ) -> Result<(), StoreError> {
+            let words = crate::repo::rollups::PERSON_YEAR_WORDS;
+            let mut q = Sql::new("WITH b (day, year");
+            for w in words {
+                q.push(", ").push(w);
+            }
+            q.push(") AS (VALUES ");
+            for (n, day) in days.iter().enumerate() {
+                let (year, word, bit) = crate::repo::rollups::person_year_bit(*day);
+                q.push(if n == 0 { "(" } else { ", (" });
+                q.push_bind(*day).push(", ").push_bind(year);
+                for w in 0..words.len() {
+                    q.push(", ").push_bind(if w == word { bit } else { 0 });
+                }
+                q.push(")");
+            }
+            q.push(") INSERT INTO stats_person_years (structure_id, year, person_id");
+            for w in words {
+                q.push(", ").push(w);
+            }
+            q.push(") SELECT p.structure_id, b.year, p.person_id");
+            for w in words {
+                q.push(", CAST(SUM(b.").push(w).push(") AS BIGINT)");
+            }
+            q.push(" FROM stats_person_days p JOIN b ON b.day = p.day WHERE p.structure_id = ");
+            q.push_bind(structure_id);
+            q.push(
+                " GROUP BY p.structure_id, b.year, p.person_id \
+                 ON CONFLICT (structure_id, year, person_id) DO UPDATE SET ",
+            );
+            for (n, w) in words.iter().enumerate() {
+                q.push(if n == 0 { "" } else { ", " });
+                q.push(*w).push(" = stats_person_years.").push(*w).push(" | excluded.").push(*w);
+            }
+            q.build().execute(&mut **tx).await?;
             Ok(())
         }
 
@@ -333,6 +428,7 @@ macro_rules! repo_rollups {
                     own: None,
                     from,
                     to,
+                    by_day: false,
                 }
             };
             let (start, end) = w.period.bounds();

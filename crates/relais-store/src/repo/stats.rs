@@ -45,27 +45,58 @@ macro_rules! repo_stats {
         }
 
         /// What the stats API counts: one structure or all, one agent's
-        /// activity or all, in `[from, to)`.
+        /// activity or all, in `[from, to)`; and, when `by_day`, day by day:
+        /// the query then has the days `d (day, start_at, end_at)` in its
+        /// `FROM` (see `with_days`), selects `d.day` and groups by it.
         #[derive(Clone, Copy)]
         struct Counted {
             scope: Option<Uuid>,
             own: Option<Uuid>,
             from: DateTime<Utc>,
             to: DateTime<Utc>,
+            by_day: bool,
         }
 
         impl Counted {
+            /// The period's condition on `column`, and when `by_day` its
+            /// day's.
+            fn between(self, q: &mut Sql<'_>, column: &'static str) {
+                and_between(q, column, self.from, self.to, false);
+                if self.by_day {
+                    q.push(" AND ").push(column).push(" >= d.start_at AND ");
+                    q.push(column).push(" < d.end_at");
+                }
+            }
+
+            /// `d.day, ` when counted day by day, for a `SELECT` list.
+            fn day(self) -> &'static str {
+                if self.by_day {
+                    "d.day, "
+                } else {
+                    ""
+                }
+            }
+
+            /// `d, ` when counted day by day, for a `FROM` list.
+            fn days(self) -> &'static str {
+                if self.by_day {
+                    "d, "
+                } else {
+                    ""
+                }
+            }
+
             /// The conditions on `help_requests h`: created in the period,
             /// and (for one agent) created by them or helped by them in it.
             fn requests(self, q: &mut Sql<'_>) {
                 q.push("TRUE");
                 and_scope(q, "h.structure_id", self.scope);
-                and_between(q, "h.created_at", self.from, self.to, false);
+                self.between(q, "h.created_at");
                 if let Some(me) = self.own {
                     q.push(" AND (h.created_by = ").push_bind(me);
                     q.push(" OR EXISTS (SELECT 1 FROM interventions i2 WHERE i2.help_request_id = h.id");
                     q.push(" AND i2.agent_id = ").push_bind(me);
-                    and_between(q, "i2.occurred_at", self.from, self.to, false);
+                    self.between(q, "i2.occurred_at");
                     q.push("))");
                 }
             }
@@ -75,11 +106,24 @@ macro_rules! repo_stats {
             fn interventions(self, q: &mut Sql<'_>) {
                 q.push("TRUE");
                 and_scope(q, "i.structure_id", self.scope);
-                and_between(q, "i.occurred_at", self.from, self.to, false);
+                self.between(q, "i.occurred_at");
                 if let Some(me) = self.own {
                     q.push(" AND i.agent_id = ").push_bind(me);
                 }
             }
+        }
+
+        /// `WITH d (day, start_at, end_at) AS (VALUES …) `: the Paris days
+        /// a query counts by (see `Counted::by_day`).
+        fn with_days(q: &mut Sql<'_>, days: &[chrono::NaiveDate]) {
+            q.push("WITH d (day, start_at, end_at) AS (VALUES ");
+            for (n, day) in days.iter().enumerate() {
+                let (start, end) = relais_domain::Period { from: *day, to: *day }.bounds();
+                q.push(if n == 0 { "(" } else { ", (" });
+                q.push_bind(*day).push(", ").push_bind(start).push(", ").push_bind(end);
+                q.push(")");
+            }
+            q.push(") ");
         }
 
         /// The stats API's figures, aggregated by the database: requests
@@ -93,7 +137,13 @@ macro_rules! repo_stats {
             to: DateTime<Utc>,
             key: StatsKey,
         ) -> Result<StatsAggregate, StoreError> {
-            let c = Counted { scope, own, from, to };
+            let c = Counted {
+                scope,
+                own,
+                from,
+                to,
+                by_day: false,
+            };
             let mut conn = pool.acquire().await?;
             let mut out = StatsAggregate::default();
             (out.total_requests, out.total_interventions, out.minutes) =
@@ -129,13 +179,15 @@ macro_rules! repo_stats {
         }
 
         /// The persons `c` counts: who made a request or was helped
-        /// (a query of one column, `person_id`, with duplicates removed).
+        /// (a query of one column, `person_id`, with duplicates removed;
+        /// by day, of two: `day`, `person_id`).
         fn stats_persons(q: &mut Sql<'_>, c: Counted) {
-            q.push("SELECT h.person_id FROM help_requests h WHERE ");
+            q.push("SELECT ").push(c.day()).push("h.person_id FROM ").push(c.days());
+            q.push("help_requests h WHERE ");
             c.requests(q);
-            q.push(
-                " AND h.person_id IS NOT NULL UNION SELECT h.person_id FROM interventions i \
-                 JOIN help_requests h ON h.id = i.help_request_id WHERE ",
+            q.push(" AND h.person_id IS NOT NULL UNION SELECT ").push(c.day());
+            q.push("h.person_id FROM ").push(c.days()).push(
+                "interventions i JOIN help_requests h ON h.id = i.help_request_id WHERE ",
             );
             c.interventions(q);
             q.push(" AND h.person_id IS NOT NULL");

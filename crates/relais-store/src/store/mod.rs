@@ -171,8 +171,13 @@ impl Store {
             // 8 MiB of page cache per connection (the default is 2 MiB).
             .pragma("cache_size", "-8192")
             .pragma("temp_store", "memory");
+        // The one writer is never recycled: it holds no server state, and
+        // a widened cache (`widen_write_cache`) stays with it.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .min_connections(1)
+            .max_lifetime(None)
+            .idle_timeout(None)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await
@@ -214,6 +219,19 @@ impl Store {
             Engine::Postgres(pool) => {
                 sqlx::query("ANALYZE").execute(pool).await?;
             }
+        }
+        Ok(())
+    }
+
+    /// Gives SQLite's writer a page cache of `mib` MiB (8 MiB otherwise),
+    /// for bulk writes (`relais gen`): inserts into large random-keyed
+    /// indexes then hit memory instead of the file. PostgreSQL: nothing.
+    pub async fn widen_write_cache(&self, mib: u32) -> Result<(), StoreError> {
+        if let Engine::Sqlite { write, .. } = &self.engine {
+            let kib = i64::from(mib) * 1024;
+            sqlx::query(&format!("PRAGMA cache_size=-{kib}"))
+                .execute(write)
+                .await?;
         }
         Ok(())
     }

@@ -51,7 +51,8 @@ impl Store {
         dispatch!(self, read, stats_dirty_days(scope.map(|i| i.0), from, to))
     }
 
-    /// Up to `limit` stale (structure, day) before `before`, oldest first.
+    /// Up to `limit` stale (structure, day) before `before`, by structure
+    /// and day.
     pub async fn stats_dirty_before(
         &self,
         before: chrono::NaiveDate,
@@ -62,14 +63,14 @@ impl Store {
         Ok(days.into_iter().map(|(s, d)| (StructureId(s), d)).collect())
     }
 
-    /// Rewrites the roll-ups of one structure's (Paris) day and clears
-    /// its mark.
-    pub async fn rebuild_stats_day(
+    /// Rewrites the roll-ups of some (Paris) days of one structure and
+    /// clears their marks, in one transaction.
+    pub async fn rebuild_stats_days(
         &self,
         structure: StructureId,
-        day: chrono::NaiveDate,
+        days: &[chrono::NaiveDate],
     ) -> Result<(), StoreError> {
-        dispatch!(self, write, rebuild_stats_day(structure.0, day))
+        dispatch!(self, write, rebuild_stats_days(structure.0, days))
     }
 
     pub async fn stats_interventions(

@@ -649,12 +649,17 @@ pub async fn list_help_requests(
     let offset: i64 = if q.cursor.is_empty() {
         0
     } else {
-        q.cursor.parse().map_err(|_| {
-            ApiError(ServiceError::Invalid(vec![FieldError::new(
-                "cursor",
-                "invalid_choice",
-            )]))
-        })?
+        // A cursor is a position: a negative one is not one.
+        q.cursor
+            .parse()
+            .ok()
+            .filter(|n: &i64| *n >= 0)
+            .ok_or_else(|| {
+                ApiError(ServiceError::Invalid(vec![FieldError::new(
+                    "cursor",
+                    "invalid_choice",
+                )]))
+            })?
     };
     let invalid = |field: &'static str| {
         ApiError(ServiceError::Invalid(vec![FieldError::new(
@@ -670,11 +675,7 @@ pub async fn list_help_requests(
             .filter(|n| (1..=200).contains(n))
             .ok_or_else(|| invalid("limit"))?,
     };
-    let mine = match q.mine.trim() {
-        "" | "false" | "0" | "no" => false,
-        "true" | "1" | "yes" => true,
-        _ => return Err(invalid("mine")),
-    };
+    let mine = crate::ui::flag(&q.mine).ok_or_else(|| invalid("mine"))?;
     let input = ListInput {
         status: q.status,
         category: q.category,

@@ -166,11 +166,7 @@ pub async fn list_mandates(
         "" => None,
         c => Some(ProcedureCategory::parse(c).map_err(|_| invalid("category"))?),
     };
-    let ending_soon = match q.ending_soon.trim() {
-        "" | "false" | "0" | "no" => false,
-        "true" | "1" | "yes" => true,
-        _ => return Err(invalid("ending_soon")),
-    };
+    let ending_soon = crate::ui::flag(&q.ending_soon).ok_or_else(|| invalid("ending_soon"))?;
     let after = match q.cursor.trim() {
         "" => None,
         c => Some(MandateCursor::parse(c).ok_or_else(|| invalid("cursor"))?),

@@ -441,13 +441,30 @@ pub async fn list_mandates(
     Extension(ctx): Extension<Ctx>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let mut errors = Vec::new();
+    let mut query = MandateListQuery::default();
+    // The box is drawn checked for `1`: a yes in another spelling is
+    // written back as `1`, so that filtering again keeps it.
+    let pairs = pairs
+        .into_iter()
+        .map(|(k, v)| {
+            if k != "ending_soon" {
+                return (k, v);
+            }
+            match crate::ui::flag(&v) {
+                Some(yes) => {
+                    query.ending_soon |= yes;
+                    (k, if yes { "1".to_owned() } else { String::new() })
+                }
+                None => {
+                    errors.push(FieldError::new("ending_soon", "invalid_choice"));
+                    (k, v)
+                }
+            }
+        })
+        .collect();
     let f = Fields(pairs);
     let ui = Ui::new(&ctx);
-    let mut errors = Vec::new();
-    let mut query = MandateListQuery {
-        ending_soon: f.checked("ending_soon"),
-        ..MandateListQuery::default()
-    };
     match f.get("state").trim() {
         "" => {}
         s => match MandateState::parse(s) {

@@ -286,6 +286,11 @@ async fn api_round_trip(app: &TestApp) {
     )
     .await;
     assert_ne!(page1["items"][0]["id"], page2["items"][0]["id"]);
+    // A negative cursor is not a position (it used to repeat the first
+    // page, with a `next` that led back to it).
+    let (s, e) = call(app, &t, "GET", "/api/v1/help-requests?cursor=-5", None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "cursor");
 
     // Anonymous walk-in.
     let (s, r) = call(

@@ -190,4 +190,11 @@ async fn every_mandate_is_reached_by_pages_and_each_filter_follows_the_domain(op
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     let p = b.get("/mandates?after=nonsense").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A yes in another spelling filters and is drawn checked, so that
+    // filtering again keeps it; anything else is refused.
+    let p = b.get("/mandates?ending_soon=yes").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains(r#"value="1" checked"#), "{}", p.body);
+    let p = b.get("/mandates?ending_soon=on").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
