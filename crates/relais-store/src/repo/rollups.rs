@@ -198,20 +198,32 @@ macro_rules! repo_rollups {
                 e.1.push(*day);
             }
             for (year, (masks, of_year)) in years {
-                let mut q = Sql::new("UPDATE stats_person_years SET ");
-                for (n, (name, mask)) in
-                    crate::repo::rollups::PERSON_YEAR_WORDS.iter().zip(masks).enumerate()
-                {
-                    q.push(if n == 0 { "" } else { ", " });
-                    q.push(*name).push(" = ").push(*name).push(" & ~").push_bind(mask);
-                }
-                q.push(" WHERE structure_id = ").push_bind(structure_id);
-                q.push(" AND year = ").push_bind(year);
-                q.push(" AND person_id IN (SELECT person_id FROM stats_person_days WHERE structure_id = ");
+                // The persons first, then their rows by key: a semi-join
+                // let PostgreSQL walk every person of the structure-year
+                // and probe each of the days (seconds per batch when its
+                // statistics still described empty roll-ups).
+                let mut q = Sql::new("SELECT DISTINCT person_id FROM stats_person_days WHERE structure_id = ");
                 q.push_bind(structure_id);
                 and_day_in(&mut q, &of_year);
-                q.push(")");
-                q.build().execute(&mut **tx).await?;
+                let persons: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut **tx).await?;
+                for chunk in persons.chunks(1000) {
+                    let mut q = Sql::new("UPDATE stats_person_years SET ");
+                    for (n, (name, mask)) in
+                        crate::repo::rollups::PERSON_YEAR_WORDS.iter().zip(masks).enumerate()
+                    {
+                        q.push(if n == 0 { "" } else { ", " });
+                        q.push(*name).push(" = ").push(*name).push(" & ~").push_bind(mask);
+                    }
+                    q.push(" WHERE structure_id = ").push_bind(structure_id);
+                    q.push(" AND year = ").push_bind(year);
+                    q.push(" AND person_id IN (");
+                    let mut list = q.separated(", ");
+                    for p in chunk {
+                        list.push_bind(*p);
+                    }
+                    q.push(")");
+                    q.build().execute(&mut **tx).await?;
+                }
             }
             for table in ["stats_rollup", "stats_person_days", "stats_mode_requests"] {
                 let mut q = Sql::new("DELETE FROM ");
