@@ -136,7 +136,7 @@ macro_rules! repo_rollups {
             let mut tx = pool.begin().await?;
             let mut q = Sql::new("DELETE FROM stats_dirty WHERE structure_id = ");
             q.push_bind(structure_id);
-            and_day_in(&mut q, days);
+            and_day_in(&mut q, "day", days);
             q.push(" RETURNING day");
             let mut marked: Vec<chrono::NaiveDate> = q.build_query_scalar().fetch_all(&mut *tx).await?;
             if marked.is_empty() {
@@ -204,7 +204,7 @@ macro_rules! repo_rollups {
                 // statistics still described empty roll-ups).
                 let mut q = Sql::new("SELECT DISTINCT person_id FROM stats_person_days WHERE structure_id = ");
                 q.push_bind(structure_id);
-                and_day_in(&mut q, &of_year);
+                and_day_in(&mut q, "day", &of_year);
                 let persons: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut **tx).await?;
                 for chunk in persons.chunks(1000) {
                     let mut q = Sql::new("UPDATE stats_person_years SET ");
@@ -228,7 +228,7 @@ macro_rules! repo_rollups {
             for table in ["stats_rollup", "stats_person_days", "stats_mode_requests"] {
                 let mut q = Sql::new("DELETE FROM ");
                 q.push(table).push(" WHERE structure_id = ").push_bind(structure_id);
-                and_day_in(&mut q, days);
+                and_day_in(&mut q, "day", days);
                 q.build().execute(&mut **tx).await?;
             }
             Ok(())
@@ -291,9 +291,9 @@ macro_rules! repo_rollups {
             q
         }
 
-        /// ` AND day IN (…)`.
-        fn and_day_in(q: &mut Sql<'_>, days: &[chrono::NaiveDate]) {
-            q.push(" AND day IN (");
+        /// ` AND column IN (days…)`.
+        fn and_day_in(q: &mut Sql<'_>, column: &'static str, days: &[chrono::NaiveDate]) {
+            q.push(" AND ").push(column).push(" IN (");
             let mut list = q.separated(", ");
             for day in days {
                 list.push_bind(*day);
@@ -332,8 +332,12 @@ macro_rules! repo_rollups {
             for w in words {
                 q.push(", CAST(SUM(b.").push(w).push(") AS BIGINT)");
             }
+            // The days named again on `p`, so that both engines read the
+            // structure's days by key (SQLite went through the instance
+            // index, every structure's persons of each day).
             q.push(" FROM stats_person_days p JOIN b ON b.day = p.day WHERE p.structure_id = ");
             q.push_bind(structure_id);
+            and_day_in(&mut q, "p.day", days);
             q.push(
                 " GROUP BY p.structure_id, b.year, p.person_id \
                  ON CONFLICT (structure_id, year, person_id) DO UPDATE SET ",

@@ -41,14 +41,34 @@ pub struct DashboardParams {
     pub threshold: String,
     #[serde(default)]
     pub month: String,
+    /// The preset the page showed when the form was sent (see
+    /// `resolve_period`).
+    #[serde(default)]
+    pub shown: String,
 }
 
-/// The period's days: the custom days when given, else the preset's.
+/// The presets of the period select, the first one by default.
+const PERIOD_PRESETS: [&str; 4] = ["month", "last_month", "quarter", "year"];
+
+/// The preset a request names (the default one when none or unknown).
+fn preset_name(p: &DashboardParams) -> &'static str {
+    PERIOD_PRESETS
+        .into_iter()
+        .find(|n| *n == p.period.trim())
+        .unwrap_or(PERIOD_PRESETS[0])
+}
+
+/// The period's days. The page shows the days of the period it shows, so
+/// the form always sends days: a preset chosen in the select (other than
+/// the one the page showed, `shown`) wins over them; otherwise the days
+/// win (typed, or from a link), else the preset's.
 fn resolve_period(p: &DashboardParams, today: NaiveDate) -> (String, String) {
-    if !p.from.trim().is_empty() || !p.to.trim().is_empty() {
+    let typed = !p.from.trim().is_empty() || !p.to.trim().is_empty();
+    let preset_changed = !p.shown.is_empty() && p.shown != preset_name(p);
+    if typed && !preset_changed {
         return (p.from.clone(), p.to.clone());
     }
-    let period = relais_service::Period::preset(&p.period, today);
+    let period = relais_service::Period::preset(preset_name(p), today);
     (period.from.to_string(), period.to.to_string())
 }
 
@@ -125,7 +145,7 @@ async fn page(
     let today = state.services.today();
     let q = p.query(today);
     let values = vec![
-        ("period".to_owned(), p.period.clone()),
+        ("period".to_owned(), preset_name(p).to_owned()),
         ("from".to_owned(), q.from.clone()),
         ("to".to_owned(), q.to.clone()),
         ("agent".to_owned(), q.agent.clone()),

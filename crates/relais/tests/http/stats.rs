@@ -823,6 +823,30 @@ async fn stats_pages_and_commune_lookup_refuse_bad_input() {
         .await;
     assert_eq!(ok.status, StatusCode::OK);
     assert!(ok.body.starts_with('\u{feff}'));
+    // The period form sends the days it shows: a preset chosen in the
+    // select wins over them, typed days win under an unchanged select.
+    let first = b.get("/stats").await;
+    let from_input = |body: &str| {
+        let at = body
+            .find(r#"id="from" name="from" type="date" value=""#)
+            .unwrap();
+        body[at + 41..at + 51].to_owned()
+    };
+    let shown_from = from_input(&first.body);
+    assert!(first.body.contains(r#"name="shown" value="month""#));
+    let year = b
+        .get(&format!(
+            "/stats?shown=month&period=year&from={shown_from}&to={shown_from}"
+        ))
+        .await;
+    assert_eq!(
+        from_input(&year.body),
+        format!("{}-01-01", &shown_from[..4])
+    );
+    let typed = b
+        .get("/stats?shown=year&period=year&from=2026-03-01&to=2026-03-31")
+        .await;
+    assert_eq!(from_input(&typed.body), "2026-03-01");
     // The commune lookup: a postcode designates its commune; too short, nothing.
     let p = b.get("/communes/lookup?q=69001").await;
     let v: Value = serde_json::from_str(&p.body).unwrap();
