@@ -342,7 +342,9 @@ async fn past_follow_ups_and_contradictory_durations_are_refused_with_their_fiel
         );
     }
     // A shortcut gives the day; 20 minutes is a listed duration.
-    let in_a_week = (app.clock_now().date_naive() + chrono::Duration::days(7)).to_string();
+    // The desk's day is the Paris one (late evening UTC is already tomorrow).
+    let in_a_week =
+        (relais_domain::period::paris_day(app.clock_now()) + chrono::Duration::days(7)).to_string();
     assert!(
         page.body.contains(&format!("value=\"{in_a_week}\"")),
         "{}",
