@@ -59,6 +59,19 @@ macro_rules! repo_core {
             q.push_bind(to);
         }
 
+        /// `AND column IN (values…)`, each value bound (at least one).
+        fn and_in<'a, T>(q: &mut Sql<'a>, column: &str, values: impl IntoIterator<Item = T>)
+        where
+            T: 'a + sqlx::Encode<'a, Db> + sqlx::Type<Db>,
+        {
+            q.push(" AND ").push(column).push(" IN (");
+            let mut list = q.separated(", ");
+            for v in values {
+                list.push_bind(v);
+            }
+            q.push(")");
+        }
+
         pub(crate) async fn ping(pool: &Pool<Db>) -> Result<(), StoreError> {
             sqlx::query("SELECT 1").execute(pool).await?;
             Ok(())

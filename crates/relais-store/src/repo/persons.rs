@@ -201,12 +201,8 @@ macro_rules! repo_persons {
                 return Ok(Vec::new());
             }
             let mut q = Sql::new(format!("SELECT {PERSON_COLS} FROM persons WHERE structure_id = "));
-            q.push_bind(structure_id).push(" AND id IN (");
-            let mut list = q.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            q.push(")");
+            q.push_bind(structure_id);
+            and_in(&mut q, "id", ids.iter().copied());
             Ok(q.build_query_as().fetch_all(pool).await?)
         }
 

@@ -97,12 +97,8 @@ macro_rules! repo_requests {
             );
             q.push_bind(structure_id);
             q.push(" AND ends_on >= ").push_bind(day);
-            q.push(" AND person_id IN (");
-            let mut ids = q.separated(", ");
-            for id in person_ids {
-                ids.push_bind(*id);
-            }
-            q.push(") ORDER BY person_id, id");
+            and_in(&mut q, "person_id", person_ids.iter().copied());
+            q.push(" ORDER BY person_id, id");
             Ok(q.build_query_as().fetch_all(pool).await?)
         }
 

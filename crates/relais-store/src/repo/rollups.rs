@@ -136,7 +136,7 @@ macro_rules! repo_rollups {
             let mut tx = pool.begin().await?;
             let mut q = Sql::new("DELETE FROM stats_dirty WHERE structure_id = ");
             q.push_bind(structure_id);
-            and_day_in(&mut q, "day", days);
+            and_in(&mut q, "day", days.iter().copied());
             q.push(" RETURNING day");
             let mut marked: Vec<chrono::NaiveDate> = q.build_query_scalar().fetch_all(&mut *tx).await?;
             if marked.is_empty() {
@@ -204,7 +204,7 @@ macro_rules! repo_rollups {
                 // statistics still described empty roll-ups).
                 let mut q = Sql::new("SELECT DISTINCT person_id FROM stats_person_days WHERE structure_id = ");
                 q.push_bind(structure_id);
-                and_day_in(&mut q, "day", &of_year);
+                and_in(&mut q, "day", of_year.iter().copied());
                 let persons: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut **tx).await?;
                 for chunk in persons.chunks(1000) {
                     let mut q = Sql::new("UPDATE stats_person_years SET ");
@@ -216,19 +216,14 @@ macro_rules! repo_rollups {
                     }
                     q.push(" WHERE structure_id = ").push_bind(structure_id);
                     q.push(" AND year = ").push_bind(year);
-                    q.push(" AND person_id IN (");
-                    let mut list = q.separated(", ");
-                    for p in chunk {
-                        list.push_bind(*p);
-                    }
-                    q.push(")");
+                    and_in(&mut q, "person_id", chunk.iter().copied());
                     q.build().execute(&mut **tx).await?;
                 }
             }
             for table in ["stats_rollup", "stats_person_days", "stats_mode_requests"] {
                 let mut q = Sql::new("DELETE FROM ");
                 q.push(table).push(" WHERE structure_id = ").push_bind(structure_id);
-                and_day_in(&mut q, "day", days);
+                and_in(&mut q, "day", days.iter().copied());
                 q.build().execute(&mut **tx).await?;
             }
             Ok(())
@@ -291,16 +286,6 @@ macro_rules! repo_rollups {
             q
         }
 
-        /// ` AND column IN (days…)`.
-        fn and_day_in(q: &mut Sql<'_>, column: &'static str, days: &[chrono::NaiveDate]) {
-            q.push(" AND ").push(column).push(" IN (");
-            let mut list = q.separated(", ");
-            for day in days {
-                list.push_bind(*day);
-            }
-            q.push(")");
-        }
-
         /// Sets the bits of the days' persons in `stats_person_years`
         /// (from `stats_person_days`, already written): a person's bits of
         /// a year are the sum of their days' distinct bits.
@@ -337,7 +322,7 @@ macro_rules! repo_rollups {
             // index, every structure's persons of each day).
             q.push(" FROM stats_person_days p JOIN b ON b.day = p.day WHERE p.structure_id = ");
             q.push_bind(structure_id);
-            and_day_in(&mut q, "p.day", days);
+            and_in(&mut q, "p.day", days.iter().copied());
             q.push(
                 " GROUP BY p.structure_id, b.year, p.person_id \
                  ON CONFLICT (structure_id, year, person_id) DO UPDATE SET ",
