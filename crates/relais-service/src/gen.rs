@@ -379,6 +379,18 @@ struct Gen<'a> {
     loading: Option<tokio::task::JoinHandle<Result<(), relais_store::StoreError>>>,
 }
 
+/// The tables `relais gen` fills in bulk, whose secondary indexes it
+/// builds after the load.
+const DEFERRED_INDEXES: &[&str] = &[
+    "persons",
+    "autonomy_assessments",
+    "mandates",
+    "help_requests",
+    "interventions",
+    "follow_ups",
+    "journal",
+];
+
 impl Services {
     /// Generates `spec` into the database. `progress(done, total)` is
     /// called after every batch with counts of requests. Refuses a
@@ -403,10 +415,21 @@ impl Services {
             gen.chains.heads.insert(h.chain, (h.seq, h.hash));
         }
         let shares = Shares::new(spec.structures);
-        for (s, (structure, agents)) in structures.iter().enumerate() {
-            gen.structure_records(s, structure.id, agents, &shares, &progress)
-                .await?;
+        // The rows go into tables without their secondary indexes, which
+        // are built once at the end (each batch otherwise updates a dozen
+        // indexes spread over the whole file).
+        let deferred = self.store.drop_indexes(DEFERRED_INDEXES).await?;
+        let filled = async {
+            for (s, (structure, agents)) in structures.iter().enumerate() {
+                gen.structure_records(s, structure.id, agents, &shares, &progress)
+                    .await?;
+            }
+            gen.loaded().await
         }
+        .await;
+        // Built back even when the load failed, so the file stays whole.
+        self.store.create_indexes(&deferred).await?;
+        filled?;
         gen.finish(&structures).await
     }
 }

@@ -47,30 +47,54 @@ pub struct MandatePage {
     pub next: Option<MandateCursor>,
 }
 
-/// A place in the mandate list's order (newest first): the creation time
-/// and the id of the last mandate of a page. Written in a link as
-/// `nanoseconds-uuid`.
+/// A place in a mandate list's order, where a page stopped: the id of its
+/// last mandate and, newest first, its creation time (in nanoseconds) or,
+/// soonest end first, its last day (in days of the common era). Written in
+/// a link as `key-uuid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MandateCursor {
-    at: DateTime<Utc>,
+    key: i64,
     id: Uuid,
 }
 
 impl MandateCursor {
     /// Reads a cursor from a link; `None` if it is not one.
     pub fn parse(s: &str) -> Option<MandateCursor> {
-        let (nanos, id) = s.trim().split_once('-')?;
+        let (key, id) = s.trim().split_once('-')?;
+        let key: i64 = key.parse().ok()?;
+        (key >= 0).then_some(())?;
         Some(MandateCursor {
-            at: DateTime::from_timestamp_nanos(nanos.parse().ok()?),
+            key,
             id: Uuid::parse_str(id).ok()?,
         })
+    }
+
+    /// Where a page of `order` stops, after `m`.
+    fn after(m: &MandateView, soonest_end_first: bool) -> MandateCursor {
+        let key = if soonest_end_first {
+            i64::from(chrono::Datelike::num_days_from_ce(&m.ends_on))
+        } else {
+            m.created_at.timestamp_nanos_opt().unwrap_or_default()
+        };
+        MandateCursor { key, id: m.id.0 }
+    }
+
+    /// The creation time and id, for the newest-first order.
+    fn created(self) -> (DateTime<Utc>, Uuid) {
+        (DateTime::from_timestamp_nanos(self.key), self.id)
+    }
+
+    /// The last day and id, for the soonest-end order (`None` past the
+    /// calendar's end).
+    fn ends(self) -> Option<(NaiveDate, Uuid)> {
+        let days = i32::try_from(self.key).ok()?;
+        Some((NaiveDate::from_num_days_from_ce_opt(days)?, self.id))
     }
 }
 
 impl std::fmt::Display for MandateCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let nanos = self.at.timestamp_nanos_opt().unwrap_or_default();
-        write!(f, "{nanos}-{}", self.id.simple())
+        write!(f, "{}-{}", self.key, self.id.simple())
     }
 }
 
@@ -565,9 +589,10 @@ impl Services {
     }
 
     /// One page of the structure's mandates that pass `query`, newest
-    /// first: at most `limit` of them (all when `None`), and where the
-    /// next page starts when there are more. Filtered, sorted and cut in
-    /// the database, without reading signatures and scans.
+    /// first (those ending soon: soonest end first): at most `limit` of
+    /// them (all when `None`), and where the next page starts when there
+    /// are more. Filtered, sorted and cut in the database, without reading
+    /// signatures and scans.
     pub async fn mandate_page(
         &self,
         actor: &Actor,
@@ -594,7 +619,15 @@ impl Services {
             ends_by: query
                 .ending_soon
                 .then(|| today + chrono::Duration::days(ENDING_SOON_DAYS)),
-            after: query.after.map(|c| (c.at, c.id)),
+            soonest_end_first: query.ending_soon,
+            after: query
+                .after
+                .filter(|_| !query.ending_soon)
+                .map(MandateCursor::created),
+            after_end: query
+                .after
+                .filter(|_| query.ending_soon)
+                .and_then(MandateCursor::ends),
             // One more than asked tells whether there is a next page.
             limit: limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1)),
         };
@@ -608,29 +641,28 @@ impl Services {
         let next = match limit {
             Some(n) if items.len() > n => {
                 items.truncate(n);
-                items.last().map(|m| MandateCursor {
-                    at: m.created_at,
-                    id: m.id.0,
-                })
+                items
+                    .last()
+                    .map(|m| MandateCursor::after(m, query.ending_soon))
             }
             _ => None,
         };
         Ok(MandatePage { items, next })
     }
 
-    /// Mandates in force ending within [`ENDING_SOON_DAYS`] days, soonest
-    /// first.
+    /// The first `limit` mandates in force ending within
+    /// [`ENDING_SOON_DAYS`] days, soonest first, and whether there are
+    /// more.
     pub async fn mandates_ending_soon(
         &self,
         actor: &Actor,
-    ) -> Result<Vec<MandateView>, ServiceError> {
+        limit: usize,
+    ) -> Result<MandatePage, ServiceError> {
         let query = MandateListQuery {
             ending_soon: true,
             ..MandateListQuery::default()
         };
-        let mut v = self.mandate_page(actor, &query, None).await?.items;
-        v.sort_by_key(|m| m.ends_on);
-        Ok(v)
+        self.mandate_page(actor, &query, Some(limit)).await
     }
 
     /// Records the person's signature: a paper one (with a scan of the

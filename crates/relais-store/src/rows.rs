@@ -327,8 +327,13 @@ pub struct MandateFilter {
     pub category: Option<String>,
     /// Ending on this day or before.
     pub ends_by: Option<NaiveDate>,
-    /// Only the mandates after this one in the order (`created_at`, `id`).
+    /// The order: soonest end first (`ends_on`, `id`), or newest first
+    /// (`created_at`, `id`, descending).
+    pub soonest_end_first: bool,
+    /// Only the mandates after this one in the newest-first order.
     pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Only the mandates after this one in the soonest-end order.
+    pub after_end: Option<(NaiveDate, Uuid)>,
     /// At most this many; all when `None`.
     pub limit: Option<i64>,
 }

@@ -350,7 +350,20 @@ macro_rules! repo_mandates {
                     .push_bind(id)
                     .push("))");
             }
-            q.push(" ORDER BY m.created_at DESC, m.id DESC");
+            if let Some((day, id)) = f.after_end {
+                q.push(" AND (m.ends_on > ")
+                    .push_bind(day)
+                    .push(" OR (m.ends_on = ")
+                    .push_bind(day)
+                    .push(" AND m.id > ")
+                    .push_bind(id)
+                    .push("))");
+            }
+            q.push(if f.soonest_end_first {
+                " ORDER BY m.ends_on, m.id"
+            } else {
+                " ORDER BY m.created_at DESC, m.id DESC"
+            });
             if let Some(n) = f.limit {
                 q.push(" LIMIT ").push_bind(n);
             }

@@ -230,60 +230,85 @@ macro_rules! repo_rollups {
         }
 
         /// Writes the `stats_rollup` rows of the days `c` counts by day:
-        /// the requests made by key, then the interventions given and
-        /// their minutes, into the same rows.
+        /// one grouped read of the requests and one of the interventions
+        /// by day and every key at once (the finest grain), summed here
+        /// into each dimension's rows and the totals.
         async fn fill_stats_rollup(
             tx: &mut Tx<'_>,
             structure_id: Uuid,
             days: &[chrono::NaiveDate],
             c: Counted,
         ) -> Result<(), StoreError> {
-            let dims = std::iter::once(("total", None))
-                .chain(STATS_DIMS.iter().map(|(dim, key)| (*dim, stats_key(*key))));
-            for (dim, key) in dims {
-                // The totals' key is empty (PostgreSQL refuses a
-                // constant in `GROUP BY`).
-                let k = key.unwrap_or("''");
-                let group = key.map(|k| format!(", {k}")).unwrap_or_default();
-                if dim != "mode" {
-                    let mut q = rollup_insert(structure_id, days, dim, k);
-                    q.push(", COUNT(*), 0, 0 FROM d, help_requests h WHERE ");
-                    c.requests(&mut q);
-                    q.push(" GROUP BY d.day").push(&group);
-                    q.build().execute(&mut **tx).await?;
+            // (day, dim, key) → (requests, interventions, minutes)
+            let mut rows: std::collections::BTreeMap<(chrono::NaiveDate, &str, String), [i64; 3]> =
+                std::collections::BTreeMap::new();
+            // The requests have no mode: their keys stop before it.
+            let mut add = |day, keys: &[String], counts: [i64; 3]| {
+                let total = rows.entry((day, "total", String::new())).or_default();
+                (0..3).for_each(|n| total[n] += counts[n]);
+                for ((dim, _), key) in STATS_DIMS.iter().zip(keys) {
+                    let r = rows.entry((day, *dim, key.clone())).or_default();
+                    (0..3).for_each(|n| r[n] += counts[n]);
                 }
-                let mut q = rollup_insert(structure_id, days, dim, k);
-                q.push(
-                    ", 0, COUNT(*), CAST(COALESCE(SUM(i.duration_minutes), 0) AS BIGINT) \
-                     FROM d, interventions i JOIN help_requests h ON h.id = i.help_request_id WHERE ",
+            };
+            let request_keys = STATS_DIMS.len() - 1;
+            for (mode, from) in [
+                (false, "help_requests h WHERE "),
+                (true, "interventions i JOIN help_requests h ON h.id = i.help_request_id WHERE "),
+            ] {
+                let mut q = Sql::new("");
+                with_days(&mut q, days);
+                q.push("SELECT d.day");
+                let keys = if mode { STATS_DIMS.len() } else { request_keys };
+                for (_, key) in &STATS_DIMS[..keys] {
+                    q.push(", ").push(stats_key(*key).unwrap_or("''"));
+                }
+                q.push(if mode {
+                    ", COUNT(*), CAST(COALESCE(SUM(i.duration_minutes), 0) AS BIGINT) FROM d, "
+                } else {
+                    ", COUNT(*), CAST(0 AS BIGINT) FROM d, "
+                });
+                q.push(from);
+                if mode {
+                    c.interventions(&mut q);
+                } else {
+                    c.requests(&mut q);
+                }
+                q.push(" GROUP BY d.day");
+                for n in 0..keys {
+                    q.push(", ").push((n + 2).to_string());
+                }
+                for row in q.build().fetch_all(&mut **tx).await? {
+                    use sqlx::Row;
+                    let day: chrono::NaiveDate = row.try_get(0)?;
+                    let mut key = Vec::with_capacity(keys);
+                    for n in 0..keys {
+                        key.push(row.try_get::<String, _>(n + 1)?);
+                    }
+                    let count: i64 = row.try_get(keys + 1)?;
+                    let minutes: i64 = row.try_get(keys + 2)?;
+                    let counts = if mode { [0, count, minutes] } else { [count, 0, 0] };
+                    add(day, &key, counts);
+                }
+            }
+            let rows: Vec<_> = rows.into_iter().collect();
+            for chunk in rows.chunks(1000) {
+                let mut q = Sql::new(
+                    "INSERT INTO stats_rollup (structure_id, day, dim, key, requests, \
+                     interventions, minutes) ",
                 );
-                c.interventions(&mut q);
-                q.push(" GROUP BY d.day").push(&group).push(
-                    " ON CONFLICT (structure_id, day, dim, key) DO UPDATE SET \
-                     interventions = excluded.interventions, minutes = excluded.minutes",
-                );
+                q.push_values(chunk, |mut r, ((day, dim, key), [req, int, min])| {
+                    r.push_bind(structure_id)
+                        .push_bind(*day)
+                        .push_bind(*dim)
+                        .push_bind(key.as_str())
+                        .push_bind(*req)
+                        .push_bind(*int)
+                        .push_bind(*min);
+                });
                 q.build().execute(&mut **tx).await?;
             }
             Ok(())
-        }
-
-        /// `WITH d … INSERT INTO stats_rollup (…) SELECT structure, d.day,
-        /// dim, key` (the counts follow).
-        fn rollup_insert<'a>(
-            structure_id: Uuid,
-            days: &[chrono::NaiveDate],
-            dim: &'a str,
-            key: &str,
-        ) -> Sql<'a> {
-            let mut q = Sql::new("");
-            with_days(&mut q, days);
-            q.push(
-                "INSERT INTO stats_rollup (structure_id, day, dim, key, requests, \
-                 interventions, minutes) SELECT ",
-            );
-            q.push_bind(structure_id).push(", d.day, ").push_bind(dim);
-            q.push(", ").push(key);
-            q
         }
 
         /// Sets the bits of the days' persons in `stats_person_years`
@@ -335,7 +360,8 @@ macro_rules! repo_rollups {
             Ok(())
         }
 
-        /// What a roll-up row is kept for (`total` holds the totals).
+        /// What a roll-up row is kept for (`total` holds the totals). The
+        /// mode comes last: requests have none, their keys stop before it.
         const STATS_DIMS: [(&str, StatsKey); 5] = [
             ("category", StatsKey::Category),
             ("operator", StatsKey::Operator),

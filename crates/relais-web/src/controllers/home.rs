@@ -21,12 +21,18 @@ struct HomePage {
     today: Vec<FollowUpView>,
     open: Vec<RequestRowView>,
     mandates: Vec<super::mandates::MandateRowView>,
+    /// Whether more mandates end soon than the home shows.
+    more_mandates: bool,
     /// (link, text) of the coming deadlines and follow-ups.
     upcoming: Vec<(String, String)>,
     /// Supervisors: how many follow-ups of the rest of the team are
     /// overdue, and the oldest of them.
     team_overdue: Option<(i64, Vec<FollowUpView>)>,
 }
+
+/// The mandates ending soon the home page shows; the list of mandates
+/// has them all.
+const HOME_ENDING_SOON: usize = 10;
 
 pub async fn show_home(
     State(state): State<AppState>,
@@ -36,10 +42,13 @@ pub async fn show_home(
     let lang = ctx.lang;
     let home = state.services.home(&actor).await?;
     let ui = Ui::new(&ctx);
-    let mandates = state
+    let ending = state
         .services
-        .mandates_ending_soon(&actor)
-        .await?
+        .mandates_ending_soon(&actor, HOME_ENDING_SOON)
+        .await?;
+    let more_mandates = ending.next.is_some();
+    let mandates = ending
+        .items
         .iter()
         .map(|m| super::mandates::mandate_row_view(&ui, m))
         .collect();
@@ -114,6 +123,7 @@ pub async fn show_home(
         team_overdue,
         upcoming,
         mandates,
+        more_mandates,
         overdue,
         today,
         open,

@@ -138,16 +138,18 @@ async fn every_mandate_is_reached_by_pages_and_each_filter_follows_the_domain(op
         assert_eq!(got, want, "{category}");
     }
     assert!(!ids(&all_pages(&app, &t, "&category=argent", 5).await).contains(&partly));
-    // Ending soon: in force, ending within 30 days (none of ours: six months).
+    // Ending soon: in force, ending within 30 days (none of ours: six
+    // months), soonest end first.
     let got = ids(&all_pages(&app, &t, "&ending_soon=true", 5).await);
-    let want: Vec<String> = everything
+    let mut soon: Vec<_> = everything
         .iter()
         .filter(|m| {
             m.state.as_str() == "active"
                 && m.ends_on <= today + chrono::Duration::days(relais_service::ENDING_SOON_DAYS)
         })
-        .map(|m| m.id.0.to_string())
         .collect();
+    soon.sort_by_key(|m| (m.ends_on, m.id.0));
+    let want: Vec<String> = soon.iter().map(|m| m.id.0.to_string()).collect();
     assert_eq!(got, want);
     // Ending soon is for mandates in force: with another state, nothing.
     assert!(all_pages(&app, &t, "&status=pending&ending_soon=true", 5)
@@ -197,4 +199,45 @@ async fn every_mandate_is_reached_by_pages_and_each_filter_follows_the_domain(op
     assert!(p.body.contains(r#"value="1" checked"#), "{}", p.body);
     let p = b.get("/mandates?ending_soon=on").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Five months on, with mandates signed on three different days: those
+    // ending soon come soonest end first, by pages, each once; the home
+    // page shows the first ten and links to the rest.
+    for day in 0..3 {
+        app.clock.advance(chrono::Duration::days(1));
+        for i in 0..4 {
+            mandate(&app, &t, &format!("Tard{day}{i}"), &["social"], true).await;
+        }
+    }
+    app.clock.advance(chrono::Duration::days(160));
+    let t = token(&app, "agent@demoville.test").await;
+    let soon = all_pages(&app, &t, "&ending_soon=true", 3).await;
+    let keys: Vec<(String, String)> = soon
+        .iter()
+        .map(|m| {
+            (
+                m["ends_on"].as_str().unwrap().to_owned(),
+                m["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "soonest end first");
+    assert_eq!(
+        soon.len(),
+        HashSet::<&String>::from_iter(keys.iter().map(|k| &k.1)).len()
+    );
+    assert!(soon.len() >= 12, "{}", soon.len());
+    assert!(keys.first().map(|k| &k.0) != keys.last().map(|k| &k.0));
+    let b = app.browser();
+    b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
+    let home = b.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let shown: Vec<&(String, String)> = keys
+        .iter()
+        .filter(|k| home.body.contains(&format!("/mandates/{}", k.1)))
+        .collect();
+    assert_eq!(shown, keys.iter().take(10).collect::<Vec<_>>());
+    assert!(home.body.contains(r#"href="/mandates?ending_soon=1""#));
 }
