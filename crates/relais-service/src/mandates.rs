@@ -612,6 +612,19 @@ impl Services {
             (_, true) => Some(MandateState::Active),
             (s, false) => s,
         };
+        let after_end = match query.after.filter(|_| query.ending_soon) {
+            // A day past the calendar's end: nothing comes after it.
+            Some(c) => match c.ends() {
+                Some(e) => Some(e),
+                None => {
+                    return Ok(MandatePage {
+                        items: Vec::new(),
+                        next: None,
+                    })
+                }
+            },
+            None => None,
+        };
         let filter = relais_store::MandateFilter {
             person_id: query.person_id.map(|p| p.0),
             state: state.map(|s| s.selection(today)),
@@ -624,10 +637,7 @@ impl Services {
                 .after
                 .filter(|_| !query.ending_soon)
                 .map(MandateCursor::created),
-            after_end: query
-                .after
-                .filter(|_| query.ending_soon)
-                .and_then(MandateCursor::ends),
+            after_end,
             // One more than asked tells whether there is a next page.
             limit: limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1)),
         };

@@ -230,6 +230,13 @@ async fn every_mandate_is_reached_by_pages_and_each_filter_follows_the_domain(op
     );
     assert!(soon.len() >= 12, "{}", soon.len());
     assert!(keys.first().map(|k| &k.0) != keys.last().map(|k| &k.0));
+    // A cursor past the calendar's last day: nothing after it.
+    let far =
+        "/api/v1/mandates?ending_soon=true&cursor=99999999999-0193b2e1000070008000000000000000";
+    let (s, page) = call(&app, &t, "GET", far, None).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(page["items"], json!([]));
+    assert_eq!(page["next"], Value::Null);
     let b = app.browser();
     b.sign_in("agent@demoville.test", DEMO_PASSWORD).await;
     let home = b.get("/").await;
