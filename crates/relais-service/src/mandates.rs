@@ -18,6 +18,7 @@ use relais_domain::mandate::{
 use relais_domain::{
     AgentId, FieldError, MandateId, Mode, PersonId, ProcedureCategory, Role, StructureId,
 };
+use relais_store::MandateOrder;
 use relais_store::{MandateFactsRow, MandateListRow, MandateRow, StoreError};
 use serde_json::json;
 use uuid::Uuid;
@@ -612,10 +613,12 @@ impl Services {
             (_, true) => Some(MandateState::Active),
             (s, false) => s,
         };
-        let after_end = match query.after.filter(|_| query.ending_soon) {
-            // A day past the calendar's end: nothing comes after it.
-            Some(c) => match c.ends() {
-                Some(e) => Some(e),
+        let order = match (query.ending_soon, query.after) {
+            (false, after) => MandateOrder::Newest(after.map(MandateCursor::created)),
+            (true, None) => MandateOrder::SoonestEnd(None),
+            (true, Some(c)) => match c.ends() {
+                Some(e) => MandateOrder::SoonestEnd(Some(e)),
+                // A day past the calendar's end: nothing comes after it.
                 None => {
                     return Ok(MandatePage {
                         items: Vec::new(),
@@ -623,7 +626,6 @@ impl Services {
                     })
                 }
             },
-            None => None,
         };
         let filter = relais_store::MandateFilter {
             person_id: query.person_id.map(|p| p.0),
@@ -632,12 +634,7 @@ impl Services {
             ends_by: query
                 .ending_soon
                 .then(|| today + chrono::Duration::days(ENDING_SOON_DAYS)),
-            soonest_end_first: query.ending_soon,
-            after: query
-                .after
-                .filter(|_| !query.ending_soon)
-                .map(MandateCursor::created),
-            after_end,
+            order,
             // One more than asked tells whether there is a next page.
             limit: limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1)),
         };

@@ -318,6 +318,22 @@ pub struct FollowUpListRow {
 
 /// Filters of a mandate list; `None` means "any". The list is sorted
 /// newest first (`created_at`, then `id`), and read by pages.
+/// The order of a mandate list, each with the mandate a page starts
+/// after (`None`: from the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MandateOrder {
+    /// Newest first (`created_at`, `id`, descending).
+    Newest(Option<(DateTime<Utc>, Uuid)>),
+    /// Soonest end first (`ends_on`, `id`).
+    SoonestEnd(Option<(NaiveDate, Uuid)>),
+}
+
+impl Default for MandateOrder {
+    fn default() -> Self {
+        MandateOrder::Newest(None)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MandateFilter {
     pub person_id: Option<Uuid>,
@@ -327,13 +343,8 @@ pub struct MandateFilter {
     pub category: Option<String>,
     /// Ending on this day or before.
     pub ends_by: Option<NaiveDate>,
-    /// The order: soonest end first (`ends_on`, `id`), or newest first
-    /// (`created_at`, `id`, descending).
-    pub soonest_end_first: bool,
-    /// Only the mandates after this one in the newest-first order.
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-    /// Only the mandates after this one in the soonest-end order.
-    pub after_end: Option<(NaiveDate, Uuid)>,
+    /// The order, and where the page starts in it.
+    pub order: MandateOrder,
     /// At most this many; all when `None`.
     pub limit: Option<i64>,
 }

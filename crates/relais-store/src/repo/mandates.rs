@@ -341,29 +341,32 @@ macro_rules! repo_mandates {
             if let Some(d) = f.ends_by {
                 q.push(" AND m.ends_on <= ").push_bind(d);
             }
-            if let Some((at, id)) = f.after {
-                q.push(" AND (m.created_at < ")
-                    .push_bind(at)
-                    .push(" OR (m.created_at = ")
-                    .push_bind(at)
-                    .push(" AND m.id < ")
-                    .push_bind(id)
-                    .push("))");
+            match f.order {
+                crate::MandateOrder::Newest(after) => {
+                    if let Some((at, id)) = after {
+                        q.push(" AND (m.created_at < ")
+                            .push_bind(at)
+                            .push(" OR (m.created_at = ")
+                            .push_bind(at)
+                            .push(" AND m.id < ")
+                            .push_bind(id)
+                            .push("))");
+                    }
+                    q.push(" ORDER BY m.created_at DESC, m.id DESC");
+                }
+                crate::MandateOrder::SoonestEnd(after) => {
+                    if let Some((day, id)) = after {
+                        q.push(" AND (m.ends_on > ")
+                            .push_bind(day)
+                            .push(" OR (m.ends_on = ")
+                            .push_bind(day)
+                            .push(" AND m.id > ")
+                            .push_bind(id)
+                            .push("))");
+                    }
+                    q.push(" ORDER BY m.ends_on, m.id");
+                }
             }
-            if let Some((day, id)) = f.after_end {
-                q.push(" AND (m.ends_on > ")
-                    .push_bind(day)
-                    .push(" OR (m.ends_on = ")
-                    .push_bind(day)
-                    .push(" AND m.id > ")
-                    .push_bind(id)
-                    .push("))");
-            }
-            q.push(if f.soonest_end_first {
-                " ORDER BY m.ends_on, m.id"
-            } else {
-                " ORDER BY m.created_at DESC, m.id DESC"
-            });
             if let Some(n) = f.limit {
                 q.push(" LIMIT ").push_bind(n);
             }
